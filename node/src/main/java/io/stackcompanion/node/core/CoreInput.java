@@ -1,0 +1,40 @@
+package io.stackcompanion.node.core;
+
+import java.util.Arrays;
+
+/**
+ * Everything the core learns of the world arrives as one of these, on the core thread, in order.
+ * This closed set is exactly what a recorder stores and a replayer feeds back.
+ */
+public sealed interface CoreInput {
+
+    /** The node (re)started on its persisted data; always the first input a core sees. */
+    record Started() implements CoreInput {}
+
+    /** A frame's payload as it came off the wire on {@code stack} from {@code peer}, not yet parsed. */
+    record Received(StackName stack, String peer, byte[] bytes) implements CoreInput {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Received r && r.stack == stack && r.peer.equals(peer) && Arrays.equals(r.bytes, bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * (31 * stack.hashCode() + peer.hashCode()) + Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public String toString() {
+            return "Received[" + stack + " from " + peer + ", " + bytes.length + " bytes]";
+        }
+    }
+
+    /** A peer became reachable: an authenticated node link, or a client connection. */
+    record Connected(StackName stack, String peer) implements CoreInput {}
+
+    /** A peer became unreachable. */
+    record Disconnected(StackName stack, String peer) implements CoreInput {}
+
+    /** The timer named {@code timer}, scheduled earlier by the core through its timer service, is due. */
+    record TimerFired(String timer) implements CoreInput {}
+}

@@ -1,0 +1,110 @@
+package io.stackcompanion.node.crypto;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.SignatureException;
+import java.security.spec.InvalidKeySpecException;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.util.Base64;
+
+/**
+ * Ed25519 keys as the JDK has them. Public keys travel as base64 of their X.509 encoding; secret keys
+ * are stored as PKCS#8 in files only their owner can read.
+ */
+public final class Keys {
+    private static final String ALG = "Ed25519";
+
+    private Keys() {
+    }
+
+    public static KeyPair generate() {
+        try {
+            return KeyPairGenerator.getInstance(ALG).generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK has no Ed25519", e);
+        }
+    }
+
+    public static String encodePublic(PublicKey key) {
+        return Base64.getEncoder().encodeToString(key.getEncoded());
+    }
+
+    /** @throws IllegalArgumentException if {@code base64} is not an Ed25519 public key */
+    public static PublicKey decodePublic(String base64) {
+        try {
+            byte[] der = Base64.getDecoder().decode(base64);
+            return KeyFactory.getInstance(ALG).generatePublic(new X509EncodedKeySpec(der));
+        } catch (IllegalArgumentException | InvalidKeySpecException e) {
+            throw new IllegalArgumentException("not an Ed25519 public key: " + abbreviate(base64), e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static byte[] sign(PrivateKey key, byte[] data) {
+        try {
+            Signature s = Signature.getInstance(ALG);
+            s.initSign(key);
+            s.update(data);
+            return s.sign();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign", e);
+        }
+    }
+
+    /** True only if {@code signature} is a valid Ed25519 signature of {@code data} by {@code key}. */
+    public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
+        try {
+            Signature s = Signature.getInstance(ALG);
+            s.initVerify(key);
+            s.update(data);
+            return s.verify(signature);
+        } catch (InvalidKeyException | SignatureException e) {
+            return false;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Writes a secret key readable by its owner only (0600), creating the folder (0700). */
+    public static void writePrivate(Path file, PrivateKey key) throws IOException {
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        try {
+            Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+        } catch (UnsupportedOperationException ignored) {
+            // not a POSIX file system; nothing more we can do
+        }
+        Path tmp = dir.resolve(file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.write(tmp, Base64.getEncoder().encode(key.getEncoded()), StandardOpenOption.TRUNCATE_EXISTING);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    public static PrivateKey readPrivate(Path file) throws IOException {
+        byte[] der = Base64.getDecoder().decode(Files.readString(file).trim());
+        try {
+            return KeyFactory.getInstance(ALG).generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("not an Ed25519 secret key: " + file, e);
+        }
+    }
+
+
+    private static String abbreviate(String s) {
+        return s == null ? "null" : s.length() <= 16 ? s : s.substring(0, 16) + "...";
+    }
+}
