@@ -1,0 +1,147 @@
+package io.stackcompanion.node;
+
+import io.stackcompanion.node.config.ConfigException;
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.core.CoreTap;
+import io.stackcompanion.node.core.NodeCore;
+import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.runtime.LoopRuntime;
+import io.stackcompanion.node.runtime.NodeLoop;
+import io.stackcompanion.node.runtime.StackTransport;
+import io.stackcompanion.node.stack.ClientStack;
+import io.stackcompanion.node.stack.NodeStack;
+import io.stackcompanion.node.stack.StackSettings;
+import io.stackcompanion.node.store.NodeStore;
+import io.stackcompanion.recorder.RecordingClock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Random;
+import java.util.function.Consumer;
+
+/**
+ * A running node: its store, its core on one thread, and its two stacks. This is the one place that
+ * assembles a node from configuration, and so the one place that reads {@code STACK_COMPANION}.
+ * Each node lives in {@code <base-dir>/data/<name>/}.
+ */
+public final class Node implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+
+    private final String name;
+    private final Deque<AutoCloseable> owned = new ArrayDeque<>();
+    private final NodeLoop loop;
+    private volatile boolean closed;
+
+    private Node(String name, NodeLoop loop, Deque<AutoCloseable> owned) {
+        this.name = name;
+        this.loop = loop;
+        this.owned.addAll(owned);
+    }
+
+    /** The folder of node {@code name} in {@code baseDir}. */
+    public static Path dataDir(Path baseDir, String name) {
+        return baseDir.resolve("data").resolve(name);
+    }
+
+    /**
+     * Opens node {@code name} of the pool in {@code baseDir} and starts it.
+     *
+     * @param onFatal called if the core stops on a broken invariant (a process exits; a test fails)
+     * @throws ConfigException for anything the user must fix (unknown node, missing key, port in use...)
+     */
+    public static Node start(Path baseDir, String name, NodeConfig config, Consumer<Throwable> onFatal) {
+        PoolGenesis genesis = PoolGenesis.read(baseDir.resolve(PoolGenesis.FILE_NAME));
+        if (genesis.node(name).isEmpty()) {
+            throw new ConfigException("node " + name + " is not in the pool genesis; its nodes are " + genesis.names());
+        }
+        switch (config.stackCompanion()) {
+            case 0 -> { }
+            case 1 -> throw new ConfigException("STACK_COMPANION=1 (record) is not available in this build yet; "
+                    + "set STACK_COMPANION=0");
+            default -> throw new ConfigException("STACK_COMPANION=2 (replay) is not a mode a pool node runs in; "
+                    + "replay a recording with scripts/replay.sh");
+        }
+        Path dataDir = dataDir(baseDir, name);
+        PrivateKey key = readKey(dataDir.resolve("keys").resolve("node.key"), name);
+
+        Deque<AutoCloseable> owned = new ArrayDeque<>();
+        try {
+            NodeStore store = NodeStore.openNode(dataDir);
+            owned.push(store);
+            RecordingClock clock = RecordingClock.system();
+            CoreTap tap = CoreTap.NONE;
+            StackSettings settings = StackSettings.defaults()
+                    .withMaxFrameBytes(config.maxFrameBytes())
+                    .withReconnect(config.reconnectMinMs(), config.reconnectMaxMs())
+                    .withGenesisSource(baseDir.resolve(PoolGenesis.FILE_NAME).toString());
+            NodeLoop[] loopRef = new NodeLoop[1];
+            NodeStack nodeStack = new NodeStack(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
+            ClientStack clientStack = new ClientStack(name, genesis, settings, in -> loopRef[0].enqueue(in));
+            LoopRuntime runtime = new LoopRuntime(new StackTransport(nodeStack, clientStack), tap);
+            NodeCore core = new NodeCore(name, genesis, config, store, runtime, new Random(config.randomSeed(name)));
+            NodeLoop loop = new NodeLoop(core, clock::now, runtime, tap, onFatal);
+            loopRef[0] = loop;
+            loop.start();
+            owned.push(loop);
+            // Stacks close before the loop, so no input arrives at a stopped core.
+            nodeStack.start();
+            owned.push(nodeStack);
+            clientStack.start();
+            owned.push(clientStack);
+            log.info("{} is up: node stack on port {}, client stack on port {}", name,
+                    genesis.node(name).orElseThrow().nodePort(), genesis.node(name).orElseThrow().clientPort());
+            return new Node(name, loop, owned);
+        } catch (RuntimeException e) {
+            closeAll(owned);
+            throw e;
+        }
+    }
+
+    private static PrivateKey readKey(Path file, String name) {
+        try {
+            return Keys.readPrivate(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("no secret key for " + name + " at " + file
+                    + "; create the pool with 'scripts/pool.sh up' or copy the node's keys there");
+        } catch (IOException e) {
+            throw new ConfigException("cannot read the secret key of " + name + " at " + file + ": " + e.getMessage());
+        }
+    }
+
+    public String name() {
+        return name;
+    }
+
+    /** False once the core stopped on its own after a failure. */
+    public boolean isHealthy() {
+        return loop.isAlive() && loop.failure() == null;
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeAll(owned);
+        log.info("{} stopped", name);
+    }
+
+    private static void closeAll(Deque<AutoCloseable> owned) {
+        while (!owned.isEmpty()) {
+            AutoCloseable c = owned.pop();
+            try {
+                c.close();
+            } catch (Exception e) {
+                log.warn("closing {} failed: {}", c.getClass().getSimpleName(), e.toString());
+            }
+        }
+    }
+}

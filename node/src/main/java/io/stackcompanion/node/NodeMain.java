@@ -1,0 +1,99 @@
+package io.stackcompanion.node;
+
+import io.stackcompanion.node.config.ConfigException;
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.stack.StackException;
+import io.stackcompanion.node.store.StoreException;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs one pool node as a process: {@code NodeMain --base-dir DIR --name Node1}. Stops cleanly on
+ * SIGTERM or SIGINT. Exit codes: 0 clean stop, 1 the core failed, 2 a problem the user must fix
+ * (printed as one line on stderr).
+ */
+public final class NodeMain {
+    private NodeMain() {
+    }
+
+    public static void main(String[] args) {
+        Options options = new Options()
+                .addOption(Option.builder().longOpt("base-dir").hasArg().argName("DIR")
+                        .desc("pool folder holding pool_genesis.json and data/<node>/ (default ./pool)").get())
+                .addOption(Option.builder().longOpt("name").hasArg().argName("NODE").required()
+                        .desc("the node's name in the pool genesis, e.g. Node1").get())
+                .addOption(Option.builder().longOpt("help").desc("show this help").get());
+        CommandLine cl;
+        try {
+            cl = new DefaultParser().parse(options, args);
+        } catch (ParseException e) {
+            System.err.println("error: " + e.getMessage() + " (try --help)");
+            System.exit(2);
+            return;
+        }
+        if (cl.hasOption("help")) {
+            new HelpFormatter().printHelp("node --name NODE [--base-dir DIR]", options);
+            return;
+        }
+        Path baseDir = Path.of(cl.getOptionValue("base-dir", "pool")).toAbsolutePath().normalize();
+        String name = cl.getOptionValue("name");
+        if (!Files.isDirectory(baseDir)) {
+            fail("no pool at " + baseDir + "; create one with 'scripts/pool.sh up --base-dir " + baseDir + "'");
+        }
+        NodeConfig config;
+        try {
+            config = NodeConfig.load(baseDir, name, System.getenv(), System.getProperties());
+        } catch (ConfigException e) {
+            fail(e.getMessage());
+            return;
+        }
+        // Before the first logger is made: logback-node.xml reads these.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-node.xml");
+        }
+        System.setProperty("node.log.level", config.logLevel());
+        System.setProperty("node.log.file", Node.dataDir(baseDir, name).resolve("node.log").toString());
+
+        CountDownLatch stopped = new CountDownLatch(1);
+        int[] exit = {0};
+        Node node;
+        try {
+            node = Node.start(baseDir, name, config, failure -> {
+                exit[0] = 1;
+                stopped.countDown();
+            });
+        } catch (ConfigException | StackException | StoreException e) {
+            fail(e.getMessage());
+            return;
+        }
+        Thread hook = new Thread(() -> {
+            node.close();
+            stopped.countDown();
+        }, name + "-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (exit[0] != 0) {
+            System.err.println("error: " + name + " stopped because its core failed; see "
+                    + Node.dataDir(baseDir, name).resolve("node.log"));
+            node.close();
+            Runtime.getRuntime().halt(exit[0]);
+        }
+    }
+
+    private static void fail(String message) {
+        System.err.println("error: " + message);
+        System.exit(2);
+    }
+}

@@ -1,0 +1,33 @@
+package io.stackcompanion.node.core;
+
+import java.util.List;
+
+/**
+ * Sees everything that crosses the core's boundary, on the core thread, stamped with the core's
+ * time: each input before the core handles it, each send as the core makes it, and the stop. This is
+ * where a recorder listens. Implementations must be quick and must not call back into the core.
+ */
+public interface CoreTap {
+
+    /** Taps nothing: normal operation. */
+    CoreTap NONE = new CoreTap() {
+        @Override
+        public void onInput(long time, CoreInput input) {
+        }
+
+        @Override
+        public void onSend(long time, StackName stack, List<String> peers, byte[] payload) {
+        }
+
+        @Override
+        public void onStop(long time) {
+        }
+    };
+
+    void onInput(long time, CoreInput input);
+
+    void onSend(long time, StackName stack, List<String> peers, byte[] payload);
+
+    /** The node stops cleanly; nothing follows. */
+    void onStop(long time);
+}

@@ -1,0 +1,187 @@
+package io.stackcompanion.node.core;
+
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Commit;
+import io.stackcompanion.node.message.GetStatus;
+import io.stackcompanion.node.message.MalformedMessageException;
+import io.stackcompanion.node.message.Message;
+import io.stackcompanion.node.message.PrePrepare;
+import io.stackcompanion.node.message.Prepare;
+import io.stackcompanion.node.message.Propagate;
+import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.message.Status;
+import io.stackcompanion.node.store.NodeStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.TreeSet;
+
+/**
+ * The node's deterministic core: a single-threaded state machine over {@link CoreInput}s. It reads
+ * time only from {@link CoreRuntime#now()}, schedules only through its {@link Timers}, draws
+ * randomness only from the injected {@link Random}, and acts only through the runtime. Fed the same
+ * inputs at the same times on the same data, it produces the same outputs: that is what makes a
+ * recording replayable.
+ */
+public final class NodeCore {
+    private static final Logger log = LoggerFactory.getLogger(NodeCore.class);
+
+    private final CoreContext ctx;
+    private final Execution execution;
+    private final Propagator propagator;
+    private final Ordering ordering;
+    private final TreeSet<String> connectedNodes = new TreeSet<>();
+    @SuppressWarnings("unused") // the one source of randomness the core may use; none of its parts needs it yet
+    private final Random random;
+    private boolean started;
+
+    /**
+     * @param name    this node's name in {@code genesis}
+     * @param store   the node's persisted ledger and state, owned by the caller
+     * @param random  the only randomness the core may use; seed it for repeatable runs
+     */
+    public NodeCore(String name, PoolGenesis genesis, NodeConfig config, NodeStore store,
+                    CoreRuntime runtime, Random random) {
+        if (genesis.indexOf(name) < 0) {
+            throw new IllegalArgumentException("node " + name + " is not in the pool genesis " + genesis.names());
+        }
+        this.ctx = new CoreContext(name, genesis, config, runtime, new Timers());
+        this.random = random;
+        this.execution = new Execution(store);
+        this.propagator = new Propagator(ctx, execution, this::onFinalised);
+        this.ordering = new Ordering(ctx, execution, propagator);
+    }
+
+    public String name() {
+        return ctx.name;
+    }
+
+    /** Handles one input to completion. Call only from the core thread. */
+    public void handle(CoreInput input) {
+        if (input instanceof CoreInput.Received r) {
+            onReceived(r);
+        } else if (input instanceof CoreInput.TimerFired t) {
+            onTimer(t.timer());
+        } else if (input instanceof CoreInput.Connected c) {
+            onConnected(c);
+        } else if (input instanceof CoreInput.Disconnected d) {
+            onDisconnected(d);
+        } else if (input instanceof CoreInput.Started) {
+            onStarted();
+        } else {
+            throw new IllegalArgumentException("unknown input " + input);
+        }
+    }
+
+    /** When the next timer is due (core clock, nanoseconds), if any. */
+    public OptionalLong nextTimerDeadline() {
+        return ctx.timers.nextDeadline();
+    }
+
+    /** Timers due at {@code now}, in the order they must fire. */
+    public List<String> dueTimers(long now) {
+        return ctx.timers.due(now);
+    }
+
+    public Status status() {
+        return new Status(ctx.name, ordering.viewNo(), ordering.primary(), ordering.lastOrdered(),
+                execution.ledgerSize(), execution.ledgerRoot(), List.copyOf(connectedNodes));
+    }
+
+    /** A few internals, for logs and the replayer's "print the node's state". */
+    public Map<String, Object> describe() {
+        Map<String, Object> m = ordering.describe();
+        m.put("name", ctx.name);
+        m.put("ledgerSize", execution.ledgerSize());
+        m.put("ledgerRoot", execution.ledgerRoot());
+        m.put("pendingRequests", propagator.pending());
+        m.put("connected", List.copyOf(connectedNodes));
+        return m;
+    }
+
+    private void onStarted() {
+        if (started) {
+            log.warn("started twice; ignored");
+            return;
+        }
+        started = true;
+        log.info("{} started: view {}, primary {}, last ordered {}, ledger size {}", ctx.name, ordering.viewNo(),
+                ordering.primary(), ordering.lastOrdered(), execution.ledgerSize());
+    }
+
+    private void onConnected(CoreInput.Connected c) {
+        if (c.stack() == StackName.NODE) {
+            connectedNodes.add(c.peer());
+            log.info("connected to {}", c.peer());
+        }
+    }
+
+    private void onDisconnected(CoreInput.Disconnected d) {
+        if (d.stack() == StackName.NODE) {
+            connectedNodes.remove(d.peer());
+            log.info("disconnected from {}", d.peer());
+        }
+    }
+
+    private void onTimer(String timer) {
+        if (!ctx.timers.fire(timer)) {
+            return; // cancelled or rescheduled since it was found due
+        }
+        ordering.onTimer(timer);
+    }
+
+    private void onFinalised(RequestState request) {
+        ordering.onFinalised(request);
+    }
+
+    private void onReceived(CoreInput.Received r) {
+        Message m;
+        try {
+            m = Codec.decode(r.bytes());
+        } catch (MalformedMessageException e) {
+            log.warn("{} on the {} stack sent a malformed message ({}); closing that connection", r.peer(),
+                    r.stack(), e.getMessage());
+            ctx.runtime.disconnect(r.stack(), r.peer());
+            return;
+        }
+        if (r.stack() == StackName.CLIENT) {
+            onClientMessage(r.peer(), m);
+        } else {
+            onNodeMessage(r.peer(), m);
+        }
+    }
+
+    private void onClientMessage(String connection, Message m) {
+        if (m instanceof Request req) {
+            propagator.onClientRequest(connection, req);
+        } else if (m instanceof GetStatus) {
+            ctx.outbox.toClient(connection, status());
+        } else {
+            log.warn("client {} sent {}, which clients may not send; closing that connection", connection,
+                    m.getClass().getSimpleName());
+            ctx.runtime.disconnect(StackName.CLIENT, connection);
+        }
+    }
+
+    private void onNodeMessage(String from, Message m) {
+        if (m instanceof Propagate p) {
+            propagator.onPropagate(from, p);
+        } else if (m instanceof PrePrepare pp) {
+            ordering.onPrePrepare(from, pp);
+        } else if (m instanceof Prepare p) {
+            ordering.onPrepare(from, p);
+        } else if (m instanceof Commit c) {
+            ordering.onCommit(from, c);
+        } else {
+            log.warn("node {} sent {}, which nodes do not send each other; closing that connection", from,
+                    m.getClass().getSimpleName());
+            ctx.runtime.disconnect(StackName.NODE, from);
+        }
+    }
+}

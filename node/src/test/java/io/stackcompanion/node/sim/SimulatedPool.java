@@ -1,0 +1,275 @@
+package io.stackcompanion.node.sim;
+
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.NodeInfo;
+import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.core.CoreInput;
+import io.stackcompanion.node.core.CoreRuntime;
+import io.stackcompanion.node.core.NodeCore;
+import io.stackcompanion.node.core.StackName;
+import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Message;
+import io.stackcompanion.node.message.MalformedMessageException;
+import io.stackcompanion.node.store.NodeStore;
+
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.function.Predicate;
+
+/**
+ * A whole pool of cores in one thread on simulated time: messages between nodes are delivered after
+ * a seeded random delay, timers fire at their deadlines, and a firewall may drop messages. The same
+ * seed gives the same run, event for event. Scenario tests read like the protocol; no sockets.
+ */
+public final class SimulatedPool implements AutoCloseable {
+    /** Simulated time starts here: 2026-01-01T00:00:00Z in nanoseconds. */
+    public static final long EPOCH = 1_767_225_600_000_000_000L;
+
+    /** A message in flight between two nodes, for the firewall to judge. */
+    public record Envelope(String from, String to, Message message) {
+    }
+
+    /** One thing that crossed a core's boundary: an input, or a send. */
+    public record Trace(long time, String node, String what, byte[] bytes) {
+        @Override
+        public String toString() {
+            return time + " " + node + " " + what + (bytes == null ? "" : " " + new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    private record Event(long time, long seq, String node, CoreInput input) {
+    }
+
+    private final class SimNode implements CoreRuntime {
+        final String name;
+        final NodeStore store;
+        NodeCore core;
+        long now;
+
+        SimNode(String name, NodeStore store) {
+            this.name = name;
+            this.store = store;
+        }
+
+        @Override
+        public long now() {
+            return now;
+        }
+
+        @Override
+        public void send(StackName stack, List<String> peers, byte[] payload) {
+            trace.add(new Trace(now, name, "send " + stack + " " + peers, payload));
+            if (stack == StackName.CLIENT) {
+                for (String p : peers) {
+                    clientInbox.add(new ClientMessage(now, name, p, decode(payload)));
+                }
+                return;
+            }
+            for (String p : peers) {
+                if (!up.getOrDefault(p, false)) {
+                    continue;
+                }
+                Message m = decode(payload);
+                if (firewall.test(new Envelope(name, p, m))) {
+                    continue;
+                }
+                long delay = minDelayNanos + (long) (random.nextDouble() * (maxDelayNanos - minDelayNanos));
+                schedule(now + delay, p, new CoreInput.Received(StackName.NODE, name, payload));
+            }
+        }
+
+        @Override
+        public void disconnect(StackName stack, String peer) {
+            trace.add(new Trace(now, name, "disconnect " + stack + " " + peer, null));
+        }
+    }
+
+    /** A message a node sent on its client stack. */
+    public record ClientMessage(long time, String node, String connection, Message message) {
+    }
+
+    private final PoolGenesis genesis;
+    private final NodeConfig config;
+    private final Random random;
+    private final Map<String, SimNode> nodes = new LinkedHashMap<>();
+    private final Map<String, Boolean> up = new LinkedHashMap<>();
+    private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.time != b.time
+            ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
+    private final List<Trace> trace = new ArrayList<>();
+    private final List<ClientMessage> clientInbox = new ArrayList<>();
+    private long seq;
+    private long now = EPOCH;
+    private long minDelayNanos = 1_000_000;
+    private long maxDelayNanos = 3_000_000;
+    private Predicate<Envelope> firewall = e -> false;
+
+    public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
+        this.random = new Random(seed);
+        this.config = config;
+        List<NodeInfo> infos = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            KeyPair kp = deterministicKeys(seed * 1000 + i);
+            infos.add(new NodeInfo("Node" + i, "127.0.0.1", 0, 0, Keys.encodePublic(kp.getPublic())));
+        }
+        this.genesis = new PoolGenesis(infos);
+        for (NodeInfo info : infos) {
+            NodeStore store = NodeStore.openNode(dir.resolve(info.name()));
+            nodes.put(info.name(), new SimNode(info.name(), store));
+            up.put(info.name(), false);
+        }
+    }
+
+    /** An Ed25519 key pair that is the same for the same seed (the JDK's generator takes our randomness). */
+    public static KeyPair deterministicKeys(long seed) {
+        try {
+            SecureRandom sr = SecureRandom.getInstance("SHA1PRNG");
+            sr.setSeed(seed);
+            KeyPairGenerator g = KeyPairGenerator.getInstance("Ed25519");
+            g.initialize(255, sr);
+            return g.generateKeyPair();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public PoolGenesis genesis() {
+        return genesis;
+    }
+
+    public List<String> names() {
+        return genesis.names();
+    }
+
+    public long now() {
+        return now;
+    }
+
+    public void setFirewall(Predicate<Envelope> firewall) {
+        this.firewall = firewall;
+    }
+
+    /** Starts every node and connects them all. */
+    public void startAll() {
+        for (String n : names()) {
+            start(n);
+        }
+    }
+
+    /** Starts {@code node} on its store and connects it with every node that is up. */
+    public void start(String node) {
+        SimNode s = nodes.get(node);
+        s.core = new NodeCore(node, genesis, config, s.store, s, new Random(config.randomSeed(node)));
+        up.put(node, true);
+        deliver(s, new CoreInput.Started());
+        for (String other : names()) {
+            if (!other.equals(node) && up.get(other)) {
+                schedule(now, node, new CoreInput.Connected(StackName.NODE, other));
+                schedule(now, other, new CoreInput.Connected(StackName.NODE, node));
+            }
+        }
+    }
+
+    /** A client request (or any client message) arriving at {@code node} over connection {@code connection}. */
+    public void clientSend(String node, String connection, Message m) {
+        if (up.get(node)) {
+            schedule(now, node, new CoreInput.Received(StackName.CLIENT, connection, Codec.encode(m)));
+        }
+    }
+
+    /** Runs until simulated time {@code until} (nanoseconds) or nothing is left to do. */
+    public void runUntil(long until) {
+        while (true) {
+            Event next = queue.peek();
+            long timerAt = Long.MAX_VALUE;
+            SimNode timerNode = null;
+            for (SimNode s : nodes.values()) {
+                if (!up.get(s.name)) {
+                    continue;
+                }
+                OptionalLong d = s.core.nextTimerDeadline();
+                if (d.isPresent() && d.getAsLong() < timerAt) {
+                    timerAt = d.getAsLong();
+                    timerNode = s;
+                }
+            }
+            long eventAt = next == null ? Long.MAX_VALUE : next.time;
+            long at = Math.min(eventAt, timerAt);
+            if (at == Long.MAX_VALUE || at > until) {
+                now = Math.max(now, until == Long.MAX_VALUE ? now : until);
+                return;
+            }
+            now = Math.max(now, at);
+            if (timerAt < eventAt) {
+                for (String t : timerNode.core.dueTimers(now)) {
+                    deliver(timerNode, new CoreInput.TimerFired(t));
+                }
+            } else {
+                queue.poll();
+                SimNode s = nodes.get(next.node);
+                if (up.get(next.node)) {
+                    deliver(s, next.input);
+                }
+            }
+        }
+    }
+
+    /** Runs for {@code millis} of simulated time. */
+    public void runFor(long millis) {
+        runUntil(now + millis * 1_000_000L);
+    }
+
+    public NodeCore core(String node) {
+        return nodes.get(node).core;
+    }
+
+    public List<Trace> trace() {
+        return trace;
+    }
+
+    /** Everything nodes sent to clients so far, in order. */
+    public List<ClientMessage> clientInbox() {
+        return clientInbox;
+    }
+
+    private void deliver(SimNode s, CoreInput input) {
+        s.now = now;
+        trace.add(new Trace(now, s.name, describe(input), input instanceof CoreInput.Received r ? r.bytes() : null));
+        s.core.handle(input);
+    }
+
+    private static String describe(CoreInput input) {
+        if (input instanceof CoreInput.Received r) {
+            return "recv " + r.stack() + " " + r.peer();
+        }
+        return input.toString();
+    }
+
+    private void schedule(long time, String node, CoreInput input) {
+        queue.add(new Event(time, seq++, node, input));
+    }
+
+    private static Message decode(byte[] payload) {
+        try {
+            return Codec.decode(payload);
+        } catch (MalformedMessageException e) {
+            throw new IllegalStateException("a core sent a message it cannot read back", e);
+        }
+    }
+
+    @Override
+    public void close() {
+        for (SimNode s : nodes.values()) {
+            s.store.close();
+        }
+    }
+}
