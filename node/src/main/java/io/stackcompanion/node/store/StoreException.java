@@ -1,0 +1,15 @@
+package io.stackcompanion.node.store;
+
+/**
+ * The node's store cannot be opened, read or written; the one-line message says what is wrong and
+ * what to do. A failed write is fatal for the node: stop it and let catch-up repair it on restart.
+ */
+public final class StoreException extends RuntimeException {
+    public StoreException(String message) {
+        super(message);
+    }
+
+    public StoreException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
