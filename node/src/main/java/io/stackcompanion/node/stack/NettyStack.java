@@ -1,0 +1,307 @@
+package io.stackcompanion.node.stack;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.codec.LengthFieldPrepender;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import io.netty.util.concurrent.FastThreadLocalThread;
+import io.stackcompanion.node.core.CoreInput;
+import io.stackcompanion.node.core.StackName;
+import org.slf4j.Logger;
+
+import java.net.BindException;
+import java.net.Inet6Address;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * What both stacks share: one acceptor and one worker event loop, length-prefixed framing, the table
+ * of live links, and the rule that makes Connected/Disconnected/Received reach the sink in a
+ * consistent order (every change of the table and every delivery happen under one lock).
+ */
+abstract class NettyStack implements Stack {
+    /** Frames: 4-byte big-endian length, then the payload. */
+    static final int LENGTH_BYTES = 4;
+
+    protected final String owner;
+    protected final StackName stackName;
+    protected final StackSettings settings;
+    protected final Consumer<CoreInput> sink;
+    protected final Logger log;
+    private final int port;
+
+    private final Object lock = new Object();
+    /** peer name -> its one live link; guarded by {@link #lock}. */
+    private final Map<String, Channel> links = new HashMap<>();
+
+    private EventLoopGroup acceptorGroup;
+    private EventLoopGroup workerGroup;
+    private Channel serverChannel;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    NettyStack(String owner, StackName stackName, int port, StackSettings settings, Consumer<CoreInput> sink, Logger log) {
+        this.owner = Objects.requireNonNull(owner, "owner");
+        this.stackName = Objects.requireNonNull(stackName, "stackName");
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.sink = Objects.requireNonNull(sink, "sink");
+        this.log = log;
+        this.port = port;
+    }
+
+    @Override
+    public final StackName name() {
+        return stackName;
+    }
+
+    /** "node stack of Node1": how messages name this stack. */
+    protected final String what() {
+        return stackName.name().toLowerCase() + " stack of " + owner;
+    }
+
+    /** Adds this stack's handlers after the framing codecs of an accepted (or dialed) connection. */
+    protected abstract void initAccepted(SocketChannel ch);
+
+    /** Called on start, after the port is bound: the node stack starts dialing here. */
+    protected void afterBind(EventLoopGroup worker) {
+    }
+
+    @Override
+    public final synchronized void start() {
+        if (started) {
+            throw new IllegalStateException(what() + " was already started");
+        }
+        if (closed) {
+            throw new IllegalStateException(what() + " is closed; build a new one");
+        }
+        started = true;
+        String prefix = owner + "-" + stackName.name().toLowerCase();
+        acceptorGroup = new MultiThreadIoEventLoopGroup(1, namedThreads(prefix + "-accept"), NioIoHandler.newFactory());
+        workerGroup = new MultiThreadIoEventLoopGroup(1, namedThreads(prefix + "-io"), NioIoHandler.newFactory());
+        ServerBootstrap server = new ServerBootstrap()
+                .group(acceptorGroup, workerGroup)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.SO_KEEPALIVE, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, waterMark())
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        addFraming(ch.pipeline());
+                        initAccepted(ch);
+                    }
+                });
+        ChannelFuture bound = server.bind(settings.bindHost(), port).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            shutdownGroups();
+            Throwable cause = bound.cause();
+            if (cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+                throw new StackException("port " + port + " (" + what() + ") is in use: stop the process using it or change the port in "
+                        + settings.genesisSource(), cause);
+            }
+            throw new StackException("cannot listen on " + settings.bindHost() + ":" + port + " (" + what() + "): "
+                    + firstLine(cause) + "; check the host and port in " + settings.genesisSource(), cause);
+        }
+        serverChannel = bound.channel();
+        log.info("{} listening on {}", what(), serverChannel.localAddress());
+        afterBind(workerGroup);
+    }
+
+    protected final WriteBufferWaterMark waterMark() {
+        int high = settings.maxPendingBytes();
+        return new WriteBufferWaterMark(Math.min(high / 2, 32 * 1024), high);
+    }
+
+    /** Length-prefixed frames; flushes from the core thread are coalesced into fewer syscalls. */
+    protected final void addFraming(ChannelPipeline p) {
+        p.addLast("flush", new FlushConsolidationHandler(256, true));
+        p.addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxFrameBytes(), 0, LENGTH_BYTES, 0, LENGTH_BYTES, true));
+        p.addLast("prefix", new LengthFieldPrepender(LENGTH_BYTES));
+    }
+
+    @Override
+    public final int send(List<String> peers, byte[] payload) {
+        int queued = 0;
+        for (String peer : peers) {
+            Channel ch;
+            synchronized (lock) {
+                ch = links.get(peer);
+            }
+            if (ch == null) {
+                log.debug("{}: not connected to {}, frame of {} bytes skipped", what(), peer, payload.length);
+                continue;
+            }
+            if (!ch.isWritable()) {
+                // A peer that stops reading would otherwise grow our memory without bound.
+                log.warn("{}: {} ({}) is not reading, more than {} bytes unsent; closing the link",
+                        what(), peer, ch.remoteAddress(), settings.maxPendingBytes());
+                ch.close();
+                continue;
+            }
+            // One wrapper per peer (each write consumes its buffer); the bytes themselves are shared.
+            ch.writeAndFlush(Unpooled.wrappedBuffer(payload), ch.voidPromise());
+            queued++;
+        }
+        return queued;
+    }
+
+    @Override
+    public final void disconnect(String peer) {
+        Channel ch;
+        synchronized (lock) {
+            ch = links.get(peer);
+        }
+        if (ch != null) {
+            log.info("{}: disconnecting {} ({})", what(), peer, ch.remoteAddress());
+            ch.close();
+        }
+    }
+
+    @Override
+    public final List<String> connectedPeers() {
+        synchronized (lock) {
+            return links.keySet().stream().sorted().toList();
+        }
+    }
+
+    /**
+     * {@code ch} is now the link to {@code peer}. A link it replaces is closed, and the core sees
+     * Disconnected then Connected, so it always sees a well-formed sequence per peer.
+     */
+    protected final void linkUp(String peer, Channel ch) {
+        Channel old;
+        synchronized (lock) {
+            old = links.put(peer, ch);
+            if (old != null) {
+                sink.accept(new CoreInput.Disconnected(stackName, peer));
+            }
+            sink.accept(new CoreInput.Connected(stackName, peer));
+        }
+        if (old != null) {
+            log.info("{}: new link from {} ({}) replaces the old one ({})", what(), peer, ch.remoteAddress(), old.remoteAddress());
+            old.close();
+        } else {
+            log.info("{}: connected to {} ({})", what(), peer, ch.remoteAddress());
+        }
+    }
+
+    /** {@code ch} closed; only the current link of {@code peer} produces a Disconnected. */
+    protected final void linkDown(String peer, Channel ch) {
+        boolean current;
+        synchronized (lock) {
+            current = links.remove(peer, ch);
+            if (current) {
+                sink.accept(new CoreInput.Disconnected(stackName, peer));
+            }
+        }
+        if (current) {
+            log.info("{}: disconnected from {} ({})", what(), peer, ch.remoteAddress());
+        }
+    }
+
+    /** A frame from {@code peer}; dropped if {@code ch} is no longer its link (replaced meanwhile). */
+    protected final void deliver(String peer, Channel ch, byte[] bytes) {
+        synchronized (lock) {
+            if (links.get(peer) == ch) {
+                sink.accept(new CoreInput.Received(stackName, peer, bytes));
+            }
+        }
+    }
+
+    /** Framing errors and I/O errors close that connection only; the stack stays up. */
+    protected final void connectionFailed(Channel ch, String peer, Throwable cause) {
+        String who = peer == null ? String.valueOf(ch.remoteAddress()) : peer + " (" + ch.remoteAddress() + ")";
+        if (cause instanceof TooLongFrameException || cause instanceof io.netty.handler.codec.CorruptedFrameException) {
+            log.warn("{}: bad frame from {}: {}; closing the connection", what(), who, firstLine(cause));
+        } else if (cause instanceof java.io.IOException) {
+            log.debug("{}: connection to {} failed: {}", what(), who, firstLine(cause));
+        } else {
+            log.warn("{}: error on connection to {}; closing it", what(), who, cause);
+        }
+        ch.close();
+    }
+
+    protected final boolean isClosed() {
+        return closed;
+    }
+
+    /** The port this stack listens on, once started (useful when the genesis said 0). */
+    public final int boundPort() {
+        Channel ch = serverChannel;
+        if (ch == null) {
+            throw new IllegalStateException(what() + " is not started");
+        }
+        return ((InetSocketAddress) ch.localAddress()).getPort();
+    }
+
+    @Override
+    public final void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        if (serverChannel != null) {
+            serverChannel.close().awaitUninterruptibly();
+        }
+        shutdownGroups();
+        log.info("{} closed", what());
+    }
+
+    private void shutdownGroups() {
+        for (EventLoopGroup g : new EventLoopGroup[]{acceptorGroup, workerGroup}) {
+            if (g != null) {
+                g.shutdownGracefully(0, 5, TimeUnit.SECONDS);
+            }
+        }
+        for (EventLoopGroup g : new EventLoopGroup[]{acceptorGroup, workerGroup}) {
+            if (g != null) {
+                g.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static ThreadFactory namedThreads(String name) {
+        return r -> {
+            Thread t = new FastThreadLocalThread(r, name);
+            t.setDaemon(false);
+            return t;
+        };
+    }
+
+    /** "host:port", IPv6 in brackets: how a client is named. */
+    static String hostPort(SocketAddress address) {
+        if (address instanceof InetSocketAddress a && a.getAddress() != null) {
+            String host = a.getAddress().getHostAddress();
+            return (a.getAddress() instanceof Inet6Address ? "[" + host + "]" : host) + ":" + a.getPort();
+        }
+        return String.valueOf(address);
+    }
+
+    static String firstLine(Throwable t) {
+        String m = t.getMessage();
+        return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(t.getClass().getSimpleName());
+    }
+}
