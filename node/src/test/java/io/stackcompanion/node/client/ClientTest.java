@@ -1,0 +1,228 @@
+package io.stackcompanion.node.client;
+
+import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Reply;
+import io.stackcompanion.node.message.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import static io.stackcompanion.node.client.FakeNodeServer.Behaviour.DROP_FIRST;
+import static io.stackcompanion.node.client.FakeNodeServer.Behaviour.LIE;
+import static io.stackcompanion.node.client.FakeNodeServer.Behaviour.REJECT;
+import static io.stackcompanion.node.client.FakeNodeServer.Behaviour.SILENT;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClientTest {
+    private static final long WAIT_S = 10; // generous: only bounds a broken test, never asserts speed
+
+    private FakePool pool;
+    private Client client;
+
+    @BeforeEach
+    void startPool() throws Exception {
+        pool = FakePool.start(4);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (client != null) {
+            client.close();
+        }
+        pool.close();
+    }
+
+    private Client client(Client.Options options) {
+        client = new Client(pool.genesis(), Keys.generate(), options);
+        return client;
+    }
+
+    private static Client.Options fastResend() {
+        return Client.Options.defaults().withResendTimeout(Duration.ofMillis(200));
+    }
+
+    @Test
+    void submitCompletesWithTheReplyTheHonestNodesAgreeOn() throws Exception {
+        Client c = client(Client.Options.defaults());
+        Reply first = c.submit(Operation.put("a", "1")).get(WAIT_S, TimeUnit.SECONDS);
+        Reply second = c.submit(Operation.put("b", "2")).get(WAIT_S, TimeUnit.SECONDS);
+
+        assertThat(first.identifier()).isEqualTo(c.identifier());
+        assertThat(first.seqNo()).isEqualTo(1);
+        assertThat(second.seqNo()).isEqualTo(2);
+        assertThat(second.reqId()).isGreaterThan(first.reqId());
+        assertThat(second.txnHash()).isEqualTo(pool.ledger().txnHash(2));
+    }
+
+    @Test
+    void everyNodeReceivesAValidlySignedRequest() throws Exception {
+        Client c = client(Client.Options.defaults());
+        Reply r = c.submit(Operation.put("k", "v")).get(WAIT_S, TimeUnit.SECONDS);
+
+        // the reply quorum needs only f+1 nodes; the other copies may still be on their way
+        awaitTrue(() -> pool.nodes().stream().allMatch(n -> n.copiesOf(c.identifier(), r.reqId()) == 1));
+        for (FakeNodeServer n : pool.nodes()) {
+            assertThat(n.verifiedRequests()).as(n.name()).isEqualTo(1);
+            assertThat(n.badSignatures()).as(n.name()).isZero();
+        }
+    }
+
+    @Test
+    void oneLyingNodeDoesNotFoolTheClient() throws Exception {
+        pool.node(1).behaviour(LIE);
+        pool.node(2).behaviour(SILENT);
+        Client c = client(Client.Options.defaults());
+
+        Reply r = c.submit(Operation.put("k", "v")).get(WAIT_S, TimeUnit.SECONDS);
+
+        assertThat(r.seqNo()).isEqualTo(1);
+        assertThat(r.txnHash()).isEqualTo(pool.ledger().txnHash(1));
+    }
+
+    @Test
+    void aLieAndASingleHonestReplyAreNotAQuorum() throws Exception {
+        pool.node(1).behaviour(LIE);
+        pool.node(2).behaviour(SILENT);
+        pool.node(3).behaviour(SILENT);
+        Client c = client(Client.Options.defaults().withRequestTimeout(Duration.ofMillis(500)));
+
+        CompletableFuture<Reply> f = c.submit(Operation.put("k", "v"));
+
+        assertThatThrownBy(() -> f.get(WAIT_S, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class).cause().isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void aRequestCompletesWithOneNodeDown() throws Exception {
+        pool.node(3).close();
+        Client c = client(fastResend());
+
+        List<CompletableFuture<Reply>> fs = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            fs.add(c.submit(Operation.put("k" + i, "v")));
+        }
+        for (CompletableFuture<Reply> f : fs) {
+            assertThat(f.get(WAIT_S, TimeUnit.SECONDS).seqNo()).isPositive();
+        }
+        assertThat(c.connectedNodes()).doesNotContain("Node3");
+    }
+
+    @Test
+    void resendsTheSameRequestWhenTheNodesDroppedTheFirstCopy() throws Exception {
+        pool.nodes().forEach(n -> n.behaviour(DROP_FIRST));
+        Client c = client(fastResend());
+
+        Reply r = c.submit(Operation.put("k", "v")).get(WAIT_S, TimeUnit.SECONDS);
+
+        assertThat(r.seqNo()).isEqualTo(1);
+        assertThat(pool.ledger().size()).as("ordered once").isEqualTo(1);
+        assertThat(pool.node(1).copiesOf(c.identifier(), r.reqId())).isGreaterThanOrEqualTo(2);
+        assertThat(pool.node(1).badSignatures()).isZero();
+    }
+
+    @Test
+    void reconnectsToANodeThatWasRestarted() throws Exception {
+        Client c = client(fastResend());
+        c.submit(Operation.put("a", "1")).get(WAIT_S, TimeUnit.SECONDS);
+        // all nodes drop their connections (as a restart would); the next sends reconnect
+        for (FakeNodeServer n : pool.nodes()) {
+            n.behaviour(SILENT);
+        }
+        pool.close();
+        awaitTrue(() -> c.connectedNodes().isEmpty());
+        FakePool restarted = FakePool.start(4);
+        try {
+            // a fresh pool listens on new ports, so point a client at it the way a user would
+            Client c2 = new Client(restarted.genesis(), Keys.generate(), fastResend());
+            try (c2) {
+                assertThat(c2.submit(Operation.put("b", "2")).get(WAIT_S, TimeUnit.SECONDS).seqNo()).isEqualTo(1);
+            }
+            // and the old client does not throw for sends to nodes that are gone
+            CompletableFuture<Reply> orphan = c.submit(Operation.put("c", "3"));
+            assertThat(orphan).isNotDone();
+        } finally {
+            restarted.close();
+        }
+    }
+
+    @Test
+    void rejectQuorumFailsTheFutureWithTheReason() throws Exception {
+        pool.node(1).behaviour(REJECT);
+        pool.node(2).behaviour(REJECT);
+        pool.node(3).behaviour(SILENT);
+        pool.node(4).behaviour(SILENT);
+        Client c = client(Client.Options.defaults());
+
+        CompletableFuture<Reply> f = c.submit(Operation.put("k", "v"));
+
+        assertThatThrownBy(() -> f.get(WAIT_S, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(RequestRejectedException.class)
+                .hasMessageContaining("key is read-only");
+    }
+
+    @Test
+    void inFlightCapBlocksSubmitUntilASlotFrees() throws Exception {
+        pool.nodes().forEach(n -> n.behaviour(SILENT));
+        Client c = client(Client.Options.defaults().withMaxInFlight(2).withRequestTimeout(Duration.ofMillis(300)));
+        CompletableFuture<Reply> a = c.submit(Operation.put("a", "1"));
+        CompletableFuture<Reply> b = c.submit(Operation.put("b", "2"));
+
+        // the third submit can only proceed once one of the first two gave up
+        CompletableFuture<Reply> third = c.submit(Operation.put("c", "3"));
+
+        assertThat(a.isDone() || b.isDone()).isTrue();
+        assertThatThrownBy(() -> third.get(WAIT_S, TimeUnit.SECONDS)).cause().isInstanceOf(TimeoutException.class);
+    }
+
+    @Test
+    void closeFailsPendingRequests() throws Exception {
+        pool.nodes().forEach(n -> n.behaviour(SILENT));
+        Client c = client(Client.Options.defaults());
+        CompletableFuture<Reply> f = c.submit(Operation.put("k", "v"));
+
+        c.close();
+
+        assertThatThrownBy(() -> f.get(WAIT_S, TimeUnit.SECONDS)).cause()
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+        assertThat(c.submit(Operation.put("k", "v"))).isCompletedExceptionally();
+    }
+
+    @Test
+    void statusOfOneNodeAndAClearErrorWhenItIsDown() throws Exception {
+        Client c = client(Client.Options.defaults());
+        c.submit(Operation.put("k", "v")).get(WAIT_S, TimeUnit.SECONDS);
+
+        Status st = c.status("Node2");
+        assertThat(st.name()).isEqualTo("Node2");
+        assertThat(st.ledgerSize()).isEqualTo(1);
+        assertThat(st.connected()).containsExactly("Node1", "Node3", "Node4");
+
+        pool.node(2).close();
+        assertThatThrownBy(() -> c.status("Node2")).isInstanceOf(NodeUnavailableException.class)
+                .hasMessageContaining("Node2 at 127.0.0.1:");
+        assertThatThrownBy(() -> c.status("Node9")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Node1, Node2, Node3, Node4");
+    }
+
+    /** Polls {@code condition} until it holds or a generous deadline passes. */
+    static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_S);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + WAIT_S + " s");
+            }
+            Thread.sleep(10);
+        }
+    }
+}
