@@ -1,0 +1,145 @@
+package io.stackcompanion.node.core;
+
+import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.PrePrepare;
+import io.stackcompanion.node.message.Reply;
+import io.stackcompanion.node.store.LedgerPreview;
+import io.stackcompanion.node.store.MerkleTree;
+import io.stackcompanion.node.store.NodeStore;
+import io.stackcompanion.node.store.State;
+import io.stackcompanion.node.store.StatePreview;
+import io.stackcompanion.node.store.StoreBatch;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Applies batches to the ledger and the state: first speculatively (to compute the roots a
+ * PRE-PREPARE announces), then for good when the batch is ordered, in one atomic store write
+ * together with the duplicate-request index and the last ordered position.
+ */
+final class Execution {
+    static final String LAST_ORDERED = "lastOrdered";
+
+    /** What applying a batch yields: the ledger size and roots (hex) a PRE-PREPARE announces. */
+    record Roots(long ledgerSize, String txnRoot, String stateRoot) {
+    }
+
+    /** The last ordered batch: its view, pp_seq_no and pp_time. */
+    record Position(int viewNo, long ppSeqNo, long ppTime) {
+        static final Position GENESIS = new Position(0, 0, 0);
+    }
+
+    private record Pending(List<RequestState> requests, List<byte[]> txns) {
+    }
+
+    private final NodeStore store;
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+
+    Execution(NodeStore store) {
+        this.store = store;
+    }
+
+    Position lastOrdered() {
+        byte[] raw = store.getMeta(LAST_ORDERED);
+        if (raw == null) {
+            return Position.GENESIS;
+        }
+        try {
+            return Codec.mapper().readValue(raw, Position.class);
+        } catch (IOException e) {
+            throw new IllegalStateException("the node store's " + LAST_ORDERED + " record is corrupt", e);
+        }
+    }
+
+    long ledgerSize() {
+        return store.ledger().size();
+    }
+
+    String ledgerRoot() {
+        return Hashes.hex(store.ledger().root());
+    }
+
+    String stateRoot() {
+        return Hashes.hex(store.state().root());
+    }
+
+    Roots apply(List<RequestState> requests, long ppTime) {
+        long seqNo = store.ledger().uncommittedSize();
+        List<byte[]> txns = new ArrayList<>(requests.size());
+        List<State.Write> writes = new ArrayList<>(requests.size());
+        for (RequestState r : requests) {
+            seqNo++;
+            Txn txn = new Txn(seqNo, ppTime, r.request.identifier(), r.request.reqId(), r.request.operation(), r.digest);
+            txns.add(Codec.toBytes(txn));
+            writes.add(State.Write.put(r.request.operation().key(), r.request.operation().value()));
+        }
+        LedgerPreview lp = store.ledger().appendUncommitted(txns);
+        StatePreview sp = store.state().applyUncommitted(writes);
+        pending.add(new Pending(List.copyOf(requests), txns));
+        return new Roots(lp.size(), lp.rootHex(), sp.rootHex());
+    }
+
+    /** Orders the oldest applied batch, which {@code pp} announced; returns the replies, in batch order. */
+    List<Reply> commitOldest(int viewNo, PrePrepare pp) {
+        Pending p = pending.poll();
+        if (p == null) {
+            throw new IllegalStateException("ordering " + pp.viewNo() + ":" + pp.ppSeqNo() + " but no batch is applied");
+        }
+        long firstSeqNo = store.ledger().size() + 1;
+        try (StoreBatch batch = store.newBatch()) {
+            store.ledger().commitOldest(p.txns.size(), batch);
+            store.state().commitOldest(batch);
+            for (int i = 0; i < p.requests.size(); i++) {
+                RequestState r = p.requests.get(i);
+                store.putSeqNo(requestKey(r.request.identifier(), r.request.reqId()), firstSeqNo + i, batch);
+            }
+            store.putMeta(LAST_ORDERED, Codec.toBytes(new Position(viewNo, pp.ppSeqNo(), pp.ppTime())), batch);
+            store.write(batch);
+        }
+        // Invariants: what we ordered is what the PRE-PREPARE announced, or this node must stop.
+        check(store.ledger().size() == pp.ledgerSize(), "ledger size", pp.ledgerSize(), store.ledger().size(), pp);
+        check(ledgerRoot().equals(pp.txnRoot()), "ledger root", pp.txnRoot(), ledgerRoot(), pp);
+        check(stateRoot().equals(pp.stateRoot()), "state root", pp.stateRoot(), stateRoot(), pp);
+        List<Reply> replies = new ArrayList<>(p.requests.size());
+        for (int i = 0; i < p.requests.size(); i++) {
+            RequestState r = p.requests.get(i);
+            replies.add(new Reply(r.request.identifier(), r.request.reqId(), firstSeqNo + i,
+                    Hashes.hex(MerkleTree.leafHash(p.txns.get(i)))));
+        }
+        return replies;
+    }
+
+    void discardUncommitted() {
+        store.ledger().discardUncommitted();
+        store.state().discardUncommitted();
+        pending.clear();
+    }
+
+    /** The reply to an already ordered request, if it was ordered. */
+    Optional<Reply> replyFor(String identifier, long reqId) {
+        OptionalLong seqNo = store.seqNoOf(requestKey(identifier, reqId));
+        if (seqNo.isEmpty()) {
+            return Optional.empty();
+        }
+        byte[] txn = store.ledger().txn(seqNo.getAsLong());
+        return Optional.of(new Reply(identifier, reqId, seqNo.getAsLong(), Hashes.hex(MerkleTree.leafHash(txn))));
+    }
+
+    private static byte[] requestKey(String identifier, long reqId) {
+        return (identifier + ":" + reqId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void check(boolean ok, String what, Object announced, Object actual, PrePrepare pp) {
+        if (!ok) {
+            throw new IllegalStateException("invariant broken: after ordering " + pp.viewNo() + ":" + pp.ppSeqNo()
+                    + " the " + what + " is " + actual + " but its PRE-PREPARE announced " + announced);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package io.stackcompanion.node.pool;
+
+import io.stackcompanion.node.client.Client;
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.NodeInfo;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Reply;
+import io.stackcompanion.node.message.Status;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Four real nodes on real sockets and real RocksDB, driven by real clients. */
+class InProcessPoolTest {
+    @TempDir
+    Path dir;
+    private LocalPool pool;
+
+    @AfterEach
+    void stop() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    @Test
+    void ordersAThousandRequestsFromSeveralClientsWithIdenticalLedgers() throws Exception {
+        pool = new LocalPool(dir, 4, NodeConfig.defaults()).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        List<Client> clients = List.of(pool.newClient(), pool.newClient(), pool.newClient());
+        List<CompletableFuture<Reply>> futures = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            futures.add(clients.get(i % 3).submit(Operation.put("key-" + i, "value-" + i)));
+        }
+        CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+
+        assertThat(futures.stream().map(f -> f.join().seqNo()).distinct()).hasSize(1000);
+        LocalPool.await(Duration.ofSeconds(10), "every node at ledger size 1000",
+                () -> pool.names().stream().allMatch(n -> pool.status(n).map(Status::ledgerSize).orElse(0L) == 1000));
+        List<String> roots = pool.names().stream().map(n -> pool.status(n).orElseThrow().ledgerRoot()).toList();
+        assertThat(roots).containsOnly(roots.get(0));
+        assertThat(pool.failures()).isEmpty();
+    }
+
+    @Test
+    void aMalformedFrameClosesThatConnectionAndTheNodeKeepsOrdering() throws Exception {
+        pool = new LocalPool(dir, 4, NodeConfig.defaults()).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        NodeInfo node2 = pool.genesis().node("Node2").orElseThrow();
+        try (Socket s = new Socket("127.0.0.1", node2.clientPort())) {
+            s.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            byte[] garbage = "{\"op\":\"REQUEST\", this is not json".getBytes(StandardCharsets.UTF_8);
+            out.writeInt(garbage.length);
+            out.write(garbage);
+            out.flush();
+            // The node closes the connection: the read ends (EOF) instead of timing out.
+            assertThat(new DataInputStream(s.getInputStream()).read()).isEqualTo(-1);
+        }
+        Client client = pool.newClient();
+        Reply reply = client.submit(Operation.put("after", "garbage")).get(30, TimeUnit.SECONDS);
+        assertThat(reply.seqNo()).isEqualTo(1);
+        assertThat(pool.status("Node2").orElseThrow().ledgerSize()).isEqualTo(1);
+    }
+
+    @Test
+    void aRequestWithABadSignatureGetsARejectAndIsNotOrdered() throws Exception {
+        pool = new LocalPool(dir, 4, NodeConfig.defaults()).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        var keys = io.stackcompanion.node.crypto.Keys.generate();
+        var other = io.stackcompanion.node.crypto.Keys.generate();
+        String id = io.stackcompanion.node.crypto.Keys.encodePublic(keys.getPublic());
+        var unsigned = new io.stackcompanion.node.message.Request(id, 1, Operation.put("k", "v"), "");
+        byte[] sig = io.stackcompanion.node.crypto.Keys.sign(other.getPrivate(), Codec.signingBytes(unsigned));
+        var forged = new io.stackcompanion.node.message.Request(id, 1, Operation.put("k", "v"),
+                java.util.Base64.getEncoder().encodeToString(sig));
+        NodeInfo node1 = pool.genesis().node("Node1").orElseThrow();
+        try (Socket s = new Socket("127.0.0.1", node1.clientPort())) {
+            s.setSoTimeout(10_000);
+            DataOutputStream out = new DataOutputStream(s.getOutputStream());
+            byte[] bytes = Codec.encode(forged);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+            out.flush();
+            DataInputStream in = new DataInputStream(s.getInputStream());
+            byte[] answer = new byte[in.readInt()];
+            in.readFully(answer);
+            assertThat(Codec.decode(answer)).isEqualTo(new io.stackcompanion.node.message.Reject(id, 1, "bad signature"));
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+        assertThat(pool.status("Node1").orElseThrow().ledgerSize()).isZero();
+    }
+}

@@ -1,0 +1,77 @@
+package io.stackcompanion.node.scripts;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.stackcompanion.node.message.Codec;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The operator's commands on a real pool of four JVM processes: up, load, status, down, and the
+ * faults an operator can cause. Every node started here is stopped here, also on failure.
+ */
+class PoolScriptsTest {
+    @TempDir
+    Path dir;
+
+    @AfterEach
+    void down() throws Exception {
+        Scripts.run(120, "pool.sh", "down", "--base-dir", dir.toString());
+        // Belt and braces: no node of this pool may outlive the test.
+        Path run = dir.resolve("run");
+        if (Files.isDirectory(run)) {
+            try (Stream<Path> pids = Files.list(run)) {
+                for (Path f : pids.toList()) {
+                    ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+    }
+
+    @Test
+    void upLoadStatusDownOnFourProcesses() throws Exception {
+        Scripts.Result up = Scripts.run(300, "pool.sh", "up", "--base-dir", dir.toString(), "--random-ports");
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+
+        Scripts.Result load = Scripts.run(300, "load.sh", "--base-dir", dir.toString(), "--requests", "2000",
+                "--clients", "4", "--json");
+        assertThat(load.exitCode()).as(load.toString()).isZero();
+        JsonNode summary = Codec.mapper().readTree(load.lastLine());
+        assertThat(summary.get("ordered").asLong()).isEqualTo(2000);
+        assertThat(summary.get("failed").asLong()).isZero();
+
+        Scripts.Result status = Scripts.run(120, "pool.sh", "status", "--base-dir", dir.toString(), "--json");
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        JsonNode nodes = Codec.mapper().readTree(status.lastLine()).get("nodes");
+        assertThat(nodes).hasSize(4);
+        List<String> roots = new ArrayList<>();
+        for (JsonNode n : nodes) {
+            assertThat(n.get("running").asBoolean()).as(n.toString()).isTrue();
+            assertThat(n.get("ledgerSize").asLong()).as(n.toString()).isEqualTo(2000);
+            roots.add(n.get("ledgerRoot").asText());
+        }
+        assertThat(roots).containsOnly(roots.get(0));
+
+        Scripts.Result down = Scripts.run(120, "pool.sh", "down", "--base-dir", dir.toString());
+        assertThat(down.exitCode()).as(down.toString()).isZero();
+        assertThat(ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))).isEmpty();
+    }
+
+    @Test
+    void anUnknownNodeIsAOneLineErrorAndANonZeroExit() throws Exception {
+        Scripts.Result up = Scripts.run(300, "pool.sh", "up", "--base-dir", dir.toString(), "--random-ports", "--nodes", "1");
+        assertThat(up.exitCode()).as(up.toString()).isZero();
+        Scripts.Result bad = Scripts.run(60, "pool.sh", "start", "Node9", "--base-dir", dir.toString());
+        assertThat(bad.exitCode()).isNotZero();
+        assertThat(bad.stderr().strip()).startsWith("error: no node Node9").doesNotContain("\n").doesNotContain("Exception");
+    }
+}

@@ -1,0 +1,67 @@
+package io.stackcompanion.node.scripts;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the repository's scripts as a user would, as real processes, with a time limit. */
+public final class Scripts {
+    /** What a script printed and how it ended. */
+    public record Result(int exitCode, String stdout, String stderr) {
+        public String lastLine() {
+            List<String> lines = stdout.lines().filter(l -> !l.isBlank()).toList();
+            return lines.isEmpty() ? "" : lines.get(lines.size() - 1);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr\n" + stderr;
+        }
+    }
+
+    private Scripts() {
+    }
+
+    /** The repository root: the parent of the module this test runs in. */
+    public static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("scripts"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("cannot find the repository's scripts/ folder from " + Path.of("").toAbsolutePath());
+        }
+        return p;
+    }
+
+    /** Runs {@code scripts/<script> args...} and waits up to {@code timeoutSeconds}; kills it after. */
+    public static Result run(long timeoutSeconds, String script, String... args) throws IOException, InterruptedException {
+        Path root = repoRoot();
+        List<String> cmd = new ArrayList<>();
+        cmd.add("bash");
+        cmd.add(root.resolve("scripts").resolve(script).toString());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("script-out", ".txt");
+        Path err = Files.createTempFile("script-err", ".txt");
+        try {
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile());
+            pb.environment().put("SC_SKIP_BUILD", "1");
+            Process p = pb.start();
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError(script + " " + String.join(" ", args) + " did not finish in " + timeoutSeconds
+                        + " s\n" + Files.readString(out) + "\n" + Files.readString(err));
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+}

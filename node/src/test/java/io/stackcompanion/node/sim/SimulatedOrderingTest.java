@@ -1,0 +1,217 @@
+package io.stackcompanion.node.sim;
+
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.core.CoreInput;
+import io.stackcompanion.node.core.CoreRuntime;
+import io.stackcompanion.node.core.NodeCore;
+import io.stackcompanion.node.core.StackName;
+import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Reject;
+import io.stackcompanion.node.message.ReqAck;
+import io.stackcompanion.node.message.Reply;
+import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.message.Status;
+import io.stackcompanion.node.store.NodeStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The ordering protocol on a simulated pool: what a client and an operator would see. */
+class SimulatedOrderingTest {
+    private static final NodeConfig CONFIG = NodeConfig.defaults();
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void fourNodesOrderEveryRequestOnceWithIdenticalLedgers() {
+        try (SimulatedPool pool = new SimulatedPool(dir, 4, 7, CONFIG)) {
+            pool.startAll();
+            SimClient client = new SimClient(1);
+            List<Request> sent = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                Request r = client.put("k" + i, "v" + i);
+                sent.add(r);
+                for (String n : pool.names()) {
+                    pool.clientSend(n, "c1", r);
+                }
+                pool.runFor(1);
+            }
+            pool.runFor(2_000);
+
+            List<Status> statuses = pool.names().stream().map(n -> pool.core(n).status()).toList();
+            assertThat(statuses).extracting(Status::ledgerSize).containsOnly(250L);
+            assertThat(statuses).extracting(Status::ledgerRoot).hasSize(4).containsOnly(statuses.get(0).ledgerRoot());
+            assertThat(statuses).extracting(Status::primary).containsOnly("Node1");
+
+            // Every request: an ack and a reply from every node, and all replies for it agree.
+            Map<Long, List<Reply>> replies = pool.clientInbox().stream()
+                    .filter(m -> m.message() instanceof Reply)
+                    .map(m -> (Reply) m.message())
+                    .collect(Collectors.groupingBy(Reply::reqId, TreeMap::new, Collectors.toList()));
+            assertThat(replies).hasSize(250);
+            replies.values().forEach(rs -> {
+                assertThat(rs).hasSize(4);
+                assertThat(rs.stream().map(r -> r.seqNo() + "/" + r.txnHash()).distinct()).hasSize(1);
+            });
+            assertThat(replies.values().stream().map(rs -> rs.get(0).seqNo()).distinct()).hasSize(250);
+            assertThat(pool.clientInbox().stream().filter(m -> m.message() instanceof ReqAck)).hasSize(1000);
+        }
+    }
+
+    @Test
+    void aDuplicateRequestIsOrderedOnceAndAnsweredAgainWithTheSameReply() {
+        try (SimulatedPool pool = new SimulatedPool(dir, 4, 8, CONFIG)) {
+            pool.startAll();
+            SimClient client = new SimClient(2);
+            Request r = client.put("k", "v");
+            pool.names().forEach(n -> pool.clientSend(n, "c1", r));
+            pool.runFor(500);
+            pool.names().forEach(n -> pool.clientSend(n, "c2", r));
+            pool.runFor(500);
+
+            assertThat(pool.core("Node3").status().ledgerSize()).isEqualTo(1);
+            List<Reply> replies = pool.clientInbox().stream().filter(m -> m.message() instanceof Reply)
+                    .map(m -> (Reply) m.message()).toList();
+            assertThat(replies).hasSize(8);
+            assertThat(replies.stream().distinct()).hasSize(1);
+        }
+    }
+
+    @Test
+    void aBadSignatureIsRejectedAndNothingIsOrdered() {
+        try (SimulatedPool pool = new SimulatedPool(dir, 4, 9, CONFIG)) {
+            pool.startAll();
+            SimClient client = new SimClient(3);
+            Request good = client.put("k", "v");
+            Request forged = new Request(good.identifier(), good.reqId(), Operation.put("k", "stolen"), good.signature());
+            pool.names().forEach(n -> pool.clientSend(n, "c1", forged));
+            pool.runFor(500);
+
+            assertThat(pool.clientInbox()).hasSize(4).allMatch(m -> m.message() instanceof Reject);
+            assertThat(((Reject) pool.clientInbox().get(0).message()).reason()).isEqualTo("bad signature");
+            assertThat(pool.core("Node1").status().ledgerSize()).isZero();
+        }
+    }
+
+    @Test
+    void oneNodeDownTheOthersKeepOrdering() {
+        try (SimulatedPool pool = new SimulatedPool(dir, 4, 10, CONFIG)) {
+            for (String n : List.of("Node1", "Node2", "Node3")) {
+                pool.start(n);
+            }
+            SimClient client = new SimClient(4);
+            for (int i = 0; i < 50; i++) {
+                Request r = client.put("k" + i, "v");
+                pool.names().forEach(n -> pool.clientSend(n, "c1", r));
+            }
+            pool.runFor(1_000);
+            assertThat(pool.core("Node2").status().ledgerSize()).isEqualTo(50);
+            assertThat(pool.core("Node3").status().ledgerRoot()).isEqualTo(pool.core("Node1").status().ledgerRoot());
+        }
+    }
+
+    @Test
+    void theSameSeedGivesTheSameRunEventForEvent() {
+        List<String> first = runAndTrace(dir.resolve("a"));
+        List<String> second = runAndTrace(dir.resolve("b"));
+        assertThat(first).hasSizeGreaterThan(1000);
+        assertThat(second).isEqualTo(first);
+    }
+
+    /**
+     * The replay principle on one core: feed a fresh core on fresh data the inputs Node2 saw, at the
+     * times it saw them, through the seam, and it sends exactly what Node2 sent.
+     */
+    @Test
+    void oneCoreFedTheSameInputsThroughTheSeamSendsTheSameOutputs() {
+        List<SimulatedPool.Trace> trace;
+        var genesis = (io.stackcompanion.node.config.PoolGenesis) null;
+        try (SimulatedPool pool = new SimulatedPool(dir.resolve("live"), 4, 11, CONFIG)) {
+            pool.startAll();
+            load(pool, new SimClient(5), 120);
+            trace = List.copyOf(pool.trace());
+            genesis = pool.genesis();
+        }
+        List<SimulatedPool.Trace> node2 = trace.stream().filter(t -> t.node().equals("Node2")).toList();
+        List<String> expectedSends = node2.stream().filter(t -> t.what().startsWith("send"))
+                .map(t -> t.time() + " " + t.what() + " " + new String(t.bytes(), StandardCharsets.UTF_8)).toList();
+        assertThat(expectedSends).hasSizeGreaterThan(300);
+
+        List<String> actualSends = new ArrayList<>();
+        long[] now = {0};
+        CoreRuntime runtime = new CoreRuntime() {
+            @Override
+            public long now() {
+                return now[0];
+            }
+
+            @Override
+            public void send(StackName stack, List<String> peers, byte[] payload) {
+                actualSends.add(now[0] + " send " + stack + " " + peers + " " + new String(payload, StandardCharsets.UTF_8));
+            }
+
+            @Override
+            public void disconnect(StackName stack, String peer) {
+            }
+        };
+        try (NodeStore store = NodeStore.openNode(dir.resolve("again"))) {
+            NodeCore core = new NodeCore("Node2", genesis, CONFIG, store, runtime, new Random(CONFIG.randomSeed("Node2")));
+            for (SimulatedPool.Trace t : node2) {
+                if (t.what().startsWith("send") || t.what().startsWith("disconnect")) {
+                    continue;
+                }
+                now[0] = t.time();
+                core.handle(toInput(t));
+            }
+            assertThat(core.status().ledgerSize()).isEqualTo(120);
+        }
+        assertThat(actualSends).isEqualTo(expectedSends);
+    }
+
+    private static CoreInput toInput(SimulatedPool.Trace t) {
+        String w = t.what();
+        if (w.startsWith("recv ")) {
+            String[] parts = w.split(" ");
+            return new CoreInput.Received(StackName.valueOf(parts[1]), parts[2], t.bytes());
+        }
+        if (w.startsWith("Started")) {
+            return new CoreInput.Started();
+        }
+        if (w.startsWith("Connected[")) {
+            String peer = w.substring(w.indexOf("peer=") + 5, w.length() - 1);
+            return new CoreInput.Connected(StackName.NODE, peer);
+        }
+        if (w.startsWith("TimerFired[")) {
+            return new CoreInput.TimerFired(w.substring(w.indexOf("timer=") + 6, w.length() - 1));
+        }
+        throw new IllegalArgumentException("unexpected trace " + w);
+    }
+
+    private List<String> runAndTrace(Path d) {
+        try (SimulatedPool pool = new SimulatedPool(d, 4, 12, CONFIG)) {
+            pool.startAll();
+            load(pool, new SimClient(6), 100);
+            return pool.trace().stream().map(SimulatedPool.Trace::toString).toList();
+        }
+    }
+
+    private static void load(SimulatedPool pool, SimClient client, int requests) {
+        for (int i = 0; i < requests; i++) {
+            Request r = client.put("k" + i, "value-" + i);
+            pool.names().forEach(n -> pool.clientSend(n, "c1", r));
+            pool.runFor(2);
+        }
+        pool.runFor(2_000);
+    }
+}
