@@ -222,7 +222,8 @@ public final class NodeStore implements AutoCloseable {
 
     /**
      * Takes a RocksDB checkpoint (a consistent copy made of hard links where possible) into
-     * {@code target}, which must not exist yet.
+     * {@code target}, which must not exist yet (its parent folders are created). Only committed
+     * data is in it: {@code NodeStore.open(target)} sees the ledger and state as of now.
      */
     public void checkpoint(Path target) {
         checkOpen();
@@ -231,8 +232,12 @@ public final class NodeStore implements AutoCloseable {
                     + ": it already exists; choose a new folder");
         }
         try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             checkpoint.createCheckpoint(target.toString());
-        } catch (RocksDBException e) {
+        } catch (RocksDBException | IOException e) {
             throw new StoreException("cannot take a checkpoint of " + dir + " into " + target + ": "
                     + e.getMessage(), e);
         }
