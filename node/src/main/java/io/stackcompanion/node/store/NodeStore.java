@@ -309,13 +309,30 @@ public final class NodeStore implements AutoCloseable {
         }
     }
 
-    private void checkFormat() {
+    private void checkFormat() throws RocksDBException {
         byte[] format = getMeta(FORMAT_META);
+        if (format == null && isEmpty()) {
+            // Killed between creating the column families and writing the format marker.
+            db.put(metaCf, bytes(FORMAT_META), bytes(FORMAT));
+            format = bytes(FORMAT);
+        }
         if (format == null || !Arrays.equals(format, bytes(FORMAT))) {
             throw new StoreException(dir + " is a RocksDB database but not a node store (format "
                     + (format == null ? "missing" : new String(format, StandardCharsets.UTF_8))
                     + "); point the node at its own data/<node>/db folder");
         }
+    }
+
+    private boolean isEmpty() {
+        for (ColumnFamilyHandle cf : handles) {
+            try (var it = db.newIterator(cf)) {
+                it.seekToFirst();
+                if (it.isValid()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean isMissingOrEmpty(Path dir) {
