@@ -222,7 +222,8 @@ public final class NodeStore implements AutoCloseable {
 
     /**
      * Takes a RocksDB checkpoint (a consistent copy made of hard links where possible) into
-     * {@code target}, which must not exist yet.
+     * {@code target}, which must not exist yet (its parent folders are created). Only committed
+     * data is in it: {@code NodeStore.open(target)} sees the ledger and state as of now.
      */
     public void checkpoint(Path target) {
         checkOpen();
@@ -231,8 +232,12 @@ public final class NodeStore implements AutoCloseable {
                     + ": it already exists; choose a new folder");
         }
         try (Checkpoint checkpoint = Checkpoint.create(db)) {
+            Path parent = target.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
             checkpoint.createCheckpoint(target.toString());
-        } catch (RocksDBException e) {
+        } catch (RocksDBException | IOException e) {
             throw new StoreException("cannot take a checkpoint of " + dir + " into " + target + ": "
                     + e.getMessage(), e);
         }
@@ -304,13 +309,30 @@ public final class NodeStore implements AutoCloseable {
         }
     }
 
-    private void checkFormat() {
+    private void checkFormat() throws RocksDBException {
         byte[] format = getMeta(FORMAT_META);
+        if (format == null && isEmpty()) {
+            // Killed between creating the column families and writing the format marker.
+            db.put(metaCf, bytes(FORMAT_META), bytes(FORMAT));
+            format = bytes(FORMAT);
+        }
         if (format == null || !Arrays.equals(format, bytes(FORMAT))) {
             throw new StoreException(dir + " is a RocksDB database but not a node store (format "
                     + (format == null ? "missing" : new String(format, StandardCharsets.UTF_8))
                     + "); point the node at its own data/<node>/db folder");
         }
+    }
+
+    private boolean isEmpty() {
+        for (ColumnFamilyHandle cf : handles) {
+            try (var it = db.newIterator(cf)) {
+                it.seekToFirst();
+                if (it.isValid()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private static boolean isMissingOrEmpty(Path dir) {
