@@ -13,6 +13,8 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.TooLongFrameException;
@@ -26,6 +28,7 @@ import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -136,8 +139,30 @@ abstract class NettyStack implements Stack {
     /** Length-prefixed frames; flushes from the core thread are coalesced into fewer syscalls. */
     protected final void addFraming(ChannelPipeline p) {
         p.addLast("flush", new FlushConsolidationHandler(256, true));
-        p.addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxFrameBytes(), 0, LENGTH_BYTES, 0, LENGTH_BYTES, true));
+        p.addLast("frames", new FrameDecoder(settings.maxFrameBytes()));
         p.addLast("prefix", new LengthFieldPrepender(LENGTH_BYTES));
+    }
+
+    /** Netty's length-field decoder, reading the prefix as signed and failing with messages an operator can read. */
+    static final class FrameDecoder extends LengthFieldBasedFrameDecoder {
+        private final int maxFrameBytes;
+
+        FrameDecoder(int maxFrameBytes) {
+            super(Integer.MAX_VALUE, 0, LENGTH_BYTES, 0, LENGTH_BYTES, true);
+            this.maxFrameBytes = maxFrameBytes;
+        }
+
+        @Override
+        protected long getUnadjustedFrameLength(ByteBuf buf, int offset, int length, ByteOrder order) {
+            int prefix = buf.getInt(offset);
+            if (prefix < 0) {
+                throw new CorruptedFrameException("negative length prefix " + prefix);
+            }
+            if (prefix > maxFrameBytes) {
+                throw new TooLongFrameException("length prefix " + prefix + " exceeds the limit of " + maxFrameBytes + " bytes");
+            }
+            return prefix;
+        }
     }
 
     @Override
@@ -231,8 +256,13 @@ abstract class NettyStack implements Stack {
 
     /** Framing errors and I/O errors close that connection only; the stack stays up. */
     protected final void connectionFailed(Channel ch, String peer, Throwable cause) {
+        if (!ch.isActive()) {
+            // e.g. the frame decoder failing again on leftover bytes while the channel closes: said once already
+            log.debug("{}: error on closed connection {}: {}", what(), ch.remoteAddress(), firstLine(cause));
+            return;
+        }
         String who = peer == null ? String.valueOf(ch.remoteAddress()) : peer + " (" + ch.remoteAddress() + ")";
-        if (cause instanceof TooLongFrameException || cause instanceof io.netty.handler.codec.CorruptedFrameException) {
+        if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
             log.warn("{}: bad frame from {}: {}; closing the connection", what(), who, firstLine(cause));
         } else if (cause instanceof java.io.IOException) {
             log.debug("{}: connection to {} failed: {}", what(), who, firstLine(cause));
