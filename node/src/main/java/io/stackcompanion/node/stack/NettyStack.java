@@ -18,7 +18,6 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.StackName;
@@ -33,6 +32,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -45,6 +49,7 @@ import java.util.function.Consumer;
 abstract class NettyStack implements Stack {
     /** Frames: 4-byte big-endian length, then the payload. */
     static final int LENGTH_BYTES = 4;
+    private static final int MAX_FRAMES_PER_DRAIN = 4096;
 
     protected final String owner;
     protected final StackName stackName;
@@ -55,7 +60,7 @@ abstract class NettyStack implements Stack {
 
     private final Object lock = new Object();
     /** peer name -> its one live link; guarded by {@link #lock}. */
-    private final Map<String, Channel> links = new HashMap<>();
+    private final Map<String, Link> links = new HashMap<>();
 
     private EventLoopGroup acceptorGroup;
     private EventLoopGroup workerGroup;
@@ -136,9 +141,8 @@ abstract class NettyStack implements Stack {
         return new WriteBufferWaterMark(Math.min(high / 2, 32 * 1024), high);
     }
 
-    /** Length-prefixed frames; flushes from the core thread are coalesced into fewer syscalls. */
+    /** Length-prefixed frames both ways. */
     protected final void addFraming(ChannelPipeline p) {
-        p.addLast("flush", new FlushConsolidationHandler(256, true));
         p.addLast("frames", new FrameDecoder(settings.maxFrameBytes()));
         p.addLast("prefix", new LengthFieldPrepender(LENGTH_BYTES));
     }
@@ -169,37 +173,88 @@ abstract class NettyStack implements Stack {
     public final int send(List<String> peers, byte[] payload) {
         int queued = 0;
         for (String peer : peers) {
-            Channel ch;
+            Link link;
             synchronized (lock) {
-                ch = links.get(peer);
+                link = links.get(peer);
             }
-            if (ch == null) {
+            if (link == null) {
                 log.debug("{}: not connected to {}, frame of {} bytes skipped", what(), peer, payload.length);
                 continue;
             }
-            if (!ch.isWritable()) {
+            if (link.overloaded(settings.maxPendingBytes())) {
                 // A peer that stops reading would otherwise grow our memory without bound.
                 log.warn("{}: {} ({}) is not reading, more than {} bytes unsent; closing the link",
-                        what(), peer, ch.remoteAddress(), settings.maxPendingBytes());
-                ch.close();
+                        what(), peer, link.channel.remoteAddress(), settings.maxPendingBytes());
+                link.channel.close();
                 continue;
             }
-            // One wrapper per peer (each write consumes its buffer); the bytes themselves are shared.
-            ch.writeAndFlush(Unpooled.wrappedBuffer(payload), ch.voidPromise());
+            link.enqueue(payload);
             queued++;
         }
         return queued;
     }
 
+    /**
+     * A live link and its outbox. The core thread only appends to the outbox; one task on the event
+     * loop drains it with one flush, so a burst of sends costs one wake-up and one syscall, not one each.
+     */
+    private static final class Link {
+        final Channel channel;
+        private final Queue<byte[]> outbox = new ConcurrentLinkedQueue<>();
+        private final AtomicLong outboxBytes = new AtomicLong();
+        private final AtomicBoolean drainScheduled = new AtomicBoolean();
+        private final Runnable drain = this::drain;
+
+        Link(Channel channel) {
+            this.channel = channel;
+        }
+
+        /** More than {@code max} bytes wait in the outbox, or in the channel's buffer (Netty's high-water mark is {@code max}). */
+        boolean overloaded(int max) {
+            return outboxBytes.get() > max || !channel.isWritable();
+        }
+
+        void enqueue(byte[] payload) {
+            outbox.add(payload);
+            outboxBytes.addAndGet(payload.length);
+            if (drainScheduled.compareAndSet(false, true)) {
+                try {
+                    channel.eventLoop().execute(drain);
+                } catch (RejectedExecutionException e) {
+                    // the stack is closing; the frame goes nowhere, as it would on a closed link
+                }
+            }
+        }
+
+        private void drain() {
+            // Cleared first: a payload added during the drain schedules the next one.
+            drainScheduled.set(false);
+            byte[] payload;
+            int written = 0;
+            while (written < MAX_FRAMES_PER_DRAIN && (payload = outbox.poll()) != null) {
+                outboxBytes.addAndGet(-payload.length);
+                channel.write(Unpooled.wrappedBuffer(payload), channel.voidPromise());
+                written++;
+            }
+            if (written > 0) {
+                channel.flush();
+            }
+            // Bounded drains leave the event loop time to read; the rest goes in the next task.
+            if (!outbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+                channel.eventLoop().execute(drain);
+            }
+        }
+    }
+
     @Override
     public final void disconnect(String peer) {
-        Channel ch;
+        Link link;
         synchronized (lock) {
-            ch = links.get(peer);
+            link = links.get(peer);
         }
-        if (ch != null) {
-            log.info("{}: disconnecting {} ({})", what(), peer, ch.remoteAddress());
-            ch.close();
+        if (link != null) {
+            log.info("{}: disconnecting {} ({})", what(), peer, link.channel.remoteAddress());
+            link.channel.close();
         }
     }
 
@@ -215,15 +270,16 @@ abstract class NettyStack implements Stack {
      * Disconnected then Connected, so it always sees a well-formed sequence per peer.
      */
     protected final void linkUp(String peer, Channel ch) {
-        Channel old;
+        Link replaced;
         synchronized (lock) {
-            old = links.put(peer, ch);
-            if (old != null) {
+            replaced = links.put(peer, new Link(ch));
+            if (replaced != null) {
                 sink.accept(new CoreInput.Disconnected(stackName, peer));
             }
             sink.accept(new CoreInput.Connected(stackName, peer));
         }
-        if (old != null) {
+        if (replaced != null) {
+            Channel old = replaced.channel;
             log.info("{}: new link from {} ({}) replaces the old one ({})", what(), peer, ch.remoteAddress(), old.remoteAddress());
             old.close();
         } else {
@@ -235,8 +291,10 @@ abstract class NettyStack implements Stack {
     protected final void linkDown(String peer, Channel ch) {
         boolean current;
         synchronized (lock) {
-            current = links.remove(peer, ch);
+            Link link = links.get(peer);
+            current = link != null && link.channel == ch;
             if (current) {
+                links.remove(peer);
                 sink.accept(new CoreInput.Disconnected(stackName, peer));
             }
         }
@@ -248,7 +306,8 @@ abstract class NettyStack implements Stack {
     /** A frame from {@code peer}; dropped if {@code ch} is no longer its link (replaced meanwhile). */
     protected final void deliver(String peer, Channel ch, byte[] bytes) {
         synchronized (lock) {
-            if (links.get(peer) == ch) {
+            Link link = links.get(peer);
+            if (link != null && link.channel == ch) {
                 sink.accept(new CoreInput.Received(stackName, peer, bytes));
             }
         }
