@@ -23,6 +23,7 @@ import java.security.KeyPair;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,10 +122,12 @@ public final class Client implements AutoCloseable {
             return t;
         });
         timer.setRemoveOnCancelPolicy(true);
+        // Short enough that every resend tries a node that was down again.
+        Duration reconnectBackoff = Collections.min(List.of(Duration.ofSeconds(1), options.resendTimeout().dividedBy(2)));
         List<NodeLink> ls = new ArrayList<>();
         for (NodeInfo n : genesis.nodes()) {
             ls.add(new NodeLink(n, "client-" + tag + "-" + n.name(), options.connectTimeout(),
-                    options.connectTimeout(), this::onMessage));
+                    reconnectBackoff, this::onMessage));
         }
         this.links = List.copyOf(ls);
     }

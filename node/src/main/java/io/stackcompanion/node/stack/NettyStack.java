@@ -13,10 +13,11 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.buffer.ByteBuf;
+import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.StackName;
@@ -26,10 +27,16 @@ import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.nio.ByteOrder;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -42,6 +49,7 @@ import java.util.function.Consumer;
 abstract class NettyStack implements Stack {
     /** Frames: 4-byte big-endian length, then the payload. */
     static final int LENGTH_BYTES = 4;
+    private static final int MAX_FRAMES_PER_DRAIN = 4096;
 
     protected final String owner;
     protected final StackName stackName;
@@ -52,7 +60,7 @@ abstract class NettyStack implements Stack {
 
     private final Object lock = new Object();
     /** peer name -> its one live link; guarded by {@link #lock}. */
-    private final Map<String, Channel> links = new HashMap<>();
+    private final Map<String, Link> links = new HashMap<>();
 
     private EventLoopGroup acceptorGroup;
     private EventLoopGroup workerGroup;
@@ -133,48 +141,120 @@ abstract class NettyStack implements Stack {
         return new WriteBufferWaterMark(Math.min(high / 2, 32 * 1024), high);
     }
 
-    /** Length-prefixed frames; flushes from the core thread are coalesced into fewer syscalls. */
+    /** Length-prefixed frames both ways. */
     protected final void addFraming(ChannelPipeline p) {
-        p.addLast("flush", new FlushConsolidationHandler(256, true));
-        p.addLast("frames", new LengthFieldBasedFrameDecoder(settings.maxFrameBytes(), 0, LENGTH_BYTES, 0, LENGTH_BYTES, true));
+        p.addLast("frames", new FrameDecoder(settings.maxFrameBytes()));
         p.addLast("prefix", new LengthFieldPrepender(LENGTH_BYTES));
+    }
+
+    /** Netty's length-field decoder, reading the prefix as signed and failing with messages an operator can read. */
+    static final class FrameDecoder extends LengthFieldBasedFrameDecoder {
+        private final int maxFrameBytes;
+
+        FrameDecoder(int maxFrameBytes) {
+            super(Integer.MAX_VALUE, 0, LENGTH_BYTES, 0, LENGTH_BYTES, true);
+            this.maxFrameBytes = maxFrameBytes;
+        }
+
+        @Override
+        protected long getUnadjustedFrameLength(ByteBuf buf, int offset, int length, ByteOrder order) {
+            int prefix = buf.getInt(offset);
+            if (prefix < 0) {
+                throw new CorruptedFrameException("negative length prefix " + prefix);
+            }
+            if (prefix > maxFrameBytes) {
+                throw new TooLongFrameException("length prefix " + prefix + " exceeds the limit of " + maxFrameBytes + " bytes");
+            }
+            return prefix;
+        }
     }
 
     @Override
     public final int send(List<String> peers, byte[] payload) {
         int queued = 0;
         for (String peer : peers) {
-            Channel ch;
+            Link link;
             synchronized (lock) {
-                ch = links.get(peer);
+                link = links.get(peer);
             }
-            if (ch == null) {
+            if (link == null) {
                 log.debug("{}: not connected to {}, frame of {} bytes skipped", what(), peer, payload.length);
                 continue;
             }
-            if (!ch.isWritable()) {
+            if (link.overloaded(settings.maxPendingBytes())) {
                 // A peer that stops reading would otherwise grow our memory without bound.
                 log.warn("{}: {} ({}) is not reading, more than {} bytes unsent; closing the link",
-                        what(), peer, ch.remoteAddress(), settings.maxPendingBytes());
-                ch.close();
+                        what(), peer, link.channel.remoteAddress(), settings.maxPendingBytes());
+                link.channel.close();
                 continue;
             }
-            // One wrapper per peer (each write consumes its buffer); the bytes themselves are shared.
-            ch.writeAndFlush(Unpooled.wrappedBuffer(payload), ch.voidPromise());
+            link.enqueue(payload);
             queued++;
         }
         return queued;
     }
 
+    /**
+     * A live link and its outbox. The core thread only appends to the outbox; one task on the event
+     * loop drains it with one flush, so a burst of sends costs one wake-up and one syscall, not one each.
+     */
+    private static final class Link {
+        final Channel channel;
+        private final Queue<byte[]> outbox = new ConcurrentLinkedQueue<>();
+        private final AtomicLong outboxBytes = new AtomicLong();
+        private final AtomicBoolean drainScheduled = new AtomicBoolean();
+        private final Runnable drain = this::drain;
+
+        Link(Channel channel) {
+            this.channel = channel;
+        }
+
+        /** More than {@code max} bytes wait in the outbox, or in the channel's buffer (Netty's high-water mark is {@code max}). */
+        boolean overloaded(int max) {
+            return outboxBytes.get() > max || !channel.isWritable();
+        }
+
+        void enqueue(byte[] payload) {
+            outbox.add(payload);
+            outboxBytes.addAndGet(payload.length);
+            if (drainScheduled.compareAndSet(false, true)) {
+                try {
+                    channel.eventLoop().execute(drain);
+                } catch (RejectedExecutionException e) {
+                    // the stack is closing; the frame goes nowhere, as it would on a closed link
+                }
+            }
+        }
+
+        private void drain() {
+            // Cleared first: a payload added during the drain schedules the next one.
+            drainScheduled.set(false);
+            byte[] payload;
+            int written = 0;
+            while (written < MAX_FRAMES_PER_DRAIN && (payload = outbox.poll()) != null) {
+                outboxBytes.addAndGet(-payload.length);
+                channel.write(Unpooled.wrappedBuffer(payload), channel.voidPromise());
+                written++;
+            }
+            if (written > 0) {
+                channel.flush();
+            }
+            // Bounded drains leave the event loop time to read; the rest goes in the next task.
+            if (!outbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+                channel.eventLoop().execute(drain);
+            }
+        }
+    }
+
     @Override
     public final void disconnect(String peer) {
-        Channel ch;
+        Link link;
         synchronized (lock) {
-            ch = links.get(peer);
+            link = links.get(peer);
         }
-        if (ch != null) {
-            log.info("{}: disconnecting {} ({})", what(), peer, ch.remoteAddress());
-            ch.close();
+        if (link != null) {
+            log.info("{}: disconnecting {} ({})", what(), peer, link.channel.remoteAddress());
+            link.channel.close();
         }
     }
 
@@ -190,15 +270,16 @@ abstract class NettyStack implements Stack {
      * Disconnected then Connected, so it always sees a well-formed sequence per peer.
      */
     protected final void linkUp(String peer, Channel ch) {
-        Channel old;
+        Link replaced;
         synchronized (lock) {
-            old = links.put(peer, ch);
-            if (old != null) {
+            replaced = links.put(peer, new Link(ch));
+            if (replaced != null) {
                 sink.accept(new CoreInput.Disconnected(stackName, peer));
             }
             sink.accept(new CoreInput.Connected(stackName, peer));
         }
-        if (old != null) {
+        if (replaced != null) {
+            Channel old = replaced.channel;
             log.info("{}: new link from {} ({}) replaces the old one ({})", what(), peer, ch.remoteAddress(), old.remoteAddress());
             old.close();
         } else {
@@ -210,8 +291,10 @@ abstract class NettyStack implements Stack {
     protected final void linkDown(String peer, Channel ch) {
         boolean current;
         synchronized (lock) {
-            current = links.remove(peer, ch);
+            Link link = links.get(peer);
+            current = link != null && link.channel == ch;
             if (current) {
+                links.remove(peer);
                 sink.accept(new CoreInput.Disconnected(stackName, peer));
             }
         }
@@ -223,7 +306,8 @@ abstract class NettyStack implements Stack {
     /** A frame from {@code peer}; dropped if {@code ch} is no longer its link (replaced meanwhile). */
     protected final void deliver(String peer, Channel ch, byte[] bytes) {
         synchronized (lock) {
-            if (links.get(peer) == ch) {
+            Link link = links.get(peer);
+            if (link != null && link.channel == ch) {
                 sink.accept(new CoreInput.Received(stackName, peer, bytes));
             }
         }
@@ -231,8 +315,13 @@ abstract class NettyStack implements Stack {
 
     /** Framing errors and I/O errors close that connection only; the stack stays up. */
     protected final void connectionFailed(Channel ch, String peer, Throwable cause) {
+        if (!ch.isActive()) {
+            // e.g. the frame decoder failing again on leftover bytes while the channel closes: said once already
+            log.debug("{}: error on closed connection {}: {}", what(), ch.remoteAddress(), firstLine(cause));
+            return;
+        }
         String who = peer == null ? String.valueOf(ch.remoteAddress()) : peer + " (" + ch.remoteAddress() + ")";
-        if (cause instanceof TooLongFrameException || cause instanceof io.netty.handler.codec.CorruptedFrameException) {
+        if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
             log.warn("{}: bad frame from {}: {}; closing the connection", what(), who, firstLine(cause));
         } else if (cause instanceof java.io.IOException) {
             log.debug("{}: connection to {} failed: {}", what(), who, firstLine(cause));

@@ -83,17 +83,26 @@ public final class FakeNodeServer implements AutoCloseable {
     private final Map<String, Integer> copiesSeen = new HashMap<>();
     private final AtomicInteger verified = new AtomicInteger();
     private final AtomicInteger badSignatures = new AtomicInteger();
+    private final Thread acceptor;
+    private volatile boolean closed;
     private volatile Behaviour behaviour;
     private volatile List<String> peers = List.of();
 
     public FakeNodeServer(String name, Ledger ledger, Behaviour behaviour) throws IOException {
+        this(name, ledger, behaviour, 0);
+    }
+
+    /** Listens on {@code port} of the loopback address (0: any free port), e.g. to restart a node in place. */
+    public FakeNodeServer(String name, Ledger ledger, Behaviour behaviour, int port) throws IOException {
         this.name = name;
         this.ledger = ledger;
         this.behaviour = behaviour;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread t = new Thread(this::acceptLoop, "fake-" + name + "-accept");
-        t.setDaemon(true);
-        t.start();
+        this.server = new ServerSocket();
+        server.setReuseAddress(true);
+        server.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port), 50);
+        acceptor = new Thread(this::acceptLoop, "fake-" + name + "-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
     }
 
     public String name() {
@@ -131,6 +140,11 @@ public final class FakeNodeServer implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
+                if (closed) { // accepted while closing: a closed node answers nobody
+                    s.close();
+                    return;
+                }
+                s.setTcpNoDelay(true); // as the real stack does; else Nagle stalls the REQACK+REPLY pairs
                 sockets.add(s);
                 Thread t = new Thread(() -> serve(s), "fake-" + name + "-conn");
                 t.setDaemon(true);
@@ -207,7 +221,13 @@ public final class FakeNodeServer implements AutoCloseable {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         server.close();
+        try {
+            acceptor.join(5000); // so no connection slips in after the sockets below are closed
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Socket s : sockets) {
             s.close();
         }

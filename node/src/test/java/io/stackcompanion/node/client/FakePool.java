@@ -12,6 +12,7 @@ import java.util.List;
 /** Test fixture: n {@link FakeNodeServer}s Node1..Noden sharing one ledger, and their genesis. */
 public final class FakePool implements AutoCloseable {
     private final List<FakeNodeServer> nodes;
+    private final List<FakeNodeServer> restarted = new ArrayList<>();
     private final PoolGenesis genesis;
     private final FakeNodeServer.Ledger ledger = new FakeNodeServer.Ledger();
 
@@ -49,6 +50,15 @@ public final class FakePool implements AutoCloseable {
         return nodes;
     }
 
+    /** Starts node {@code oneBased} again on its old port (after it was closed), honest, same ledger. */
+    public FakeNodeServer restart(int oneBased) throws IOException {
+        FakeNodeServer old = node(oneBased);
+        FakeNodeServer s = new FakeNodeServer(old.name(), ledger, FakeNodeServer.Behaviour.HONEST, old.port());
+        s.peers(genesis.names().stream().filter(o -> !o.equals(old.name())).toList());
+        restarted.add(s);
+        return s;
+    }
+
     public FakeNodeServer.Ledger ledger() {
         return ledger;
     }
@@ -61,6 +71,9 @@ public final class FakePool implements AutoCloseable {
     @Override
     public void close() throws IOException {
         for (FakeNodeServer s : nodes) {
+            s.close();
+        }
+        for (FakeNodeServer s : restarted) {
             s.close();
         }
     }

@@ -1,0 +1,231 @@
+package io.stackcompanion.node.tools;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stackcompanion.node.client.Client;
+import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Operation;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.OptionalDouble;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Sends N signed PUTs to a pool from C clients and measures them. Request k (0-based) goes from
+ * client {@code k % C}; its key and ~100-byte value are derived from the seed and k, so two runs with
+ * the same seed write the same data. With a rate, request k is due at {@code start + k / rate}
+ * (open loop, fixed schedule) and its latency counts from that due time, so a pool that falls behind
+ * shows it in the latency; without one each client keeps its in-flight cap full and latency counts
+ * from the send.
+ */
+public final class LoadGenerator {
+    private static final int VALUE_BYTES = 100;
+    private static final char[] ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789".toCharArray();
+
+    /**
+     * What to send.
+     *
+     * @param requests       total requests N
+     * @param clients        clients C sharing them (each its own key and connections)
+     * @param rate           total requests per second; empty = as fast as the in-flight cap allows
+     * @param requestTimeout a request not ordered within this counts as failed
+     * @param maxInFlight    per client
+     * @param seed           decides keys and values
+     */
+    public record Settings(int requests, int clients, OptionalDouble rate, Duration requestTimeout,
+                           int maxInFlight, long seed) {
+        public Settings {
+            Objects.requireNonNull(rate, "rate");
+            Objects.requireNonNull(requestTimeout, "requestTimeout");
+            if (requests < 1 || clients < 1 || maxInFlight < 1) {
+                throw new IllegalArgumentException("requests, clients and maxInFlight must be at least 1");
+            }
+            if (rate.isPresent() && !(rate.getAsDouble() > 0)) {
+                throw new IllegalArgumentException("rate must be positive");
+            }
+        }
+    }
+
+    /** Latency of the ordered requests, in milliseconds. */
+    public record Latency(double p50, double p99, double max) {
+    }
+
+    /**
+     * The outcome. {@code failures} holds the first few failure messages (for the human summary; the
+     * JSON line leaves them out).
+     */
+    public record Result(int sent, int ordered, int failed, double durationS, double throughputPerS,
+                         Latency latencyMs, List<String> failures) {
+        public Result {
+            failures = List.copyOf(failures);
+        }
+
+        /** The one-line JSON object {@code load.sh --json} prints last. */
+        public String toJson() {
+            ObjectNode o = Codec.mapper().createObjectNode();
+            o.put("sent", sent).put("ordered", ordered).put("failed", failed)
+                    .put("durationS", durationS).put("throughputPerS", throughputPerS);
+            o.putObject("latencyMs").put("p50", latencyMs.p50()).put("p99", latencyMs.p99()).put("max", latencyMs.max());
+            return new String(Codec.toBytes(o), StandardCharsets.UTF_8);
+        }
+    }
+
+    private static final int FAILURES_KEPT = 5;
+
+    private final PoolGenesis genesis;
+    private final Settings settings;
+
+    public LoadGenerator(PoolGenesis genesis, Settings settings) {
+        this.genesis = Objects.requireNonNull(genesis, "genesis");
+        this.settings = Objects.requireNonNull(settings, "settings");
+    }
+
+    /** The k-th request's operation: same seed, same key and value. */
+    public static Operation operation(long seed, int k) {
+        String name = Hashes.sha256Hex((seed + "/" + k).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
+        SplittableRandom random = new SplittableRandom(seed * 1_000_003L + k);
+        char[] value = new char[VALUE_BYTES];
+        for (int i = 0; i < value.length; i++) {
+            value[i] = ALPHABET[random.nextInt(ALPHABET.length)];
+        }
+        return Operation.put("load-" + name, new String(value));
+    }
+
+    /**
+     * Sends every request and waits until each is ordered or failed.
+     *
+     * @param onCompleted called once per finished request (ordered or failed), from client threads
+     */
+    public Result run(Runnable onCompleted) throws InterruptedException {
+        int n = settings.requests();
+        int c = Math.min(settings.clients(), n);
+        Client.Options options = Client.Options.defaults()
+                .withRequestTimeout(settings.requestTimeout())
+                .withMaxInFlight(settings.maxInFlight());
+        double[] latencyMs = new double[n];
+        Arrays.fill(latencyMs, Double.NaN);
+        AtomicInteger sent = new AtomicInteger();
+        AtomicInteger ordered = new AtomicInteger();
+        List<String> failures = new ArrayList<>();
+        CountDownLatch finished = new CountDownLatch(n);
+        List<Client> clients = new ArrayList<>();
+        List<Thread> senders = new ArrayList<>();
+        long start;
+        try {
+            for (int i = 0; i < c; i++) {
+                clients.add(new Client(genesis, Keys.generate(), options));
+            }
+            start = System.nanoTime();
+            for (int i = 0; i < c; i++) {
+                int first = i;
+                Client client = clients.get(i);
+                Thread t = new Thread(() -> {
+                    // The generator's own cap, equal to the client's: taken before the clock starts so
+                    // an unpaced request's latency does not include waiting for a free slot.
+                    Semaphore slots = new Semaphore(settings.maxInFlight());
+                    for (int k = first; k < n; k += c) {
+                        int req = k;
+                        long due = settings.rate().isPresent()
+                                ? start + (long) (k * 1e9 / settings.rate().getAsDouble())
+                                : 0;
+                        try {
+                            if (settings.rate().isPresent()) {
+                                parkUntil(due);
+                            }
+                            slots.acquire();
+                        } catch (InterruptedException e) {
+                            // stop sending; the rest never went out and count as failed
+                            synchronized (failures) {
+                                keep(failures, "interrupted before sending request " + req);
+                            }
+                            for (int rest = req; rest < n; rest += c) {
+                                onCompleted.run();
+                                finished.countDown();
+                            }
+                            return;
+                        }
+                        long t0 = settings.rate().isPresent() ? due : System.nanoTime();
+                        sent.incrementAndGet();
+                        client.submit(operation(settings.seed(), req)).whenComplete((reply, error) -> {
+                            if (error == null) {
+                                latencyMs[req] = (System.nanoTime() - t0) / 1e6;
+                                ordered.incrementAndGet();
+                            } else {
+                                synchronized (failures) {
+                                    keep(failures, "request " + req + ": " + describe(error));
+                                }
+                            }
+                            slots.release();
+                            onCompleted.run();
+                            finished.countDown();
+                        });
+                    }
+                }, "load-sender-" + i);
+                t.setDaemon(true);
+                senders.add(t);
+                t.start();
+            }
+            finished.await();
+        } finally {
+            senders.forEach(Thread::interrupt);
+            clients.forEach(Client::close);
+        }
+        double durationS = (System.nanoTime() - start) / 1e9;
+        double[] done = Arrays.stream(latencyMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
+        Latency latency = new Latency(round(percentile(done, 50), 2), round(percentile(done, 99), 2),
+                round(done.length == 0 ? 0 : done[done.length - 1], 2));
+        int ok = ordered.get();
+        List<String> kept;
+        synchronized (failures) {
+            kept = List.copyOf(failures);
+        }
+        return new Result(sent.get(), ok, n - ok, round(durationS, 3), round(ok / Math.max(durationS, 1e-9), 1), latency, kept);
+    }
+
+    private static void keep(List<String> failures, String message) {
+        if (failures.size() < FAILURES_KEPT) {
+            failures.add(message);
+        }
+    }
+
+    private static String describe(Throwable error) {
+        Throwable e = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    private static void parkUntil(long deadlineNanos) throws InterruptedException {
+        long left;
+        while ((left = deadlineNanos - System.nanoTime()) > 0) {
+            LockSupport.parkNanos(left);
+            if (Thread.interrupted()) {
+                throw new InterruptedException();
+            }
+        }
+    }
+
+    /** Nearest-rank percentile of sorted values; 0 when there are none. */
+    static double percentile(double[] sorted, double p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+
+    private static double round(double v, int decimals) {
+        double scale = Math.pow(10, decimals);
+        return Math.round(v * scale) / scale;
+    }
+}

@@ -1,0 +1,104 @@
+package io.stackcompanion.node.tools;
+
+import io.stackcompanion.node.config.ConfigException;
+import io.stackcompanion.node.config.PoolGenesis;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.Options;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.OptionalDouble;
+
+/**
+ * {@code scripts/load.sh}: sends signed PUTs to the pool in a base dir and reports throughput and
+ * latency. Exit 0 only if every request was ordered, 1 otherwise, 2 for bad arguments or a missing
+ * genesis. With {@code --json} the last line of stdout is one JSON object (see
+ * {@link LoadGenerator.Result#toJson()}).
+ */
+public final class LoadMain {
+    private static final String USAGE =
+            "usage: LoadMain --base-dir DIR --requests N [--clients C] [--rate R] [--timeout-s S] [--in-flight K] [--seed X] [--json]";
+
+    private LoadMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.console() != null));
+    }
+
+    /**
+     * Runs a load, writing to {@code out} and {@code err}; returns the exit code.
+     *
+     * @param terminal whether a human watches (then, unless {@code --json}, a progress bar goes to stderr)
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+        Options o = new Options()
+                .addOption(Cli.value("base-dir", "DIR", "the pool's folder (default ./pool)"))
+                .addOption(Cli.value("requests", "N", "how many requests to send"))
+                .addOption(Cli.value("clients", "C", "clients sharing them (default 1)"))
+                .addOption(Cli.value("rate", "R", "total requests per second (default: as fast as the in-flight cap allows)"))
+                .addOption(Cli.value("timeout-s", "S", "a request not ordered within S seconds fails (default 30)"))
+                .addOption(Cli.value("in-flight", "K", "requests in flight per client (default 256)"))
+                .addOption(Cli.value("seed", "X", "decides keys and values (default 1)"))
+                .addOption(Cli.flag("json", "print one JSON object as the last line"))
+                .addOption(Cli.flag("help", "show usage"));
+        LoadGenerator.Settings settings;
+        PoolGenesis genesis;
+        boolean json;
+        try {
+            CommandLine cmd = Cli.parse(o, args);
+            if (cmd.hasOption("help")) {
+                out.println(USAGE);
+                return 0;
+            }
+            if (!cmd.hasOption("requests")) {
+                throw new Cli.UsageException("--requests N is required");
+            }
+            json = cmd.hasOption("json");
+            settings = new LoadGenerator.Settings(
+                    Cli.intValue(cmd, "requests", 0, 1),
+                    Cli.intValue(cmd, "clients", 1, 1),
+                    cmd.hasOption("rate") ? OptionalDouble.of(Cli.positiveDouble(cmd, "rate")) : OptionalDouble.empty(),
+                    Duration.ofSeconds(Cli.longValue(cmd, "timeout-s", 30, 1)),
+                    Cli.intValue(cmd, "in-flight", 256, 1),
+                    Cli.longValue(cmd, "seed", 1, Long.MIN_VALUE));
+            genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
+        } catch (Cli.UsageException | ConfigException e) {
+            err.println("load: " + e.getMessage());
+            return Cli.EXIT_USAGE;
+        }
+
+        LoadGenerator.Result r;
+        ProgressBar bar = terminal && !json
+                ? new ProgressBarBuilder().setTaskName("load").setInitialMax(settings.requests())
+                        .setStyle(ProgressBarStyle.ASCII).setUnit(" req", 1).build()
+                : null;
+        try {
+            r = new LoadGenerator(genesis, settings).run(bar == null ? () -> { } : bar::step);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("load: interrupted");
+            return 1;
+        } finally {
+            if (bar != null) {
+                bar.close();
+            }
+        }
+
+        out.printf("sent %d, ordered %d, failed %d in %.3f s (%.1f ordered/s) with %d client(s)%s%n",
+                r.sent(), r.ordered(), r.failed(), r.durationS(), r.throughputPerS(),
+                Math.min(settings.clients(), settings.requests()),
+                settings.rate().isPresent() ? " at " + settings.rate().getAsDouble() + " req/s" : "");
+        out.printf("latency ms: p50 %.2f, p99 %.2f, max %.2f%n", r.latencyMs().p50(), r.latencyMs().p99(), r.latencyMs().max());
+        for (String f : r.failures()) {
+            out.println("failed: " + f);
+        }
+        if (json) {
+            out.println(r.toJson());
+        }
+        return r.ordered() == settings.requests() ? 0 : 1;
+    }
+}

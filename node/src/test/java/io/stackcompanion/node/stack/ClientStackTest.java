@@ -1,0 +1,160 @@
+package io.stackcompanion.node.stack;
+
+import io.stackcompanion.node.core.CoreInput;
+import io.stackcompanion.node.core.CoreInput.Connected;
+import io.stackcompanion.node.core.CoreInput.Disconnected;
+import io.stackcompanion.node.core.CoreInput.Received;
+import io.stackcompanion.node.core.StackName;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ClientStackTest {
+    private LogCapture log;
+
+    @BeforeEach
+    void captureLog() {
+        log = new LogCapture(ClientStack.class);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        log.close();
+    }
+
+    @Test
+    void plainSocketClientRoundTrip() throws IOException {
+        try (TestPool pool = new TestPool(1)) {
+            RecordingSink sink = new RecordingSink();
+            ClientStack stack = pool.start(new ClientStack("Node1", pool.genesis, pool.settings, sink));
+            String name;
+            try (Socket client = new Socket(TestPool.HOST, pool.node("Node1").clientPort())) {
+                name = "127.0.0.1:" + client.getLocalPort();
+                Await.until("client connected", () -> sink.isConnected(name));
+                assertThat(stack.connectedPeers()).containsExactly(name);
+
+                writeFrame(client, "{\"op\":\"REQUEST\"}");
+                writeFrame(client, "");
+                writeFrame(client, "second");
+                Await.until("frames received", () -> sink.receivedFrom(name).size() == 3);
+                assertThat(sink.all()).containsExactly(
+                        new Connected(StackName.CLIENT, name),
+                        new Received(StackName.CLIENT, name, bytes("{\"op\":\"REQUEST\"}")),
+                        new Received(StackName.CLIENT, name, new byte[0]),
+                        new Received(StackName.CLIENT, name, bytes("second")));
+
+                assertThat(stack.send(List.of(name, "10.0.0.1:1"), bytes("reply one"))).isEqualTo(1);
+                stack.send(List.of(name), bytes("reply two"));
+                assertThat(readFrame(client)).isEqualTo("reply one");
+                assertThat(readFrame(client)).isEqualTo("reply two");
+            }
+            Await.until("client gone", () -> !sink.isConnected(name));
+            assertThat(sink.linkEvents(name)).containsExactly(new Connected(StackName.CLIENT, name), new Disconnected(StackName.CLIENT, name));
+            assertThat(stack.connectedPeers()).isEmpty();
+        }
+    }
+
+    @Test
+    void oversizedFrameClosesThatClientAndOthersAreStillServed() throws IOException {
+        try (TestPool pool = new TestPool(1, TestPool.testSettings().withMaxFrameBytes(1024))) {
+            RecordingSink sink = new RecordingSink();
+            ClientStack stack = pool.start(new ClientStack("Node1", pool.genesis, pool.settings, sink));
+            int port = pool.node("Node1").clientPort();
+            try (Socket good = new Socket(TestPool.HOST, port); Socket bad = new Socket(TestPool.HOST, port)) {
+                String badName = "127.0.0.1:" + bad.getLocalPort();
+                String goodName = "127.0.0.1:" + good.getLocalPort();
+                Await.until("both connected", () -> sink.isConnected(badName) && sink.isConnected(goodName));
+                DataOutputStream out = new DataOutputStream(bad.getOutputStream());
+                out.writeInt(1025);
+                out.write(new byte[1025]);
+                out.flush();
+                NodeStackTest.awaitClosedByPeer(bad);
+                Await.until("bad client disconnected", () -> !sink.isConnected(badName));
+                assertThat(log.hasWarning("client stack of Node1", "bad frame from " + badName, "length prefix 1025 exceeds the limit of 1024 bytes")).isTrue();
+                assertThat(sink.receivedFrom(badName)).isEmpty();
+
+                writeFrame(good, "fine");
+                Await.until("good client served", () -> sink.receivedFrom(goodName).size() == 1);
+                stack.send(List.of(goodName), bytes("ok"));
+                assertThat(readFrame(good)).isEqualTo("ok");
+            }
+        }
+    }
+
+    @Test
+    void disconnectClosesTheClientsSocket() throws IOException {
+        try (TestPool pool = new TestPool(1)) {
+            RecordingSink sink = new RecordingSink();
+            ClientStack stack = pool.start(new ClientStack("Node1", 0, pool.settings, sink));
+            try (Socket client = new Socket(TestPool.HOST, stack.boundPort())) {
+                String name = "127.0.0.1:" + client.getLocalPort();
+                Await.until("connected", () -> sink.isConnected(name));
+                stack.disconnect(name);
+                NodeStackTest.awaitClosedByPeer(client);
+                Await.until("disconnected", () -> !sink.isConnected(name));
+                assertThat(sink.linkEvents(name)).hasSize(2);
+            }
+        }
+    }
+
+    @Test
+    void portInUseIsAOneLineError() throws IOException {
+        TestPool pool = new TestPool(1);
+        int port = pool.node("Node1").clientPort();
+        try (ServerSocket occupant = new ServerSocket(port, 1, InetAddress.getByName(TestPool.HOST))) {
+            ClientStack stack = new ClientStack("Node1", pool.genesis, pool.settings, new RecordingSink());
+            assertThatThrownBy(stack::start)
+                    .isInstanceOf(StackException.class)
+                    .hasMessage("port " + port + " (client stack of Node1) is in use: stop the process using it or change the port in the pool genesis");
+            stack.close();
+            assertThat(NodeStackTest.threadsNamed("Node1-client-")).isEmpty();
+        }
+    }
+
+    @Test
+    void closingTheStackDisconnectsItsClients() throws IOException {
+        TestPool pool = new TestPool(1);
+        RecordingSink sink = new RecordingSink();
+        ClientStack stack = new ClientStack("Node1", pool.genesis, pool.settings, sink);
+        stack.start();
+        try (Socket client = new Socket(TestPool.HOST, pool.node("Node1").clientPort())) {
+            String name = "127.0.0.1:" + client.getLocalPort();
+            Await.until("connected", () -> sink.isConnected(name));
+            stack.close();
+            NodeStackTest.awaitClosedByPeer(client);
+            assertThat(sink.linkEvents(name)).extracting(CoreInput::getClass).containsExactly(Connected.class, Disconnected.class);
+        }
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static void writeFrame(Socket socket, String payload) throws IOException {
+        DataOutputStream out = new DataOutputStream(socket.getOutputStream());
+        byte[] b = bytes(payload);
+        out.writeInt(b.length);
+        out.write(b);
+        out.flush();
+    }
+
+    private static String readFrame(Socket socket) throws IOException {
+        socket.setSoTimeout(20_000);
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        byte[] b = new byte[in.readInt()];
+        in.readFully(b);
+        return new String(b, StandardCharsets.UTF_8);
+    }
+}
