@@ -26,7 +26,8 @@ public final class PoolMain {
     private static final String USAGE = """
             usage: PoolMain init --base-dir DIR --nodes N [--base-port P | --random-ports] [--host H]
                    PoolMain status --base-dir DIR [--json] [--timeout-ms T]
-                   PoolMain wait-connected --base-dir DIR --timeout-s S""";
+                   PoolMain wait-connected --base-dir DIR --timeout-s S
+                   PoolMain ping --base-dir DIR --node NAME [--timeout-ms T]""";
 
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
 
@@ -49,11 +50,12 @@ public final class PoolMain {
                 case "init" -> init(rest, out);
                 case "status" -> status(rest, out);
                 case "wait-connected" -> waitConnected(rest, out, err);
+                case "ping" -> ping(rest, out);
                 case "-h", "--help", "help" -> {
                     out.println(USAGE);
                     yield 0;
                 }
-                default -> throw new Cli.UsageException("unknown subcommand '" + args[0] + "'; use init, status or wait-connected");
+                default -> throw new Cli.UsageException("unknown subcommand '" + args[0] + "'; use init, status, wait-connected or ping");
             };
         } catch (Cli.UsageException | ConfigException e) {
             err.println("pool: " + e.getMessage());
@@ -124,6 +126,29 @@ public final class PoolMain {
         long running = st.nodes().stream().filter(PoolSetup.NodeState::running).count();
         out.println((st.agree() ? "ledgers agree" : "ledgers DO NOT agree") + " (" + running + " of "
                 + st.nodes().size() + " nodes running)");
+    }
+
+    /** Exit 0 if the node answers a status request on its client stack, 1 if not: "is it up yet?". */
+    private static int ping(String[] args, PrintStream out) throws Cli.UsageException {
+        Options o = new Options()
+                .addOption(Cli.value("base-dir", "DIR", "the pool's folder (default ./pool)"))
+                .addOption(Cli.value("node", "NAME", "the node to ask"))
+                .addOption(Cli.value("timeout-ms", "T", "how long to wait for it (default 1000)"));
+        CommandLine cmd = Cli.parse(o, args);
+        if (!cmd.hasOption("node")) {
+            throw new Cli.UsageException("ping needs --node NAME");
+        }
+        String name = cmd.getOptionValue("node");
+        PoolGenesis genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
+        var info = genesis.node(name).orElseThrow(() -> new ConfigException("no node " + name + " in the pool genesis; its nodes are " + genesis.names()));
+        try {
+            var st = io.stackcompanion.node.client.Client.status(info, Duration.ofMillis(Cli.longValue(cmd, "timeout-ms", 1000, 1)));
+            out.println(st.name() + " answers: view " + st.viewNo() + ", ledger size " + st.ledgerSize());
+            return 0;
+        } catch (io.stackcompanion.node.client.NodeUnavailableException e) {
+            out.println(name + " does not answer: " + e.getMessage());
+            return 1;
+        }
     }
 
     private static int waitConnected(String[] args, PrintStream out, PrintStream err) throws Cli.UsageException {
