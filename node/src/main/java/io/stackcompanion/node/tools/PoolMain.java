@@ -24,10 +24,11 @@ import java.util.stream.Collectors;
  */
 public final class PoolMain {
     private static final String USAGE = """
-            usage: PoolMain init --base-dir DIR --nodes N [--base-port P | --random-ports] [--host H]
+            usage: PoolMain init --base-dir DIR [--nodes N] [--base-port P | --random-ports] [--host H]
                    PoolMain status --base-dir DIR [--json] [--timeout-ms T]
                    PoolMain wait-connected --base-dir DIR --timeout-s S""";
 
+    private static final int DEFAULT_NODES = 4;
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
 
     private PoolMain() {
@@ -67,21 +68,20 @@ public final class PoolMain {
     private static int init(String[] args, PrintStream out) throws Cli.UsageException, IOException {
         Options o = new Options()
                 .addOption(Cli.value("base-dir", "DIR", "the pool's folder (default ./pool)"))
-                .addOption(Cli.value("nodes", "N", "number of nodes"))
+                .addOption(Cli.value("nodes", "N", "number of nodes (default 4, or the existing pool's)"))
                 .addOption(Cli.value("base-port", "P", "first port (default " + PoolSetup.DEFAULT_BASE_PORT + ")"))
                 .addOption(Cli.flag("random-ports", "pick free ephemeral ports"))
                 .addOption(Cli.value("host", "H", "address the nodes listen on (default " + PoolSetup.DEFAULT_HOST + ")"));
         CommandLine cmd = Cli.parse(o, args);
-        if (!cmd.hasOption("nodes")) {
-            throw new Cli.UsageException("init needs --nodes N");
-        }
         if (cmd.hasOption("random-ports") && cmd.hasOption("base-port")) {
             throw new Cli.UsageException("use either --base-port or --random-ports, not both");
         }
-        int nodes = Cli.intValue(cmd, "nodes", 4, 1);
+        Path baseDir = Cli.baseDir(cmd);
+        // Without --nodes an existing pool is reused whatever its size, and a new one has four nodes.
+        int nodes = cmd.hasOption("nodes") ? Cli.intValue(cmd, "nodes", DEFAULT_NODES, 1)
+                : existingSize(baseDir).orElse(DEFAULT_NODES);
         OptionalInt basePort = cmd.hasOption("random-ports") ? OptionalInt.empty()
                 : OptionalInt.of(Cli.intValue(cmd, "base-port", PoolSetup.DEFAULT_BASE_PORT, 1));
-        Path baseDir = Cli.baseDir(cmd);
         PoolSetup.InitResult r = PoolSetup.init(baseDir, nodes, cmd.getOptionValue("host", PoolSetup.DEFAULT_HOST), basePort);
         Path genesis = PoolSetup.genesisFile(baseDir);
         if (r.created()) {
@@ -92,6 +92,11 @@ public final class PoolMain {
             out.println("reusing the existing pool of " + nodes + " nodes in " + genesis);
         }
         return 0;
+    }
+
+    private static OptionalInt existingSize(Path baseDir) {
+        Path genesis = PoolSetup.genesisFile(baseDir);
+        return java.nio.file.Files.exists(genesis) ? OptionalInt.of(PoolGenesis.read(genesis).nodes().size()) : OptionalInt.empty();
     }
 
     private static int status(String[] args, PrintStream out) throws Cli.UsageException {
