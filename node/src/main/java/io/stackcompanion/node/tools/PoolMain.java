@@ -1,8 +1,12 @@
 package io.stackcompanion.node.tools;
 
+import io.stackcompanion.node.client.Client;
+import io.stackcompanion.node.client.NodeUnavailableException;
 import io.stackcompanion.node.config.ConfigException;
+import io.stackcompanion.node.config.NodeInfo;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Status;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -19,14 +23,15 @@ import java.util.stream.Collectors;
 
 /**
  * Pool setup and inspection for {@code scripts/pool.sh}:
- * {@code init}, {@code status} and {@code wait-connected}. Exit codes: 0 done, 1 the pool is not
+ * {@code init}, {@code status}, {@code wait-connected} and {@code ping} (is one node up). Exit codes: 0 done, 1 the pool is not
  * as asked (wait-connected timed out), 2 bad arguments or configuration (one line on stderr).
  */
 public final class PoolMain {
     private static final String USAGE = """
             usage: PoolMain init --base-dir DIR [--nodes N] [--base-port P | --random-ports] [--host H]
                    PoolMain status --base-dir DIR [--json] [--timeout-ms T]
-                   PoolMain wait-connected --base-dir DIR --timeout-s S""";
+                   PoolMain wait-connected --base-dir DIR --timeout-s S
+                   PoolMain ping --base-dir DIR --node NAME [--timeout-ms T]""";
 
     private static final int DEFAULT_NODES = 4;
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
@@ -50,11 +55,12 @@ public final class PoolMain {
                 case "init" -> init(rest, out);
                 case "status" -> status(rest, out);
                 case "wait-connected" -> waitConnected(rest, out, err);
+                case "ping" -> ping(rest, out, err);
                 case "-h", "--help", "help" -> {
                     out.println(USAGE);
                     yield 0;
                 }
-                default -> throw new Cli.UsageException("unknown subcommand '" + args[0] + "'; use init, status or wait-connected");
+                default -> throw new Cli.UsageException("unknown subcommand '" + args[0] + "'; use init, status, wait-connected or ping");
             };
         } catch (Cli.UsageException | ConfigException e) {
             err.println("pool: " + e.getMessage());
@@ -129,6 +135,31 @@ public final class PoolMain {
         long running = st.nodes().stream().filter(PoolSetup.NodeState::running).count();
         out.println((st.agree() ? "ledgers agree" : "ledgers DO NOT agree") + " (" + running + " of "
                 + st.nodes().size() + " nodes running)");
+    }
+
+    /** Exit 0 when the node answers a STATUS on its client port, 1 when it does not. */
+    private static int ping(String[] args, PrintStream out, PrintStream err) throws Cli.UsageException {
+        Options o = new Options()
+                .addOption(Cli.value("base-dir", "DIR", "the pool's folder (default ./pool)"))
+                .addOption(Cli.value("node", "NAME", "the node to ask"))
+                .addOption(Cli.value("timeout-ms", "T", "how long to wait for its answer (default 1000)"));
+        CommandLine cmd = Cli.parse(o, args);
+        if (!cmd.hasOption("node")) {
+            throw new Cli.UsageException("ping needs --node NAME");
+        }
+        long timeoutMs = Cli.longValue(cmd, "timeout-ms", 1000, 1);
+        PoolGenesis genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
+        String name = cmd.getOptionValue("node");
+        NodeInfo node = genesis.node(name).orElseThrow(() -> new Cli.UsageException(
+                "no node named '" + name + "' in the pool; its nodes are " + String.join(", ", genesis.names())));
+        try {
+            Status st = Client.status(node, Duration.ofMillis(timeoutMs));
+            out.println(name + " answers: view " + st.viewNo() + ", ledger size " + st.ledgerSize());
+            return 0;
+        } catch (NodeUnavailableException e) {
+            err.println("pool: " + e.getMessage());
+            return 1;
+        }
     }
 
     private static int waitConnected(String[] args, PrintStream out, PrintStream err) throws Cli.UsageException {

@@ -151,4 +151,20 @@ class PoolMainTest {
                     .contains("Node2 misses Node4").contains("Node4 is not running");
         }
     }
+
+    @Test
+    void pingSaysWhetherOneNodeAnswers() throws Exception {
+        try (FakePool fake = FakePool.start(4)) {
+            fake.writeGenesis(dir);
+            fake.node(2).close();
+
+            assertThat(pool("ping", "--base-dir", dir.toString(), "--node", "Node1").exit()).isZero();
+            Run down = pool("ping", "--base-dir", dir.toString(), "--node", "Node2");
+            assertThat(down.exit()).isEqualTo(1);
+            assertThat(down.err()).startsWith("pool: Node2 at 127.0.0.1:").contains("is not answering");
+            Run unknown = pool("ping", "--base-dir", dir.toString(), "--node", "Node7");
+            assertThat(unknown.exit()).isEqualTo(2);
+            assertThat(unknown.err()).contains("its nodes are Node1, Node2, Node3, Node4");
+        }
+    }
 }
