@@ -91,6 +91,14 @@ public final class Client implements AutoCloseable {
         public Options withMaxInFlight(int n) {
             return new Options(resendTimeout, requestTimeout, n, connectTimeout, statusTimeout);
         }
+
+        public Options withConnectTimeout(Duration d) {
+            return new Options(resendTimeout, requestTimeout, maxInFlight, d, statusTimeout);
+        }
+
+        public Options withStatusTimeout(Duration d) {
+            return new Options(resendTimeout, requestTimeout, maxInFlight, connectTimeout, d);
+        }
     }
 
     private final PoolGenesis genesis;

@@ -24,11 +24,11 @@ final class Cli {
     }
 
     static Option flag(String name, String desc) {
-        return Option.builder().longOpt(name).desc(desc).build();
+        return Option.builder().longOpt(name).desc(desc).get();
     }
 
     static Option value(String name, String argName, String desc) {
-        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).build();
+        return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).get();
     }
 
     static CommandLine parse(Options options, String[] args) throws UsageException {

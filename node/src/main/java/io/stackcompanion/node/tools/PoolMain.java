@@ -1,8 +1,12 @@
 package io.stackcompanion.node.tools;
 
+import io.stackcompanion.node.client.Client;
+import io.stackcompanion.node.client.NodeUnavailableException;
 import io.stackcompanion.node.config.ConfigException;
+import io.stackcompanion.node.config.NodeInfo;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Status;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -19,16 +23,17 @@ import java.util.stream.Collectors;
 
 /**
  * Pool setup and inspection for {@code scripts/pool.sh}:
- * {@code init}, {@code status} and {@code wait-connected}. Exit codes: 0 done, 1 the pool is not
+ * {@code init}, {@code status}, {@code wait-connected} and {@code ping} (is one node up). Exit codes: 0 done, 1 the pool is not
  * as asked (wait-connected timed out), 2 bad arguments or configuration (one line on stderr).
  */
 public final class PoolMain {
     private static final String USAGE = """
-            usage: PoolMain init --base-dir DIR --nodes N [--base-port P | --random-ports] [--host H]
+            usage: PoolMain init --base-dir DIR [--nodes N] [--base-port P | --random-ports] [--host H]
                    PoolMain status --base-dir DIR [--json] [--timeout-ms T]
                    PoolMain wait-connected --base-dir DIR --timeout-s S
                    PoolMain ping --base-dir DIR --node NAME [--timeout-ms T]""";
 
+    private static final int DEFAULT_NODES = 4;
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
 
     private PoolMain() {
@@ -50,7 +55,7 @@ public final class PoolMain {
                 case "init" -> init(rest, out);
                 case "status" -> status(rest, out);
                 case "wait-connected" -> waitConnected(rest, out, err);
-                case "ping" -> ping(rest, out);
+                case "ping" -> ping(rest, out, err);
                 case "-h", "--help", "help" -> {
                     out.println(USAGE);
                     yield 0;
@@ -69,21 +74,20 @@ public final class PoolMain {
     private static int init(String[] args, PrintStream out) throws Cli.UsageException, IOException {
         Options o = new Options()
                 .addOption(Cli.value("base-dir", "DIR", "the pool's folder (default ./pool)"))
-                .addOption(Cli.value("nodes", "N", "number of nodes"))
+                .addOption(Cli.value("nodes", "N", "number of nodes (default 4, or the existing pool's)"))
                 .addOption(Cli.value("base-port", "P", "first port (default " + PoolSetup.DEFAULT_BASE_PORT + ")"))
                 .addOption(Cli.flag("random-ports", "pick free ephemeral ports"))
                 .addOption(Cli.value("host", "H", "address the nodes listen on (default " + PoolSetup.DEFAULT_HOST + ")"));
         CommandLine cmd = Cli.parse(o, args);
-        if (!cmd.hasOption("nodes")) {
-            throw new Cli.UsageException("init needs --nodes N");
-        }
         if (cmd.hasOption("random-ports") && cmd.hasOption("base-port")) {
             throw new Cli.UsageException("use either --base-port or --random-ports, not both");
         }
-        int nodes = Cli.intValue(cmd, "nodes", 4, 1);
+        Path baseDir = Cli.baseDir(cmd);
+        // Without --nodes an existing pool is reused whatever its size, and a new one has four nodes.
+        int nodes = cmd.hasOption("nodes") ? Cli.intValue(cmd, "nodes", DEFAULT_NODES, 1)
+                : existingSize(baseDir).orElse(DEFAULT_NODES);
         OptionalInt basePort = cmd.hasOption("random-ports") ? OptionalInt.empty()
                 : OptionalInt.of(Cli.intValue(cmd, "base-port", PoolSetup.DEFAULT_BASE_PORT, 1));
-        Path baseDir = Cli.baseDir(cmd);
         PoolSetup.InitResult r = PoolSetup.init(baseDir, nodes, cmd.getOptionValue("host", PoolSetup.DEFAULT_HOST), basePort);
         Path genesis = PoolSetup.genesisFile(baseDir);
         if (r.created()) {
@@ -94,6 +98,11 @@ public final class PoolMain {
             out.println("reusing the existing pool of " + nodes + " nodes in " + genesis);
         }
         return 0;
+    }
+
+    private static OptionalInt existingSize(Path baseDir) {
+        Path genesis = PoolSetup.genesisFile(baseDir);
+        return java.nio.file.Files.exists(genesis) ? OptionalInt.of(PoolGenesis.read(genesis).nodes().size()) : OptionalInt.empty();
     }
 
     private static int status(String[] args, PrintStream out) throws Cli.UsageException {
@@ -128,25 +137,27 @@ public final class PoolMain {
                 + st.nodes().size() + " nodes running)");
     }
 
-    /** Exit 0 if the node answers a status request on its client stack, 1 if not: "is it up yet?". */
-    private static int ping(String[] args, PrintStream out) throws Cli.UsageException {
+    /** Exit 0 when the node answers a STATUS on its client port, 1 when it does not. */
+    private static int ping(String[] args, PrintStream out, PrintStream err) throws Cli.UsageException {
         Options o = new Options()
                 .addOption(Cli.value("base-dir", "DIR", "the pool's folder (default ./pool)"))
                 .addOption(Cli.value("node", "NAME", "the node to ask"))
-                .addOption(Cli.value("timeout-ms", "T", "how long to wait for it (default 1000)"));
+                .addOption(Cli.value("timeout-ms", "T", "how long to wait for its answer (default 1000)"));
         CommandLine cmd = Cli.parse(o, args);
         if (!cmd.hasOption("node")) {
             throw new Cli.UsageException("ping needs --node NAME");
         }
-        String name = cmd.getOptionValue("node");
+        long timeoutMs = Cli.longValue(cmd, "timeout-ms", 1000, 1);
         PoolGenesis genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
-        var info = genesis.node(name).orElseThrow(() -> new ConfigException("no node " + name + " in the pool genesis; its nodes are " + genesis.names()));
+        String name = cmd.getOptionValue("node");
+        NodeInfo node = genesis.node(name).orElseThrow(() -> new Cli.UsageException(
+                "no node named '" + name + "' in the pool; its nodes are " + String.join(", ", genesis.names())));
         try {
-            var st = io.stackcompanion.node.client.Client.status(info, Duration.ofMillis(Cli.longValue(cmd, "timeout-ms", 1000, 1)));
-            out.println(st.name() + " answers: view " + st.viewNo() + ", ledger size " + st.ledgerSize());
+            Status st = Client.status(node, Duration.ofMillis(timeoutMs));
+            out.println(name + " answers: view " + st.viewNo() + ", ledger size " + st.ledgerSize());
             return 0;
-        } catch (io.stackcompanion.node.client.NodeUnavailableException e) {
-            out.println(name + " does not answer: " + e.getMessage());
+        } catch (NodeUnavailableException e) {
+            err.println("pool: " + e.getMessage());
             return 1;
         }
     }

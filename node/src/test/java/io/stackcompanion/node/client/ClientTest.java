@@ -169,15 +169,20 @@ class ClientTest {
     @Test
     void inFlightCapBlocksSubmitUntilASlotFrees() throws Exception {
         pool.nodes().forEach(n -> n.behaviour(SILENT));
-        Client c = client(Client.Options.defaults().withMaxInFlight(2).withRequestTimeout(Duration.ofMillis(300)));
-        CompletableFuture<Reply> a = c.submit(Operation.put("a", "1"));
-        CompletableFuture<Reply> b = c.submit(Operation.put("b", "2"));
+        Client c = client(fastResend().withMaxInFlight(1));
+        CompletableFuture<Reply> first = c.submit(Operation.put("a", "1"));
+        CompletableFuture<CompletableFuture<Reply>> second = new CompletableFuture<>();
+        Thread submitter = new Thread(() -> second.complete(c.submit(Operation.put("b", "2"))));
+        submitter.start();
 
-        // the third submit can only proceed once one of the first two gave up
-        CompletableFuture<Reply> third = c.submit(Operation.put("c", "3"));
+        // the second submit waits for the only slot while the first request is pending
+        awaitTrue(() -> submitter.getState() == Thread.State.WAITING);
+        assertThat(second).isNotDone();
 
-        assertThat(a.isDone() || b.isDone()).isTrue();
-        assertThatThrownBy(() -> third.get(WAIT_S, TimeUnit.SECONDS)).cause().isInstanceOf(TimeoutException.class);
+        // the nodes come back to life, the resend gets the first request ordered, the slot frees
+        pool.nodes().forEach(n -> n.behaviour(FakeNodeServer.Behaviour.HONEST));
+        assertThat(first.get(WAIT_S, TimeUnit.SECONDS).seqNo()).isEqualTo(1);
+        assertThat(second.get(WAIT_S, TimeUnit.SECONDS).get(WAIT_S, TimeUnit.SECONDS).seqNo()).isEqualTo(2);
     }
 
     @Test

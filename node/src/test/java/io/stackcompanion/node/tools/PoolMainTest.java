@@ -49,21 +49,26 @@ class PoolMainTest {
         Run first = pool("init", "--base-dir", dir.toString(), "--nodes", "4", "--random-ports");
         Run second = pool("init", "--base-dir", dir.toString(), "--nodes", "4", "--random-ports");
         Run other = pool("init", "--base-dir", dir.toString(), "--nodes", "5", "--random-ports");
+        Run noCount = pool("init", "--base-dir", dir.toString());
 
         assertThat(first.exit()).isZero();
         assertThat(first.out()).contains("created a pool of 4 nodes");
         assertThat(second.exit()).isZero();
         assertThat(second.out()).contains("reusing the existing pool");
+        assertThat(noCount.exit()).isZero();
+        assertThat(noCount.out()).contains("reusing the existing pool of 4 nodes");
         assertThat(other.exit()).isEqualTo(2);
         assertThat(other.err().lines()).hasSize(1).first().asString().contains("has 4 nodes, not 5");
     }
 
     @Test
     void badArgumentsGetOneLineAndExit2() {
-        assertThat(pool("init", "--base-dir", dir.toString())).satisfies(r -> {
+        assertThat(pool("init", "--base-dir", dir.toString(), "--base-port", "65534")).satisfies(r -> {
             assertThat(r.exit()).isEqualTo(2);
-            assertThat(r.err()).isEqualTo("pool: init needs --nodes N" + System.lineSeparator());
+            assertThat(r.err()).startsWith("pool: ports 65534..65541 are not all valid TCP ports").hasLineCount(1);
         });
+        assertThat(pool("init", "--base-dir", dir.toString(), "--base-port", "9701", "--random-ports").err())
+                .contains("either --base-port or --random-ports");
         assertThat(pool("init", "--nodes", "four").err()).contains("--nodes must be a whole number");
         assertThat(pool("frobnicate").exit()).isEqualTo(2);
         assertThat(pool("status", "--bogus").exit()).isEqualTo(2);
@@ -144,6 +149,22 @@ class PoolMainTest {
             assertThat(r.exit()).isEqualTo(1);
             assertThat(r.err().lines()).hasSize(1).first().asString()
                     .contains("Node2 misses Node4").contains("Node4 is not running");
+        }
+    }
+
+    @Test
+    void pingSaysWhetherOneNodeAnswers() throws Exception {
+        try (FakePool fake = FakePool.start(4)) {
+            fake.writeGenesis(dir);
+            fake.node(2).close();
+
+            assertThat(pool("ping", "--base-dir", dir.toString(), "--node", "Node1").exit()).isZero();
+            Run down = pool("ping", "--base-dir", dir.toString(), "--node", "Node2");
+            assertThat(down.exit()).isEqualTo(1);
+            assertThat(down.err()).startsWith("pool: Node2 at 127.0.0.1:").contains("is not answering");
+            Run unknown = pool("ping", "--base-dir", dir.toString(), "--node", "Node7");
+            assertThat(unknown.exit()).isEqualTo(2);
+            assertThat(unknown.err()).contains("its nodes are Node1, Node2, Node3, Node4");
         }
     }
 }
