@@ -14,6 +14,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -62,7 +63,7 @@ final class RecordingDb implements AutoCloseable {
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2)
-                .setBytesPerSync(1 << 20)
+                .setMaxTotalWalSize(256L << 20)
                 .setKeepLogFileNum(3);
         return open(folder, dbOptions, false);
     }
@@ -170,6 +171,11 @@ final class RecordingDb implements AutoCloseable {
     void writeMetadata(RecorderMetadata metadata) {
         try {
             db.put(meta, META_KEY, Json.MAPPER.writeValueAsBytes(metadata));
+            // Flush the tiny meta column family at once: a WAL file is only deleted once every
+            // column family has flushed past it, so an unflushed meta entry would pin all WALs.
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush, meta);
+            }
         } catch (RocksDBException | IOException e) {
             throw new RecordingException("recording " + folder + ": cannot write metadata: " + e.getMessage(), e);
         }

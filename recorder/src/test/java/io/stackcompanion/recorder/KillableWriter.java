@@ -19,7 +19,7 @@ public final class KillableWriter {
         recorder.append(EventKind.STARTED, List.of(), new byte[0]);
         for (long i = 0; ; i++) {
             recorder.append(EventKind.INCOMING, List.of("Beta"), ("event-" + i).getBytes(StandardCharsets.UTF_8));
-            if ((i + 1) % 250 == 0) {
+            if ((i + 1) % 100 == 0) {
                 System.out.println(i + 1);
                 System.out.flush();
             }
