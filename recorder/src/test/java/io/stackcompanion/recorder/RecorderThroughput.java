@@ -23,6 +23,10 @@ import org.rocksdb.WriteOptions;
  */
 public final class RecorderThroughput {
 
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
+    private static final com.sun.management.OperatingSystemMXBean OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
     private RecorderThroughput() {}
 
     /** Runs the measurement. */
@@ -35,6 +39,8 @@ public final class RecorderThroughput {
             Path dir = Files.createTempDirectory("throughput-" + mode);
             try {
                 long start = System.nanoTime();
+                long threadCpuStart = THREADS.getCurrentThreadCpuTime();
+                long processCpuStart = OS.getProcessCpuTime();
                 switch (mode) {
                     case "recorder" -> viaRecorder(dir, events, payloads, 1);
                     case "group10" -> viaRecorder(dir, events, payloads, 10);
@@ -44,10 +50,14 @@ public final class RecorderThroughput {
                     default -> throw new IllegalArgumentException("unknown mode " + mode);
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
+                // On a shared machine wall time mostly measures the neighbours; CPU time is steadier.
+                double threadCpu = (THREADS.getCurrentThreadCpuTime() - threadCpuStart) / 1e9;
+                double processCpu = (OS.getProcessCpuTime() - processCpuStart) / 1e9;
                 long onDisk = RecordingReader.bytesOnDisk(dir);
                 long compacted = compactedSize(dir, mode);
-                System.out.printf("%-10s %,10d events in %6.2f s = %,10.0f events/s; on disk %.3f bytes/payload byte "
-                        + "(after full compaction %.3f)%n", mode, events, seconds, events / seconds,
+                System.out.printf("%-10s %,10d events in %6.2f s = %,10.0f events/s wall, %,10.0f per writer-thread CPU s, "
+                        + "%,10.0f per process CPU s; on disk %.3f bytes/payload byte (after full compaction %.3f)%n",
+                        mode, events, seconds, events / seconds, events / threadCpu, events / processCpu,
                         onDisk / (200.0 * events), compacted / (200.0 * events));
             } finally {
                 try (Stream<Path> files = Files.walk(dir)) {
