@@ -59,6 +59,9 @@ final class RecordingDb implements AutoCloseable {
         } catch (IOException e) {
             throw new RecordingException("cannot create recording folder " + folder + ": " + e + "; check the path and permissions", e);
         }
+        if (Files.isRegularFile(folder.resolve("CURRENT"))) {
+            requireMetaColumnFamily(folder); // never add our column family to someone else's database
+        }
         DBOptions dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
@@ -73,16 +76,20 @@ final class RecordingDb implements AutoCloseable {
         if (!Files.isRegularFile(folder.resolve("CURRENT"))) {
             throw new RecordingException("no recording at " + folder + " (no RocksDB database there); pass a recorder folder such as data/<node>/recorder/node");
         }
+        requireMetaColumnFamily(folder);
+        return open(folder, new DBOptions(), true);
+    }
+
+    private static void requireMetaColumnFamily(Path folder) {
         try (Options options = new Options()) {
             List<byte[]> families = RocksDB.listColumnFamilies(options, folder.toString());
             if (families.stream().noneMatch(f -> Arrays.equals(f, META_CF.getBytes(StandardCharsets.UTF_8)))) {
                 throw new RecordingFormatException("recording " + folder + ": RocksDB database without a '" + META_CF
-                        + "' column family: not a Stack Companion recording");
+                        + "' column family: not a Stack Companion recording; pass a recorder folder");
             }
         } catch (RocksDBException e) {
             throw new RecordingException("cannot open recording " + folder + ": " + e.getMessage(), e);
         }
-        return open(folder, new DBOptions(), true);
     }
 
     private static RecordingDb open(Path folder, DBOptions dbOptions, boolean readOnly) {

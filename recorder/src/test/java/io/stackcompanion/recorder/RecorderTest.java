@@ -175,7 +175,9 @@ class RecorderTest {
             assertThatThrownBy(() -> Recorder.open(dir, metadata("node", clock), clock))
                     .isInstanceOf(RecordingException.class)
                     .hasMessageContaining(dir.toString()).hasMessageContaining("already open for writing");
+            recorder.append(EventKind.STARTED, List.of(), new byte[0]); // the first writer is unharmed
         }
+        assertThat(readAll(dir)).hasSize(1);
     }
 
     @Test
@@ -231,6 +233,21 @@ class RecorderTest {
         }
         assertThat(seen).isEqualTo(written);
         assertThat(Arrays.equals(written.get(0).toBytes(), new EventKey(T0, 0).toBytes())).isTrue();
+    }
+
+    @Test
+    void anotherRocksDbDatabaseIsNeitherReadNorWrittenAsARecording() throws Exception {
+        Path other = tmp.resolve("other");
+        RocksDB.loadLibrary();
+        try (org.rocksdb.Options options = new org.rocksdb.Options().setCreateIfMissing(true);
+                RocksDB db = RocksDB.open(options, other.toString())) {
+            db.put(utf8("k"), utf8("v"));
+        }
+        RecordingClock clock = RecordingClock.of(T0, () -> 0);
+        assertThatThrownBy(() -> Recorder.open(other, metadata("node", clock), clock))
+                .isInstanceOf(RecordingFormatException.class).hasMessageContaining("not a Stack Companion recording");
+        assertThatThrownBy(() -> RecordingReader.open(other))
+                .isInstanceOf(RecordingFormatException.class).hasMessageContaining("not a Stack Companion recording");
     }
 
     @Test
