@@ -43,6 +43,7 @@ class RecorderTest {
         assertThat(events.get(1).payload()).isEqualTo(utf8("{\"op\":\"PREPARE\"}"));
         assertThat(events.get(2).peers()).containsExactly("Beta", "Gamma", "Délta");
         assertThat(events.get(2).payload()).containsExactly(0, 0xFF);
+        assertThat(readAll(dir)).as("events compare by content").isEqualTo(events);
         try (RecordingReader reader = RecordingReader.open(dir)) {
             assertThat(reader.metadata().nodeName()).isEqualTo("Alpha");
             assertThat(reader.metadata().stackName()).isEqualTo("node");
