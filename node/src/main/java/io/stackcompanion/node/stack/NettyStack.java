@@ -178,6 +178,12 @@ abstract class NettyStack implements Stack {
 
     @Override
     public final int send(List<String> peers, byte[] payload) {
+        if (payload.length > settings.maxFrameBytes()) {
+            // The peer would drop the link on it; better to lose this one frame and say so.
+            log.warn("{}: not sending a frame of {} bytes to {}: over the {}-byte frame limit", what(), payload.length, peers,
+                    settings.maxFrameBytes());
+            return 0;
+        }
         int queued = 0;
         for (String peer : peers) {
             Link link;

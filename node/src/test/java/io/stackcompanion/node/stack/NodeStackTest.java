@@ -169,6 +169,9 @@ class NodeStackTest {
                 }
             }
 
+            // Our own oversized payload is not sent (the peer would drop the link on it).
+            assertThat(n1.send(List.of("Node2"), new byte[64 * 1024 + 1])).isZero();
+
             // The stack kept serving the honest link.
             n1.send(List.of("Node2"), "still here".getBytes(StandardCharsets.UTF_8));
             Await.until("Node2 still receives", () -> s2.receivedFrom("Node1").size() == 1);
