@@ -239,7 +239,7 @@ public final class NodeStack extends NettyStack {
         private void handshake(ChannelHandlerContext ctx, byte[] frame) throws Handshake.Malformed {
             if (Handshake.type(frame) == Handshake.REFUSED) {
                 log.warn("{}: {} at {} refused the link: {}", what(), peer == null ? "the peer" : peer,
-                        ctx.channel().remoteAddress(), Handshake.readRefused(frame));
+                        ctx.channel().remoteAddress(), abbreviate(Handshake.readRefused(frame), 300));
                 state = State.REFUSED;
                 ctx.close();
                 return;
@@ -368,7 +368,14 @@ public final class NodeStack extends NettyStack {
         }
     }
 
+    /** Peer-supplied text, made safe for one log line. */
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        return abbreviate(s, 40);
+    }
+
+    private static String abbreviate(String s, int max) {
+        String printable = s.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return printable.length() <= max ? printable : printable.substring(0, max) + "...";
     }
 }

@@ -134,6 +134,7 @@ class ClientStackTest {
         TestPool pool = new TestPool(1);
         int port = pool.node("Node1").clientPort();
         try (ServerSocket occupant = new ServerSocket(port, 1, InetAddress.getByName(TestPool.HOST))) {
+            assertThat(occupant.getLocalPort()).isEqualTo(port);
             ClientStack stack = new ClientStack("Node1", pool.genesis, pool.settings, new RecordingSink());
             assertThatThrownBy(stack::start)
                     .isInstanceOf(StackException.class)
