@@ -24,6 +24,18 @@ public record RecordedEvent(long timeNanos, long seq, EventKind kind, List<Strin
         return new EventKey(timeNanos, seq);
     }
 
+    /** Equal when every part is, the payload compared by content. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof RecordedEvent e && timeNanos == e.timeNanos && seq == e.seq && kind == e.kind
+                && peers.equals(e.peers) && java.util.Arrays.equals(payload, e.payload);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(timeNanos, seq, kind, peers) * 31 + java.util.Arrays.hashCode(payload);
+    }
+
     @Override
     public String toString() {
         return kind + " at " + key() + " peers " + peers + " payload " + payload.length + " bytes";

@@ -14,6 +14,7 @@ import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -58,11 +59,14 @@ final class RecordingDb implements AutoCloseable {
         } catch (IOException e) {
             throw new RecordingException("cannot create recording folder " + folder + ": " + e + "; check the path and permissions", e);
         }
+        if (Files.isRegularFile(folder.resolve("CURRENT"))) {
+            requireMetaColumnFamily(folder); // never add our column family to someone else's database
+        }
         DBOptions dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setMaxBackgroundJobs(2)
-                .setBytesPerSync(1 << 20)
+                .setMaxTotalWalSize(256L << 20)
                 .setKeepLogFileNum(3);
         return open(folder, dbOptions, false);
     }
@@ -72,16 +76,20 @@ final class RecordingDb implements AutoCloseable {
         if (!Files.isRegularFile(folder.resolve("CURRENT"))) {
             throw new RecordingException("no recording at " + folder + " (no RocksDB database there); pass a recorder folder such as data/<node>/recorder/node");
         }
+        requireMetaColumnFamily(folder);
+        return open(folder, new DBOptions(), true);
+    }
+
+    private static void requireMetaColumnFamily(Path folder) {
         try (Options options = new Options()) {
             List<byte[]> families = RocksDB.listColumnFamilies(options, folder.toString());
             if (families.stream().noneMatch(f -> Arrays.equals(f, META_CF.getBytes(StandardCharsets.UTF_8)))) {
                 throw new RecordingFormatException("recording " + folder + ": RocksDB database without a '" + META_CF
-                        + "' column family: not a Stack Companion recording");
+                        + "' column family: not a Stack Companion recording; pass a recorder folder");
             }
         } catch (RocksDBException e) {
             throw new RecordingException("cannot open recording " + folder + ": " + e.getMessage(), e);
         }
-        return open(folder, new DBOptions(), true);
     }
 
     private static RecordingDb open(Path folder, DBOptions dbOptions, boolean readOnly) {
@@ -170,6 +178,11 @@ final class RecordingDb implements AutoCloseable {
     void writeMetadata(RecorderMetadata metadata) {
         try {
             db.put(meta, META_KEY, Json.MAPPER.writeValueAsBytes(metadata));
+            // Flush the tiny meta column family at once: a WAL file is only deleted once every
+            // column family has flushed past it, so an unflushed meta entry would pin all WALs.
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(flush, meta);
+            }
         } catch (RocksDBException | IOException e) {
             throw new RecordingException("recording " + folder + ": cannot write metadata: " + e.getMessage(), e);
         }

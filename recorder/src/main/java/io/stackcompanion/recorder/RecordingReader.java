@@ -114,6 +114,11 @@ public final class RecordingReader implements AutoCloseable {
         }
     }
 
+    void verifyFileChecksums() {
+        ensureOpen();
+        RecordingVerifier.verifyFileChecksums(db);
+    }
+
     void forget(EventCursor cursor) {
         openCursors.remove(cursor);
     }

@@ -1,7 +1,7 @@
 package io.stackcompanion.node.stack;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.Unpooled;
+import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -16,7 +16,6 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.codec.LengthFieldPrepender;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.stackcompanion.node.core.CoreInput;
@@ -28,6 +27,7 @@ import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +50,7 @@ abstract class NettyStack implements Stack {
     /** Frames: 4-byte big-endian length, then the payload. */
     static final int LENGTH_BYTES = 4;
     private static final int MAX_FRAMES_PER_DRAIN = 4096;
+    private static final int BATCH_BYTES = 64 * 1024;
 
     protected final String owner;
     protected final StackName stackName;
@@ -62,6 +63,8 @@ abstract class NettyStack implements Stack {
     /** peer name -> its one live link; guarded by {@link #lock}. */
     private final Map<String, Link> links = new HashMap<>();
 
+    /** The event loops' threads, joined on close. */
+    private final List<Thread> threads = new ArrayList<>();
     private EventLoopGroup acceptorGroup;
     private EventLoopGroup workerGroup;
     private Channel serverChannel;
@@ -141,10 +144,14 @@ abstract class NettyStack implements Stack {
         return new WriteBufferWaterMark(Math.min(high / 2, 32 * 1024), high);
     }
 
-    /** Length-prefixed frames both ways. */
+    /** Inbound framing; outbound frames are written already prefixed (see {@link #framed}). */
     protected final void addFraming(ChannelPipeline p) {
         p.addLast("frames", new FrameDecoder(settings.maxFrameBytes()));
-        p.addLast("prefix", new LengthFieldPrepender(LENGTH_BYTES));
+    }
+
+    /** One frame, length prefix and payload, in a buffer from {@code alloc}. */
+    static ByteBuf framed(ByteBufAllocator alloc, byte[] payload) {
+        return alloc.directBuffer(LENGTH_BYTES + payload.length).writeInt(payload.length).writeBytes(payload);
     }
 
     /** Netty's length-field decoder, reading the prefix as signed and failing with messages an operator can read. */
@@ -171,6 +178,12 @@ abstract class NettyStack implements Stack {
 
     @Override
     public final int send(List<String> peers, byte[] payload) {
+        if (payload.length > settings.maxFrameBytes()) {
+            // The peer would drop the link on it; better to lose this one frame and say so.
+            log.warn("{}: not sending a frame of {} bytes to {}: over the {}-byte frame limit", what(), payload.length, peers,
+                    settings.maxFrameBytes());
+            return 0;
+        }
         int queued = 0;
         for (String peer : peers) {
             Link link;
@@ -229,14 +242,27 @@ abstract class NettyStack implements Stack {
         private void drain() {
             // Cleared first: a payload added during the drain schedules the next one.
             drainScheduled.set(false);
+            // Many small frames are packed into few pooled buffers: one write per batch, not per frame.
+            ByteBuf batch = null;
             byte[] payload;
-            int written = 0;
-            while (written < MAX_FRAMES_PER_DRAIN && (payload = outbox.poll()) != null) {
+            int frames = 0;
+            while (frames < MAX_FRAMES_PER_DRAIN && (payload = outbox.poll()) != null) {
                 outboxBytes.addAndGet(-payload.length);
-                channel.write(Unpooled.wrappedBuffer(payload), channel.voidPromise());
-                written++;
+                int need = LENGTH_BYTES + payload.length;
+                if (batch != null && batch.writableBytes() < need) {
+                    channel.write(batch, channel.voidPromise());
+                    batch = null;
+                }
+                if (batch == null) {
+                    batch = channel.alloc().directBuffer(Math.max(need, BATCH_BYTES));
+                }
+                batch.writeInt(payload.length).writeBytes(payload);
+                frames++;
             }
-            if (written > 0) {
+            if (batch != null) {
+                channel.write(batch, channel.voidPromise());
+            }
+            if (frames > 0) {
                 channel.flush();
             }
             // Bounded drains leave the event loop time to read; the rest goes in the next task.
@@ -370,12 +396,28 @@ abstract class NettyStack implements Stack {
                 g.terminationFuture().awaitUninterruptibly(10, TimeUnit.SECONDS);
             }
         }
+        // The groups report termination a moment before their threads end; close() promises the threads are gone.
+        List<Thread> started;
+        synchronized (threads) {
+            started = List.copyOf(threads);
+        }
+        for (Thread t : started) {
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
-    private static ThreadFactory namedThreads(String name) {
+    private ThreadFactory namedThreads(String name) {
         return r -> {
             Thread t = new FastThreadLocalThread(r, name);
             t.setDaemon(false);
+            synchronized (threads) {
+                threads.add(t);
+            }
             return t;
         };
     }

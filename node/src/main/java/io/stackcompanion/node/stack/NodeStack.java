@@ -3,7 +3,6 @@ package io.stackcompanion.node.stack;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -64,7 +63,6 @@ public final class NodeStack extends NettyStack {
     private final Map<String, PublicKey> keys = new LinkedHashMap<>();
     private final Map<String, Integer> order = new LinkedHashMap<>();
     private final List<NodeInfo> toDial = new ArrayList<>();
-    private final List<Dialer> dialers = new ArrayList<>();
 
     /**
      * @param nodeName this node's name in {@code genesis}; it listens on that entry's node port
@@ -110,9 +108,7 @@ public final class NodeStack extends NettyStack {
     @Override
     protected void afterBind(EventLoopGroup worker) {
         for (NodeInfo peer : toDial) {
-            Dialer d = new Dialer(peer, worker);
-            dialers.add(d);
-            d.dial();
+            new Dialer(peer, worker).dial();
         }
     }
 
@@ -149,7 +145,13 @@ public final class NodeStack extends NettyStack {
                     if (f.isSuccess()) {
                         f.channel().closeFuture().addListener(c -> retryLater());
                     } else {
-                        log.debug("{}: cannot reach {} at {}:{}: {}", what(), peer.name(), peer.host(), peer.nodePort(), firstLine(f.cause()));
+                        // Said once per outage at INFO (peers start at different times), then only at DEBUG.
+                        if (failures == 0) {
+                            log.info("{}: cannot reach {} at {}:{} ({}); retrying with backoff up to {} ms", what(), peer.name(),
+                                    peer.host(), peer.nodePort(), firstLine(f.cause()), settings.reconnectMaxMillis());
+                        } else {
+                            log.debug("{}: cannot reach {} at {}:{}: {}", what(), peer.name(), peer.host(), peer.nodePort(), firstLine(f.cause()));
+                        }
                         retryLater();
                     }
                 });
@@ -167,7 +169,10 @@ public final class NodeStack extends NettyStack {
             if (isClosed()) {
                 return;
             }
-            long base = Math.min(settings.reconnectMaxMillis(), settings.reconnectMinMillis() << Math.min(failures, 20));
+            long base = settings.reconnectMinMillis();
+            for (int i = 0; i < failures && base < settings.reconnectMaxMillis(); i++) {
+                base = Math.min(settings.reconnectMaxMillis(), base * 2);
+            }
             long delay = base / 2 + ThreadLocalRandom.current().nextLong(base / 2 + 1);
             failures++;
             try {
@@ -234,7 +239,7 @@ public final class NodeStack extends NettyStack {
         private void handshake(ChannelHandlerContext ctx, byte[] frame) throws Handshake.Malformed {
             if (Handshake.type(frame) == Handshake.REFUSED) {
                 log.warn("{}: {} at {} refused the link: {}", what(), peer == null ? "the peer" : peer,
-                        ctx.channel().remoteAddress(), Handshake.readRefused(frame));
+                        ctx.channel().remoteAddress(), abbreviate(Handshake.readRefused(frame), 300));
                 state = State.REFUSED;
                 ctx.close();
                 return;
@@ -337,11 +342,11 @@ public final class NodeStack extends NettyStack {
             }
             String who = peer == null ? "" : " (" + (dialer == null ? "claims " : "") + abbreviate(peer) + ")";
             log.warn("{}: refused link {} {}{}: {}", what(), dialer == null ? "from" : "to", ctx.channel().remoteAddress(), who, reason);
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(Handshake.refused(reason))).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(framed(ctx.alloc(), Handshake.refused(reason))).addListener(ChannelFutureListener.CLOSE);
         }
 
         private void write(ChannelHandlerContext ctx, byte[] frame) {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(frame), ctx.voidPromise());
+            ctx.writeAndFlush(framed(ctx.alloc(), frame), ctx.voidPromise());
         }
 
         @Override
@@ -363,7 +368,14 @@ public final class NodeStack extends NettyStack {
         }
     }
 
+    /** Peer-supplied text, made safe for one log line. */
     private static String abbreviate(String s) {
-        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+        return abbreviate(s, 40);
+    }
+
+    private static String abbreviate(String s, int max) {
+        String printable = s.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
+        return printable.length() <= max ? printable : printable.substring(0, max) + "...";
     }
 }

@@ -26,7 +26,8 @@ public interface Stack extends AutoCloseable {
 
     /**
      * Queues {@code payload} as one frame to each of {@code peers}; never blocks on the network.
-     * Peers without a link are skipped. Thread-safe; the caller must not change {@code payload} later.
+     * Peers without a link are skipped; a payload over the frame limit is sent to nobody (logged).
+     * Thread-safe; the caller must not change {@code payload} later.
      *
      * @return how many of {@code peers} the frame was queued for
      */

@@ -110,10 +110,31 @@ class ClientStackTest {
     }
 
     @Test
+    void clientThatStopsReadingIsDisconnectedInsteadOfGrowingMemory() throws IOException {
+        try (TestPool pool = new TestPool(1, TestPool.testSettings().withMaxPendingBytes(256 * 1024))) {
+            RecordingSink sink = new RecordingSink();
+            ClientStack stack = pool.start(new ClientStack("Node1", pool.genesis, pool.settings, sink));
+            try (Socket lazy = new Socket()) {
+                lazy.setReceiveBufferSize(4096);
+                lazy.connect(new java.net.InetSocketAddress(TestPool.HOST, pool.node("Node1").clientPort()));
+                String name = "127.0.0.1:" + lazy.getLocalPort();
+                Await.until("connected", () -> sink.isConnected(name));
+                byte[] chunk = new byte[64 * 1024];
+                Await.until("the stack gives up on the lazy client", () -> {
+                    stack.send(List.of(name), chunk);
+                    return !sink.isConnected(name);
+                });
+                assertThat(log.hasWarning("client stack of Node1", name, "is not reading")).isTrue();
+            }
+        }
+    }
+
+    @Test
     void portInUseIsAOneLineError() throws IOException {
         TestPool pool = new TestPool(1);
         int port = pool.node("Node1").clientPort();
         try (ServerSocket occupant = new ServerSocket(port, 1, InetAddress.getByName(TestPool.HOST))) {
+            assertThat(occupant.getLocalPort()).isEqualTo(port);
             ClientStack stack = new ClientStack("Node1", pool.genesis, pool.settings, new RecordingSink());
             assertThatThrownBy(stack::start)
                     .isInstanceOf(StackException.class)

@@ -169,6 +169,9 @@ class NodeStackTest {
                 }
             }
 
+            // Our own oversized payload is not sent (the peer would drop the link on it).
+            assertThat(n1.send(List.of("Node2"), new byte[64 * 1024 + 1])).isZero();
+
             // The stack kept serving the honest link.
             n1.send(List.of("Node2"), "still here".getBytes(StandardCharsets.UTF_8));
             Await.until("Node2 still receives", () -> s2.receivedFrom("Node1").size() == 1);
@@ -278,6 +281,7 @@ class NodeStackTest {
         TestPool pool = new TestPool(1);
         int port = pool.node("Node1").nodePort();
         try (ServerSocket occupant = new ServerSocket(port, 1, InetAddress.getByName(TestPool.HOST))) {
+            assertThat(occupant.getLocalPort()).isEqualTo(port);
             NodeStack stack = new NodeStack("Node1", pool.keys.get("Node1").getPrivate(), pool.genesis,
                     pool.settings.withGenesisSource("pool/pool_genesis.json"), new RecordingSink());
             assertThatThrownBy(stack::start)
@@ -296,7 +300,7 @@ class NodeStackTest {
         stack.start();
         try (Socket s = new Socket(TestPool.HOST, pool.node("Node1").nodePort())) {
             // the worker thread starts with its first connection
-            Await.until("io thread up", () -> threadsNamed("Node1-node-").contains("Node1-node-io"));
+            Await.until("io thread up", () -> s.isConnected() && threadsNamed("Node1-node-").contains("Node1-node-io"));
         }
         assertThat(threadsNamed("Node1-node-")).containsExactly("Node1-node-accept", "Node1-node-io");
         stack.close();
