@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -132,7 +133,7 @@ final class RecordingDb implements AutoCloseable {
     }
 
     /** Reads and checks the metadata, or empty when none was written. */
-    java.util.Optional<RecorderMetadata> readMetadata() {
+    Optional<RecorderMetadata> readMetadata() {
         byte[] raw;
         try {
             raw = db.get(meta, META_KEY);
@@ -140,7 +141,7 @@ final class RecordingDb implements AutoCloseable {
             throw new RecordingException("recording " + folder + ": cannot read metadata: " + e.getMessage(), e);
         }
         if (raw == null) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         JsonNode tree;
         try {
@@ -162,7 +163,7 @@ final class RecordingDb implements AutoCloseable {
                     + ", which no build writes: the recording is corrupted");
         }
         try {
-            return java.util.Optional.of(Json.MAPPER.treeToValue(tree, RecorderMetadata.class));
+            return Optional.of(Json.MAPPER.treeToValue(tree, RecorderMetadata.class));
         } catch (IOException | IllegalArgumentException e) {
             throw new RecordingFormatException("recording " + folder + ": metadata is incomplete (" + e.getMessage()
                     + "): the recording is corrupted", e);
@@ -189,14 +190,14 @@ final class RecordingDb implements AutoCloseable {
     }
 
     /** The last event key, checked, or empty for an empty recording. */
-    java.util.Optional<RecordedEvent> lastEvent() {
+    Optional<RecordedEvent> lastEvent() {
         try (RocksIterator it = db.newIterator(events)) {
             it.seekToLast();
             if (!it.isValid()) {
                 check(it);
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
-            return java.util.Optional.of(EventCodec.decode(it.key(), it.value(), folder));
+            return Optional.of(EventCodec.decode(it.key(), it.value(), folder));
         }
     }
 
