@@ -31,13 +31,13 @@ if [[ "$cmd" =~ ^(start|stop|kill)$ ]]; then
   shift
 fi
 base_dir="pool"
-nodes=4
+nodes=()
 json=""
 init_extra=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --base-dir) base_dir="${2:?--base-dir needs a folder}"; shift 2 ;;
-    --nodes) nodes="${2:?--nodes needs a number}"; shift 2 ;;
+    --nodes) nodes=(--nodes "${2:?--nodes needs a number}"); shift 2 ;;
     --json) json="--json"; shift ;;
     --base-port) init_extra+=(--base-port "${2:?--base-port needs a port}"); shift 2 ;;
     --random-ports) init_extra+=(--random-ports); shift ;;
@@ -137,7 +137,7 @@ stop_node() {
 sc_build
 case "$cmd" in
   up)
-    tool init --base-dir "$base_dir" --nodes "$nodes" "${init_extra[@]}"
+    tool init --base-dir "$base_dir" "${nodes[@]}" "${init_extra[@]}"
     failed=0
     for n in $(genesis_nodes); do
       start_node "$n" || failed=1

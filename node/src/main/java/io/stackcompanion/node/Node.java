@@ -5,7 +5,9 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
+import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.runtime.LoopRuntime;
 import io.stackcompanion.node.runtime.NodeLoop;
 import io.stackcompanion.node.runtime.StackTransport;
@@ -23,13 +25,16 @@ import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
 /**
  * A running node: its store, its core on one thread, and its two stacks. This is the one place that
  * assembles a node from configuration, and so the one place that reads {@code STACK_COMPANION}.
- * Each node lives in {@code <base-dir>/data/<name>/}.
+ * Each node lives in {@code <base-dir>/data/<name>/}. With {@code STACK_COMPANION=1} the node's core
+ * tap is a {@link NodeRecording} and the core's clock is the recording clock, so recorded times are
+ * exactly the times the core saw.
  */
 public final class Node implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Node.class);
@@ -61,11 +66,8 @@ public final class Node implements AutoCloseable {
         if (genesis.node(name).isEmpty()) {
             throw new ConfigException("node " + name + " is not in the pool genesis; its nodes are " + genesis.names());
         }
-        switch (config.stackCompanion()) {
-            case 0 -> { }
-            case 1 -> throw new ConfigException("STACK_COMPANION=1 (record) is not available in this build yet; "
-                    + "set STACK_COMPANION=0");
-            default -> throw new ConfigException("STACK_COMPANION=2 (replay) is not a mode a pool node runs in; "
+        if (config.stackCompanion() == 2) {
+            throw new ConfigException("STACK_COMPANION=2 (replay) is not a mode a pool node runs in; "
                     + "replay a recording with scripts/replay.sh");
         }
         Path dataDir = dataDir(baseDir, name);
@@ -77,6 +79,15 @@ public final class Node implements AutoCloseable {
             owned.push(store);
             RecordingClock clock = RecordingClock.system();
             CoreTap tap = CoreTap.NONE;
+            if (config.stackCompanion() == 1) {
+                long seed = config.randomSeed(name);
+                NodeRecording recording = NodeRecording.open(dataDir, name, genesis, config, store,
+                        new NodeRecording.StartInfo(store.ledger().size(), Hashes.hex(store.ledger().root()), seed, Map.of()),
+                        clock);
+                owned.push(recording);
+                tap = recording;
+                log.info("{} records both stacks into {}", name, NodeRecording.folder(dataDir));
+            }
             StackSettings settings = StackSettings.defaults()
                     .withMaxFrameBytes(config.maxFrameBytes())
                     .withReconnect(config.reconnectMinMs(), config.reconnectMaxMs())

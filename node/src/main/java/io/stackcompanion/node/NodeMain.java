@@ -4,6 +4,7 @@ import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.stack.StackException;
 import io.stackcompanion.node.store.StoreException;
+import io.stackcompanion.recorder.RecordingException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
@@ -70,8 +71,11 @@ public final class NodeMain {
                 exit[0] = 1;
                 stopped.countDown();
             });
-        } catch (ConfigException | StackException | StoreException e) {
+        } catch (ConfigException | StackException | StoreException | RecordingException e) {
             fail(e.getMessage());
+            return;
+        } catch (java.io.UncheckedIOException e) {
+            fail(e.getMessage() + ": " + e.getCause().getMessage());
             return;
         }
         Thread hook = new Thread(() -> {

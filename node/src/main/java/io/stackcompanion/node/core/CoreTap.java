@@ -20,6 +20,10 @@ public interface CoreTap {
         }
 
         @Override
+        public void onHandled(long time) {
+        }
+
+        @Override
         public void onStop(long time) {
         }
     };
@@ -27,6 +31,9 @@ public interface CoreTap {
     void onInput(long time, CoreInput input);
 
     void onSend(long time, StackName stack, List<String> peers, byte[] payload);
+
+    /** The input given to {@link #onInput} has been handled; everything it caused was sent. */
+    void onHandled(long time);
 
     /** The node stops cleanly; nothing follows. */
     void onStop(long time);

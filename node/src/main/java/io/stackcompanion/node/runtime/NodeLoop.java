@@ -102,6 +102,7 @@ public final class NodeLoop implements AutoCloseable {
         runtime.setNow(t);
         tap.onInput(t, input);
         core.handle(input);
+        tap.onHandled(t);
     }
 
     /** Stops after the input being handled; inputs still queued are dropped, as a crash would. */
