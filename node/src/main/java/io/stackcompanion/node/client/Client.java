@@ -42,8 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * A pool client: signs requests with its own Ed25519 key and sends each to every node's client
  * port; a request is done when f+1 distinct nodes sent the same REPLY (same seqNo and txnHash), or
  * failed when f+1 distinct nodes REJECTed it. Without a reply quorum within the resend timeout the
- * same signed request goes to every node again; nodes dedupe by (identifier, reqId), so a request
- * caught in a view change is still ordered exactly once.
+ * same signed request goes again to every node that has not answered it (then after 2, 4, 4, ...
+ * times the timeout); nodes dedupe by (identifier, reqId), so a request caught in a view change is
+ * still ordered exactly once.
  *
  * <p>Threads: one reader per connected node and one timer thread. Futures complete on those threads,
  * so callbacks attached to them must not block. {@link #submit} blocks while
@@ -100,6 +101,8 @@ public final class Client implements AutoCloseable {
             return new Options(resendTimeout, requestTimeout, maxInFlight, connectTimeout, d);
         }
     }
+
+    private static final int MAX_RESEND_BACKOFF = 4;
 
     private final PoolGenesis genesis;
     private final KeyPair keys;
@@ -193,15 +196,24 @@ public final class Client implements AutoCloseable {
         return p.future;
     }
 
+    /**
+     * Sends the request to every node that has not answered it yet (a node that replied or rejected
+     * already has it), then schedules the next resend. The wait doubles after each resend, up to
+     * {@value #MAX_RESEND_BACKOFF} times the resend timeout, so a pool slowed by a backlog or a view
+     * change is not flooded with copies.
+     */
     private void sendToAll(Pending p) {
         for (NodeLink link : links) {
             if (p.future.isDone()) {
                 return;
             }
-            link.send(p.frame);
+            if (!p.answered(link.name())) {
+                link.send(p.frame);
+            }
         }
         if (!p.future.isDone() && !closed) {
-            p.resend = schedule(() -> sendToAll(p), options.resendTimeout());
+            long factor = Math.min(MAX_RESEND_BACKOFF, 1L << Math.min(p.sends++, 20));
+            p.resend = schedule(() -> sendToAll(p), options.resendTimeout().multipliedBy(factor));
         }
     }
 
@@ -311,6 +323,7 @@ public final class Client implements AutoCloseable {
         private final Map<String, Reply> replies = new LinkedHashMap<>();
         private final Map<String, String> rejects = new LinkedHashMap<>();
         private boolean done;
+        int sends; // touched by the submit thread, then only by the timer thread
         volatile ScheduledFuture<?> resend;
         volatile ScheduledFuture<?> giveUp;
 
@@ -340,6 +353,10 @@ public final class Client implements AutoCloseable {
             return counts.entrySet().stream()
                     .max(Map.Entry.comparingByValue()) // ties: the first reason heard wins
                     .map(Map.Entry::getKey).orElse("");
+        }
+
+        synchronized boolean answered(String node) {
+            return replies.containsKey(node) || rejects.containsKey(node);
         }
 
         synchronized boolean claim() {

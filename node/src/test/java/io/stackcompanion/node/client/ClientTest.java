@@ -132,6 +132,29 @@ class ClientTest {
     }
 
     @Test
+    void resendsOnlyToNodesThatHaveNotAnswered() throws Exception {
+        pool.node(2).behaviour(SILENT);
+        pool.node(3).behaviour(SILENT);
+        pool.node(4).behaviour(SILENT);
+        // long enough that Node1's reply is surely in before the first resend
+        Client c = client(Client.Options.defaults().withResendTimeout(Duration.ofMillis(500)));
+        CompletableFuture<Reply> f = c.submit(Operation.put("k", "v"));
+        awaitTrue(() -> pool.ledger().size() == 1); // Node1 replied
+        long reqId = firstReqId(c);
+
+        awaitTrue(() -> pool.node(2).copiesOf(c.identifier(), reqId) >= 2); // a resend went out
+        pool.node(2).behaviour(FakeNodeServer.Behaviour.HONEST);
+
+        assertThat(f.get(WAIT_S, TimeUnit.SECONDS).seqNo()).isEqualTo(1);
+        assertThat(pool.node(1).copiesOf(c.identifier(), reqId)).isEqualTo(1);
+    }
+
+    /** The reqId of the one request the pool has seen from {@code c}. */
+    private long firstReqId(Client c) {
+        return pool.ledger().reqIds(c.identifier()).get(0);
+    }
+
+    @Test
     void reconnectsToNodesThatWereRestarted() throws Exception {
         Client c = client(fastResend());
         c.submit(Operation.put("a", "1")).get(WAIT_S, TimeUnit.SECONDS);

@@ -65,6 +65,15 @@ public final class FakeNodeServer implements AutoCloseable {
             return hashes.get((int) seqNo - 1);
         }
 
+        /** The reqIds of {@code identifier}'s ordered requests, in order. */
+        public synchronized List<Long> reqIds(String identifier) {
+            return seqNos.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith(identifier + "/"))
+                    .sorted(Map.Entry.comparingByValue())
+                    .map(e -> Long.parseLong(e.getKey().substring(identifier.length() + 1)))
+                    .toList();
+        }
+
         public synchronized long size() {
             return hashes.size();
         }
