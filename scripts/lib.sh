@@ -33,6 +33,7 @@ sc_build() {
 
 sc_classpath() {
   local cp="$SC_ROOT/recorder/target/classes:$SC_ROOT/node/target/classes:$(cat "$SC_ROOT/node/target/classpath.txt")"
+  [[ -f "$SC_ROOT/replay/target/classpath.txt" ]] && cp="$cp:$(cat "$SC_ROOT/replay/target/classpath.txt")"
   if [[ -d "$SC_ROOT/replay/target/classes" ]]; then
     cp="$SC_ROOT/replay/target/classes:$cp"
   fi

@@ -1,10 +1,13 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.message.Status;
+
 import java.util.List;
 
 /**
  * Sees everything that crosses the core's boundary, on the core thread, stamped with the core's
- * time: each input before the core handles it, each send as the core makes it, and the stop. This is
+ * time: each input before the core handles it, each send as the core makes it, the end of each
+ * input's handling, and the stop. This is
  * where a recorder listens. Implementations must be quick and must not call back into the core.
  */
 public interface CoreTap {
@@ -24,7 +27,7 @@ public interface CoreTap {
         }
 
         @Override
-        public void onStop(long time) {
+        public void onStop(long time, Status last) {
         }
     };
 
@@ -35,6 +38,6 @@ public interface CoreTap {
     /** The input given to {@link #onInput} has been handled; everything it caused was sent. */
     void onHandled(long time);
 
-    /** The node stops cleanly; nothing follows. */
-    void onStop(long time);
+    /** The node stops cleanly, standing at {@code last}; nothing follows. */
+    void onStop(long time, Status last);
 }

@@ -48,6 +48,15 @@ public final class NodeCore {
      */
     public NodeCore(String name, PoolGenesis genesis, NodeConfig config, NodeStore store,
                     CoreRuntime runtime, Random random) {
+        this(name, genesis, config, store, runtime, random, PrePrepareSchedule.NATURAL);
+    }
+
+    /**
+     * @param schedule which batches this node cuts when it is primary: its own rules, or (replay)
+     *                 exactly the recorded ones
+     */
+    public NodeCore(String name, PoolGenesis genesis, NodeConfig config, NodeStore store,
+                    CoreRuntime runtime, Random random, PrePrepareSchedule schedule) {
         if (genesis.indexOf(name) < 0) {
             throw new IllegalArgumentException("node " + name + " is not in the pool genesis " + genesis.names());
         }
@@ -55,7 +64,7 @@ public final class NodeCore {
         this.random = random;
         this.execution = new Execution(store);
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
-        this.ordering = new Ordering(ctx, execution, propagator);
+        this.ordering = new Ordering(ctx, execution, propagator, schedule);
     }
 
     public String name() {
@@ -77,6 +86,7 @@ public final class NodeCore {
         } else {
             throw new IllegalArgumentException("unknown input " + input);
         }
+        ordering.afterInput();
     }
 
     /** When the next timer is due (core clock, nanoseconds), if any. */

@@ -32,6 +32,7 @@ final class Ordering {
     private final CoreContext ctx;
     private final Execution execution;
     private final Propagator propagator;
+    private final PrePrepareSchedule schedule;
 
     private int viewNo;
     private long lastOrdered;
@@ -46,10 +47,11 @@ final class Ordering {
     /** PRE-PREPAREs received ahead of their turn or before all their requests are finalised. */
     private final TreeMap<Long, PrePrepare> stashed = new TreeMap<>();
 
-    Ordering(CoreContext ctx, Execution execution, Propagator propagator) {
+    Ordering(CoreContext ctx, Execution execution, Propagator propagator, PrePrepareSchedule schedule) {
         this.ctx = ctx;
         this.execution = execution;
         this.propagator = propagator;
+        this.schedule = schedule;
         Execution.Position last = execution.lastOrdered();
         this.viewNo = last.viewNo();
         this.lastOrdered = last.ppSeqNo();
@@ -142,7 +144,18 @@ final class Ordering {
         return voteView == viewNo && ppSeqNo > lastOrdered && ppSeqNo <= lastOrdered + WINDOW;
     }
 
+    /** After every input when batches are forced: a forced batch may have become due. */
+    void afterInput() {
+        if (schedule.isForced() && isPrimary()) {
+            maybeCutBatch();
+        }
+    }
+
     private void maybeCutBatch() {
+        if (schedule.isForced()) {
+            cutForcedBatches();
+            return;
+        }
         long maxWait = ctx.config.maxBatchWaitMs() * 1_000_000L;
         int maxSize = ctx.config.maxBatchSize();
         while (!queue.isEmpty() && lastApplied - lastOrdered < ctx.config.maxBatchesInFlight()) {
@@ -153,22 +166,40 @@ final class Ordering {
                 ctx.timers.schedule(BATCH_TIMER, oldest.finalisedAt + maxWait);
                 return;
             }
-            cutBatch(maxSize);
+            List<RequestState> requests = new ArrayList<>();
+            Iterator<RequestState> it = queue.values().iterator();
+            while (it.hasNext() && requests.size() < maxSize) {
+                requests.add(it.next());
+            }
+            cutBatch(requests, Math.max(ctx.nowMillis(), lastPpTime));
         }
         if (queue.isEmpty()) {
             ctx.timers.cancel(BATCH_TIMER);
         }
     }
 
-    private void cutBatch(int maxSize) {
-        List<RequestState> requests = new ArrayList<>();
-        Iterator<RequestState> it = queue.values().iterator();
-        while (it.hasNext() && requests.size() < maxSize) {
-            requests.add(it.next());
-            it.remove();
+    /** Cuts the scheduled batches that are due and whose requests are all finalised here. */
+    private void cutForcedBatches() {
+        while (true) {
+            var forced = schedule.forced(viewNo, lastApplied + 1);
+            if (forced.isEmpty() || ctx.now() < forced.get().sentAt()) {
+                return;
+            }
+            List<RequestState> requests = new ArrayList<>();
+            for (String d : forced.get().reqDigests()) {
+                RequestState r = queue.get(d);
+                if (r == null) {
+                    return; // not finalised here yet; a later input will bring it
+                }
+                requests.add(r);
+            }
+            cutBatch(requests, forced.get().ppTime());
         }
+    }
+
+    /** The one place a primary makes a batch: these requests, at this pp_time, as the next pp_seq_no. */
+    private void cutBatch(List<RequestState> requests, long ppTime) {
         long ppSeqNo = lastApplied + 1;
-        long ppTime = Math.max(ctx.nowMillis(), lastPpTime);
         Execution.Roots roots = execution.apply(requests, ppTime);
         PrePrepare pp = new PrePrepare(viewNo, ppSeqNo, ppTime, digests(requests),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());

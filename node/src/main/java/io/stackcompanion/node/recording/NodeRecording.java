@@ -7,6 +7,7 @@ import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.store.NodeStore;
 import io.stackcompanion.recorder.EventKind;
 import io.stackcompanion.recorder.RecordedEvent;
@@ -132,6 +133,10 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         return clock;
     }
 
+    /**
+     * Records the input and commits it before the core handles it: a node killed while handling an
+     * input may already have ordered a batch because of it, so the input must be on disk first.
+     */
     @Override
     public void onInput(long time, CoreInput input) {
         if (input instanceof CoreInput.Received r) {
@@ -145,6 +150,7 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         } else if (input instanceof CoreInput.Started) {
             nodeRecorder.stage(time, EventKind.STARTED, NONE, startedPayload);
         }
+        commit();
     }
 
     @Override
@@ -152,18 +158,21 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         recorder(stack).stage(time, EventKind.OUTGOING, peers, payload);
     }
 
+    /** The sends the input caused, in one write per recorder. */
     @Override
     public void onHandled(long time) {
-        // The node recorder first: if only one of the two writes survives a crash, it is the one
-        // holding the input's own events.
-        nodeRecorder.commit();
-        clientRecorder.commit();
+        commit();
     }
 
     @Override
-    public void onStop(long time) {
-        onHandled(time);
-        nodeRecorder.append(time, EventKind.STOPPED, NONE, EMPTY);
+    public void onStop(long time, Status last) {
+        commit();
+        nodeRecorder.append(time, EventKind.STOPPED, NONE, Codec.encode(last));
+    }
+
+    private void commit() {
+        nodeRecorder.commit();
+        clientRecorder.commit();
     }
 
     private Recorder recorder(StackName stack) {

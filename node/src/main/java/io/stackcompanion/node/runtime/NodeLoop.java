@@ -86,7 +86,7 @@ public final class NodeLoop implements AutoCloseable {
                     handle(input);
                 }
             }
-            tap.onStop(clock.getAsLong());
+            tap.onStop(clock.getAsLong(), core.status());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {

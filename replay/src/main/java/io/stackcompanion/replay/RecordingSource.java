@@ -1,0 +1,104 @@
+package io.stackcompanion.replay;
+
+import io.stackcompanion.node.config.ConfigException;
+import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.recording.NodeRecording;
+import io.stackcompanion.recorder.RecorderMetadata;
+import io.stackcompanion.recorder.RecordingReader;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A node's recording on disk, found and checked before anything is replayed: both stacks'
+ * recordings, the pool genesis they belong to, and the initial state.
+ *
+ * @param folder       the node's {@code recorder/} folder
+ * @param node         the node's name
+ * @param genesis      the pool the recording belongs to
+ * @param initialState the RocksDB checkpoint the first run starts from; null: start at genesis
+ */
+public record RecordingSource(Path folder, String node, PoolGenesis genesis, Path initialState) {
+
+    /**
+     * Finds node {@code node}'s recording under {@code dir}: a folder holding
+     * {@code data/<node>/recorder} (a pool's base dir or an unpacked archive), a node's data folder,
+     * or its {@code recorder/} folder itself.
+     *
+     * @throws ReplayException with a one-line message when it is missing, another node's, or damaged
+     */
+    public static RecordingSource find(Path dir, String node) {
+        if (!Files.isDirectory(dir)) {
+            throw new ReplayException("no folder " + dir + "; pass a pool's base dir, an unpacked recording archive or a node's recorder folder");
+        }
+        Path folder = candidates(dir, node).stream()
+                .filter(p -> Files.isDirectory(p.resolve(NodeRecording.NODE_STACK)))
+                .findFirst()
+                .orElseThrow(() -> new ReplayException("no recording of " + node + " under " + dir
+                        + (recordedNodes(dir).isEmpty() ? "" : "; it holds recordings of " + recordedNodes(dir))));
+        for (String stack : List.of(NodeRecording.NODE_STACK, NodeRecording.CLIENT_STACK)) {
+            if (!Files.isDirectory(folder.resolve(stack))) {
+                throw new ReplayException("the recording in " + folder + " has no " + stack + "-stack recording ("
+                        + folder.resolve(stack) + "); collect both stacks of the node");
+            }
+        }
+        Path genesisFile = folder.resolve(PoolGenesis.FILE_NAME);
+        PoolGenesis genesis;
+        try {
+            genesis = PoolGenesis.read(genesisFile);
+        } catch (ConfigException e) {
+            throw new ReplayException(e.getMessage());
+        }
+        for (String stack : List.of(NodeRecording.NODE_STACK, NodeRecording.CLIENT_STACK)) {
+            try (RecordingReader r = RecordingReader.open(folder.resolve(stack))) {
+                RecorderMetadata m = r.metadata();
+                if (!m.nodeName().equals(node)) {
+                    throw new ReplayException("the recording in " + folder.resolve(stack) + " is of node " + m.nodeName()
+                            + ", not " + node + "; replay it with --node " + m.nodeName());
+                }
+                if (!m.poolGenesisHash().equals(genesis.hash())) {
+                    throw new ReplayException("the recording in " + folder.resolve(stack) + " belongs to pool genesis "
+                            + m.poolGenesisHash() + " but " + genesisFile + " has hash " + genesis.hash()
+                            + "; the recording folder was mixed with another pool's");
+                }
+            }
+        }
+        if (genesis.node(node).isEmpty()) {
+            throw new ReplayException("node " + node + " is not in the pool genesis " + genesisFile);
+        }
+        Path initial = folder.resolve(NodeRecording.INITIAL_STATE);
+        return new RecordingSource(folder, node, genesis, Files.isDirectory(initial) ? initial : null);
+    }
+
+    public Path nodeStack() {
+        return folder.resolve(NodeRecording.NODE_STACK);
+    }
+
+    public Path clientStack() {
+        return folder.resolve(NodeRecording.CLIENT_STACK);
+    }
+
+    private static List<Path> candidates(Path dir, String node) {
+        return List.of(dir.resolve("data").resolve(node).resolve(NodeRecording.FOLDER),
+                dir.resolve(node).resolve(NodeRecording.FOLDER),
+                dir.resolve(NodeRecording.FOLDER),
+                dir);
+    }
+
+    /** Names of nodes with a recording under {@code dir}/data, for the error message. */
+    private static List<String> recordedNodes(Path dir) {
+        Path data = dir.resolve("data");
+        if (!Files.isDirectory(data)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(data)) {
+            return s.filter(p -> Files.isDirectory(p.resolve(NodeRecording.FOLDER)))
+                    .map(p -> p.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+}

@@ -1,0 +1,186 @@
+package io.stackcompanion.replay;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.recorder.RecordingException;
+import io.stackcompanion.recorder.RecordingReader;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Replays one node of a recording: {@code ReplayMain --recording DIR --node NAME [--mode
+ * virtual|realtime] [--json] [--until-event N] [--set KEY=VALUE]}. Run it from an IDE with the same
+ * arguments to debug; {@link Replayer#beforeEvent} is the place for a conditional breakpoint.
+ * Exit codes: 0 the replay reproduced the recording, 1 it diverged (the first divergence is
+ * printed), 2 the recording or the arguments are unusable (one line on stderr).
+ */
+public final class ReplayMain {
+    private ReplayMain() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.out, System.err, System.console() != null));
+    }
+
+    public static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
+        Options o = new Options()
+                .addOption(Option.builder().longOpt("recording").hasArg().argName("DIR")
+                        .desc("a pool's base dir, an unpacked archive, or a node's recorder folder").get())
+                .addOption(Option.builder().longOpt("node").hasArg().argName("NAME").desc("the node to replay").get())
+                .addOption(Option.builder().longOpt("mode").hasArg().argName("MODE")
+                        .desc("virtual (default: as fast as possible) or realtime (recorded intervals)").get())
+                .addOption(Option.builder().longOpt("json").desc("print the verdict as one JSON object, last").get())
+                .addOption(Option.builder().longOpt("until-event").hasArg().argName("N")
+                        .desc("stop before event N and print the node's state").get())
+                .addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
+                        .desc("change a configuration key against the recorded one (repeatable)").get())
+                .addOption(Option.builder().longOpt("work-dir").hasArg().argName("DIR")
+                        .desc("keep the replayed node's data here (default: a temporary folder, removed)").get())
+                .addOption(Option.builder().longOpt("help").desc("show this help").get());
+        CommandLine cl;
+        try {
+            cl = new DefaultParser().parse(o, args);
+        } catch (ParseException e) {
+            err.println("error: " + e.getMessage() + " (try --help)");
+            return 2;
+        }
+        if (cl.hasOption("help")) {
+            new HelpFormatter().printHelp("replay.sh --recording DIR --node NAME [options]", o);
+            return 0;
+        }
+        if (!cl.hasOption("recording") || !cl.hasOption("node")) {
+            err.println("error: replay needs --recording DIR and --node NAME (try --help)");
+            return 2;
+        }
+        Replayer.Mode mode;
+        try {
+            mode = Replayer.Mode.valueOf(cl.getOptionValue("mode", "virtual").toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            err.println("error: --mode is virtual or realtime, not " + cl.getOptionValue("mode"));
+            return 2;
+        }
+        Long until = null;
+        if (cl.hasOption("until-event")) {
+            try {
+                until = Long.parseLong(cl.getOptionValue("until-event"));
+            } catch (NumberFormatException e) {
+                err.println("error: --until-event takes an event index, not " + cl.getOptionValue("until-event"));
+                return 2;
+            }
+        }
+        Map<String, String> overrides = new TreeMap<>();
+        if (cl.hasOption("set")) {
+            for (String kv : cl.getOptionValues("set")) {
+                int eq = kv.indexOf('=');
+                if (eq <= 0) {
+                    err.println("error: --set takes KEY=VALUE, not " + kv);
+                    return 2;
+                }
+                overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+        }
+        boolean json = cl.hasOption("json");
+        Path work = null;
+        boolean removeWork = !cl.hasOption("work-dir");
+        try {
+            RecordingSource source = RecordingSource.find(Path.of(cl.getOptionValue("recording")), cl.getOptionValue("node"));
+            work = removeWork ? Files.createTempDirectory("replay-" + source.node() + "-") : Path.of(cl.getOptionValue("work-dir"));
+            if (!removeWork && Files.exists(work) && !isEmpty(work)) {
+                err.println("error: --work-dir " + work + " is not empty; give an empty or new folder");
+                return 2;
+            }
+            Files.createDirectories(work);
+            long total = countEvents(source);
+            Verdict verdict;
+            Map<String, Object> state;
+            try (Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides), work)) {
+                if (terminal && !json) {
+                    try (ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + source.node())
+                            .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1)
+                            .showSpeed().setMaxRenderedLength(100).build()) {
+                        verdict = replayer.run(i -> bar.stepTo(i + 1));
+                    }
+                } else {
+                    verdict = replayer.run(i -> { });
+                }
+                state = replayer.stateAtStop();
+            }
+            print(verdict, state, out, json);
+            return verdict.matches() ? 0 : 1;
+        } catch (ReplayException | RecordingException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } catch (IOException | UncheckedIOException e) {
+            err.println("error: " + e.getMessage());
+            return 2;
+        } finally {
+            if (removeWork && work != null) {
+                deleteQuietly(work);
+            }
+        }
+    }
+
+    private static void print(Verdict v, Map<String, Object> state, PrintStream out, boolean json) {
+        if (v.stoppedAtEvent() != null) {
+            out.println("stopped before event " + v.stoppedAtEvent() + "; the node's state:");
+            out.println(Codec.mapper().valueToTree(state).toPrettyString());
+        }
+        out.printf("%s: %d events replayed, %d batches ordered, ledger size %d, root %s%n", v.node(), v.events(),
+                v.batchesOrdered(), v.ledgerSize(), v.ledgerRoot());
+        out.printf("recorded %.1f s, replayed in %.1f s (%s mode, %.0fx)%n", v.recordedSeconds(), v.replaySeconds(),
+                v.mode(), v.replaySeconds() > 0 ? v.recordedSeconds() / v.replaySeconds() : 0.0);
+        if (v.matches()) {
+            out.println("MATCH: the replay reproduced the recording exactly");
+        } else {
+            Divergence d = v.firstDivergence();
+            out.println("DIVERGED at event " + d.eventIndex() + " (" + d.recordedTime() + "): " + d.reason());
+            out.println("  expected: " + d.expected());
+            out.println("  actual:   " + d.actual());
+        }
+        if (json) {
+            ObjectNode o = Codec.mapper().valueToTree(v);
+            if (state != null) {
+                o.set("stateAtStop", Codec.mapper().valueToTree(state));
+            }
+            out.println(o.toString());
+        }
+    }
+
+    private static long countEvents(RecordingSource s) {
+        try (RecordingReader a = RecordingReader.open(s.nodeStack()); RecordingReader b = RecordingReader.open(s.clientStack())) {
+            return a.countEvents() + b.countEvents();
+        }
+    }
+
+    private static boolean isEmpty(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temporary folder is not worth failing a replay for
+        }
+    }
+}

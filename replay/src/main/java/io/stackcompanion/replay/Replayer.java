@@ -1,0 +1,378 @@
+package io.stackcompanion.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stackcompanion.node.config.ConfigException;
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.core.CoreInput;
+import io.stackcompanion.node.core.CoreTap;
+import io.stackcompanion.node.core.NodeCore;
+import io.stackcompanion.node.core.StackName;
+import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Status;
+import io.stackcompanion.node.recording.NodeRecording;
+import io.stackcompanion.node.runtime.LoopRuntime;
+import io.stackcompanion.node.runtime.Transport;
+import io.stackcompanion.node.store.NodeStore;
+import io.stackcompanion.recorder.EventKind;
+import io.stackcompanion.recorder.RecordedEvent;
+import io.stackcompanion.recorder.RecordingReader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+import java.util.stream.Stream;
+
+/**
+ * Rebuilds a recorded node and feeds it every recorded input at its recorded time, under a patched
+ * clock (the core's time is the recorded time of the event being replayed), with silenced stacks:
+ * what the core sends is compared with what the recorded node sent, in order, and goes nowhere.
+ * Timers fire only when the recording says they fired. At a recorded stop the node is closed; at
+ * the recorded start a new one opens the same replay data, as the original did. When the node is
+ * primary it cuts exactly the recorded PRE-PREPARE batches.
+ *
+ * <p>For the debugger: {@link #beforeEvent} is called before each event with its index; a
+ * conditional breakpoint there ({@code index == 1234}) stops right before event 1234.
+ */
+public final class Replayer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Replayer.class);
+
+    /** How replay time passes. */
+    public enum Mode {
+        /** The clock jumps from event to event: as fast as the machine allows. */
+        VIRTUAL,
+        /** The recorded intervals are kept in wall time. */
+        REALTIME
+    }
+
+    /**
+     * @param untilEvent stop before this event index and report the node's state; null: replay all
+     * @param overrides  configuration keys to change against the recorded configuration
+     */
+    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides) {
+        public Options {
+            overrides = Map.copyOf(overrides);
+        }
+
+        public static Options defaults() {
+            return new Options(Mode.VIRTUAL, null, Map.of());
+        }
+    }
+
+    private record Sent(StackName stack, List<String> peers, byte[] payload) {
+    }
+
+    private final RecordingSource source;
+    private final Options options;
+    private final Path workDir;
+    private final ArrayDeque<Sent> pending = new ArrayDeque<>();
+    private final LoopRuntime runtime;
+    private NodeStore store;
+    private NodeCore core;
+    private int runs;
+    private boolean afterUncleanStop;
+    private Divergence divergence;
+    private Map<String, Object> stateAtStop;
+    /** The replayed node's status when its last run ended (or now, if it is running). */
+    private Status lastStatus;
+
+    /**
+     * @param workDir an empty folder for the replayed node's data (a copy of the initial state); the
+     *                recording itself is only read
+     */
+    public Replayer(RecordingSource source, Options options, Path workDir) {
+        this.source = source;
+        this.options = options;
+        this.workDir = workDir;
+        Transport compare = new Transport() {
+            @Override
+            public void send(StackName stack, List<String> peers, byte[] payload) {
+                pending.add(new Sent(stack, List.copyOf(peers), payload));
+            }
+
+            @Override
+            public void disconnect(StackName stack, String peer) {
+                // The stacks are silenced; the peer's recorded DISCONNECTED follows as an input.
+            }
+        };
+        this.runtime = new LoopRuntime(compare, CoreTap.NONE);
+    }
+
+    /** Replays the whole recording (or up to {@code --until-event}); {@code progress} gets each event index. */
+    public Verdict run(LongConsumer progress) {
+        long started = System.nanoTime();
+        long events = 0;
+        long firstTime = -1;
+        long lastTime = -1;
+        Long stoppedAt = null;
+        try (RecordingReader nodeStack = RecordingReader.open(source.nodeStack());
+             RecordingReader clientStack = RecordingReader.open(source.clientStack())) {
+            RecordedBatches batches = RecordedBatches.read(nodeStack);
+            log.info("replaying {}: {} recorded PRE-PREPAREs will be forced when it is primary", source.node(), batches.count());
+            long wallStart = 0;
+            try (CombinedRecorder merged = new CombinedRecorder(nodeStack, clientStack)) {
+                while (merged.hasNext() && divergence == null) {
+                    ReplayEvent e = merged.next();
+                    if (options.untilEvent() != null && e.index() >= options.untilEvent()) {
+                        stoppedAt = e.index();
+                        stateAtStop = core == null ? Map.of("node", "not started yet") : core.describe();
+                        break;
+                    }
+                    long t = e.event().timeNanos();
+                    if (firstTime < 0) {
+                        firstTime = t;
+                        wallStart = System.nanoTime();
+                    }
+                    lastTime = t;
+                    if (options.mode() == Mode.REALTIME) {
+                        pace(t - firstTime, wallStart);
+                    }
+                    beforeEvent(e.index(), e);
+                    replay(e, batches);
+                    events++;
+                    progress.accept(e.index());
+                }
+            }
+            if (divergence == null && stoppedAt == null && !pending.isEmpty() && !afterUncleanStop) {
+                Sent s = pending.peek();
+                divergence = new Divergence(events, time(lastTime), s.stack().name(),
+                        "the replayed node sent a message the recording does not have (it ends here)", null, json(s.payload()));
+            }
+            Status end = core != null ? core.status() : lastStatus;
+            long ledgerSize = end != null ? end.ledgerSize() : 0;
+            String ledgerRoot = end != null ? end.ledgerRoot() : Hashes.hex(io.stackcompanion.node.store.MerkleTree.emptyRoot());
+            long ordered = end != null ? end.lastOrderedPpSeqNo() : 0;
+            double recordedSeconds = firstTime < 0 ? 0 : (lastTime - firstTime) / 1e9;
+            return new Verdict(source.node(), events, ordered, ledgerSize, ledgerRoot, divergence == null, divergence,
+                    recordedSeconds, (System.nanoTime() - started) / 1e9,
+                    options.mode().name().toLowerCase(java.util.Locale.ROOT), stoppedAt);
+        }
+    }
+
+    /** The node's internals where {@code --until-event} stopped, or null. */
+    public Map<String, Object> stateAtStop() {
+        return stateAtStop;
+    }
+
+    /**
+     * Called before each replayed event, with its index in the merged stream: the place for a
+     * conditional breakpoint ({@code index == N}) to stop right before event N in an IDE.
+     */
+    @SuppressWarnings("unused")
+    public void beforeEvent(long index, ReplayEvent event) {
+        // Intentionally empty: a hook for debuggers.
+    }
+
+    private void replay(ReplayEvent e, RecordedBatches batches) {
+        RecordedEvent ev = e.event();
+        switch (ev.kind()) {
+            case INITIAL_STATE -> { }
+            case STARTED -> start(e, batches);
+            case STOPPED -> stop(e);
+            case UNCLEAN_STOP -> {
+                // The recording may lack the sends of the input the node was killed in.
+                pending.clear();
+                closeRun();
+                afterUncleanStop = true;
+            }
+            case OUTGOING -> compareSend(e);
+            case INCOMING -> feed(e, new CoreInput.Received(e.stack(), ev.peers().get(0), ev.payload()));
+            case CONNECTED -> feed(e, new CoreInput.Connected(e.stack(), ev.peers().get(0)));
+            case DISCONNECTED -> feed(e, new CoreInput.Disconnected(e.stack(), ev.peers().get(0)));
+            case TIMER_FIRED -> feed(e, new CoreInput.TimerFired(new String(ev.payload(), StandardCharsets.UTF_8)));
+            default -> throw new ReplayException("event " + e.index() + " of " + source.folder() + " has kind "
+                    + ev.kind() + ", which this replayer does not know; use a newer Stack Companion");
+        }
+    }
+
+    private void start(ReplayEvent e, RecordedBatches batches) {
+        if (core != null) {
+            closeRun(); // a start without a recorded stop before it
+        }
+        NodeRecording.StartInfo info = readJson(e, NodeRecording.StartInfo.class);
+        if (store == null) {
+            store = openStore();
+        }
+        long size = store.ledger().size();
+        String root = Hashes.hex(store.ledger().root());
+        if (size != info.ledgerSize() || !root.equals(info.ledgerRoot())) {
+            divergence = new Divergence(e.index(), time(e.event().timeNanos()), null,
+                    "at this start the recorded node's ledger differs from the replayed node's",
+                    ledger(info.ledgerSize(), info.ledgerRoot()), ledger(size, root));
+            return;
+        }
+        NodeConfig config;
+        try {
+            Map<String, String> c = new TreeMap<>(info.config());
+            c.putAll(options.overrides());
+            config = NodeConfig.defaultsWith(c);
+        } catch (ConfigException ex) {
+            throw new ReplayException(ex.getMessage());
+        }
+        afterUncleanStop = false;
+        core = new NodeCore(source.node(), source.genesis(), config, store, runtime, new Random(info.randomSeed()),
+                batches.forRun(runs++));
+        feed(e, new CoreInput.Started());
+    }
+
+    private void stop(ReplayEvent e) {
+        checkNothingPending(e);
+        if (divergence != null || core == null) {
+            closeRun();
+            return;
+        }
+        Status recorded = readJson(e, Status.class);
+        Status replayed = core.status();
+        if (recorded.ledgerSize() != replayed.ledgerSize() || !recorded.ledgerRoot().equals(replayed.ledgerRoot())) {
+            divergence = new Divergence(e.index(), time(e.event().timeNanos()), null,
+                    "at this stop the recorded node's ledger differs from the replayed node's",
+                    ledger(recorded.ledgerSize(), recorded.ledgerRoot()), ledger(replayed.ledgerSize(), replayed.ledgerRoot()));
+        }
+        closeRun();
+    }
+
+    private void feed(ReplayEvent e, CoreInput input) {
+        checkNothingPending(e);
+        if (divergence != null) {
+            return;
+        }
+        if (core == null) {
+            throw new ReplayException("event " + e.index() + " of " + source.folder()
+                    + " comes before the node's recorded start; the recording is incomplete");
+        }
+        runtime.setNow(e.event().timeNanos());
+        try {
+            core.handle(input);
+        } catch (RuntimeException ex) {
+            divergence = new Divergence(e.index(), time(e.event().timeNanos()), e.stack().name(),
+                    "the replayed core failed on this input: " + ex.getMessage(), null, null);
+        }
+    }
+
+    private void compareSend(ReplayEvent e) {
+        RecordedEvent ev = e.event();
+        Sent actual = pending.poll();
+        if (actual == null) {
+            divergence = new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
+                    "the recorded node sent this message; the replayed node sent nothing here",
+                    send(e.stack(), ev.peers(), ev.payload()), null);
+            return;
+        }
+        if (actual.stack() != e.stack() || !actual.peers().equals(ev.peers()) || !Arrays.equals(actual.payload(), ev.payload())) {
+            divergence = new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
+                    "the replayed node sent a different message than the recorded node",
+                    send(e.stack(), ev.peers(), ev.payload()), send(actual.stack(), actual.peers(), actual.payload()));
+        }
+    }
+
+    /** Everything the previous input made the core send must have been matched by recorded sends. */
+    private void checkNothingPending(ReplayEvent e) {
+        if (divergence == null && !pending.isEmpty()) {
+            Sent s = pending.peek();
+            divergence = new Divergence(e.index(), time(e.event().timeNanos()), s.stack().name(),
+                    "the replayed node sent a message the recorded node did not send (before this event)",
+                    null, send(s.stack(), s.peers(), s.payload()));
+        }
+    }
+
+    private void closeRun() {
+        if (core != null) {
+            lastStatus = core.status();
+        }
+        core = null;
+        if (store != null) {
+            store.close(); // the next start reopens it, as the original node reopened its data
+            store = null;
+        }
+    }
+
+    private NodeStore openStore() {
+        Path db = workDir.resolve(NodeStore.FOLDER);
+        if (!Files.exists(db) && source.initialState() != null) {
+            copyTree(source.initialState(), db);
+        }
+        return NodeStore.open(db);
+    }
+
+    private void pace(long recordedOffsetNanos, long wallStart) {
+        long wait = recordedOffsetNanos - (System.nanoTime() - wallStart);
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private <T> T readJson(ReplayEvent e, Class<T> type) {
+        try {
+            return Codec.mapper().readValue(e.event().payload(), type);
+        } catch (IOException ex) {
+            throw new ReplayException("event " + e.index() + " (" + e.event().kind() + ") of " + source.folder()
+                    + " has an unreadable payload: " + ex.getMessage().lines().findFirst().orElse(""));
+        }
+    }
+
+    private static JsonNode send(StackName stack, List<String> peers, byte[] payload) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("stack", stack.name());
+        o.set("to", Codec.mapper().valueToTree(peers));
+        o.set("message", json(payload));
+        return o;
+    }
+
+    static JsonNode json(byte[] payload) {
+        try {
+            return Codec.tree(payload);
+        } catch (RuntimeException e) {
+            return JsonNodeFactory.instance.textNode(new String(payload, StandardCharsets.UTF_8));
+        }
+    }
+
+    private static JsonNode ledger(long size, String root) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("ledgerSize", size);
+        o.put("ledgerRoot", root);
+        return o;
+    }
+
+    private static String time(long nanos) {
+        return nanos < 0 ? null : Instant.ofEpochSecond(0, nanos).toString();
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.sorted(Comparator.naturalOrder()).toList()) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the initial state " + from + " to " + to, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        closeRun();
+    }
+}

@@ -1,0 +1,151 @@
+package io.stackcompanion.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stackcompanion.node.client.Client;
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Reply;
+import io.stackcompanion.node.pool.LocalPool;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Record a pool of real nodes (real sockets, real RocksDB), then replay each node alone from its
+ * recording: every verdict must match.
+ */
+class ReplayEndToEndTest {
+    private static final NodeConfig RECORDING = NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1");
+
+    @TempDir
+    Path dir;
+    private LocalPool pool;
+
+    @AfterEach
+    void stop() {
+        if (pool != null) {
+            pool.close();
+        }
+    }
+
+    @Test
+    void steadyLoadEveryNodeReplaysToAMatch() throws Exception {
+        pool = new LocalPool(dir, 4, RECORDING).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        Client a = pool.newClient();
+        Client b = pool.newClient();
+        order(List.of(a, b), 300);
+        pool.close();
+
+        for (String node : pool.names()) {
+            Run r = replay("--recording", dir.toString(), "--node", node, "--json");
+            assertThat(r.exit).as(r.output).isZero();
+            JsonNode v = r.verdict();
+            assertThat(v.get("matches").asBoolean()).as(r.output).isTrue();
+            assertThat(v.get("ledgerSize").asLong()).isEqualTo(300);
+            assertThat(v.get("events").asLong()).isGreaterThan(1000);
+        }
+    }
+
+    @Test
+    void aNodeStoppedWhileThePoolMovesOnAndRestartedReplaysToAMatch() throws Exception {
+        pool = new LocalPool(dir, 4, RECORDING).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        Client client = pool.newClient();
+        order(List.of(client), 50);
+        pool.stop("Node4");
+        order(List.of(client), 50);
+        pool.start("Node4");
+        pool.awaitConnected(Duration.ofSeconds(30));
+        order(List.of(client), 50);
+        pool.close();
+
+        for (String node : pool.names()) {
+            Run r = replay("--recording", dir.toString(), "--node", node, "--json");
+            assertThat(r.exit).as(r.output).isZero();
+            assertThat(r.verdict().get("matches").asBoolean()).as(r.output).isTrue();
+        }
+    }
+
+    @Test
+    void theSameRecordingReplayedTwiceGivesTheSameVerdict() throws Exception {
+        pool = new LocalPool(dir, 4, RECORDING).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        order(List.of(pool.newClient()), 100);
+        pool.close();
+
+        JsonNode first = replay("--recording", dir.toString(), "--node", "Node2", "--json").verdict();
+        JsonNode second = replay("--recording", dir.toString(), "--node", "Node2", "--json").verdict();
+        ((ObjectNode) first).remove("replaySeconds");
+        ((ObjectNode) second).remove("replaySeconds");
+        assertThat(second).isEqualTo(first);
+        assertThat(first.get("matches").asBoolean()).isTrue();
+    }
+
+    @Test
+    void thePrimaryReplaysTheRecordedBatchesEvenWithAnotherBatchConfiguration() throws Exception {
+        pool = new LocalPool(dir, 4, RECORDING).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        order(List.of(pool.newClient(), pool.newClient()), 200);
+        pool.close();
+
+        Run r = replay("--recording", dir.toString(), "--node", "Node1", "--json",
+                "--set", "MAX_BATCH_WAIT_MS=1000", "--set", "MAX_BATCH_SIZE=3");
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.verdict().get("matches").asBoolean()).isTrue();
+        assertThat(r.verdict().get("ledgerSize").asLong()).isEqualTo(200);
+    }
+
+    @Test
+    void untilEventStopsThereAndPrintsTheNodeState() throws Exception {
+        pool = new LocalPool(dir, 4, RECORDING).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        order(List.of(pool.newClient()), 20);
+        pool.close();
+
+        Run r = replay("--recording", dir.toString(), "--node", "Node3", "--json", "--until-event", "40");
+        assertThat(r.exit).as(r.output).isZero();
+        assertThat(r.output).contains("stopped before event 40");
+        assertThat(r.verdict().get("stoppedAtEvent").asLong()).isEqualTo(40);
+        assertThat(r.verdict().get("events").asLong()).isEqualTo(40);
+        assertThat(r.verdict().get("stateAtStop").get("name").asText()).isEqualTo("Node3");
+    }
+
+    static void order(List<Client> clients, int n) throws Exception {
+        List<CompletableFuture<Reply>> fs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            fs.add(clients.get(i % clients.size()).submit(Operation.put("key-" + i, "value-" + i)));
+        }
+        CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+    }
+
+    record Run(int exit, String output, String errors) {
+        JsonNode verdict() throws Exception {
+            String last = output.strip().lines().reduce((x, y) -> y).orElseThrow();
+            return Codec.mapper().readTree(last);
+        }
+    }
+
+    static Run replay(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ReplayMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8) + err.toString(StandardCharsets.UTF_8),
+                err.toString(StandardCharsets.UTF_8));
+    }
+}
