@@ -33,9 +33,9 @@ sc_build() {
 
 sc_classpath() {
   local cp="$SC_ROOT/recorder/target/classes:$SC_ROOT/node/target/classes:$(cat "$SC_ROOT/node/target/classpath.txt")"
-  [[ -f "$SC_ROOT/replay/target/classpath.txt" ]] && cp="$cp:$(cat "$SC_ROOT/replay/target/classpath.txt")"
-  if [[ -d "$SC_ROOT/replay/target/classes" ]]; then
-    cp="$SC_ROOT/replay/target/classes:$cp"
+  if [[ -f "$SC_ROOT/replay/target/classpath.txt" ]]; then
+    # The modules' own jars are already here as target/classes; twice would confuse logback.
+    cp="$SC_ROOT/replay/target/classes:$cp:$(tr ':' '\n' <"$SC_ROOT/replay/target/classpath.txt" | grep -v '/stack-companion-' | paste -sd:)"
   fi
   echo "$cp"
 }
