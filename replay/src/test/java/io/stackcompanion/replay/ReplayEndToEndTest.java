@@ -5,8 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.client.Client;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
-import io.stackcompanion.node.message.Operation;
-import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.pool.LocalPool;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,10 +15,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -81,6 +76,40 @@ class ReplayEndToEndTest {
         }
     }
 
+    /**
+     * A real link cut: the kernel aborts the TCP connection Node1 dialled to Node2 ({@code ss -K}),
+     * both see the disconnect, Node1 re-dials. Every node's replay must reproduce it.
+     */
+    @Test
+    void aLinkCutAndRestoredReplaysToAMatch() throws Exception {
+        pool = new LocalPool(dir, 4, RECORDING).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        Client client = pool.newClient();
+        order(List.of(client), 50);
+        int node2Port = pool.genesis().node("Node2").orElseThrow().nodePort();
+        Process ss = new ProcessBuilder("ss", "-K", "dst", "127.0.0.1", "dport", "=", ":" + node2Port)
+                .redirectErrorStream(true).start();
+        String ssOut = new String(ss.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        org.junit.jupiter.api.Assumptions.assumeTrue(ss.waitFor() == 0 && ssOut.contains("ESTAB"),
+                "this machine cannot cut TCP connections with ss -K (needs root and INET_DIAG_DESTROY): " + ssOut);
+        order(List.of(client), 50);
+        pool.awaitConnected(Duration.ofSeconds(30));
+        order(List.of(client), 50);
+        pool.close();
+
+        for (String node : pool.names()) {
+            Run r = replay("--recording", dir.toString(), "--node", node, "--json");
+            assertThat(r.exit).as(r.output).isZero();
+            assertThat(r.verdict().get("matches").asBoolean()).as(r.output).isTrue();
+        }
+        // The cut is in the recording: Node2 lost Node1 and got it back.
+        try (var reader = io.stackcompanion.recorder.RecordingReader.open(dir.resolve("data/Node2/recorder/node"))) {
+            var kinds = io.stackcompanion.recorder.RecordingStats.of(reader).eventsPerKind();
+            assertThat(kinds.get(io.stackcompanion.recorder.EventKind.DISCONNECTED)).isGreaterThanOrEqualTo(1);
+            assertThat(kinds.get(io.stackcompanion.recorder.EventKind.CONNECTED)).isGreaterThanOrEqualTo(4);
+        }
+    }
+
     @Test
     void theSameRecordingReplayedTwiceGivesTheSameVerdict() throws Exception {
         pool = new LocalPool(dir, 4, RECORDING).startAll();
@@ -126,11 +155,7 @@ class ReplayEndToEndTest {
     }
 
     static void order(List<Client> clients, int n) throws Exception {
-        List<CompletableFuture<Reply>> fs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            fs.add(clients.get(i % clients.size()).submit(Operation.put("key-" + i, "value-" + i)));
-        }
-        CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        LocalPool.orderAll(clients, n);
     }
 
     record Run(int exit, String output, String errors) {

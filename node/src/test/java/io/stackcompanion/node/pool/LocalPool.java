@@ -120,6 +120,16 @@ public final class LocalPool implements AutoCloseable {
         return failures;
     }
 
+    /** Submits {@code n} PUTs spread over {@code clients} and waits until every one is ordered. */
+    public static void orderAll(List<Client> clients, int n) throws Exception {
+        List<java.util.concurrent.CompletableFuture<io.stackcompanion.node.message.Reply>> fs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            fs.add(clients.get(i % clients.size()).submit(io.stackcompanion.node.message.Operation.put("key-" + i, "value-" + i)));
+        }
+        java.util.concurrent.CompletableFuture.allOf(fs.toArray(java.util.concurrent.CompletableFuture[]::new))
+                .get(120, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     public static void await(Duration timeout, String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {

@@ -141,11 +141,7 @@ class RecordingPoolTest {
     }
 
     private static void order(Client client, int n) throws Exception {
-        List<CompletableFuture<Reply>> fs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            fs.add(client.submit(Operation.put("k" + i, "v" + i)));
-        }
-        CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        LocalPool.orderAll(List.of(client), n);
     }
 
     private static Map<EventKind, Long> kinds(Path recording) {
