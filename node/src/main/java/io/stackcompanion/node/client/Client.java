@@ -203,10 +203,12 @@ public final class Client implements AutoCloseable {
      * change is not flooded with copies.
      */
     private void sendToAll(Pending p) {
+        if (p.future.isDone()) {
+            return;
+        }
+        // Once begun, a round reaches every node even if the quorum completes meanwhile: which nodes
+        // get the request must not depend on how fast the first ones answer.
         for (NodeLink link : links) {
-            if (p.future.isDone()) {
-                return;
-            }
             if (!p.answered(link.name())) {
                 link.send(p.frame);
             }
