@@ -17,6 +17,7 @@ import io.stackcompanion.node.runtime.LoopRuntime;
 import io.stackcompanion.node.runtime.Transport;
 import io.stackcompanion.node.store.NodeStore;
 import io.stackcompanion.recorder.EventKind;
+import io.stackcompanion.recorder.PacedReader;
 import io.stackcompanion.recorder.RecordedEvent;
 import io.stackcompanion.recorder.RecordingReader;
 import org.slf4j.Logger;
@@ -31,10 +32,12 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 
@@ -116,7 +119,7 @@ public final class Replayer implements AutoCloseable {
     /** Replays the whole recording (or up to {@code --until-event}); {@code progress} gets each event index. */
     public Verdict run(LongConsumer progress) {
         long started = System.nanoTime();
-        long events = 0;
+        long replayed = 0;
         long firstTime = -1;
         long lastTime = -1;
         Long stoppedAt = null;
@@ -124,10 +127,10 @@ public final class Replayer implements AutoCloseable {
              RecordingReader clientStack = RecordingReader.open(source.clientStack())) {
             RecordedBatches batches = RecordedBatches.read(nodeStack);
             log.info("replaying {}: {} recorded PRE-PREPAREs will be forced when it is primary", source.node(), batches.count());
-            long wallStart = 0;
             try (CombinedRecorder merged = new CombinedRecorder(nodeStack, clientStack)) {
-                while (merged.hasNext() && divergence == null) {
-                    ReplayEvent e = merged.next();
+                Iterator<ReplayEvent> events = options.mode() == Mode.REALTIME ? paced(merged) : merged;
+                while (events.hasNext() && divergence == null) {
+                    ReplayEvent e = events.next();
                     if (options.untilEvent() != null && e.index() >= options.untilEvent()) {
                         stoppedAt = e.index();
                         stateAtStop = core == null ? Map.of("node", "not started yet") : core.describe();
@@ -136,21 +139,17 @@ public final class Replayer implements AutoCloseable {
                     long t = e.event().timeNanos();
                     if (firstTime < 0) {
                         firstTime = t;
-                        wallStart = System.nanoTime();
                     }
                     lastTime = t;
-                    if (options.mode() == Mode.REALTIME) {
-                        pace(t - firstTime, wallStart);
-                    }
                     beforeEvent(e.index(), e);
                     replay(e, batches);
-                    events++;
+                    replayed++;
                     progress.accept(e.index());
                 }
             }
             if (divergence == null && stoppedAt == null && !pending.isEmpty() && !afterUncleanStop) {
                 Sent s = pending.peek();
-                divergence = new Divergence(events, time(lastTime), s.stack().name(),
+                divergence = new Divergence(replayed, time(lastTime), s.stack().name(),
                         "the replayed node sent a message the recording does not have (it ends here)", null, json(s.payload()));
             }
             Status end = core != null ? core.status() : lastStatus;
@@ -158,7 +157,7 @@ public final class Replayer implements AutoCloseable {
             String ledgerRoot = end != null ? end.ledgerRoot() : Hashes.hex(io.stackcompanion.node.store.MerkleTree.emptyRoot());
             long ordered = end != null ? end.lastOrderedPpSeqNo() : 0;
             double recordedSeconds = firstTime < 0 ? 0 : (lastTime - firstTime) / 1e9;
-            return new Verdict(source.node(), events, ordered, ledgerSize, ledgerRoot, divergence == null, divergence,
+            return new Verdict(source.node(), replayed, ordered, ledgerSize, ledgerRoot, divergence == null, divergence,
                     recordedSeconds, (System.nanoTime() - started) / 1e9,
                     options.mode().name().toLowerCase(java.util.Locale.ROOT), stoppedAt);
         }
@@ -309,15 +308,43 @@ public final class Replayer implements AutoCloseable {
         return NodeStore.open(db);
     }
 
-    private void pace(long recordedOffsetNanos, long wallStart) {
-        long wait = recordedOffsetNanos - (System.nanoTime() - wallStart);
-        if (wait > 0) {
-            try {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
+    /**
+     * The merged stream paced by the recorder's {@link PacedReader}: each event only when as much
+     * wall time has passed since the previous one as separated them in the original.
+     */
+    private static Iterator<ReplayEvent> paced(Iterator<ReplayEvent> merged) {
+        ArrayDeque<ReplayEvent> pulled = new ArrayDeque<>();
+        PacedReader reader = new PacedReader(new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return merged.hasNext();
             }
-        }
+
+            @Override
+            public RecordedEvent next() {
+                ReplayEvent e = merged.next();
+                pulled.add(e);
+                return e.event();
+            }
+        }, System::nanoTime);
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return reader.hasMore();
+            }
+
+            @Override
+            public ReplayEvent next() {
+                while (reader.getNext().isEmpty()) {
+                    long wait = reader.nanosUntilNext();
+                    if (wait < 0) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    LockSupport.parkNanos(Math.min(wait, 50_000_000L));
+                }
+                return pulled.poll();
+            }
+        };
     }
 
     private <T> T readJson(ReplayEvent e, Class<T> type) {

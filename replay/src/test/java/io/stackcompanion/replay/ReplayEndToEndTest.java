@@ -140,6 +140,26 @@ class ReplayEndToEndTest {
     }
 
     @Test
+    void realtimeModeKeepsTheRecordedIntervalsAndStillMatches() throws Exception {
+        pool = new LocalPool(dir, 4, RECORDING).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        Client client = pool.newClient();
+        order(List.of(client), 10);
+        Thread.sleep(1500); // an idle stretch the realtime replay must sit through
+        order(List.of(client), 10);
+        pool.close();
+
+        Run r = replay("--recording", dir.toString(), "--node", "Node2", "--json", "--mode", "realtime");
+        assertThat(r.exit).as(r.output).isZero();
+        JsonNode v = r.verdict();
+        assertThat(v.get("matches").asBoolean()).isTrue();
+        assertThat(v.get("mode").asText()).isEqualTo("realtime");
+        // Pacing only ever waits: a realtime replay cannot take less wall time than the recording spans.
+        assertThat(v.get("replaySeconds").asDouble()).isGreaterThanOrEqualTo(v.get("recordedSeconds").asDouble() * 0.99);
+        assertThat(v.get("recordedSeconds").asDouble()).isGreaterThan(1.5);
+    }
+
+    @Test
     void untilEventStopsThereAndPrintsTheNodeState() throws Exception {
         pool = new LocalPool(dir, 4, RECORDING).startAll();
         pool.awaitConnected(Duration.ofSeconds(30));
