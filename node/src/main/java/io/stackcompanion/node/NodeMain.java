@@ -61,7 +61,8 @@ public final class NodeMain {
             System.setProperty("logback.configurationFile", "logback-node.xml");
         }
         System.setProperty("node.log.level", config.logLevel());
-        System.setProperty("node.log.file", Node.dataDir(baseDir, name).resolve("node.log").toString());
+        // Not Node.dataDir(): touching the Node class would start logging before this configuration.
+        System.setProperty("node.log.file", baseDir.resolve("data").resolve(name).resolve("node.log").toString());
 
         CountDownLatch stopped = new CountDownLatch(1);
         int[] exit = {0};

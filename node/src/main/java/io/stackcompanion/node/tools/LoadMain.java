@@ -41,7 +41,7 @@ public final class LoadMain {
                 .addOption(Cli.value("clients", "C", "clients sharing them (default 1)"))
                 .addOption(Cli.value("rate", "R", "total requests per second (default: as fast as the in-flight cap allows)"))
                 .addOption(Cli.value("timeout-s", "S", "a request not ordered within S seconds fails (default 30)"))
-                .addOption(Cli.value("in-flight", "K", "requests in flight per client (default 256)"))
+                .addOption(Cli.value("in-flight", "K", "requests in flight per client (default 64)"))
                 .addOption(Cli.value("seed", "X", "decides keys and values (default 1)"))
                 .addOption(Cli.flag("json", "print one JSON object as the last line"))
                 .addOption(Cli.flag("help", "show usage"));
@@ -63,7 +63,7 @@ public final class LoadMain {
                     Cli.intValue(cmd, "clients", 1, 1),
                     cmd.hasOption("rate") ? OptionalDouble.of(Cli.positiveDouble(cmd, "rate")) : OptionalDouble.empty(),
                     Duration.ofSeconds(Cli.longValue(cmd, "timeout-s", 30, 1)),
-                    Cli.intValue(cmd, "in-flight", 256, 1),
+                    Cli.intValue(cmd, "in-flight", 64, 1),
                     Cli.longValue(cmd, "seed", 1, Long.MIN_VALUE));
             genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
         } catch (Cli.UsageException | ConfigException e) {

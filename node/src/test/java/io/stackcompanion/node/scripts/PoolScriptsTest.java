@@ -59,6 +59,10 @@ class PoolScriptsTest {
             roots.add(n.get("ledgerRoot").asText());
         }
         assertThat(roots).containsOnly(roots.get(0));
+        // One log per node, in its data folder.
+        for (String n : List.of("Node1", "Node2", "Node3", "Node4")) {
+            assertThat(Files.readString(dir.resolve("data").resolve(n).resolve("node.log"))).contains(n + " started");
+        }
 
         Scripts.Result down = Scripts.run(120, "pool.sh", "down", "--base-dir", dir.toString());
         assertThat(down.exitCode()).as(down.toString()).isZero();
