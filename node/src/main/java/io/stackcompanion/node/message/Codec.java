@@ -41,7 +41,7 @@ public final class Codec {
         try {
             Message m = MAPPER.readValue(bytes, Message.class);
             if (m == null) {
-                throw new MalformedMessageException("empty message", null);
+                throw new MalformedMessageException("malformed message: no message (JSON null)", null);
             }
             return m;
         } catch (IOException | RuntimeException e) {
