@@ -44,6 +44,7 @@ class ReplayEndToEndTest {
         Client a = pool.newClient();
         Client b = pool.newClient();
         order(List.of(a, b), 300);
+        pool.awaitLedgerSize(300, Duration.ofSeconds(60));
         pool.close();
 
         for (String node : pool.names()) {
@@ -130,6 +131,7 @@ class ReplayEndToEndTest {
         pool = new LocalPool(dir, 4, RECORDING).startAll();
         pool.awaitConnected(Duration.ofSeconds(30));
         order(List.of(pool.newClient(), pool.newClient()), 200);
+        pool.awaitLedgerSize(200, Duration.ofSeconds(60));
         pool.close();
 
         Run r = replay("--recording", dir.toString(), "--node", "Node1", "--json",

@@ -120,6 +120,17 @@ public final class LocalPool implements AutoCloseable {
         return failures;
     }
 
+    /** Waits until every running node has ordered exactly {@code size} transactions (replicas may lag the client). */
+    public void awaitLedgerSize(long size, Duration timeout) {
+        await(timeout, "every running node at ledger size " + size, () -> {
+            List<String> up;
+            synchronized (this) {
+                up = List.copyOf(running.keySet());
+            }
+            return up.stream().allMatch(n -> status(n).map(Status::ledgerSize).orElse(-1L) == size);
+        });
+    }
+
     /** Submits {@code n} PUTs spread over {@code clients} and waits until every one is ordered. */
     public static void orderAll(List<Client> clients, int n) throws Exception {
         List<java.util.concurrent.CompletableFuture<io.stackcompanion.node.message.Reply>> fs = new ArrayList<>();
