@@ -52,6 +52,7 @@ class RecordingPoolTest {
         pool = new LocalPool(dir, 4, RECORDING).startAll();
         pool.awaitConnected(Duration.ofSeconds(30));
         order(pool.newClient(), 60);
+        pool.awaitLedgerSize(60, Duration.ofSeconds(60));
         pool.close();
 
         for (String node : pool.names()) {
