@@ -22,6 +22,11 @@ final class Outbox {
         }
     }
 
+    /** To one other node. */
+    void toNode(String node, Message m) {
+        runtime.send(StackName.NODE, List.of(node), Codec.encode(m));
+    }
+
     void toClient(String connection, Message m) {
         runtime.send(StackName.CLIENT, List.of(connection), Codec.encode(m));
     }

@@ -118,6 +118,18 @@ final class Propagator {
         return s.clients;
     }
 
+    /** The finalised, unordered request finalised first (ties by digest), if any. */
+    Optional<RequestState> oldestFinalised() {
+        RequestState best = null;
+        for (RequestState r : requests.values()) { // a minimum: the HashMap's order does not matter
+            if (r.finalised && (best == null || r.finalisedAt < best.finalisedAt
+                    || (r.finalisedAt == best.finalisedAt && r.digest.compareTo(best.digest) < 0))) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     int pending() {
         return requests.size();
     }
