@@ -40,6 +40,15 @@ final class Batch {
         return digest == null ? 0 : commits.getOrDefault(digest, new TreeSet<>()).size();
     }
 
+    /** The most COMMITs any one digest has. */
+    int maxCommitCount() {
+        int max = 0;
+        for (TreeSet<String> voters : commits.values()) {
+            max = Math.max(max, voters.size());
+        }
+        return max;
+    }
+
     /** Forgets the accepted PRE-PREPARE (view change, catch-up); the votes stay, they name their digest. */
     void unaccept() {
         prePrepare = null;

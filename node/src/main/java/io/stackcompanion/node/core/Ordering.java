@@ -268,6 +268,41 @@ final class Ordering {
         Batch b = batches.computeIfAbsent(c.ppSeqNo(), Batch::new);
         b.addCommit(c.digest(), from);
         tryOrder();
+        catchUpIfStuck();
+    }
+
+    /**
+     * The next batch is committed by f+1 nodes (so by an honest one: the pool orders it) but we cannot
+     * apply it: its requests never reached us (we were away), or n-f committed it and its PRE-PREPARE
+     * never came. Only catch-up brings it.
+     */
+    private void catchUpIfStuck() {
+        if (!canOrder() || catchup == null) {
+            return;
+        }
+        long next = lastOrdered + 1;
+        Batch b = batches.get(next);
+        if (b == null || b.prePrepare != null) {
+            return;
+        }
+        PrePrepare pp = stashed.get(next);
+        boolean stuck;
+        if (pp == null) {
+            stuck = b.maxCommitCount() >= ctx.quorums.commit();
+        } else {
+            boolean missing = false;
+            for (String d : pp.reqDigests()) {
+                if (propagator.get(d) == null) {
+                    missing = true;
+                    break;
+                }
+            }
+            stuck = missing && b.maxCommitCount() >= ctx.f() + 1;
+        }
+        if (stuck) {
+            catchup.start("batch " + next + " is committed in the pool but this node lacks its "
+                    + (pp == null ? "PRE-PREPARE" : "requests"));
+        }
     }
 
     /** Votes of this view, or of a view a little ahead (kept until we are in it), inside the watermarks. */
@@ -357,6 +392,9 @@ final class Ordering {
             for (String d : pp.reqDigests()) {
                 RequestState r = propagator.get(d);
                 if (r == null || (!reordered && !r.finalised)) {
+                    if (r == null) {
+                        catchUpIfStuck();
+                    }
                     return; // wait for its propagates; a later finalisation calls us again
                 }
                 requests.add(r);

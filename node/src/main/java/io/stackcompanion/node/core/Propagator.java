@@ -71,6 +71,10 @@ final class Propagator {
         ctx.outbox.toClient(connection, new ReqAck(request.identifier(), request.reqId()));
         if (fresh) {
             propagateOwn(state);
+        } else {
+            // A client sends again when it got no replies in time: a node that was away may lack our
+            // propagate to finalise the request, so send it again.
+            ctx.outbox.broadcast(new Propagate(List.of(state.request)));
         }
     }
 
