@@ -81,6 +81,10 @@ final class Catchup {
         startSize = execution.ledgerSize();
         liars.clear();
         ordering.enterCatchup();
+        if (ctx.nodes.size() - 1 < ctx.f() + 1) {
+            finish(ordering.viewNo(), execution.positionAt(ordering.viewNo(), execution.ledgerSize())); // no one to ask
+            return;
+        }
         askStatus(-1);
     }
 

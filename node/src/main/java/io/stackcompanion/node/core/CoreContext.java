@@ -22,6 +22,8 @@ final class CoreContext {
     final Random random;
     /** Nodes we are connected to on the node stack (sorted). */
     final TreeSet<String> connected = new TreeSet<>();
+    /** When each node last connected (core clock), for re-sending what it may have missed while away. */
+    final java.util.TreeMap<String, Long> connectedAt = new java.util.TreeMap<>();
 
     CoreContext(String name, PoolGenesis genesis, NodeConfig config, CoreRuntime runtime, Timers timers,
                 Random random) {

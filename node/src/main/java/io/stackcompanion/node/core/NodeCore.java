@@ -131,6 +131,7 @@ public final class NodeCore {
     private void onConnected(CoreInput.Connected c) {
         if (c.stack() == StackName.NODE) {
             connectedNodes.add(c.peer());
+            ctx.connectedAt.put(c.peer(), ctx.now());
             log.info("connected to {}", c.peer());
             ordering.onConnected(c.peer());
             catchup.onConnected(c.peer());

@@ -56,6 +56,10 @@ final class Ordering {
     private long viewStartedAt;
     private long lastOrdered;
     private long lastOrderedPpTime;
+    /** When this node last ordered a batch (core clock): a busy pool that orders is not stalled. */
+    private long lastOrderedAt;
+    /** When the primary last proposed a batch we saw (or, as primary, we cut one): it is alive and working. */
+    private long lastProposalAt;
     /** pp_seq_no of the last batch applied (sent as primary, or accepted as replica). */
     private long lastApplied;
     private long lastPpTime;
@@ -147,7 +151,7 @@ final class Ordering {
     // ---------------------------------------------------------------- inputs
 
     void onStarted() {
-        watchPrimary();
+        // The primary is watched once catch-up is done: links take a while to come up at start.
     }
 
     void onConnected(String peer) {
@@ -219,6 +223,7 @@ final class Ordering {
                     from, pp.viewNo(), pp.ppSeqNo(), viewNo, primary());
             return;
         }
+        lastProposalAt = ctx.now();
         if (pp.ppSeqNo() <= lastApplied) {
             Batch known = batches.get(pp.ppSeqNo());
             if (known != null && known.digest != null && !known.digest.equals(digest(pp))) {
@@ -367,6 +372,7 @@ final class Ordering {
      */
     void cutBatch(List<RequestState> requests, long ppTime) {
         long ppSeqNo = lastApplied + 1;
+        lastProposalAt = ctx.now();
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
         PrePrepare pp = new PrePrepare(viewNo, ppSeqNo, ppTime, digests(requests),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
@@ -519,6 +525,7 @@ final class Ordering {
             ctx.outbox.toClients(propagator.ordered(r.digest), replies.get(i));
         }
         lastOrdered = b.ppSeqNo;
+        lastOrderedAt = ctx.now();
         lastOrderedPpTime = b.prePrepare.ppTime();
         orderedLog.put(b.ppSeqNo, b.prePrepare);
         batches.remove(b.ppSeqNo);
@@ -544,7 +551,11 @@ final class Ordering {
             return;
         }
         ctx.timers.schedule(ORDERING_TIMER, ctx.now() + timeout);
-        if (!viewChanging && !catchup.inProgress()) {
+        // An overloaded pool is slow but orders, or its primary at least proposes; a stalled one (or a
+        // primary that censors a request for several timeouts) needs a new primary.
+        boolean stalled = ctx.now() - Math.max(Math.max(lastOrderedAt, lastProposalAt), viewStartedAt) >= timeout;
+        boolean censored = ctx.now() - deadline >= 3 * timeout;
+        if ((stalled || censored) && !viewChanging && !catchup.inProgress()) {
             voteInstanceChange(viewNo + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
                     + " ms ago is not ordered");
         }
@@ -934,6 +945,9 @@ final class Ordering {
         if (stableCheckpointAhead()) {
             catchup.start("another checkpoint became stable during catch-up");
             return;
+        }
+        if (!viewChanging) {
+            watchPrimary();
         }
         applyStashed();
         tryOrder();

@@ -72,9 +72,18 @@ final class Propagator {
         if (fresh) {
             propagateOwn(state);
         } else {
-            // A client sends again when it got no replies in time: a node that was away may lack our
-            // propagate to finalise the request, so send it again.
-            ctx.outbox.broadcast(new Propagate(List.of(state.request)));
+            // A client sends again when it got no replies in time: a node that (re)connected since we
+            // propagated may lack our propagate to finalise the request; send it to those only.
+            List<String> missed = new java.util.ArrayList<>();
+            for (var e : ctx.connectedAt.entrySet()) {
+                if (e.getValue() > state.propagatedAt && ctx.connected.contains(e.getKey())) {
+                    missed.add(e.getKey());
+                }
+            }
+            if (!missed.isEmpty()) {
+                state.propagatedAt = ctx.now();
+                ctx.outbox.toNodes(missed, new Propagate(List.of(state.request)));
+            }
         }
     }
 
@@ -147,6 +156,7 @@ final class Propagator {
 
     private void propagateOwn(RequestState state) {
         state.propagators.add(ctx.name);
+        state.propagatedAt = ctx.now();
         ctx.outbox.broadcast(new Propagate(List.of(state.request)));
         checkFinalised(state);
     }

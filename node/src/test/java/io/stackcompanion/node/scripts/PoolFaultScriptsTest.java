@@ -53,6 +53,7 @@ class PoolFaultScriptsTest {
             assertThat(load.isAlive()).as("load.sh still running").isTrue();
             Thread.sleep(200);
         }
+        System.out.println("killing the primary Node1 at " + java.time.LocalTime.now());
         Scripts.Result kill = Scripts.run(60, "pool.sh", "kill", "Node1", "--base-dir", dir.toString());
         assertThat(kill.exitCode()).as(kill.toString()).isZero();
 
@@ -90,6 +91,16 @@ class PoolFaultScriptsTest {
         }
         System.out.printf("restart: all four nodes agreed %d ms after 'pool.sh start Node1' returned%n",
                 (System.nanoTime() - started) / 1_000_000);
+        // For the operator (and the closing note): what the nodes logged about the fault.
+        for (String n : List.of("Node1", "Node2")) {
+            Path log = dir.resolve("data").resolve(n).resolve("node.log");
+            if (Files.isRegularFile(log)) {
+                try (Stream<String> lines = Files.lines(log)) {
+                    lines.filter(l -> l.contains("votes for view") || l.contains("is in view") || l.contains("caught up")
+                            || l.contains("NEW_VIEW")).forEach(l -> System.out.println(n + ": " + l));
+                }
+            }
+        }
     }
 
     private long ledgerSize(String node) throws Exception {
