@@ -923,6 +923,7 @@ final class Ordering {
     void finishCatchup(int view, Execution.Position position) {
         if (position.ppSeqNo() > lastOrdered) {
             lastOrdered = position.ppSeqNo();
+            lastOrderedAt = ctx.now();
             lastOrderedPpTime = position.ppTime();
             orderedLog.clear();
         }
