@@ -23,6 +23,13 @@ public final class NodeConfig {
     public static final String MAX_BATCH_WAIT_MS = "MAX_BATCH_WAIT_MS";
     public static final String MAX_BATCHES_IN_FLIGHT = "MAX_BATCHES_IN_FLIGHT";
     public static final String PP_TIME_TOLERANCE_MS = "PP_TIME_TOLERANCE_MS";
+    public static final String CHK_FREQ = "CHK_FREQ";
+    public static final String LOG_SIZE = "LOG_SIZE";
+    public static final String ORDERING_TIMEOUT_MS = "ORDERING_TIMEOUT_MS";
+    public static final String VIEW_CHANGE_TIMEOUT_MS = "VIEW_CHANGE_TIMEOUT_MS";
+    public static final String PRIMARY_DISCONNECT_GRACE_MS = "PRIMARY_DISCONNECT_GRACE_MS";
+    public static final String CATCHUP_TIMEOUT_MS = "CATCHUP_TIMEOUT_MS";
+    public static final String CATCHUP_BATCH_SIZE = "CATCHUP_BATCH_SIZE";
     public static final String MAX_FRAME_BYTES = "MAX_FRAME_BYTES";
     public static final String RECONNECT_MIN_MS = "RECONNECT_MIN_MS";
     public static final String RECONNECT_MAX_MS = "RECONNECT_MAX_MS";
@@ -126,6 +133,17 @@ public final class NodeConfig {
         maxBatchWaitMs();
         intValue(MAX_BATCHES_IN_FLIGHT, 1, 1000);
         longValue(PP_TIME_TOLERANCE_MS, 0, Long.MAX_VALUE);
+        int chkFreq = chkFreq();
+        int logSize = logSize();
+        if (logSize < 2 * chkFreq) {
+            throw new ConfigException(LOG_SIZE + "=" + logSize + " (from " + sources.get(LOG_SIZE) + ") must be at least 2 * "
+                    + CHK_FREQ + " (" + 2 * chkFreq + "), or the primary stalls before a checkpoint can become stable");
+        }
+        orderingTimeoutMs();
+        viewChangeTimeoutMs();
+        primaryDisconnectGraceMs();
+        catchupTimeoutMs();
+        catchupBatchSize();
         intValue(MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
         int min = intValue(RECONNECT_MIN_MS, 1, 3_600_000);
         int max = intValue(RECONNECT_MAX_MS, 1, 3_600_000);
@@ -163,6 +181,36 @@ public final class NodeConfig {
 
     public long ppTimeToleranceMs() {
         return longValue(PP_TIME_TOLERANCE_MS, 0, Long.MAX_VALUE);
+    }
+
+    /** Batches between checkpoints. */
+    public int chkFreq() {
+        return intValue(CHK_FREQ, 1, 1_000_000);
+    }
+
+    /** How far above the stable checkpoint batches may be proposed and accepted (watermarks). */
+    public int logSize() {
+        return intValue(LOG_SIZE, 2, 10_000_000);
+    }
+
+    public long orderingTimeoutMs() {
+        return longValue(ORDERING_TIMEOUT_MS, 1, 3_600_000);
+    }
+
+    public long viewChangeTimeoutMs() {
+        return longValue(VIEW_CHANGE_TIMEOUT_MS, 1, 3_600_000);
+    }
+
+    public long primaryDisconnectGraceMs() {
+        return longValue(PRIMARY_DISCONNECT_GRACE_MS, 0, 3_600_000);
+    }
+
+    public long catchupTimeoutMs() {
+        return longValue(CATCHUP_TIMEOUT_MS, 1, 3_600_000);
+    }
+
+    public int catchupBatchSize() {
+        return intValue(CATCHUP_BATCH_SIZE, 1, 100_000);
     }
 
     public int maxFrameBytes() {

@@ -2,21 +2,23 @@ package io.stackcompanion.node.core;
 
 import io.stackcompanion.node.message.PrePrepare;
 
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
-/** One 3-phase batch of the current view: its PRE-PREPARE once accepted, and the votes seen for it. */
+/**
+ * One 3-phase batch slot (a pp_seq_no): its PRE-PREPARE once accepted, and the votes seen for it.
+ * Votes are kept by the digest they voted for, and a digest names one PRE-PREPARE of one view, so
+ * votes of another view (or for another batch) never count for ours.
+ */
 final class Batch {
     final long ppSeqNo;
     PrePrepare prePrepare;
     String digest;
     List<RequestState> requests = List.of();
     boolean commitSent;
-    /** Voters by the digest they voted for; a vote for another digest never counts for ours. */
-    private final Map<String, TreeSet<String>> prepares = new HashMap<>();
-    private final Map<String, TreeSet<String>> commits = new HashMap<>();
+    private final TreeMap<String, TreeSet<String>> prepares = new TreeMap<>();
+    private final TreeMap<String, TreeSet<String>> commits = new TreeMap<>();
 
     Batch(long ppSeqNo) {
         this.ppSeqNo = ppSeqNo;
@@ -36,5 +38,22 @@ final class Batch {
 
     int commitCount() {
         return digest == null ? 0 : commits.getOrDefault(digest, new TreeSet<>()).size();
+    }
+
+    /** The most COMMITs any one digest has. */
+    int maxCommitCount() {
+        int max = 0;
+        for (TreeSet<String> voters : commits.values()) {
+            max = Math.max(max, voters.size());
+        }
+        return max;
+    }
+
+    /** Forgets the accepted PRE-PREPARE (view change, catch-up); the votes stay, they name their digest. */
+    void unaccept() {
+        prePrepare = null;
+        digest = null;
+        requests = List.of();
+        commitSent = false;
     }
 }

@@ -5,6 +5,8 @@ import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.config.Quorums;
 
 import java.util.List;
+import java.util.Random;
+import java.util.TreeSet;
 
 /** What every part of the core shares: who we are, the pool, the configuration, the clock and timers. */
 final class CoreContext {
@@ -16,8 +18,15 @@ final class CoreContext {
     final CoreRuntime runtime;
     final Timers timers;
     final Outbox outbox;
+    /** The core's only randomness (seeded by the caller). */
+    final Random random;
+    /** Nodes we are connected to on the node stack (sorted). */
+    final TreeSet<String> connected = new TreeSet<>();
+    /** When each node last connected (core clock), for re-sending what it may have missed while away. */
+    final java.util.TreeMap<String, Long> connectedAt = new java.util.TreeMap<>();
 
-    CoreContext(String name, PoolGenesis genesis, NodeConfig config, CoreRuntime runtime, Timers timers) {
+    CoreContext(String name, PoolGenesis genesis, NodeConfig config, CoreRuntime runtime, Timers timers,
+                Random random) {
         this.name = name;
         this.genesis = genesis;
         this.nodes = genesis.names();
@@ -25,7 +34,17 @@ final class CoreContext {
         this.config = config;
         this.runtime = runtime;
         this.timers = timers;
+        this.random = random;
         this.outbox = new Outbox(runtime, nodes.stream().filter(n -> !n.equals(name)).toList());
+    }
+
+    /** Faulty nodes tolerated. */
+    int f() {
+        return quorums.f();
+    }
+
+    long millis(long ms) {
+        return ms * 1_000_000L;
     }
 
     long now() {

@@ -26,6 +26,10 @@ import java.util.OptionalLong;
  */
 final class Execution {
     static final String LAST_ORDERED = "lastOrdered";
+    /** The view the node is in (or changing to), so a restart resumes in it. */
+    static final String VIEW_NO = "viewNo";
+    /** The last stable checkpoint (a pp_seq_no). */
+    static final String STABLE_CHECKPOINT = "stableCheckpoint";
 
     /** What applying a batch yields: the ledger size and roots (hex) a PRE-PREPARE announces. */
     record Roots(long ledgerSize, String txnRoot, String stateRoot) {
@@ -58,6 +62,118 @@ final class Execution {
         }
     }
 
+    /** The persisted view, at least the view of the last ordered batch. */
+    int persistedView() {
+        byte[] raw = store.getMeta(VIEW_NO);
+        int v = raw == null ? 0 : Integer.parseInt(new String(raw, StandardCharsets.UTF_8));
+        return Math.max(v, lastOrdered().viewNo());
+    }
+
+    long persistedStableCheckpoint() {
+        byte[] raw = store.getMeta(STABLE_CHECKPOINT);
+        return raw == null ? 0 : Long.parseLong(new String(raw, StandardCharsets.UTF_8));
+    }
+
+    /** Persists small consensus values (view, stable checkpoint) in their own atomic write. */
+    void persist(int viewNo, long stableCheckpoint) {
+        try (StoreBatch batch = store.newBatch()) {
+            store.putMeta(VIEW_NO, Integer.toString(viewNo).getBytes(StandardCharsets.UTF_8), batch);
+            store.putMeta(STABLE_CHECKPOINT, Long.toString(stableCheckpoint).getBytes(StandardCharsets.UTF_8), batch);
+            store.write(batch);
+        }
+    }
+
+    /** The batch (pp_seq_no, pp_time) that ends with committed transaction {@code size}; genesis for 0. */
+    Position positionAt(int viewNo, long size) {
+        if (size == 0) {
+            return new Position(viewNo, 0, 0);
+        }
+        Txn txn = decodeTxn(store.ledger().txn(size));
+        return new Position(viewNo, txn.ppSeqNo(), txn.ppTime());
+    }
+
+    /** The committed root at {@code size} (hex). */
+    String ledgerRootAt(long size) {
+        return Hashes.hex(store.ledger().rootAt(size));
+    }
+
+    List<byte[]> consistencyProof(long oldSize, long newSize) {
+        return store.ledger().consistencyProof(oldSize, newSize);
+    }
+
+    List<byte[]> committedTxns(long from, long to) {
+        return store.ledger().txns(from, to);
+    }
+
+    boolean hasUncommitted() {
+        return !pending.isEmpty();
+    }
+
+    /**
+     * Catch-up: appends {@code leaves} (the next committed transactions) if, with them, the ledger
+     * provably leads to the agreed ledger of {@code targetSize} and {@code targetRoot}: the root of
+     * our ledger plus {@code leaves} must be consistent with the target through {@code proof}. Ledger,
+     * state, request index and (on the last range) the last ordered position go in one write.
+     *
+     * @return the decoded transactions applied, or null if the range does not verify (nothing applied)
+     */
+    List<Txn> applyVerified(List<byte[]> leaves, long targetSize, byte[] targetRoot, List<byte[]> proof,
+                            Position lastPosition) {
+        if (!pending.isEmpty()) {
+            throw new IllegalStateException("catch-up over " + pending.size() + " uncommitted batches");
+        }
+        long before = store.ledger().size();
+        long end = before + leaves.size();
+        if (leaves.isEmpty() || end > targetSize) {
+            return null;
+        }
+        List<Txn> txns = new ArrayList<>(leaves.size());
+        List<State.Write> writes = new ArrayList<>(leaves.size());
+        for (byte[] leaf : leaves) {
+            Txn txn;
+            try {
+                txn = decodeTxn(leaf);
+            } catch (IllegalStateException e) {
+                return null;
+            }
+            if (txn.seqNo() != before + txns.size() + 1 || txn.operation() == null) {
+                return null;
+            }
+            txns.add(txn);
+            writes.add(State.Write.put(txn.operation().key(), txn.operation().value()));
+        }
+        try (StoreBatch batch = store.newBatch()) {
+            LedgerPreview preview = store.ledger().appendCommitted(leaves, batch);
+            boolean consistent = end == targetSize
+                    ? proof.isEmpty() && java.util.Arrays.equals(preview.root(), targetRoot)
+                    : MerkleTree.verifyConsistency(end, targetSize, preview.root(), targetRoot, proof);
+            if (!consistent) {
+                return null; // the batch is abandoned: nothing of it stays
+            }
+            store.state().applyCommitted(writes, batch);
+            for (Txn txn : txns) {
+                store.putSeqNo(requestKey(txn.identifier(), txn.reqId()), txn.seqNo(), batch);
+            }
+            if (lastPosition != null) {
+                store.putMeta(LAST_ORDERED, Codec.toBytes(lastPosition), batch);
+            }
+            store.write(batch);
+        }
+        if (store.ledger().size() != end) {
+            throw new IllegalStateException("invariant broken: catch-up appended " + leaves.size()
+                    + " txns to a ledger of " + before + " but it now has " + store.ledger().size());
+        }
+        return txns;
+    }
+
+    static Txn decodeTxn(byte[] leaf) {
+        try {
+            return Codec.mapper().readValue(leaf, Txn.class);
+        } catch (IOException | RuntimeException e) {
+            throw new IllegalStateException("not a ledger transaction: " + e.getMessage(), e);
+        }
+    }
+
     long ledgerSize() {
         return store.ledger().size();
     }
@@ -70,13 +186,13 @@ final class Execution {
         return Hashes.hex(store.state().root());
     }
 
-    Roots apply(List<RequestState> requests, long ppTime) {
+    Roots apply(List<RequestState> requests, long ppSeqNo, long ppTime) {
         long seqNo = store.ledger().uncommittedSize();
         List<byte[]> txns = new ArrayList<>(requests.size());
         List<State.Write> writes = new ArrayList<>(requests.size());
         for (RequestState r : requests) {
             seqNo++;
-            Txn txn = new Txn(seqNo, ppTime, r.request.identifier(), r.request.reqId(), r.request.operation(), r.digest);
+            Txn txn = new Txn(seqNo, ppSeqNo, ppTime, r.request.identifier(), r.request.reqId(), r.request.operation(), r.digest);
             txns.add(Codec.toBytes(txn));
             writes.add(State.Write.put(r.request.operation().key(), r.request.operation().value()));
         }
@@ -92,7 +208,8 @@ final class Execution {
         if (p == null) {
             throw new IllegalStateException("ordering " + pp.viewNo() + ":" + pp.ppSeqNo() + " but no batch is applied");
         }
-        long firstSeqNo = store.ledger().size() + 1;
+        long before = store.ledger().size();
+        long firstSeqNo = before + 1;
         try (StoreBatch batch = store.newBatch()) {
             store.ledger().commitOldest(p.txns.size(), batch);
             store.state().commitOldest(batch);
@@ -103,6 +220,8 @@ final class Execution {
             store.putMeta(LAST_ORDERED, Codec.toBytes(new Position(viewNo, pp.ppSeqNo(), pp.ppTime())), batch);
             store.write(batch);
         }
+        check(store.ledger().size() > before, "ledger size (it only grows)", "more than " + before,
+                store.ledger().size(), pp);
         // Invariants: what we ordered is what the PRE-PREPARE announced, or this node must stop.
         check(store.ledger().size() == pp.ledgerSize(), "ledger size", pp.ledgerSize(), store.ledger().size(), pp);
         check(ledgerRoot().equals(pp.txnRoot()), "ledger root", pp.txnRoot(), ledgerRoot(), pp);

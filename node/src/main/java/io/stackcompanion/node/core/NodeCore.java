@@ -2,7 +2,15 @@ package io.stackcompanion.node.core;
 
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.message.CatchupRep;
+import io.stackcompanion.node.message.CatchupReq;
+import io.stackcompanion.node.message.Checkpoint;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.ConsistencyProof;
+import io.stackcompanion.node.message.InstanceChange;
+import io.stackcompanion.node.message.LedgerStatus;
+import io.stackcompanion.node.message.NewView;
+import io.stackcompanion.node.message.ViewChange;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.GetStatus;
 import io.stackcompanion.node.message.MalformedMessageException;
@@ -36,9 +44,8 @@ public final class NodeCore {
     private final Execution execution;
     private final Propagator propagator;
     private final Ordering ordering;
-    private final TreeSet<String> connectedNodes = new TreeSet<>();
-    @SuppressWarnings("unused") // the one source of randomness the core may use; none of its parts needs it yet
-    private final Random random;
+    private final Catchup catchup;
+    private final TreeSet<String> connectedNodes;
     private boolean started;
 
     /**
@@ -60,11 +67,13 @@ public final class NodeCore {
         if (genesis.indexOf(name) < 0) {
             throw new IllegalArgumentException("node " + name + " is not in the pool genesis " + genesis.names());
         }
-        this.ctx = new CoreContext(name, genesis, config, runtime, new Timers());
-        this.random = random;
+        this.ctx = new CoreContext(name, genesis, config, runtime, new Timers(), random);
+        this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
         this.ordering = new Ordering(ctx, execution, propagator, schedule);
+        this.catchup = new Catchup(ctx, execution, ordering);
+        ordering.setCatchup(catchup);
     }
 
     public String name() {
@@ -112,6 +121,7 @@ public final class NodeCore {
         m.put("ledgerRoot", execution.ledgerRoot());
         m.put("pendingRequests", propagator.pending());
         m.put("connected", List.copyOf(connectedNodes));
+        m.put("catchUps", catchup.completed());
         return m;
     }
 
@@ -123,12 +133,18 @@ public final class NodeCore {
         started = true;
         log.info("{} started: view {}, primary {}, last ordered {}, ledger size {}", ctx.name, ordering.viewNo(),
                 ordering.primary(), ordering.lastOrdered(), execution.ledgerSize());
+        ordering.onStarted();
+        // Whatever happened while we were away, the pool knows: ask it before ordering anything.
+        catchup.start("the node started");
     }
 
     private void onConnected(CoreInput.Connected c) {
         if (c.stack() == StackName.NODE) {
             connectedNodes.add(c.peer());
+            ctx.connectedAt.put(c.peer(), ctx.now());
             log.info("connected to {}", c.peer());
+            ordering.onConnected(c.peer());
+            catchup.onConnected(c.peer());
         }
     }
 
@@ -136,6 +152,7 @@ public final class NodeCore {
         if (d.stack() == StackName.NODE) {
             connectedNodes.remove(d.peer());
             log.info("disconnected from {}", d.peer());
+            ordering.onDisconnected(d.peer());
         }
     }
 
@@ -143,7 +160,11 @@ public final class NodeCore {
         if (!ctx.timers.fire(timer)) {
             return; // cancelled or rescheduled since it was found due
         }
-        ordering.onTimer(timer);
+        if (Catchup.TIMER.equals(timer)) {
+            catchup.onTimer(timer);
+        } else {
+            ordering.onTimer(timer);
+        }
     }
 
     private void onFinalised(RequestState request) {
@@ -188,6 +209,22 @@ public final class NodeCore {
             ordering.onPrepare(from, p);
         } else if (m instanceof Commit c) {
             ordering.onCommit(from, c);
+        } else if (m instanceof Checkpoint c) {
+            ordering.onCheckpoint(from, c);
+        } else if (m instanceof InstanceChange ic) {
+            ordering.onInstanceChange(from, ic);
+        } else if (m instanceof ViewChange vc) {
+            ordering.onViewChange(from, vc);
+        } else if (m instanceof NewView nv) {
+            ordering.onNewView(from, nv);
+        } else if (m instanceof LedgerStatus ls) {
+            catchup.onLedgerStatus(from, ls);
+        } else if (m instanceof ConsistencyProof cp) {
+            catchup.onConsistencyProof(from, cp);
+        } else if (m instanceof CatchupReq r) {
+            catchup.onCatchupReq(from, r);
+        } else if (m instanceof CatchupRep r) {
+            catchup.onCatchupRep(from, r);
         } else {
             log.warn("node {} sent {}, which nodes do not send each other; closing that connection", from,
                     m.getClass().getSimpleName());

@@ -22,6 +22,18 @@ final class Outbox {
         }
     }
 
+    /** To one other node. */
+    void toNode(String node, Message m) {
+        runtime.send(StackName.NODE, List.of(node), Codec.encode(m));
+    }
+
+    /** To some other nodes. */
+    void toNodes(List<String> nodes, Message m) {
+        if (!nodes.isEmpty()) {
+            runtime.send(StackName.NODE, List.copyOf(nodes), Codec.encode(m));
+        }
+    }
+
     void toClient(String connection, Message m) {
         runtime.send(StackName.CLIENT, List.of(connection), Codec.encode(m));
     }

@@ -71,6 +71,19 @@ final class Propagator {
         ctx.outbox.toClient(connection, new ReqAck(request.identifier(), request.reqId()));
         if (fresh) {
             propagateOwn(state);
+        } else {
+            // A client sends again when it got no replies in time: a node that (re)connected since we
+            // propagated may lack our propagate to finalise the request; send it to those only.
+            List<String> missed = new java.util.ArrayList<>();
+            for (var e : ctx.connectedAt.entrySet()) {
+                if (e.getValue() > state.propagatedAt && ctx.connected.contains(e.getKey())) {
+                    missed.add(e.getKey());
+                }
+            }
+            if (!missed.isEmpty()) {
+                state.propagatedAt = ctx.now();
+                ctx.outbox.toNodes(missed, new Propagate(List.of(state.request)));
+            }
         }
     }
 
@@ -118,6 +131,18 @@ final class Propagator {
         return s.clients;
     }
 
+    /** The finalised, unordered request finalised first (ties by digest), if any. */
+    Optional<RequestState> oldestFinalised() {
+        RequestState best = null;
+        for (RequestState r : requests.values()) { // a minimum: the HashMap's order does not matter
+            if (r.finalised && (best == null || r.finalisedAt < best.finalisedAt
+                    || (r.finalisedAt == best.finalisedAt && r.digest.compareTo(best.digest) < 0))) {
+                best = r;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
     int pending() {
         return requests.size();
     }
@@ -131,6 +156,7 @@ final class Propagator {
 
     private void propagateOwn(RequestState state) {
         state.propagators.add(ctx.name);
+        state.propagatedAt = ctx.now();
         ctx.outbox.broadcast(new Propagate(List.of(state.request)));
         checkFinalised(state);
     }

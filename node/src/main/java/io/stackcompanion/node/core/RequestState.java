@@ -17,6 +17,8 @@ final class RequestState {
     boolean finalised;
     /** Time it was finalised (core clock, nanoseconds): the batch wait counts from here. */
     long finalisedAt;
+    /** When we last propagated it (core clock, nanoseconds). */
+    long propagatedAt;
 
     RequestState(Request request, String digest) {
         this.request = request;

@@ -19,7 +19,16 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = Commit.class, name = "COMMIT"),
     @JsonSubTypes.Type(value = GetStatus.class, name = "GET_STATUS"),
     @JsonSubTypes.Type(value = Status.class, name = "STATUS"),
+    @JsonSubTypes.Type(value = Checkpoint.class, name = "CHECKPOINT"),
+    @JsonSubTypes.Type(value = InstanceChange.class, name = "INSTANCE_CHANGE"),
+    @JsonSubTypes.Type(value = ViewChange.class, name = "VIEW_CHANGE"),
+    @JsonSubTypes.Type(value = NewView.class, name = "NEW_VIEW"),
+    @JsonSubTypes.Type(value = LedgerStatus.class, name = "LEDGER_STATUS"),
+    @JsonSubTypes.Type(value = ConsistencyProof.class, name = "CONSISTENCY_PROOF"),
+    @JsonSubTypes.Type(value = CatchupReq.class, name = "CATCHUP_REQ"),
+    @JsonSubTypes.Type(value = CatchupRep.class, name = "CATCHUP_REP"),
 })
 public sealed interface Message
-        permits Request, ReqAck, Reject, Reply, Propagate, PrePrepare, Prepare, Commit, GetStatus, Status {
+        permits Request, ReqAck, Reject, Reply, Propagate, PrePrepare, Prepare, Commit, GetStatus, Status,
+        Checkpoint, InstanceChange, ViewChange, NewView, LedgerStatus, ConsistencyProof, CatchupReq, CatchupRep {
 }

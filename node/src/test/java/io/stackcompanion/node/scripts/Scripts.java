@@ -23,7 +23,57 @@ public final class Scripts {
         }
     }
 
+    /** A script running in the background; closing it kills it and its children if still running. */
+    public static final class Background implements AutoCloseable {
+        private final Process process;
+        private final Path out;
+        private final Path err;
+
+        private Background(Process process, Path out, Path err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
+        }
+
+        public boolean isAlive() {
+            return process.isAlive();
+        }
+
+        /** Waits up to {@code timeoutSeconds} for the script to end and returns what it printed. */
+        public Result await(long timeoutSeconds) throws IOException, InterruptedException {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                throw new AssertionError("background script did not finish in " + timeoutSeconds + " s\n"
+                        + Files.readString(out) + "\n" + Files.readString(err));
+            }
+            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public void close() throws IOException {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
     private Scripts() {
+    }
+
+    /** Starts {@code scripts/<script> args...} in the background. */
+    public static Background start(String script, String... args) throws IOException {
+        Path root = repoRoot();
+        List<String> cmd = new ArrayList<>();
+        cmd.add("bash");
+        cmd.add(root.resolve("scripts").resolve(script).toString());
+        cmd.addAll(List.of(args));
+        Path out = Files.createTempFile("script-out", ".txt");
+        Path err = Files.createTempFile("script-err", ".txt");
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        pb.environment().put("SC_SKIP_BUILD", "1");
+        return new Background(pb.start(), out, err);
     }
 
     /** The repository root: the parent of the module this test runs in. */

@@ -52,7 +52,7 @@ public final class SimulatedPool implements AutoCloseable {
 
     private final class SimNode implements CoreRuntime {
         final String name;
-        final NodeStore store;
+        NodeStore store;
         NodeCore core;
         long now;
 
@@ -83,8 +83,13 @@ public final class SimulatedPool implements AutoCloseable {
                 if (firewall.test(new Envelope(name, p, m))) {
                     continue;
                 }
+                byte[] bytes = payload;
+                Message rewritten = rewriter.apply(new Envelope(name, p, m));
+                if (rewritten != m) {
+                    bytes = Codec.encode(rewritten);
+                }
                 long delay = minDelayNanos + (long) (random.nextDouble() * (maxDelayNanos - minDelayNanos));
-                schedule(now + delay, p, new CoreInput.Received(StackName.NODE, name, payload));
+                schedule(now + delay, p, new CoreInput.Received(StackName.NODE, name, bytes));
             }
         }
 
@@ -112,10 +117,13 @@ public final class SimulatedPool implements AutoCloseable {
     private long minDelayNanos = 1_000_000;
     private long maxDelayNanos = 3_000_000;
     private Predicate<Envelope> firewall = e -> false;
+    private java.util.function.Function<Envelope, Message> rewriter = Envelope::message;
+    private final Path dir;
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
         this.random = new Random(seed);
         this.config = config;
+        this.dir = dir;
         List<NodeInfo> infos = new ArrayList<>();
         for (int i = 1; i <= n; i++) {
             KeyPair kp = deterministicKeys(seed * 1000 + i);
@@ -156,6 +164,53 @@ public final class SimulatedPool implements AutoCloseable {
 
     public void setFirewall(Predicate<Envelope> firewall) {
         this.firewall = firewall;
+    }
+
+    /**
+     * A byzantine link: every node-to-node message passes through {@code rewriter}, which returns the
+     * message to deliver instead (the same instance to leave it alone).
+     */
+    public void setRewriter(java.util.function.Function<Envelope, Message> rewriter) {
+        this.rewriter = rewriter;
+    }
+
+    /**
+     * Stops {@code node} as a crash would: its pending inputs are lost, its store is closed, and the
+     * nodes that are up see it disconnect.
+     */
+    public void stop(String node) {
+        SimNode s = nodes.get(node);
+        if (!up.get(node)) {
+            throw new IllegalStateException(node + " is not running");
+        }
+        up.put(node, false);
+        trace.add(new Trace(now, node, "Stopped", null));
+        s.core = null;
+        s.store.close();
+        for (String other : names()) {
+            if (!other.equals(node) && up.get(other)) {
+                schedule(now, other, new CoreInput.Disconnected(StackName.NODE, node));
+            }
+        }
+    }
+
+    /** Starts a stopped node again on its data, as a restarted process. */
+    public void restart(String node) {
+        SimNode s = nodes.get(node);
+        if (up.get(node)) {
+            throw new IllegalStateException(node + " is running");
+        }
+        s.store = NodeStore.openNode(dir.resolve(node));
+        start(node);
+    }
+
+    public boolean isUp(String node) {
+        return up.get(node);
+    }
+
+    /** The node's store (for reading its ledger in assertions). */
+    public NodeStore store(String node) {
+        return nodes.get(node).store;
     }
 
     /** Starts every node and connects them all. */
@@ -216,7 +271,7 @@ public final class SimulatedPool implements AutoCloseable {
             } else {
                 queue.poll();
                 SimNode s = nodes.get(next.node);
-                if (up.get(next.node)) {
+                if (up.get(next.node) && s.core != null) {
                     deliver(s, next.input);
                 }
             }
@@ -269,7 +324,7 @@ public final class SimulatedPool implements AutoCloseable {
     @Override
     public void close() {
         for (SimNode s : nodes.values()) {
-            s.store.close();
+            s.store.close(); // closing twice is allowed
         }
     }
 }
