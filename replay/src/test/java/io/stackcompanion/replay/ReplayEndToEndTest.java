@@ -77,6 +77,29 @@ class ReplayEndToEndTest {
         }
     }
 
+    @Test
+    void aLostPrimaryAViewChangeAndItsCatchUpReplayToAMatch() throws Exception {
+        pool = new LocalPool(dir, 4, RECORDING).startAll();
+        pool.awaitConnected(Duration.ofSeconds(30));
+        Client client = pool.newClient();
+        order(List.of(client), 100);
+        pool.stop("Node1"); // the primary of view 0
+        order(List.of(client), 100);
+        assertThat(pool.status("Node2").orElseThrow().viewNo()).isGreaterThanOrEqualTo(1);
+        pool.start("Node1");
+        pool.awaitConnected(Duration.ofSeconds(30));
+        order(List.of(client), 50);
+        pool.awaitLedgerSize(250, Duration.ofSeconds(60));
+        pool.close();
+
+        for (String node : pool.names()) {
+            Run r = replay("--recording", dir.toString(), "--node", node, "--json");
+            assertThat(r.exit).as(r.output).isZero();
+            assertThat(r.verdict().get("matches").asBoolean()).as(r.output).isTrue();
+            assertThat(r.verdict().get("ledgerSize").asLong()).as(node).isEqualTo(250);
+        }
+    }
+
     /**
      * A real link cut: the kernel aborts the TCP connection Node1 dialled to Node2 ({@code ss -K}),
      * both see the disconnect, Node1 re-dials. Every node's replay must reproduce it.
