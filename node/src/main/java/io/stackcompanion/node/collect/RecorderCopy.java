@@ -142,16 +142,23 @@ final class RecorderCopy {
             Optional<EventKey> lastC = c1.lastKey();
             long countN = n1.countEvents();
             long countC = c1.countEvents();
-            boolean changed;
+            Optional<EventKey> lastN2;
+            Optional<EventKey> lastC2;
             try (RecordingReader n2 = RecordingReader.open(nodeStack); RecordingReader c2 = RecordingReader.open(clientStack)) {
                 if (countUpTo(n2, lastN) != countN || countUpTo(c2, lastC) != countC) {
                     return Optional.empty();
                 }
-                changed = !n2.lastKey().equals(lastN) || !c2.lastKey().equals(lastC);
+                lastN2 = n2.lastKey();
+                lastC2 = c2.lastKey();
             }
-            boolean live = lockedBefore || changed || Locks.held(nodeStack.resolve("LOCK"))
+            boolean nodeQuiet = lastN2.equals(lastN);
+            boolean clientQuiet = lastC2.equals(lastC);
+            boolean live = lockedBefore || !nodeQuiet || !clientQuiet || Locks.held(nodeStack.resolve("LOCK"))
                     || Locks.held(clientStack.resolve("LOCK"));
-            EventKey end = live ? consistentEnd(n1, c1, lastN, lastC) : null;
+            EventKey end = null;
+            if (!nodeQuiet || !clientQuiet) {
+                end = consistentEnd(n1, c1, completeUpTo(lastN, lastC, nodeQuiet, clientQuiet));
+            }
             n1.copyTo(target.resolve(NodeRecording.NODE_STACK), end);
             c1.copyTo(target.resolve(NodeRecording.CLIENT_STACK), end);
             return Optional.of(new Views(live, countN + countC));
@@ -159,15 +166,37 @@ final class RecorderCopy {
     }
 
     /**
-     * Where a copy of a live recording ends (exclusive). Both views are complete up to the smaller
-     * of their last keys; the last input before that may lack outputs that were not yet committed,
-     * so the copy ends before it, unless it is a stop (which has no outputs).
+     * The last key up to which both first views are complete. Views were opened node, client, node,
+     * client. Each view holds every event of its stack up to its last key. A stack whose two views
+     * end alike was quiet while we looked, so it holds every event staged before its first view
+     * (an input is handled and committed in far less time than four opens and two scans take): then
+     * the busy stack's first view bounds the copy. With both stacks busy, the smaller last key does.
      */
-    private static EventKey consistentEnd(RecordingReader n, RecordingReader c, Optional<EventKey> lastN, Optional<EventKey> lastC) {
-        if (lastN.isEmpty()) {
+    private static Optional<EventKey> completeUpTo(Optional<EventKey> lastN, Optional<EventKey> lastC,
+                                                   boolean nodeQuiet, boolean clientQuiet) {
+        if (nodeQuiet) {
+            return lastC;
+        }
+        if (clientQuiet) {
+            return lastN;
+        }
+        if (lastN.isEmpty() || lastC.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(lastN.get().compareTo(lastC.get()) < 0 ? lastN.get() : lastC.get());
+    }
+
+    /**
+     * Where a copy of a live recording ends (exclusive): after every event up to {@code upTo}, except
+     * the last input before it, whose outputs may not all have been committed when we looked, unless
+     * it is a stop (which has none). The copy thus ends on a whole input, where a replay can compare
+     * every output.
+     */
+    private static EventKey consistentEnd(RecordingReader n, RecordingReader c, Optional<EventKey> upTo) {
+        if (upTo.isEmpty()) {
             return new EventKey(0, 0);
         }
-        EventKey complete = lastC.isPresent() && lastC.get().compareTo(lastN.get()) < 0 ? lastC.get() : lastN.get();
+        EventKey complete = upTo.get();
         RecordedEvent boundary = null;
         for (RecordingReader r : List.of(n, c)) {
             try (EventCursor cursor = r.iterator()) {
