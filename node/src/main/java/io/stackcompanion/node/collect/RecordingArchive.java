@@ -22,9 +22,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -260,14 +258,5 @@ public final class RecordingArchive {
 
     private static String relative(Path root, Path p) {
         return root.relativize(p).toString().replace('\\', '/');
-    }
-
-    /** Per-node event totals of a manifest, for summaries. */
-    public static Map<String, Long> eventsPerNode(Manifest m) {
-        Map<String, Long> out = new LinkedHashMap<>();
-        for (Manifest.NodeEntry n : m.nodes()) {
-            out.put(n.name(), n.stacks().stream().mapToLong(Manifest.StackEntry::events).sum());
-        }
-        return out;
     }
 }
