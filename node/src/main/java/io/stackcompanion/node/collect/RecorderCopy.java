@@ -27,10 +27,11 @@ import java.util.stream.Stream;
  *
  * <p>Each stack recording is opened read-only (RocksDB gives a fixed view of what was committed up
  * to the open) and written out afresh, never copied file by file, so a compaction or a write-ahead
- * log being appended cannot tear it. A recording still being written (its RocksDB LOCK is held, or
- * it grew while we looked) is copied up to a point both stacks are complete, minus the last input
- * when its outputs may be missing, so the copy ends where a replay can compare every output. A
- * second view checks the first saw every event before its end; if not, it tries again.
+ * log being appended cannot tear it. A recording that grew while we looked is copied up to a key
+ * both stacks' views are complete to, minus the last input before it when its outputs may be
+ * missing, so the copy ends on a whole input where a replay can compare every output. A second
+ * view checks the first saw every event before its end; if not, it tries again. {@code live} in
+ * the result also counts a held RocksDB lock (a running node that was idle while copied).
  * The initial state (an immutable checkpoint) and the pool genesis are copied as files.
  */
 final class RecorderCopy {
