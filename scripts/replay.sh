@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Replays one recorded node in this process, sending nothing on the network, and says whether it
 # reproduced the recording exactly.
-#   scripts/replay.sh --recording DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
+#   scripts/replay.sh --recording FILE|DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
 #                     [--until-event N] [--set KEY=VALUE ...] [--work-dir DIR]
+# FILE: an archive from collect-recordings.sh (checked against its manifest before anything is replayed).
 # --debug waits for a debugger on JDWP port ${DEBUG_PORT:-5005} before replaying.
 # Exit 0: reproduced; 1: diverged (first divergence printed); 2: unusable recording or arguments.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

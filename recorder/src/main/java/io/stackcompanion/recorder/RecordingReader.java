@@ -10,6 +10,10 @@ import java.util.IdentityHashMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
 
 /**
  * Reads one recording, read-only. Works on a closed recording, on one whose writer was killed
@@ -112,6 +116,55 @@ public final class RecordingReader implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + folder, e);
         }
+    }
+
+    /**
+     * Writes this recording's metadata and its events with keys below {@code end} (every event when
+     * {@code end} is null) into a new recording at {@code target}, which must not exist. Keys and
+     * values are copied byte for byte, each one decoded on the way so a corrupted event stops the
+     * copy; the copy is flushed to table files, so it holds no write-ahead log. Because a reader
+     * sees a fixed view, copying from a live recording gives a consistent prefix of it.
+     *
+     * @return the number of events copied
+     * @throws RecordingException if {@code target} exists or cannot be written
+     * @throws RecordingFormatException at the first corrupted event
+     */
+    public long copyTo(Path target, EventKey end) {
+        ensureOpen();
+        if (Files.exists(target)) {
+            throw new RecordingException("cannot copy recording " + db.folder + " into " + target + ": it already exists; pass a new folder");
+        }
+        long copied = 0;
+        try (RecordingDb out = RecordingDb.openForWriting(target);
+             WriteOptions noWal = new WriteOptions().setDisableWAL(true);
+             EventCursor cursor = iterator()) {
+            out.writeMetadata(metadata);
+            WriteBatch batch = new WriteBatch();
+            try {
+                while (cursor.hasNext()) {
+                    byte[][] raw = cursor.nextRaw();
+                    RecordedEvent event = EventCodec.decode(raw[0], raw[1], db.folder);
+                    if (end != null && event.key().compareTo(end) >= 0) {
+                        break;
+                    }
+                    batch.put(out.events, raw[0], raw[1]);
+                    copied++;
+                    if (batch.count() >= 10_000) {
+                        out.db.write(noWal, batch);
+                        batch.clear();
+                    }
+                }
+                out.db.write(noWal, batch);
+            } finally {
+                batch.close();
+            }
+            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+                out.db.flush(flush, out.events);
+            }
+        } catch (RocksDBException e) {
+            throw new RecordingException("cannot copy recording " + db.folder + " into " + target + ": " + e.getMessage(), e);
+        }
+        return copied;
     }
 
     void verifyFileChecksums() {

@@ -1,6 +1,8 @@
 package io.stackcompanion.replay;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stackcompanion.node.collect.ArchiveException;
+import io.stackcompanion.node.collect.RecordingArchive;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.recorder.RecordingException;
 import io.stackcompanion.recorder.RecordingReader;
@@ -26,7 +28,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Replays one node of a recording: {@code ReplayMain --recording DIR --node NAME [--mode
+ * Replays one node of a recording: {@code ReplayMain --recording FILE|DIR --node NAME [--mode
  * virtual|realtime] [--json] [--until-event N] [--set KEY=VALUE]}. Run it from an IDE with the same
  * arguments to debug; {@link Replayer#beforeEvent} is the place for a conditional breakpoint.
  * Exit codes: 0 the replay reproduced the recording, 1 it diverged (the first divergence is
@@ -43,7 +45,7 @@ public final class ReplayMain {
     public static int run(String[] args, PrintStream out, PrintStream err, boolean terminal) {
         Options o = new Options()
                 .addOption(Option.builder().longOpt("recording").hasArg().argName("DIR")
-                        .desc("a pool's base dir, an unpacked archive, or a node's recorder folder").get())
+                        .desc("an archive from collect-recordings.sh (*.tar.gz), a pool's base dir, an unpacked archive, or a node's recorder folder").get())
                 .addOption(Option.builder().longOpt("node").hasArg().argName("NAME").desc("the node to replay").get())
                 .addOption(Option.builder().longOpt("mode").hasArg().argName("MODE")
                         .desc("virtual (default: as fast as possible) or realtime (recorded intervals)").get())
@@ -63,11 +65,11 @@ public final class ReplayMain {
             return 2;
         }
         if (cl.hasOption("help")) {
-            new HelpFormatter().printHelp("replay.sh --recording DIR --node NAME [options]", o);
+            new HelpFormatter().printHelp("replay.sh --recording FILE|DIR --node NAME [options]", o);
             return 0;
         }
         if (!cl.hasOption("recording") || !cl.hasOption("node")) {
-            err.println("error: replay needs --recording DIR and --node NAME (try --help)");
+            err.println("error: replay needs --recording FILE|DIR and --node NAME (try --help)");
             return 2;
         }
         Replayer.Mode mode;
@@ -99,9 +101,21 @@ public final class ReplayMain {
         }
         boolean json = cl.hasOption("json");
         Path work = null;
+        Path unpacked = null;
         boolean removeWork = !cl.hasOption("work-dir");
         try {
-            RecordingSource source = RecordingSource.find(Path.of(cl.getOptionValue("recording")), cl.getOptionValue("node"));
+            Path recording = Path.of(cl.getOptionValue("recording"));
+            if (RecordingArchive.isArchive(recording)) {
+                // An archive from collect-recordings.sh: every byte is checked against its manifest first.
+                unpacked = Files.createTempDirectory("replay-archive-");
+                RecordingArchive.unpack(recording, unpacked);
+                recording = unpacked;
+            } else if (Files.isRegularFile(recording)) {
+                err.println("error: " + recording + " is a file but not a recording archive (*.tar.gz or *.tgz from collect-recordings.sh);"
+                        + " pass an archive or a folder holding data/<node>/recorder");
+                return 2;
+            }
+            RecordingSource source = RecordingSource.find(recording, cl.getOptionValue("node"));
             work = removeWork ? Files.createTempDirectory("replay-" + source.node() + "-") : Path.of(cl.getOptionValue("work-dir"));
             if (!removeWork && Files.exists(work) && !isEmpty(work)) {
                 err.println("error: --work-dir " + work + " is not empty; give an empty or new folder");
@@ -125,7 +139,7 @@ public final class ReplayMain {
             }
             print(verdict, state, out, json);
             return verdict.matches() ? 0 : 1;
-        } catch (ReplayException | RecordingException e) {
+        } catch (ReplayException | RecordingException | ArchiveException e) {
             err.println("error: " + e.getMessage());
             return 2;
         } catch (IOException | UncheckedIOException e) {
@@ -134,6 +148,9 @@ public final class ReplayMain {
         } finally {
             if (removeWork && work != null) {
                 deleteQuietly(work);
+            }
+            if (unpacked != null) {
+                deleteQuietly(unpacked);
             }
         }
     }

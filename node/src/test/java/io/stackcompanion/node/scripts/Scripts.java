@@ -90,6 +90,12 @@ public final class Scripts {
 
     /** Runs {@code scripts/<script> args...} and waits up to {@code timeoutSeconds}; kills it after. */
     public static Result run(long timeoutSeconds, String script, String... args) throws IOException, InterruptedException {
+        return run(timeoutSeconds, java.util.Map.of(), script, args);
+    }
+
+    /** As {@link #run(long, String, String...)}, with extra environment variables. */
+    public static Result run(long timeoutSeconds, java.util.Map<String, String> env, String script, String... args)
+            throws IOException, InterruptedException {
         Path root = repoRoot();
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
@@ -101,6 +107,7 @@ public final class Scripts {
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().put("SC_SKIP_BUILD", "1");
+            pb.environment().putAll(env);
             Process p = pb.start();
             if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
