@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Benchmarks. Two modes:
 #   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--fixed-requests N] [--warmup N]
-#                    [--idle-s S] [--replay-node NAME] [--keep]
+#                    [--idle-every S] [--replay-node NAME] [--keep]
 #     The pool benchmark: the same load against a fresh 4-node local pool with STACK_COMPANION=0 and
 #     =1, alternating (off, on) x pairs; then a virtual-mode replay of one node of the last recording
-#     run, bytes on disk per payload byte, and an idle-heavy recording replayed. --json: the figures
-#     as one JSON object on the last line. Progress goes to stderr.
+#     run, bytes on disk per payload byte, and an idle-heavy recording (a recording pool that gets
+#     one request every S s while the pairs run) replayed. --requests (saturating load) and
+#     --fixed-requests (load at --rate, default 1000/s) default to a calibration by the first
+#     warm-up (~15 s saturated; 5 s at the rate, or 10 s of what the pool can do if it cannot keep
+#     up). --json: the figures as one JSON object on the last line. Progress goes to stderr.
 #   scripts/bench.sh --jmh [PATTERN [JMH OPTIONS...]]
 #     The JMH benchmarks (bench/ module) matching PATTERN (a regex, default all), short by default
 #     (-f 1 -wi 2 -i 3 -w 2s -r 3s); any JMH options after PATTERN replace those defaults, e.g.
@@ -13,7 +16,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  sed -n '2,13p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -44,12 +47,12 @@ json=0
 pairs=3
 requests=""
 rate=1000
-fixed_requests=5000
-warmup=1500
-idle_s=20
-idle_requests=5
+fixed_requests=""
+warmup=1000
+idle_every=30
 replay_node=Node2
 keep=0
+calibrated=""
 positive() { [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || sc_die "$1 needs a positive whole number, got '${2:-}'"; echo "$2"; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -60,7 +63,7 @@ while [[ $# -gt 0 ]]; do
             rate="$2"; shift 2 ;;
     --fixed-requests) fixed_requests="$(positive --fixed-requests "${2:-}")" || exit 2; shift 2 ;;
     --warmup) [[ "${2:-}" =~ ^[0-9]+$ ]] || sc_die "--warmup needs a whole number, got '${2:-}'"; warmup="$2"; shift 2 ;;
-    --idle-s) idle_s="$(positive --idle-s "${2:-}")" || exit 2; shift 2 ;;
+    --idle-every) idle_every="$(positive --idle-every "${2:-}")" || exit 2; shift 2 ;;
     --replay-node) replay_node="${2:?--replay-node needs a node name}"; shift 2 ;;
     --keep) keep=1; shift ;;
     -h|--help) usage ;;
@@ -72,11 +75,21 @@ bench_build
 work="$(mktemp -d "${TMPDIR:-/tmp}/sc-bench.XXXXXX")"
 log="$work/bench.log"
 active=""
+idle_active=""
+trickle_pid=""
+stop_trickle() {
+  if [[ -n "$trickle_pid" ]]; then
+    kill "$trickle_pid" 2>/dev/null || true
+    wait "$trickle_pid" 2>/dev/null || true
+    trickle_pid=""
+  fi
+}
 cleanup() {
   local rc=$?
-  if [[ -n "$active" ]]; then
-    "$SC_ROOT/scripts/pool.sh" down --base-dir "$active" >>"$log" 2>&1 || true
-  fi
+  stop_trickle
+  for base in "$active" "$idle_active"; do
+    [[ -n "$base" ]] && { "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true; }
+  done
   if [[ $keep == 1 || $rc != 0 ]]; then
     echo "bench: work folder kept: $work (log: $log)" >&2
   else
@@ -99,6 +112,16 @@ note() {
   printf '[bench %s %4ds]        %s\n' "$(date -u +%H:%M:%S)" "$SECONDS" "$*" >&2
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# node_cpu_seconds BASE: user+system CPU seconds used so far by the running nodes of a pool.
+node_cpu_seconds() {
+  local ticks=0 f pid
+  for f in "$1"/run/*.pid; do
+    pid="$(cat "$f" 2>/dev/null)" || continue
+    [[ -r "/proc/$pid/stat" ]] || continue
+    ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'
+}
 # load BASE OUT ARGS...: runs load.sh, keeps its output (the JSON is the last line) whatever its exit.
 load() {
   local base="$1" out="$2"
@@ -129,41 +152,60 @@ note "work folder $work; $(nproc) cores, load average $load_start"
 run() {
   local pair="$1" mode="$2" label
   label="pair$pair-$([[ $mode == 1 ]] && echo on || echo off)"
-  step "pair $pair, recording $([[ $mode == 1 ]] && echo on || echo off): pool up, warm-up $warmup, load ${requests:-?}, $fixed_requests at $rate/s"
+  step "pair $pair, recording $([[ $mode == 1 ]] && echo on || echo off): pool up, warm-up $warmup, load ${requests:-(calibrated)}, ${fixed_requests:-(calibrated)} at $rate/s"
   pool_up "$work/$label" "$mode"
   if ((warmup > 0)); then
     load "$work/$label" "$work/$label.warmup.json" --requests "$warmup"
+    local t
+    t="$(field "$work/$label.warmup.json" throughputPerS)"
     if [[ -z "$requests" ]]; then
-      # Calibrate once, on the first run: enough requests to keep the pool saturated ~20 s.
-      local t
-      t="$(field "$work/$label.warmup.json" throughputPerS)"
-      requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 20 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"
-      note "warm-up ran at ${t:-?} ordered/s: $requests requests per saturating load (same for every run)"
+      # Calibrate once, on the first run: enough requests to keep the pool saturated ~15 s (the
+      # warm-up, still partly interpreted, underestimates the pool a little).
+      requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 15 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"
     fi
+    if [[ -z "$fixed_requests" ]]; then
+      # 5 s at the fixed rate; a pool that cannot keep up with the rate is saturated anyway, and
+      # then 10 s of what it can do is enough to show its p99.
+      fixed_requests="$(awk -v t="${t:-100}" -v r="$rate" 'BEGIN { n = r * 5; c = int(t * 10 / 100) * 100; if (t < r && c < n) n = c; if (n < 500) n = 500; print int(n) }')"
+    fi
+    [[ -n "$calibrated" ]] || note "warm-up ran at ${t:-?} ordered/s: $requests requests per saturating load, $fixed_requests at $rate/s (same for every run)"
+    calibrated=1
   fi
   [[ -n "$requests" ]] || requests=20000
+  [[ -n "$fixed_requests" ]] || fixed_requests=5000
   load "$work/$label" "$work/$label.sat.json" --requests "$requests"
   load "$work/$label" "$work/$label.fixed.json" --requests "$fixed_requests" --rate "$rate"
   note "$label: $(field "$work/$label.sat.json" throughputPerS) ordered/s saturated; at $rate/s p99 $(tail -1 "$work/$label.fixed.json" | grep -o '"p99":[0-9.]*' | cut -d: -f2) ms; load average $(loadavg)"
   pool_down
 }
 
+# The idle-heavy recording is taken while the pairs run: a recording pool that gets one request
+# every $idle_every s (what a quiet production pool sees) costs the machine almost nothing, so it
+# lasts as long as the pairs without adding minutes; its CPU use is reported.
+step "idle-heavy recording pool up (one request every ${idle_every} s until the pairs are done)"
+STACK_COMPANION=1 "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$work/idle" >>"$log" 2>&1 \
+  || { idle_active="$work/idle"; sc_die "the idle-heavy pool did not come up; see $log"; }
+idle_active="$work/idle"
+SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/idle" --json --requests 100000 \
+  --rate "$(awk -v s="$idle_every" 'BEGIN { printf "%.4f", 1 / s }')" >"$work/idle.load.json" 2>>"$log" &
+trickle_pid=$!
+idle_cpu0="$(node_cpu_seconds "$work/idle")"
+
 for ((i = 1; i <= pairs; i++)); do
   run "$i" 0
   run "$i" 1
 done
 
+stop_trickle
+idle_cpu="$(awk -v a="$(node_cpu_seconds "$work/idle")" -v b="$idle_cpu0" 'BEGIN { printf "%.1f", a - b }')"
+idle_active=""
+"$SC_ROOT/scripts/pool.sh" down --base-dir "$work/idle" >>"$log" 2>&1 || true
+note "idle-heavy pool stopped; its 4 nodes used $idle_cpu CPU seconds in all while the pairs ran"
 last="$work/pair$pairs-on"
 step "replaying $replay_node of the last recording run (virtual mode), recording stats"
 SC_JAVA_OPTS="${REPLAY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC}" "$SC_ROOT/scripts/replay.sh" --recording "$last" \
   --node "$replay_node" --json >"$work/replay-saturated.json" 2>>"$log" || note "the replay did not match or failed; see $work/replay-saturated.json"
 "$SC_ROOT/scripts/recording.sh" stats "$last" --json >"$work/stats.json" 2>>"$log" || note "recording.sh stats failed; see $log"
-
-step "idle-heavy recording: pool up, $idle_requests requests over ${idle_s} s, down"
-pool_up "$work/idle" 1
-load "$work/idle" "$work/idle.load.json" --requests "$idle_requests" \
-  --rate "$(awk -v n="$idle_requests" -v s="$idle_s" 'BEGIN { printf "%.4f", n / s }')"
-pool_down
 
 step "replaying $replay_node of the idle-heavy recording (virtual mode)"
 SC_JAVA_OPTS="${REPLAY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC}" "$SC_ROOT/scripts/replay.sh" --recording "$work/idle" \
@@ -180,8 +222,8 @@ settings.requests=$requests
 settings.warmup=$warmup
 settings.rate=$rate
 settings.fixedRequests=$fixed_requests
-settings.idleSeconds=$idle_s
-settings.idleRequests=$idle_requests
+settings.idleRequestEverySeconds=$idle_every
+settings.idlePoolCpuSeconds=$idle_cpu
 settings.replayNode=$replay_node
 settings.nodeJavaOpts=$NODE_JAVA_OPTS
 settings.elapsedSeconds=$SECONDS

@@ -282,6 +282,11 @@ public final class PoolBenchReport {
                         v.path("matches").asBoolean() ? "verdict MATCH" : "verdict DIVERGED");
             }
         }
+        if (r.path("settings").has("idlePoolCpuSeconds")) {
+            out.printf(Locale.ROOT, "the idle-heavy pool (recording, one request every %s s) used %s CPU s while the pairs ran%n",
+                    r.path("settings").path("idleRequestEverySeconds").asText("?"),
+                    r.path("settings").path("idlePoolCpuSeconds").asText());
+        }
         JsonNode bytes = r.get("recordingBytes");
         if (bytes != null) {
             out.printf(Locale.ROOT, "recording: %,d payload bytes, %,d bytes on disk = %s bytes on disk per payload byte%n",
