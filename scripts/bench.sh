@@ -132,11 +132,21 @@ load() {
 field() { # field FILE NAME: a top-level number from the file's last (JSON) line
   tail -1 "$1" | grep -o "\"$2\":[0-9.]*" | head -1 | cut -d: -f2
 }
+# pool_up BASE MODE: a fresh pool in BASE. Random ports are picked when the pool is created and
+# another process may take one before its node binds it; then the pool is made again, new ports.
 pool_up() {
-  local base="$1" mode="$2"
-  STACK_COMPANION="$mode" "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$base" >>"$log" 2>&1 \
-    || { active="$base"; sc_die "the pool did not come up; see $log"; }
-  active="$base"
+  local base="$1" mode="$2" attempt
+  for attempt in 1 2 3; do
+    active="$base"
+    if STACK_COMPANION="$mode" "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$base" >>"$log" 2>&1; then
+      return 0
+    fi
+    "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true
+    active=""
+    rm -rf "$base"
+    note "the pool did not come up (attempt $attempt; see $log); making it again"
+  done
+  sc_die "the pool did not come up in 3 attempts; see $log"
 }
 pool_down() {
   "$SC_ROOT/scripts/pool.sh" down --base-dir "$active" >>"$log" 2>&1 || true
@@ -183,9 +193,9 @@ run() {
 # every $idle_every s (what a quiet production pool sees) costs the machine almost nothing, so it
 # lasts as long as the pairs without adding minutes; its CPU use is reported.
 step "idle-heavy recording pool up (one request every ${idle_every} s until the pairs are done)"
-STACK_COMPANION=1 "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$work/idle" >>"$log" 2>&1 \
-  || { idle_active="$work/idle"; sc_die "the idle-heavy pool did not come up; see $log"; }
-idle_active="$work/idle"
+pool_up "$work/idle" 1
+idle_active="$active"
+active=""
 SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/idle" --json --requests 100000 \
   --rate "$(awk -v s="$idle_every" 'BEGIN { printf "%.4f", 1 / s }')" >"$work/idle.load.json" 2>>"$log" &
 trickle_pid=$!
@@ -206,6 +216,9 @@ step "replaying $replay_node of the last recording run (virtual mode), recording
 SC_JAVA_OPTS="${REPLAY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC}" "$SC_ROOT/scripts/replay.sh" --recording "$last" \
   --node "$replay_node" --json >"$work/replay-saturated.json" 2>>"$log" || note "the replay did not match or failed; see $work/replay-saturated.json"
 "$SC_ROOT/scripts/recording.sh" stats "$last" --json >"$work/stats.json" 2>>"$log" || note "recording.sh stats failed; see $log"
+# Where the bytes on disk go (WAL, SST, info log), and the same recordings flushed and compacted.
+java -Xmx256m -XX:+UseSerialGC -cp "$(bench_cp)" io.stackcompanion.bench.RecordingBytes "$last" --json \
+  >"$work/bytes.json" 2>>"$log" || note "measuring the recording's bytes failed; see $log"
 
 step "replaying $replay_node of the idle-heavy recording (virtual mode)"
 SC_JAVA_OPTS="${REPLAY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC}" "$SC_ROOT/scripts/replay.sh" --recording "$work/idle" \

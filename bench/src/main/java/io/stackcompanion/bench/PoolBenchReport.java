@@ -28,7 +28,8 @@ import java.util.Properties;
  * {@code --json} object): {@code pair<i>-off.sat.json}, {@code pair<i>-on.sat.json} (load without a
  * rate), {@code pair<i>-off.fixed.json}, {@code pair<i>-on.fixed.json} (load at a fixed rate),
  * {@code replay-saturated.json}, {@code replay-idle.json} (replay verdicts), {@code stats.json}
- * ({@code recording.sh stats --json} of the last recording run) and {@code context.properties}
+ * ({@code recording.sh stats --json} of the last recording run), {@code bytes.json} ({@link
+ * RecordingBytes} of the same run) and {@code context.properties}
  * (machine and settings, written by the script). A missing file leaves its figures out.
  */
 public final class PoolBenchReport {
@@ -141,6 +142,14 @@ public final class PoolBenchReport {
             bytes.put("payloadBytes", payload).put("bytesOnDisk", disk);
             if (payload > 0) {
                 bytes.put("bytesOnDiskPerPayloadByte", round((double) disk / payload, 3));
+            }
+            JsonNode breakdown = lastJsonLine(dir.resolve("bytes.json"));
+            if (breakdown != null) {
+                bytes.set("bytesOnDiskByFileKind", breakdown.path("bytesOnDiskByFileKind"));
+                bytes.put("bytesOnDiskCompacted", breakdown.path("bytesOnDiskCompacted").asLong());
+                if (payload > 0) {
+                    bytes.put("perPayloadByteCompacted", round((double) breakdown.path("bytesOnDiskCompacted").asLong() / payload, 3));
+                }
             }
         }
 
@@ -292,6 +301,11 @@ public final class PoolBenchReport {
             out.printf(Locale.ROOT, "recording: %,d payload bytes, %,d bytes on disk = %s bytes on disk per payload byte%n",
                     bytes.path("payloadBytes").asLong(), bytes.path("bytesOnDisk").asLong(),
                     bytes.path("bytesOnDiskPerPayloadByte").asText("-"));
+            if (bytes.has("bytesOnDiskByFileKind")) {
+                out.printf(Locale.ROOT, "  by file kind %s; flushed and compacted (a copy): %,d bytes = %s per payload byte%n",
+                        bytes.path("bytesOnDiskByFileKind"), bytes.path("bytesOnDiskCompacted").asLong(),
+                        bytes.path("perPayloadByteCompacted").asText("-"));
+            }
         }
         r.path("goals").fields().forEachRemaining(e -> out.printf(Locale.ROOT, "goal %-26s %-8s value %-10s %s%n", e.getKey(),
                 e.getValue().path("goal").asText(), e.getValue().path("value").asText(), e.getValue().path("met").asText()));

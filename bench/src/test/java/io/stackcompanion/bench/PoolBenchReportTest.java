@@ -35,6 +35,8 @@ class PoolBenchReportTest {
                 "{\"node\":\"Node2\",\"events\":80,\"matches\":true,\"recordedSeconds\":40.0,\"replaySeconds\":0.5}\n");
         Files.writeString(dir.resolve("stats.json"), "{\"recordings\":[{\"payloadBytes\":1000,\"bytesOnDisk\":300},"
                 + "{\"payloadBytes\":1000,\"bytesOnDisk\":500}]}\n");
+        Files.writeString(dir.resolve("bytes.json"), "{\"bytesOnDiskByFileKind\":{\"wal\":700,\"sst\":100},"
+                + "\"bytesOnDiskCompacted\":500}\n");
         Files.writeString(dir.resolve("context.properties"), "machine.nproc=2\nmachine.cpu=Some CPU @ 2.0GHz\nsettings.rate=1000\n");
 
         ObjectNode r = PoolBenchReport.build(dir, 3);
@@ -46,6 +48,7 @@ class PoolBenchReportTest {
         assertThat(r.path("replaySaturated").path("speedup").asDouble()).isEqualTo(3.0);
         assertThat(r.path("replayIdle").path("speedup").asDouble()).isEqualTo(80.0);
         assertThat(r.path("recordingBytes").path("bytesOnDiskPerPayloadByte").asDouble()).isEqualTo(0.4);
+        assertThat(r.path("recordingBytes").path("perPayloadByteCompacted").asDouble()).isEqualTo(0.25);
         assertThat(r.path("goals").path("throughputRatio").path("met").asText()).isEqualTo("met");
         assertThat(r.path("goals").path("fixedP99Ratio").path("met").asText()).isEqualTo("met");
         assertThat(r.path("goals").path("idleReplaySpeedup").path("met").asText()).isEqualTo("missed");
