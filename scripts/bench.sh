@@ -16,8 +16,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit 2
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit "${1:-2}"
 }
 
 bench_build() {
@@ -66,7 +66,7 @@ while [[ $# -gt 0 ]]; do
     --idle-every) idle_every="$(positive --idle-every "${2:-}")" || exit 2; shift 2 ;;
     --replay-node) replay_node="${2:?--replay-node needs a node name}"; shift 2 ;;
     --keep) keep=1; shift ;;
-    -h|--help) usage ;;
+    -h|--help) usage 0 ;;
     *) sc_die "unknown option $1 (try --help)" ;;
   esac
 done
