@@ -1,0 +1,7 @@
+/**
+ * JMH benchmarks of the pieces on the recording and replay paths: recorder appends, reading a
+ * recording back, the {@code CombinedRecorder} merge, the message codec and Ed25519 verification.
+ * Run them with {@code scripts/bench.sh --jmh [PATTERN] [JMH options]}; the pool benchmark (recording
+ * on and off side by side, replay speed) is {@code scripts/bench.sh} without {@code --jmh}.
+ */
+package io.stackcompanion.bench;

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# Benchmarks. Two modes:
+#   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--fixed-requests N] [--warmup N]
+#                    [--idle-every S] [--replay-node NAME] [--keep]
+#     The pool benchmark: the same load against a fresh 4-node local pool with STACK_COMPANION=0 and
+#     =1, alternating (off, on) x pairs; then a virtual-mode replay of one node of the last recording
+#     run, bytes on disk per payload byte, and an idle-heavy recording (a recording pool that gets
+#     one request every S s while the pairs run) replayed. --requests (saturating load) and
+#     --fixed-requests (load at --rate, default 1000/s) default to a calibration by the first
+#     warm-up (~15 s saturated; 5 s at the rate, or 10 s of what the pool can do if it cannot keep
+#     up). --json: the figures as one JSON object on the last line. Progress goes to stderr.
+#   scripts/bench.sh --jmh [PATTERN [JMH OPTIONS...]]
+#     The JMH benchmarks (bench/ module) matching PATTERN (a regex, default all), short by default
+#     (-f 1 -wi 2 -i 3 -w 2s -r 3s); any JMH options after PATTERN replace those defaults, e.g.
+#     scripts/bench.sh --jmh Recorder -f 3 -wi 5 -i 10 -w 5s -r 10s
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  exit "${1:-2}"
+}
+
+bench_build() {
+  sc_build
+  if [[ ! -f "$SC_ROOT/bench/target/classpath.txt" || ! -f "$SC_ROOT/bench/target/classes/META-INF/BenchmarkList" ]]; then
+    echo "building the bench module..." >&2
+    (cd "$SC_ROOT" && ./mvnw -q -B -DskipTests package) >&2 || sc_die "the build failed"
+  fi
+}
+
+bench_cp() {
+  echo "$SC_ROOT/bench/target/classes:$(cat "$SC_ROOT/bench/target/classpath.txt")"
+}
+
+if [[ "${1:-}" == --jmh ]]; then
+  shift
+  pattern="${1:-.*}"
+  [[ $# -gt 0 ]] && shift
+  jmh_opts=(-f 1 -wi 2 -i 3 -w 2s -r 3s)
+  [[ $# -gt 0 ]] && jmh_opts=("$@")
+  bench_build
+  # Forks inherit this JVM's classpath; the forks' heap is JMH's default unless -jvmArgs says otherwise.
+  exec java -Xmx512m -cp "$(bench_cp)" org.openjdk.jmh.Main "$pattern" "${jmh_opts[@]}"
+fi
+
+json=0
+pairs=3
+requests=""
+rate=1000
+fixed_requests=""
+warmup=1000
+idle_every=30
+replay_node=Node2
+keep=0
+calibrated=""
+positive() { [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || sc_die "$1 needs a positive whole number, got '${2:-}'"; echo "$2"; }
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --json) json=1; shift ;;
+    --pairs) pairs="$(positive --pairs "${2:-}")" || exit 2; shift 2 ;;
+    --requests) requests="$(positive --requests "${2:-}")" || exit 2; shift 2 ;;
+    --rate) [[ "${2:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || sc_die "--rate needs a number of requests per second, got '${2:-}'"
+            rate="$2"; shift 2 ;;
+    --fixed-requests) fixed_requests="$(positive --fixed-requests "${2:-}")" || exit 2; shift 2 ;;
+    --warmup) [[ "${2:-}" =~ ^[0-9]+$ ]] || sc_die "--warmup needs a whole number, got '${2:-}'"; warmup="$2"; shift 2 ;;
+    --idle-every) idle_every="$(positive --idle-every "${2:-}")" || exit 2; shift 2 ;;
+    --replay-node) replay_node="${2:?--replay-node needs a node name}"; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) usage 0 ;;
+    *) sc_die "unknown option $1 (try --help)" ;;
+  esac
+done
+
+bench_build
+work="$(mktemp -d "${TMPDIR:-/tmp}/sc-bench.XXXXXX")"
+log="$work/bench.log"
+active=""
+idle_active=""
+trickle_pid=""
+stop_trickle() {
+  if [[ -n "$trickle_pid" ]]; then
+    kill "$trickle_pid" 2>/dev/null || true
+    wait "$trickle_pid" 2>/dev/null || true
+    trickle_pid=""
+  fi
+}
+cleanup() {
+  local rc=$?
+  stop_trickle
+  for base in "$active" "$idle_active"; do
+    [[ -n "$base" ]] && { "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true; }
+  done
+  if [[ $keep == 1 || $rc != 0 ]]; then
+    echo "bench: work folder kept: $work (log: $log)" >&2
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# 4 node JVMs and the load generator share the machine: serial GC, modest heaps.
+export NODE_JAVA_OPTS="${NODE_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}"
+load_opts="${LOAD_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}"
+total_steps=$((pairs * 2 + 3))
+step_no=0
+step() {
+  step_no=$((step_no + 1))
+  printf '[bench %s %4ds] (%d/%d) %s\n' "$(date -u +%H:%M:%S)" "$SECONDS" "$step_no" "$total_steps" "$*" >&2
+}
+note() {
+  printf '[bench %s %4ds]        %s\n' "$(date -u +%H:%M:%S)" "$SECONDS" "$*" >&2
+}
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+# node_cpu_seconds BASE: user+system CPU seconds used so far by the running nodes of a pool.
+node_cpu_seconds() {
+  local ticks=0 f pid
+  for f in "$1"/run/*.pid; do
+    pid="$(cat "$f" 2>/dev/null)" || continue
+    [[ -r "/proc/$pid/stat" ]] || continue
+    ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
+  done
+  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'
+}
+# load BASE OUT ARGS...: runs load.sh, keeps its output (the JSON is the last line) whatever its exit.
+load() {
+  local base="$1" out="$2"
+  shift 2
+  SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$base" --json "$@" >"$out" 2>>"$log" || true
+  tail -1 "$out" | grep -q '^{' || sc_die "load.sh failed; see $log and $out"
+}
+field() { # field FILE NAME: a top-level number from the file's last (JSON) line
+  tail -1 "$1" | grep -o "\"$2\":[0-9.]*" | head -1 | cut -d: -f2
+}
+# pool_up BASE MODE: a fresh pool in BASE. Random ports are picked when the pool is created and
+# another process may take one before its node binds it; then the pool is made again, new ports.
+pool_up() {
+  local base="$1" mode="$2" attempt
+  for attempt in 1 2 3; do
+    active="$base"
+    if STACK_COMPANION="$mode" "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$base" >>"$log" 2>&1; then
+      return 0
+    fi
+    "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true
+    active=""
+    rm -rf "$base"
+    note "the pool did not come up (attempt $attempt; see $log); making it again"
+  done
+  sc_die "the pool did not come up in 3 attempts; see $log"
+}
+pool_down() {
+  "$SC_ROOT/scripts/pool.sh" down --base-dir "$active" >>"$log" 2>&1 || true
+  active=""
+}
+
+cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
+mem_gb="$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
+load_start="$(loadavg)"
+note "work folder $work; $(nproc) cores, load average $load_start"
+
+# One run: a fresh pool, a warm-up (JIT) load, the saturating load, the fixed-rate load, down.
+run() {
+  local pair="$1" mode="$2" label
+  label="pair$pair-$([[ $mode == 1 ]] && echo on || echo off)"
+  step "pair $pair, recording $([[ $mode == 1 ]] && echo on || echo off): pool up, warm-up $warmup, load ${requests:-(calibrated)}, ${fixed_requests:-(calibrated)} at $rate/s"
+  pool_up "$work/$label" "$mode"
+  if ((warmup > 0)); then
+    load "$work/$label" "$work/$label.warmup.json" --requests "$warmup"
+    local t
+    t="$(field "$work/$label.warmup.json" throughputPerS)"
+    if [[ -z "$requests" ]]; then
+      # Calibrate once, on the first run: enough requests to keep the pool saturated ~15 s (the
+      # warm-up, still partly interpreted, underestimates the pool a little).
+      requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 15 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"
+    fi
+    if [[ -z "$fixed_requests" ]]; then
+      # 5 s at the fixed rate; a pool that cannot keep up with the rate is saturated anyway, and
+      # then 10 s of what it can do is enough to show its p99.
+      fixed_requests="$(awk -v t="${t:-100}" -v r="$rate" 'BEGIN { n = r * 5; c = int(t * 10 / 100) * 100; if (t < r && c < n) n = c; if (n < 500) n = 500; print int(n) }')"
+    fi
+    [[ -n "$calibrated" ]] || note "warm-up ran at ${t:-?} ordered/s: $requests requests per saturating load, $fixed_requests at $rate/s (same for every run)"
+    calibrated=1
+  fi
+  [[ -n "$requests" ]] || requests=20000
+  [[ -n "$fixed_requests" ]] || fixed_requests=5000
+  load "$work/$label" "$work/$label.sat.json" --requests "$requests"
+  load "$work/$label" "$work/$label.fixed.json" --requests "$fixed_requests" --rate "$rate"
+  note "$label: $(field "$work/$label.sat.json" throughputPerS) ordered/s saturated; at $rate/s p99 $(tail -1 "$work/$label.fixed.json" | grep -o '"p99":[0-9.]*' | cut -d: -f2) ms; load average $(loadavg)"
+  pool_down
+}
+
+# The idle-heavy recording is taken while the pairs run: a recording pool that gets one request
+# every $idle_every s (what a quiet production pool sees) costs the machine almost nothing, so it
+# lasts as long as the pairs without adding minutes; its CPU use is reported.
+step "idle-heavy recording pool up (one request every ${idle_every} s until the pairs are done)"
+pool_up "$work/idle" 1
+idle_active="$active"
+active=""
+SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/idle" --json --requests 100000 \
+  --rate "$(awk -v s="$idle_every" 'BEGIN { printf "%.4f", 1 / s }')" >"$work/idle.load.json" 2>>"$log" &
+trickle_pid=$!
+idle_cpu0="$(node_cpu_seconds "$work/idle")"
+
+for ((i = 1; i <= pairs; i++)); do
+  run "$i" 0
+  run "$i" 1
+done
+
+stop_trickle
+idle_cpu="$(awk -v a="$(node_cpu_seconds "$work/idle")" -v b="$idle_cpu0" 'BEGIN { printf "%.1f", a - b }')"
+idle_active=""
+"$SC_ROOT/scripts/pool.sh" down --base-dir "$work/idle" >>"$log" 2>&1 || true
+note "idle-heavy pool stopped; its 4 nodes used $idle_cpu CPU seconds in all while the pairs ran"
+last="$work/pair$pairs-on"
+step "replaying $replay_node of the last recording run (virtual mode), recording stats"
+SC_JAVA_OPTS="${REPLAY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC}" "$SC_ROOT/scripts/replay.sh" --recording "$last" \
+  --node "$replay_node" --json >"$work/replay-saturated.json" 2>>"$log" || note "the replay did not match or failed; see $work/replay-saturated.json"
+"$SC_ROOT/scripts/recording.sh" stats "$last" --json >"$work/stats.json" 2>>"$log" || note "recording.sh stats failed; see $log"
+# Where the bytes on disk go (WAL, SST, info log), and the same recordings flushed and compacted.
+java -Xmx256m -XX:+UseSerialGC -cp "$(bench_cp)" io.stackcompanion.bench.RecordingBytes "$last" --json \
+  >"$work/bytes.json" 2>>"$log" || note "measuring the recording's bytes failed; see $log"
+
+step "replaying $replay_node of the idle-heavy recording (virtual mode)"
+SC_JAVA_OPTS="${REPLAY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC}" "$SC_ROOT/scripts/replay.sh" --recording "$work/idle" \
+  --node "$replay_node" --json >"$work/replay-idle.json" 2>>"$log" || note "the idle replay did not match or failed; see $work/replay-idle.json"
+
+cat >"$work/context.properties" <<PROPS
+machine.nproc=$(nproc)
+machine.cpu=$cpu
+machine.memGb=$mem_gb
+machine.loadStart=$load_start
+machine.loadEnd=$(loadavg)
+settings.pairs=$pairs
+settings.requests=$requests
+settings.warmup=$warmup
+settings.rate=$rate
+settings.fixedRequests=$fixed_requests
+settings.idleRequestEverySeconds=$idle_every
+settings.idlePoolCpuSeconds=$idle_cpu
+settings.replayNode=$replay_node
+settings.nodeJavaOpts=$NODE_JAVA_OPTS
+settings.elapsedSeconds=$SECONDS
+PROPS
+report_args=("$work" --pairs "$pairs")
+[[ $json == 1 ]] && report_args+=(--json)
+java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(bench_cp)" io.stackcompanion.bench.PoolBenchReport "${report_args[@]}"
