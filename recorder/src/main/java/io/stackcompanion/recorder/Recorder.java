@@ -242,6 +242,7 @@ public final class Recorder implements AutoCloseable {
         }
         try {
             commit();
+            db.flushEvents();
         } finally {
             closed = true;
             staged.close();

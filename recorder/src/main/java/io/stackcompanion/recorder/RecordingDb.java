@@ -189,6 +189,19 @@ final class RecordingDb implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves the events from the write-ahead log into compressed table files: at a clean close the
+     * WAL (uncompressed, about twice the payload) becomes obsolete and is deleted, so a stopped
+     * recording takes a fraction of the space and copies faster.
+     */
+    void flushEvents() {
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush, events);
+        } catch (RocksDBException e) {
+            throw new RecordingException("recording " + folder + ": cannot flush: " + e.getMessage(), e);
+        }
+    }
+
     /** The last event key, checked, or empty for an empty recording. */
     Optional<RecordedEvent> lastEvent() {
         try (RocksIterator it = db.newIterator(events)) {
