@@ -24,15 +24,7 @@ class DemoScriptTest {
     @AfterEach
     void noNodeOutlivesTheTest() throws Exception {
         Path base = dir.resolve("demo");
-        Scripts.run(120, "pool.sh", "down", "--base-dir", base.toString());
-        Path run = base.resolve("run");
-        if (Files.isDirectory(run)) {
-            try (Stream<Path> pids = Files.list(run)) {
-                for (Path f : pids.toList()) {
-                    ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(ProcessHandle::destroyForcibly);
-                }
-            }
-        }
+        Scripts.downAndSweep(base);
     }
 
     @Test

@@ -30,15 +30,7 @@ class PoolFaultScriptsTest {
         if (load != null) {
             load.close();
         }
-        Scripts.run(120, "pool.sh", "down", "--base-dir", dir.toString());
-        Path run = dir.resolve("run");
-        if (Files.isDirectory(run)) {
-            try (Stream<Path> pids = Files.list(run)) {
-                for (Path f : pids.toList()) {
-                    ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(ProcessHandle::destroyForcibly);
-                }
-            }
-        }
+        Scripts.downAndSweep(dir);
     }
 
     @Test

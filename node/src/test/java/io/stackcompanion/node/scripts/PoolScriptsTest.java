@@ -24,16 +24,7 @@ class PoolScriptsTest {
 
     @AfterEach
     void down() throws Exception {
-        Scripts.run(120, "pool.sh", "down", "--base-dir", dir.toString());
-        // Belt and braces: no node of this pool may outlive the test.
-        Path run = dir.resolve("run");
-        if (Files.isDirectory(run)) {
-            try (Stream<Path> pids = Files.list(run)) {
-                for (Path f : pids.toList()) {
-                    ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(ProcessHandle::destroyForcibly);
-                }
-            }
-        }
+        Scripts.downAndSweep(dir);
     }
 
     @Test

@@ -121,4 +121,20 @@ public final class Scripts {
             Files.deleteIfExists(err);
         }
     }
+
+    /**
+     * Stops the pool in {@code baseDir} with {@code pool.sh down}, then kills any node whose pid file
+     * is left: no process a test started may outlive it, also when the test failed.
+     */
+    public static void downAndSweep(Path baseDir) throws IOException, InterruptedException {
+        run(120, "pool.sh", "down", "--base-dir", baseDir.toString());
+        Path runDir = baseDir.resolve("run");
+        if (Files.isDirectory(runDir)) {
+            try (java.util.stream.Stream<Path> pids = Files.list(runDir)) {
+                for (Path f : pids.toList()) {
+                    ProcessHandle.of(Long.parseLong(Files.readString(f).trim())).ifPresent(ProcessHandle::destroyForcibly);
+                }
+            }
+        }
+    }
 }
