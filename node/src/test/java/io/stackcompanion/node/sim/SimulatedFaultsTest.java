@@ -1,10 +1,6 @@
 package io.stackcompanion.node.sim;
 
 import io.stackcompanion.node.config.NodeConfig;
-import io.stackcompanion.node.core.CoreInput;
-import io.stackcompanion.node.core.CoreRuntime;
-import io.stackcompanion.node.core.NodeCore;
-import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.core.Txn;
 import io.stackcompanion.node.message.CatchupRep;
 import io.stackcompanion.node.message.Codec;
@@ -18,14 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -248,53 +242,12 @@ class SimulatedFaultsTest {
                 .anyMatch(w -> w.contains("\"op\":\"CATCHUP_REP\""));
 
         // Node4 lived twice (stopped, restarted, caught up): feed both lives to fresh cores on one store.
-        List<SimulatedPool.Trace> node4 = first.stream().filter(t -> t.node().equals("Node4")).toList();
-        List<String> expected = node4.stream().filter(t -> t.what().startsWith("send"))
-                .map(t -> t.time() + " " + t.what() + " " + new String(t.bytes(), StandardCharsets.UTF_8)).toList();
-        List<String> actual = new ArrayList<>();
-        long[] now = {0};
-        CoreRuntime runtime = new CoreRuntime() {
-            @Override
-            public long now() {
-                return now[0];
-            }
-
-            @Override
-            public void send(StackName stack, List<String> peers, byte[] payload) {
-                actual.add(now[0] + " send " + stack + " " + peers + " " + new String(payload, StandardCharsets.UTF_8));
-            }
-
-            @Override
-            public void disconnect(StackName stack, String peer) {
-            }
-        };
+        List<String> expected = SeamReplay.sends(first, "Node4");
         io.stackcompanion.node.config.PoolGenesis genesis;
         try (SimulatedPool g = new SimulatedPool(dir.resolve("g"), 4, 26, CONFIG)) {
             genesis = g.genesis();
         }
-        NodeStore store = NodeStore.openNode(dir.resolve("again"));
-        NodeCore core = null;
-        try {
-            for (SimulatedPool.Trace t : node4) {
-                String w = t.what();
-                if (w.startsWith("send") || w.startsWith("disconnect ")) {
-                    continue;
-                }
-                now[0] = t.time();
-                if (w.equals("Stopped")) {
-                    store.close();
-                    store = NodeStore.openNode(dir.resolve("again"));
-                    core = null;
-                    continue;
-                }
-                if (w.startsWith("Started")) {
-                    core = new NodeCore("Node4", genesis, CONFIG, store, runtime, new Random(CONFIG.randomSeed("Node4")));
-                }
-                core.handle(toInput(t));
-            }
-        } finally {
-            store.close();
-        }
+        List<String> actual = SeamReplay.refeed(first, "Node4", genesis, CONFIG, dir.resolve("again")).sends();
         assertThat(expected).hasSizeGreaterThan(100);
         assertThat(actual).isEqualTo(expected);
         assertThat(actual).anyMatch(s -> s.contains("LEDGER_STATUS")).anyMatch(s -> s.contains("\"op\":\"VIEW_CHANGE\""));
@@ -317,27 +270,6 @@ class SimulatedFaultsTest {
             assertThat(pool.core("Node4").status().viewNo()).isGreaterThanOrEqualTo(1);
             return List.copyOf(pool.trace());
         }
-    }
-
-    private static CoreInput toInput(SimulatedPool.Trace t) {
-        String w = t.what();
-        if (w.startsWith("recv ")) {
-            String[] parts = w.split(" ");
-            return new CoreInput.Received(StackName.valueOf(parts[1]), parts[2], t.bytes());
-        }
-        if (w.startsWith("Started")) {
-            return new CoreInput.Started();
-        }
-        if (w.startsWith("Connected[")) {
-            return new CoreInput.Connected(StackName.NODE, w.substring(w.indexOf("peer=") + 5, w.length() - 1));
-        }
-        if (w.startsWith("Disconnected[")) {
-            return new CoreInput.Disconnected(StackName.NODE, w.substring(w.indexOf("peer=") + 5, w.length() - 1));
-        }
-        if (w.startsWith("TimerFired[")) {
-            return new CoreInput.TimerFired(w.substring(w.indexOf("timer=") + 6, w.length() - 1));
-        }
-        throw new IllegalArgumentException("unexpected trace " + w);
     }
 
     private static long replies(SimulatedPool pool, String node) {

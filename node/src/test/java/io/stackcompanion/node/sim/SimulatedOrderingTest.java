@@ -1,26 +1,19 @@
 package io.stackcompanion.node.sim;
 
 import io.stackcompanion.node.config.NodeConfig;
-import io.stackcompanion.node.core.CoreInput;
-import io.stackcompanion.node.core.CoreRuntime;
-import io.stackcompanion.node.core.NodeCore;
-import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Reject;
 import io.stackcompanion.node.message.ReqAck;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.message.Status;
-import io.stackcompanion.node.store.NodeStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -143,59 +136,11 @@ class SimulatedOrderingTest {
             trace = List.copyOf(pool.trace());
             genesis = pool.genesis();
         }
-        List<SimulatedPool.Trace> node2 = trace.stream().filter(t -> t.node().equals("Node2")).toList();
-        List<String> expectedSends = node2.stream().filter(t -> t.what().startsWith("send"))
-                .map(t -> t.time() + " " + t.what() + " " + new String(t.bytes(), StandardCharsets.UTF_8)).toList();
+        List<String> expectedSends = SeamReplay.sends(trace, "Node2");
         assertThat(expectedSends).hasSizeGreaterThan(300);
-
-        List<String> actualSends = new ArrayList<>();
-        long[] now = {0};
-        CoreRuntime runtime = new CoreRuntime() {
-            @Override
-            public long now() {
-                return now[0];
-            }
-
-            @Override
-            public void send(StackName stack, List<String> peers, byte[] payload) {
-                actualSends.add(now[0] + " send " + stack + " " + peers + " " + new String(payload, StandardCharsets.UTF_8));
-            }
-
-            @Override
-            public void disconnect(StackName stack, String peer) {
-            }
-        };
-        try (NodeStore store = NodeStore.openNode(dir.resolve("again"))) {
-            NodeCore core = new NodeCore("Node2", genesis, CONFIG, store, runtime, new Random(CONFIG.randomSeed("Node2")));
-            for (SimulatedPool.Trace t : node2) {
-                if (t.what().startsWith("send") || t.what().startsWith("disconnect")) {
-                    continue;
-                }
-                now[0] = t.time();
-                core.handle(toInput(t));
-            }
-            assertThat(core.status().ledgerSize()).isEqualTo(120);
-        }
-        assertThat(actualSends).isEqualTo(expectedSends);
-    }
-
-    private static CoreInput toInput(SimulatedPool.Trace t) {
-        String w = t.what();
-        if (w.startsWith("recv ")) {
-            String[] parts = w.split(" ");
-            return new CoreInput.Received(StackName.valueOf(parts[1]), parts[2], t.bytes());
-        }
-        if (w.startsWith("Started")) {
-            return new CoreInput.Started();
-        }
-        if (w.startsWith("Connected[")) {
-            String peer = w.substring(w.indexOf("peer=") + 5, w.length() - 1);
-            return new CoreInput.Connected(StackName.NODE, peer);
-        }
-        if (w.startsWith("TimerFired[")) {
-            return new CoreInput.TimerFired(w.substring(w.indexOf("timer=") + 6, w.length() - 1));
-        }
-        throw new IllegalArgumentException("unexpected trace " + w);
+        SeamReplay.Result again = SeamReplay.refeed(trace, "Node2", genesis, CONFIG, dir.resolve("again"));
+        assertThat(again.lastStatus().ledgerSize()).isEqualTo(120);
+        assertThat(again.sends()).isEqualTo(expectedSends);
     }
 
     private List<String> runAndTrace(Path d) {
