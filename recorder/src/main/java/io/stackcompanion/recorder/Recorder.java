@@ -47,7 +47,7 @@ public final class Recorder implements AutoCloseable {
     private final RecorderMetadata metadata;
     private final WriteOptions writeOptions;
     private final Optional<RecordedEvent> lastEventAtOpen;
-    private final WriteBatch staged = new WriteBatch();
+    private final StagedBatch staged = new StagedBatch();
     private EventKey lastKey;
     private boolean closed;
 
@@ -145,8 +145,8 @@ public final class Recorder implements AutoCloseable {
         if (staged.count() == 0) {
             return;
         }
-        try {
-            db.db.write(writeOptions, staged);
+        try (WriteBatch batch = new WriteBatch(staged.toWireFormat())) {
+            db.db.write(writeOptions, batch);
         } catch (RocksDBException e) {
             throw new RecordingException("recording " + db.folder + ": cannot write " + staged.count() + " events up to "
                     + lastKey + ": " + e.getMessage() + "; check free disk space", e);
@@ -156,14 +156,9 @@ public final class Recorder implements AutoCloseable {
 
     private EventKey stageAt(EventKey key, EventKind kind, List<String> peers, byte[] payload) {
         ensureOpen();
-        byte[] value = EventCodec.encode(kind, peers, payload);
-        try {
-            staged.put(db.events, key.toBytes(), value);
-        } catch (RocksDBException e) {
-            throw new RecordingException("recording " + db.folder + ": cannot stage event at " + key + ": " + e.getMessage(), e);
-        }
+        staged.put(key.toBytes(), EventCodec.encode(kind, peers, payload));
         lastKey = key;
-        if (staged.count() >= MAX_STAGED_EVENTS || staged.getDataSize() >= MAX_STAGED_BYTES) {
+        if (staged.count() >= MAX_STAGED_EVENTS || staged.bytes() >= MAX_STAGED_BYTES) {
             commit();
         }
         return key;
@@ -245,7 +240,6 @@ public final class Recorder implements AutoCloseable {
             db.flushEvents();
         } finally {
             closed = true;
-            staged.close();
             writeOptions.close();
             db.close();
         }
