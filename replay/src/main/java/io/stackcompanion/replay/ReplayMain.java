@@ -1,5 +1,6 @@
 package io.stackcompanion.replay;
 
+import io.stackcompanion.node.FileTrees;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.collect.ArchiveException;
 import io.stackcompanion.node.collect.RecordingArchive;
@@ -21,7 +22,6 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -147,10 +147,10 @@ public final class ReplayMain {
             return 2;
         } finally {
             if (removeWork && work != null) {
-                deleteQuietly(work);
+                FileTrees.deleteQuietly(work);
             }
             if (unpacked != null) {
-                deleteQuietly(unpacked);
+                FileTrees.deleteQuietly(unpacked);
             }
         }
     }
@@ -190,14 +190,6 @@ public final class ReplayMain {
     private static boolean isEmpty(Path dir) throws IOException {
         try (Stream<Path> s = Files.list(dir)) {
             return s.findAny().isEmpty();
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a leftover temporary folder is not worth failing a replay for
         }
     }
 }

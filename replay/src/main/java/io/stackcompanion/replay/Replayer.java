@@ -1,5 +1,6 @@
 package io.stackcompanion.replay;
 
+import io.stackcompanion.node.FileTrees;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -31,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +39,6 @@ import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongConsumer;
-import java.util.stream.Stream;
 
 /**
  * Rebuilds a recorded node and feeds it every recorded input at its recorded time, under a patched
@@ -302,7 +301,11 @@ public final class Replayer implements AutoCloseable {
     private NodeStore openStore() {
         Path db = workDir.resolve(NodeStore.FOLDER);
         if (!Files.exists(db) && source.initialState() != null) {
-            copyTree(source.initialState(), db);
+            try {
+                FileTrees.copy(source.initialState(), db);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot copy the initial state " + source.initialState() + " to " + db, e);
+            }
         }
         return NodeStore.open(db);
     }
@@ -380,21 +383,6 @@ public final class Replayer implements AutoCloseable {
 
     private static String time(long nanos) {
         return nanos < 0 ? null : Instant.ofEpochSecond(0, nanos).toString();
-    }
-
-    private static void copyTree(Path from, Path to) {
-        try (Stream<Path> walk = Files.walk(from)) {
-            for (Path p : walk.sorted(Comparator.naturalOrder()).toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the initial state " + from + " to " + to, e);
-        }
     }
 
     @Override

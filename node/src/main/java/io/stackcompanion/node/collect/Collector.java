@@ -1,5 +1,6 @@
 package io.stackcompanion.node.collect;
 
+import io.stackcompanion.node.FileTrees;
 import io.stackcompanion.node.Version;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.recorder.RecordingStats;
@@ -119,7 +120,7 @@ public final class Collector {
                     + "data/<node>/recorder/ (run the pool with STACK_COMPANION=1)");
         }
         Path staging = Files.createTempDirectory("sc-collect-");
-        Thread cleanup = new Thread(() -> RecorderCopy.deleteTree(staging));
+        Thread cleanup = new Thread(() -> FileTrees.deleteQuietly(staging));
         Runtime.getRuntime().addShutdownHook(cleanup); // Ctrl-C leaves no staging copy of the recordings behind
         try {
             Path root = staging.resolve("archive");
@@ -153,7 +154,7 @@ public final class Collector {
             Manifest written = RecordingArchive.write(root, manifest, out);
             return new Outcome(written, Files.size(out), failures);
         } finally {
-            RecorderCopy.deleteTree(staging);
+            FileTrees.deleteQuietly(staging);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanup);
             } catch (IllegalStateException e) {
@@ -215,7 +216,7 @@ public final class Collector {
             f.remote.download(f.node, download, sshOptions);
             return RecorderCopy.copy(download, f.node, target);
         } finally {
-            RecorderCopy.deleteTree(download.getParent());
+            FileTrees.deleteQuietly(download.getParent());
         }
     }
 

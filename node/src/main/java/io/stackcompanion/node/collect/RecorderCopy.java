@@ -1,5 +1,6 @@
 package io.stackcompanion.node.collect;
 
+import io.stackcompanion.node.FileTrees;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.recording.NodeRecording;
@@ -17,7 +18,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -81,7 +81,7 @@ final class RecorderCopy {
         }
         RuntimeException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            deleteTree(target); // never leave a half copy behind, between attempts or after a failure
+            FileTrees.deleteQuietly(target); // never leave a half copy behind, between attempts or after a failure
             try {
                 Files.createDirectories(target);
                 Optional<Views> views = copyStacks(nodeStack, clientStack, node, genesisHash, target);
@@ -99,19 +99,19 @@ final class RecorderCopy {
                             stop, ns, cs);
                 }
             } catch (RecordingFormatException | ArchiveException e) {
-                deleteTree(target);
+                FileTrees.deleteQuietly(target);
                 throw e instanceof ArchiveException a ? a : new ArchiveException(node + ": " + e.getMessage(), e);
             } catch (RecordingException e) {
                 last = e; // a live recording's files may move under a read-only open: look again
             } catch (IOException e) {
-                deleteTree(target);
+                FileTrees.deleteQuietly(target);
                 throw new ArchiveException(node + ": cannot copy " + recorder + " into " + target + ": " + e.getMessage(), e);
             } catch (RuntimeException e) {
-                deleteTree(target);
+                FileTrees.deleteQuietly(target);
                 throw e;
             }
         }
-        deleteTree(target);
+        FileTrees.deleteQuietly(target);
         if (last != null) {
             throw new ArchiveException(node + ": " + last.getMessage(), last);
         }
@@ -282,19 +282,6 @@ final class RecorderCopy {
             }
         } catch (IOException e) {
             throw new ArchiveException(node + ": cannot read " + recorder + ": " + e.getMessage(), e);
-        }
-    }
-
-    static void deleteTree(Path p) {
-        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(p)) {
-            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(q);
-            }
-        } catch (IOException e) {
-            // best effort: a leftover in a temporary folder is not worth failing for
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
@@ -44,7 +45,8 @@ final class Propagator {
     }
 
     void onClientRequest(String connection, Request request) {
-        Optional<String> invalid = validate(request);
+        byte[] signed = Codec.signingBytes(request); // once: it is verified and it names the request
+        Optional<String> invalid = validate(request, signed);
         if (invalid.isPresent()) {
             log.debug("rejecting request {}:{} from {}: {}", abbreviate(request.identifier()), request.reqId(),
                     connection, invalid.get());
@@ -56,7 +58,7 @@ final class Propagator {
             ctx.outbox.toClient(connection, done.get());
             return;
         }
-        String digest = Codec.digest(request);
+        String digest = Hashes.sha256Hex(signed);
         String clash = clash(request, digest);
         if (clash != null) {
             ctx.outbox.toClient(connection, new Reject(request.identifier(), request.reqId(), clash));
@@ -92,10 +94,11 @@ final class Propagator {
             if (execution.replyFor(request.identifier(), request.reqId()).isPresent()) {
                 continue;
             }
-            String digest = Codec.digest(request);
+            byte[] signed = Codec.signingBytes(request);
+            String digest = Hashes.sha256Hex(signed);
             RequestState state = requests.get(digest);
             if (state == null) {
-                Optional<String> invalid = validate(request);
+                Optional<String> invalid = validate(request, signed);
                 if (invalid.isPresent()) {
                     log.warn("{} propagated an invalid request {}:{} ({}); ignored", fromNode,
                             abbreviate(request.identifier()), request.reqId(), invalid.get());
@@ -181,8 +184,11 @@ final class Propagator {
         return r.identifier() + ":" + r.reqId();
     }
 
-    /** Why the request is invalid, or empty if it is well formed and its signature verifies. */
-    static Optional<String> validate(Request r) {
+    /**
+     * Why the request is invalid, or empty if it is well formed and its signature verifies over
+     * {@code signed}, its {@link Codec#signingBytes}.
+     */
+    static Optional<String> validate(Request r, byte[] signed) {
         if (r.identifier() == null || r.operation() == null || r.signature() == null) {
             return Optional.of("identifier, operation and signature are required");
         }
@@ -208,7 +214,7 @@ final class Propagator {
         } catch (IllegalArgumentException e) {
             return Optional.of("signature is not base64");
         }
-        if (!Keys.verify(key, Codec.signingBytes(r), signature)) {
+        if (!Keys.verify(key, signed, signature)) {
             return Optional.of("bad signature");
         }
         return Optional.empty();

@@ -1,5 +1,6 @@
 package io.stackcompanion.node.recording;
 
+import io.stackcompanion.node.FileTrees;
 import io.stackcompanion.node.Version;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
@@ -104,7 +105,7 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
             if (!Files.isDirectory(initialState)) {
                 // A checkpoint is hard links plus a copy of the live files: cheap, and consistent.
                 Path tmp = initialState.resolveSibling(INITIAL_STATE + ".tmp");
-                deleteRecursively(tmp);
+                FileTrees.delete(tmp);
                 store.checkpoint(tmp);
                 Files.move(tmp, initialState, StandardCopyOption.ATOMIC_MOVE);
                 node.append(EventKind.INITIAL_STATE, NONE, Codec.toBytes(start));
@@ -190,16 +191,5 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
 
     private static void writeGenesis(Path dir, PoolGenesis genesis) throws IOException {
         genesis.write(dir.resolve(PoolGenesis.FILE_NAME));
-    }
-
-    private static void deleteRecursively(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var walk = Files.walk(p)) {
-            for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(q);
-            }
-        }
     }
 }

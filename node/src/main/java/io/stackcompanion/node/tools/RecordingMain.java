@@ -1,6 +1,5 @@
 package io.stackcompanion.node.tools;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.message.Codec;
@@ -105,7 +104,8 @@ public final class RecordingMain {
     }
 
     private static int export(List<Path> recordings, PrintStream out) {
-        JsonLinesExporter exporter = new JsonLinesExporter(RecordingMain::decodePayload);
+        // Messages are JSON, so the default decoder embeds them as JSON; anything else becomes base64.
+        JsonLinesExporter exporter = new JsonLinesExporter();
         Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         try {
             for (Path r : recordings) {
@@ -118,15 +118,6 @@ public final class RecordingMain {
             throw new UncheckedIOException(e);
         }
         return 0;
-    }
-
-    /** Messages as their JSON; anything else (timer names) as text. */
-    static JsonNode decodePayload(byte[] payload) {
-        try {
-            return Codec.tree(payload);
-        } catch (RuntimeException e) {
-            return JsonLinesExporter.DEFAULT_PAYLOAD_DECODER.apply(payload);
-        }
     }
 
     private static int verify(List<Path> recordings, boolean json, PrintStream out, PrintStream err) {
