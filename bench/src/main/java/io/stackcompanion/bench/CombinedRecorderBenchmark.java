@@ -44,11 +44,7 @@ public class CombinedRecorderBenchmark {
                 Recorder clientRecorder = BenchData.openRecorder(dir.resolve("client"), "client", clock)) {
             for (int i = 0; i < EVENTS; i++) {
                 Recorder r = i % 4 == 3 ? clientRecorder : nodeRecorder;
-                r.stage(EventKind.INCOMING, BenchData.PEER, payloads[i % BenchData.PAYLOAD_COUNT]);
-                if (i % 100 == 99) {
-                    nodeRecorder.commit();
-                    clientRecorder.commit();
-                }
+                r.append(EventKind.INCOMING, BenchData.PEER, payloads[i % BenchData.PAYLOAD_COUNT]);
             }
         }
         node = RecordingReader.open(dir.resolve("node"));

@@ -27,8 +27,8 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 
 /**
- * Where a recording's bytes on disk go: per kind of RocksDB file (write-ahead log, SST tables, info
- * log, manifest and options) summed over every recording under a folder, and what the same
+ * Where a recording's bytes on disk go: per kind of file (journal segments, SST tables, RocksDB's
+ * write-ahead log, info log, manifest and options) summed over every recording under a folder, and what the same
  * recordings take once their memtables are flushed and compacted to the bottom level (ZSTD), done on
  * a copy. {@code RecordingBytes DIR [--json]}; DIR is a pool's base dir.
  */
@@ -56,7 +56,7 @@ public final class RecordingBytes {
             try (RecordingReader reader = RecordingReader.open(recording)) {
                 payload += RecordingStats.of(reader).payloadBytes();
             }
-            try (Stream<Path> files = Files.list(recording)) {
+            try (Stream<Path> files = Files.walk(recording)) {
                 for (Path f : files.filter(Files::isRegularFile).toList()) {
                     byKind.merge(kind(f.getFileName().toString()), Files.size(f), Long::sum);
                 }
@@ -83,6 +83,9 @@ public final class RecordingBytes {
     }
 
     static String kind(String file) {
+        if (file.endsWith(".seg")) {
+            return "journal"; // a live or killed recorder's latest events (a live segment is sparse)
+        }
         if (file.endsWith(".log")) {
             return "wal";
         }
@@ -108,7 +111,7 @@ public final class RecordingBytes {
     private static long compactedCopySize(Path recording) throws IOException, RocksDBException {
         Path copy = Files.createTempDirectory("recording-bytes");
         try {
-            try (Stream<Path> files = Files.list(recording)) {
+            try (Stream<Path> files = Files.walk(recording)) {
                 for (Path f : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("LOCK")).toList()) {
                     Files.copy(f, copy.resolve(f.getFileName()));
                 }

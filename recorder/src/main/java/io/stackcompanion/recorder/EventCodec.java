@@ -8,11 +8,11 @@ import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
- * The binary format of one event value (format version 1). All integers are big-endian, unsigned.
+ * The binary format of one event value (value version 1). All integers are big-endian, unsigned.
  *
  * <pre>
  * offset  size  field
- * 0       1     format version (1)
+ * 0       1     value version (1)
  * 1       1     event kind code ({@link EventKind#code()})
  * 2       2     peer count P
  *               P times: 2-byte length L, then L bytes of UTF-8 (the peer's name)
@@ -29,8 +29,15 @@ import java.util.zip.CRC32C;
  */
 public final class EventCodec {
 
-    /** The format version this build writes, and the newest it reads. */
-    public static final int FORMAT_VERSION = 1;
+    /**
+     * The recording format version this build writes (in the metadata), and the newest it reads.
+     * 2: a recording may hold a journal of recent events beside its RocksDB files (see {@code
+     * FORMAT.md}); a build that reads only version 1 would miss them, so it must refuse.
+     */
+    public static final int FORMAT_VERSION = 2;
+
+    /** The layout version of one event value (its first byte), and the newest this build reads. */
+    public static final int VALUE_VERSION = 1;
 
     /** version + kind + peer count + payload length + checksum. */
     static final int MIN_VALUE_BYTES = 1 + 1 + 2 + 4 + 4;
@@ -63,7 +70,7 @@ public final class EventCodec {
             throw new IllegalArgumentException("event too large: " + size + " bytes");
         }
         byte[] out = new byte[(int) size];
-        out[0] = (byte) FORMAT_VERSION;
+        out[0] = (byte) VALUE_VERSION;
         out[1] = (byte) kind.code();
         int at = putU16(out, 2, peerCount);
         for (byte[] name : names) {
@@ -93,9 +100,9 @@ public final class EventCodec {
             throw problem(folder, eventKey, "the value is empty");
         }
         int version = value[0] & 0xFF;
-        if (version > FORMAT_VERSION) {
-            throw problem(folder, eventKey, "the value says recording format " + version
-                    + ", newer than this build supports (" + FORMAT_VERSION + "); use a newer Stack Companion (or the value is corrupted)");
+        if (version > VALUE_VERSION) {
+            throw problem(folder, eventKey, "the value says event format " + version
+                    + ", newer than this build supports (" + VALUE_VERSION + "); use a newer Stack Companion (or the value is corrupted)");
         }
         if (version == 0) {
             throw problem(folder, eventKey, "format version byte is 0, which no build writes: the value is corrupted");

@@ -1,14 +1,16 @@
 package io.stackcompanion.recorder;
 
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.NoSuchElementException;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksIterator;
 
 /**
- * A lazy, forward iterator over a recording's events in key order; it reads one event at a time
- * from RocksDB and never loads the recording into memory. Holds native resources: close it (its
- * {@link RecordingReader} also closes any cursor left open).
+ * A lazy, forward iterator over a recording's events in key order: those in RocksDB, then those
+ * still in its journal. It reads one event at a time and never loads the recording into memory.
+ * Holds native resources: close it (its {@link RecordingReader} also closes any cursor left open).
  */
 public final class EventCursor implements Iterator<RecordedEvent>, AutoCloseable {
 
@@ -16,32 +18,35 @@ public final class EventCursor implements Iterator<RecordedEvent>, AutoCloseable
     private final RecordingDb db;
     private final ReadOptions readOptions;
     private final RocksIterator iterator;
+    private final List<Journal.OpenSegment> journal;
+    private final byte[] lastKeyInDb;
+    private final byte[] from;
+    private boolean inDb = true;
+    private int segment;
+    private Journal.SegmentReader segmentReader;
+    private byte[][] ahead;
     private boolean closed;
 
-    EventCursor(RecordingReader reader, RecordingDb db, EventKey from) {
+    EventCursor(RecordingReader reader, RecordingDb db, EventKey from, List<Journal.OpenSegment> journal, byte[] lastKeyInDb) {
         this.reader = reader;
         this.db = db;
+        this.journal = journal;
+        this.lastKeyInDb = lastKeyInDb;
+        this.from = from.toBytes();
         // A scan reads each block once: do not evict other data from the cache; read ahead.
         this.readOptions = new ReadOptions().setFillCache(false).setReadaheadSize(2L << 20);
         this.iterator = db.db.newIterator(db.events, readOptions);
-        iterator.seek(from.toBytes());
+        iterator.seek(this.from);
     }
 
     /**
      * Whether another event follows.
      *
-     * @throws RecordingFormatException if RocksDB reports corrupted files
+     * @throws RecordingFormatException if RocksDB reports corrupted files or the journal is corrupted
      */
     @Override
     public boolean hasNext() {
-        if (closed) {
-            return false;
-        }
-        if (iterator.isValid()) {
-            return true;
-        }
-        db.check(iterator);
-        return false;
+        return peekRaw() != null;
     }
 
     /**
@@ -51,27 +56,57 @@ public final class EventCursor implements Iterator<RecordedEvent>, AutoCloseable
      */
     @Override
     public RecordedEvent next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("no more events in " + db.folder);
-        }
-        RecordedEvent event = EventCodec.decode(iterator.key(), iterator.value(), db.folder);
-        iterator.next();
-        return event;
+        byte[][] raw = nextRaw();
+        return EventCodec.decode(raw[0], raw[1], db.folder);
     }
 
     /** The key of the next event without decoding its value, or {@code null} at the end. */
     EventKey peekKey() {
-        return hasNext() ? EventCodec.decodeKey(iterator.key(), db.folder) : null;
+        byte[][] raw = peekRaw();
+        return raw == null ? null : EventCodec.decodeKey(raw[0], db.folder);
     }
 
     /** The raw key and value of the next event, then advances; for checks that must see bad bytes. */
     byte[][] nextRaw() {
-        if (!hasNext()) {
+        byte[][] raw = peekRaw();
+        if (raw == null) {
             throw new NoSuchElementException("no more events in " + db.folder);
         }
-        byte[][] raw = {iterator.key(), iterator.value()};
-        iterator.next();
+        ahead = null;
         return raw;
+    }
+
+    private byte[][] peekRaw() {
+        if (closed) {
+            return null;
+        }
+        if (ahead != null) {
+            return ahead;
+        }
+        if (inDb) {
+            if (iterator.isValid()) {
+                ahead = new byte[][] {iterator.key(), iterator.value()};
+                iterator.next();
+                return ahead;
+            }
+            db.check(iterator);
+            inDb = false;
+        }
+        while (segment < journal.size()) {
+            if (segmentReader == null) {
+                segmentReader = journal.get(segment).reader(segment == journal.size() - 1);
+            }
+            byte[][] record = segmentReader.next();
+            if (record == null) {
+                segmentReader = null;
+                segment++;
+            } else if ((lastKeyInDb == null || Arrays.compareUnsigned(record[0], lastKeyInDb) > 0)
+                    && Arrays.compareUnsigned(record[0], from) >= 0) {
+                ahead = record; // not yet in the RocksDB view this reader opened
+                return ahead;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -1,32 +1,28 @@
 package io.stackcompanion.recorder;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import org.rocksdb.Checkpoint;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
+import java.util.stream.Stream;
 
 /**
- * Writes the events of one stack into one RocksDB database (a node has two: {@code
+ * Writes the events of one stack into one recording (a node has two: {@code
  * data/<node>/recorder/node/} and {@code data/<node>/recorder/client/}), keyed by a {@link
  * RecordingClock} shared by both.
  *
- * <p><b>Durability.</b> The write-ahead log is on and every {@link #append} is one RocksDB write
- * with {@code sync=false}: when {@code append} returns, the event is in the WAL in the operating
- * system's page cache. A process crash or SIGKILL therefore loses nothing that was appended; only
- * an operating-system crash or power loss can lose the last moments (we do not fsync per event,
- * that would cost milliseconds each). On reopen RocksDB replays the WAL.
+ * <p><b>Write path.</b> An {@link #append} encodes the event and stores it in the recording's
+ * journal ({@link JournalWriter}: a memory-mapped segment file, no system call, no native call), so
+ * the core thread that records pays well under a microsecond per event. A background thread
+ * ({@link Ingester}) moves each full segment into RocksDB as one compressed table file and deletes
+ * it; {@link #close()} moves the rest, so a closed recording is a plain RocksDB database.
  *
- * <p><b>Group commit.</b> Each {@code append} costs one {@code write(2)} to the WAL, which caps a
- * single writer at a few hundred thousand events a second. A caller that records several events per
- * step (the core: one input and the outputs it causes) can {@link #stage} them and {@link #commit()}
- * once, before the outputs leave the node: one atomic WAL write for the group. Staged events are not
- * durable until {@code commit()} returns; {@code append}, {@code checkpoint} and {@code close} commit
- * staged events first, and a large group is committed on its own (bounded memory).
+ * <p><b>Durability.</b> When {@code append} returns, the event is in the page cache: a process crash
+ * or SIGKILL loses nothing that was appended; only an operating-system crash or power loss can lose
+ * the last moments (no fsync per event; it would cost milliseconds each). Opening a recording whose
+ * writer died moves what its journal holds into RocksDB first.
  *
  * <p><b>Continuing.</b> Opening a folder that already holds a recording of the same node, stack and
  * pool continues it: the clock is moved past its last key (see {@link
@@ -38,27 +34,29 @@ import org.rocksdb.WriteOptions;
  */
 public final class Recorder implements AutoCloseable {
 
-    /** A group this large is committed on its own, bounding the memory staged events take. */
-    static final int MAX_STAGED_EVENTS = 10_000;
-    static final long MAX_STAGED_BYTES = 4L << 20;
+    /** Journal segment size: about 280,000 events of 200 bytes; RocksDB gets one table file per segment. */
+    static final long SEGMENT_BYTES = 64L << 20;
+    /** Sealed segments waiting for RocksDB before an append waits: 1 GiB of burst, then the writer is held. */
+    static final int MAX_BACKLOG_SEGMENTS = 16;
 
     private final RecordingDb db;
     private final RecordingClock clock;
     private final RecorderMetadata metadata;
-    private final WriteOptions writeOptions;
     private final Optional<RecordedEvent> lastEventAtOpen;
-    private final StagedBatch staged = new StagedBatch();
+    private final Ingester ingester;
+    private final JournalWriter journal;
     private EventKey lastKey;
     private boolean closed;
 
-    private Recorder(RecordingDb db, RecordingClock clock, RecorderMetadata metadata, Optional<RecordedEvent> lastEventAtOpen) {
+    private Recorder(RecordingDb db, RecordingClock clock, RecorderMetadata metadata, Optional<RecordedEvent> lastEventAtOpen,
+            long segmentBytes, int maxBacklog) {
         this.db = db;
         this.clock = clock;
         this.metadata = metadata;
         this.lastEventAtOpen = lastEventAtOpen;
         this.lastKey = lastEventAtOpen.map(RecordedEvent::key).orElse(null);
-        // sync=false: durable against process crashes (the WAL is in the page cache), see class doc.
-        this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+        this.ingester = new Ingester(db, lastKey == null ? null : lastKey.toBytes(), maxBacklog);
+        this.journal = new JournalWriter(Journal.folder(db.folder), 0, segmentBytes, ingester::submit);
     }
 
     /**
@@ -66,9 +64,13 @@ public final class Recorder implements AutoCloseable {
      * continuing it when it belongs to the same node, stack and pool.
      *
      * @throws RecordingException if the folder holds another node's or pool's recording, a newer
-     *     format, a corrupted last event, or is already open for writing
+     *     format, a corrupted last event or journal, or is already open for writing
      */
     public static Recorder open(Path dir, RecorderMetadata metadata, RecordingClock clock) {
+        return open(dir, metadata, clock, SEGMENT_BYTES, MAX_BACKLOG_SEGMENTS);
+    }
+
+    static Recorder open(Path dir, RecorderMetadata metadata, RecordingClock clock, long segmentBytes, int maxBacklog) {
         Objects.requireNonNull(metadata, "metadata");
         Objects.requireNonNull(clock, "clock");
         if (metadata.formatVersion() != EventCodec.FORMAT_VERSION) {
@@ -78,8 +80,8 @@ public final class Recorder implements AutoCloseable {
         RecordingDb db = RecordingDb.openForWriting(dir);
         try {
             Optional<RecorderMetadata> existing = db.readMetadata();
-            Optional<RecordedEvent> last = db.lastEvent();
-            if (existing.isEmpty() && last.isPresent()) {
+            List<Path> segments = Journal.segments(dir);
+            if (existing.isEmpty() && (db.lastEvent().isPresent() || !segments.isEmpty())) {
                 throw new RecordingFormatException("recording " + dir + ": events but no metadata: not a complete "
                         + "Stack Companion recording; move it away or pass another folder");
             }
@@ -87,14 +89,41 @@ public final class Recorder implements AutoCloseable {
                 throw new RecordingException("recording " + dir + " belongs to " + existing.get().describe()
                         + ", not " + metadata.describe() + "; move it away or pass another folder");
             }
-            if (existing.isEmpty()) {
-                db.writeMetadata(metadata);
+            RecorderMetadata kept = existing.orElse(metadata);
+            if (kept.formatVersion() < EventCodec.FORMAT_VERSION) {
+                kept = kept.withFormatVersion(EventCodec.FORMAT_VERSION); // it may get a journal now
             }
+            if (!existing.equals(Optional.of(kept))) {
+                db.writeMetadata(kept);
+            }
+            recoverJournal(db, segments);
+            Optional<RecordedEvent> last = db.lastEvent();
             last.ifPresent(event -> clock.continueAfter(event.key()));
-            return new Recorder(db, clock, existing.orElse(metadata), last);
+            return new Recorder(db, clock, kept, last, segmentBytes, maxBacklog);
         } catch (RuntimeException e) {
             db.close();
             throw e;
+        }
+    }
+
+    /**
+     * Moves what a previous writer left in the journal (it was killed, or could not finish at close)
+     * into RocksDB, and removes table files a crash left half-written.
+     */
+    private static void recoverJournal(RecordingDb db, List<Path> segments) {
+        byte[] last = db.lastEvent().map(event -> event.key().toBytes()).orElse(null);
+        for (int i = 0; i < segments.size(); i++) {
+            last = Ingester.ingestSegment(db, segments.get(i), i == segments.size() - 1, last);
+        }
+        Path journal = Journal.folder(db.folder);
+        if (Files.isDirectory(journal)) {
+            try (Stream<Path> files = Files.list(journal)) {
+                for (Path file : files.filter(f -> f.getFileName().toString().endsWith(".sst")).toList()) {
+                    Files.deleteIfExists(file);
+                }
+            } catch (IOException e) {
+                throw new RecordingException("recording " + db.folder + ": cannot clean its journal folder: " + e.getMessage(), e);
+            }
         }
     }
 
@@ -106,6 +135,7 @@ public final class Recorder implements AutoCloseable {
      * @return the event's key; its time is the recording time
      */
     public synchronized EventKey append(EventKind kind, List<String> peers, byte[] payload) {
+        ensureOpen();
         return write(clock.stamp(), kind, peers, payload);
     }
 
@@ -118,89 +148,24 @@ public final class Recorder implements AutoCloseable {
      *     this recorder's last event
      */
     public synchronized EventKey append(long timeNanos, EventKind kind, List<String> peers, byte[] payload) {
-        checkNotBeforeLast(timeNanos);
-        return write(clock.stampAt(timeNanos), kind, peers, payload);
-    }
-
-    /**
-     * Like {@link #append(EventKind, List, byte[])}, but the event is only staged in memory until
-     * {@link #commit()}: not durable before that.
-     */
-    public synchronized EventKey stage(EventKind kind, List<String> peers, byte[] payload) {
-        return stageAt(clock.stamp(), kind, peers, payload);
-    }
-
-    /**
-     * Like {@link #append(long, EventKind, List, byte[])}, but the event is only staged in memory
-     * until {@link #commit()}: not durable before that.
-     */
-    public synchronized EventKey stage(long timeNanos, EventKind kind, List<String> peers, byte[] payload) {
-        checkNotBeforeLast(timeNanos);
-        return stageAt(clock.stampAt(timeNanos), kind, peers, payload);
-    }
-
-    /** Writes all staged events in one atomic WAL write; when it returns they are durable. */
-    public synchronized void commit() {
         ensureOpen();
-        if (staged.count() == 0) {
-            return;
-        }
-        try (WriteBatch batch = new WriteBatch(staged.toWireFormat())) {
-            db.db.write(writeOptions, batch);
-        } catch (RocksDBException e) {
-            throw new RecordingException("recording " + db.folder + ": cannot write " + staged.count() + " events up to "
-                    + lastKey + ": " + e.getMessage() + "; check free disk space", e);
-        }
-        staged.clear();
-    }
-
-    private EventKey stageAt(EventKey key, EventKind kind, List<String> peers, byte[] payload) {
-        ensureOpen();
-        staged.put(key.toBytes(), EventCodec.encode(kind, peers, payload));
-        lastKey = key;
-        if (staged.count() >= MAX_STAGED_EVENTS || staged.bytes() >= MAX_STAGED_BYTES) {
-            commit();
-        }
-        return key;
-    }
-
-    private void checkNotBeforeLast(long timeNanos) {
         if (lastKey != null && timeNanos < lastKey.timeNanos()) {
             throw new IllegalArgumentException("time " + timeNanos + " is before the last recorded event (" + lastKey + ")");
         }
+        return write(clock.stampAt(timeNanos), kind, peers, payload);
     }
 
     private EventKey write(EventKey key, EventKind kind, List<String> peers, byte[] payload) {
-        ensureOpen();
-        commit();
         byte[] value = EventCodec.encode(kind, peers, payload);
-        try {
-            db.db.put(db.events, writeOptions, key.toBytes(), value);
-        } catch (RocksDBException e) {
-            throw new RecordingException("recording " + db.folder + ": cannot append event at " + key + ": "
-                    + e.getMessage() + "; check free disk space", e);
-        }
+        ingester.throwIfFailed();
+        journal.append(key.toBytes(), value);
         lastKey = key;
         return key;
     }
 
-    /**
-     * Writes a consistent RocksDB checkpoint of this recording into {@code target} (which must not
-     * exist): SST files are hard-linked where possible, the live WAL is copied, so the copy holds
-     * every event appended before the call and opens with {@link RecordingReader}. Safe to call from
-     * any thread; appends wait while the checkpoint is taken.
-     */
-    public synchronized void checkpoint(Path target) {
-        ensureOpen();
-        if (Files.exists(target)) {
-            throw new RecordingException("checkpoint target " + target + " already exists; pass a new folder");
-        }
-        commit();
-        try (Checkpoint checkpoint = Checkpoint.create(db.db)) {
-            checkpoint.createCheckpoint(target.toString());
-        } catch (RocksDBException e) {
-            throw new RecordingException("recording " + db.folder + ": cannot checkpoint into " + target + ": " + e.getMessage(), e);
-        }
+    /** Waits until every sealed segment is in RocksDB; the active one stays in the journal. */
+    synchronized void awaitIngested() {
+        ingester.drain();
     }
 
     /** The metadata stored in the recording (the original one when continuing). */
@@ -229,18 +194,24 @@ public final class Recorder implements AutoCloseable {
         }
     }
 
-    /** Commits staged events, then closes the database (appended events are already durable). */
+    /**
+     * Moves the journal into RocksDB and closes it: the recording is then a plain RocksDB database.
+     * If that fails (disk full), the events stay in the journal, readers see them, and the next
+     * {@link #open} moves them.
+     */
     @Override
     public synchronized void close() {
         if (closed) {
             return;
         }
+        closed = true;
         try {
-            commit();
-            db.flushEvents();
+            try {
+                journal.close();
+            } finally {
+                ingester.close();
+            }
         } finally {
-            closed = true;
-            writeOptions.close();
             db.close();
         }
     }

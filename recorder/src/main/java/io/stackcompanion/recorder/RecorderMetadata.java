@@ -42,6 +42,11 @@ public record RecorderMetadata(
                 softwareVersion, clock.anchorWallNanos(), clock.now());
     }
 
+    /** The same metadata labelled with another format version (a continued recording is upgraded). */
+    RecorderMetadata withFormatVersion(int version) {
+        return new RecorderMetadata(version, nodeName, stackName, poolGenesisHash, softwareVersion, clockAnchorWallNanos, createdAtNanos);
+    }
+
     /** Whether another metadata describes the same node, stack and pool (so a recording may continue). */
     boolean sameIdentity(RecorderMetadata other) {
         return nodeName.equals(other.nodeName) && stackName.equals(other.stackName)

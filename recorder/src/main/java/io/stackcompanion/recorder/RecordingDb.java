@@ -120,15 +120,12 @@ final class RecordingDb implements AutoCloseable {
     }
 
     /**
-     * Appends are sequential in key order: LZ4 for the levels compacted often, ZSTD at the
-     * bottommost level where most bytes end up; a large write buffer for fewer, larger flushes.
+     * Events arrive as table files written by {@link Ingester} (never through the memtable); these
+     * settings only matter for a recording of format 1, written through RocksDB's log, continued.
      */
     static ColumnFamilyOptions eventColumnFamilyOptions() {
         return new ColumnFamilyOptions()
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
-                .setBottommostCompressionType(CompressionType.ZSTD_COMPRESSION)
-                .setWriteBufferSize(64L << 20)
-                .setMaxWriteBufferNumber(3)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockSize(32 << 10));
     }
 
@@ -186,19 +183,6 @@ final class RecordingDb implements AutoCloseable {
             }
         } catch (RocksDBException | IOException e) {
             throw new RecordingException("recording " + folder + ": cannot write metadata: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Moves the events from the write-ahead log into compressed table files: at a clean close the
-     * WAL (uncompressed, about twice the payload) becomes obsolete and is deleted, so a stopped
-     * recording takes a fraction of the space and copies faster.
-     */
-    void flushEvents() {
-        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(flush, events);
-        } catch (RocksDBException e) {
-            throw new RecordingException("recording " + folder + ": cannot flush: " + e.getMessage(), e);
         }
     }
 

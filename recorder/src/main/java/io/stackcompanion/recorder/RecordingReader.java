@@ -5,21 +5,19 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.rocksdb.FlushOptions;
-import org.rocksdb.RocksDBException;
-import org.rocksdb.WriteBatch;
-import org.rocksdb.WriteOptions;
 
 /**
- * Reads one recording, read-only. Works on a closed recording, on one whose writer was killed
- * (RocksDB replays the write-ahead log into memory on open, nothing is written), and on one that a
- * {@link Recorder} still has open: RocksDB allows a read-only open beside a live writer, and the
- * reader then sees the events written up to the moment it opened (reopen to see more).
+ * Reads one recording, read-only: the events in its RocksDB, then those still in its journal (a
+ * recording whose writer is running, or was killed, keeps its latest events there; see {@link
+ * Journal}). Works on a closed recording, a killed one, and a live one: it then sees the events
+ * written up to the moment it opened (reopen to see more). Nothing is ever written.
  *
  * <p>Not thread-safe: use one reader per thread. Closing the reader closes its open cursors.
  */
@@ -27,12 +25,16 @@ public final class RecordingReader implements AutoCloseable {
 
     private final RecordingDb db;
     private final RecorderMetadata metadata;
+    private final List<Journal.OpenSegment> journal;
+    private final byte[] lastKeyInDb;
     private final Set<EventCursor> openCursors = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    private RecordingReader(RecordingDb db, RecorderMetadata metadata) {
+    private RecordingReader(RecordingDb db, RecorderMetadata metadata, List<Journal.OpenSegment> journal) {
         this.db = db;
         this.metadata = metadata;
+        this.journal = journal;
+        this.lastKeyInDb = db.lastEvent().map(event -> event.key().toBytes()).orElse(null);
     }
 
     /**
@@ -42,11 +44,22 @@ public final class RecordingReader implements AutoCloseable {
      * @throws RecordingFormatException if its metadata is missing, corrupted or of a newer format
      */
     public static RecordingReader open(Path dir) {
-        RecordingDb db = RecordingDb.openReadOnly(dir);
+        // The journal first: a segment the writer moves into RocksDB and deletes after this point is
+        // still readable through its open channel, and one moved before it is in the RocksDB view
+        // opened next. Either way every event up to the moment of opening is seen exactly once.
+        List<Journal.OpenSegment> journal = Journal.openAll(dir);
+        RecordingDb db;
         try {
-            return new RecordingReader(db, db.requireMetadata());
+            db = RecordingDb.openReadOnly(dir);
+        } catch (RuntimeException e) {
+            Journal.closeAll(journal);
+            throw e;
+        }
+        try {
+            return new RecordingReader(db, db.requireMetadata(), journal);
         } catch (RuntimeException e) {
             db.close();
+            Journal.closeAll(journal);
             throw e;
         }
     }
@@ -69,7 +82,7 @@ public final class RecordingReader implements AutoCloseable {
     /** A cursor over the events recorded at or after {@code fromTimeNanos}, in key order. */
     public EventCursor iterator(long fromTimeNanos) {
         ensureOpen();
-        EventCursor cursor = new EventCursor(this, db, EventKey.firstAt(fromTimeNanos));
+        EventCursor cursor = new EventCursor(this, db, EventKey.firstAt(fromTimeNanos), journal, lastKeyInDb);
         openCursors.add(cursor);
         return cursor;
     }
@@ -84,7 +97,17 @@ public final class RecordingReader implements AutoCloseable {
     /** The key of the last event, if any. */
     public Optional<EventKey> lastKey() {
         ensureOpen();
-        return db.lastEvent().map(RecordedEvent::key);
+        byte[] last = lastKeyInDb;
+        for (int i = 0; i < journal.size(); i++) {
+            Journal.SegmentReader segment = journal.get(i).reader(i == journal.size() - 1);
+            byte[][] record;
+            while ((record = segment.next()) != null) {
+                if (last == null || Arrays.compareUnsigned(record[0], last) > 0) {
+                    last = record[0];
+                }
+            }
+        }
+        return last == null ? Optional.empty() : Optional.of(EventCodec.decodeKey(last, db.folder));
     }
 
     /** The number of events, counted exactly by a key scan. */
@@ -99,14 +122,22 @@ public final class RecordingReader implements AutoCloseable {
         return count;
     }
 
-    /** Bytes the recording's files take on disk. */
+    /**
+     * Bytes the recording's files take on disk; the journal's last segment counts up to its last
+     * event (a live segment is a sparse file of its full size).
+     */
     public long bytesOnDisk() {
-        return bytesOnDisk(db.folder);
+        ensureOpen();
+        long bytes = bytesOnDisk(db.folder, journal.isEmpty() ? null : journal.get(journal.size() - 1).file());
+        if (!journal.isEmpty()) {
+            bytes += journal.get(journal.size() - 1).limit() + Journal.RECORD_HEADER_BYTES;
+        }
+        return bytes;
     }
 
-    static long bytesOnDisk(Path folder) {
+    static long bytesOnDisk(Path folder, Path except) {
         try (Stream<Path> files = Files.walk(folder)) {
-            return files.filter(Files::isRegularFile).mapToLong(f -> {
+            return files.filter(f -> Files.isRegularFile(f) && !f.equals(except)).mapToLong(f -> {
                 try {
                     return Files.size(f);
                 } catch (IOException e) {
@@ -122,8 +153,8 @@ public final class RecordingReader implements AutoCloseable {
      * Writes this recording's metadata and its events with keys below {@code end} (every event when
      * {@code end} is null) into a new recording at {@code target}, which must not exist. Keys and
      * values are copied byte for byte, each one decoded on the way so a corrupted event stops the
-     * copy; the copy is flushed to table files, so it holds no write-ahead log. Because a reader
-     * sees a fixed view, copying from a live recording gives a consistent prefix of it.
+     * copy; the copy is one table file, no journal, no write-ahead log. Because a reader sees a
+     * fixed view, copying from a live recording gives a consistent prefix of it.
      *
      * @return the number of events copied
      * @throws RecordingException if {@code target} exists or cannot be written
@@ -134,37 +165,23 @@ public final class RecordingReader implements AutoCloseable {
         if (Files.exists(target)) {
             throw new RecordingException("cannot copy recording " + db.folder + " into " + target + ": it already exists; pass a new folder");
         }
-        long copied = 0;
-        try (RecordingDb out = RecordingDb.openForWriting(target);
-             WriteOptions noWal = new WriteOptions().setDisableWAL(true);
-             EventCursor cursor = iterator()) {
+        long[] copied = {0};
+        try (RecordingDb out = RecordingDb.openForWriting(target); EventCursor cursor = iterator()) {
             out.writeMetadata(metadata);
-            WriteBatch batch = new WriteBatch();
-            try {
-                while (cursor.hasNext()) {
-                    byte[][] raw = cursor.nextRaw();
-                    RecordedEvent event = EventCodec.decode(raw[0], raw[1], db.folder);
-                    if (end != null && event.key().compareTo(end) >= 0) {
-                        break;
-                    }
-                    batch.put(out.events, raw[0], raw[1]);
-                    copied++;
-                    if (batch.count() >= 10_000) {
-                        out.db.write(noWal, batch);
-                        batch.clear();
-                    }
+            Ingester.writeTable(out, () -> {
+                if (!cursor.hasNext()) {
+                    return null;
                 }
-                out.db.write(noWal, batch);
-            } finally {
-                batch.close();
-            }
-            try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-                out.db.flush(flush, out.events);
-            }
-        } catch (RocksDBException e) {
-            throw new RecordingException("cannot copy recording " + db.folder + " into " + target + ": " + e.getMessage(), e);
+                byte[][] raw = cursor.nextRaw();
+                RecordedEvent event = EventCodec.decode(raw[0], raw[1], db.folder);
+                if (end != null && event.key().compareTo(end) >= 0) {
+                    return null;
+                }
+                copied[0]++;
+                return raw;
+            }, target.resolve("copy.sst.tmp"));
         }
-        return copied;
+        return copied[0];
     }
 
     void verifyFileChecksums() {
@@ -193,5 +210,6 @@ public final class RecordingReader implements AutoCloseable {
         }
         closed = true;
         db.close();
+        Journal.closeAll(journal);
     }
 }

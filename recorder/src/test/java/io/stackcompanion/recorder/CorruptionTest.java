@@ -102,7 +102,7 @@ class CorruptionTest {
         rawPut(dir, "default", victim.toBytes(), value);
         assertThatThrownBy(() -> readAll(dir))
                 .isInstanceOf(RecordingFormatException.class)
-                .hasMessageContaining("recording format 3, newer than this build supports (1)");
+                .hasMessageContaining("event format 3, newer than this build supports (1)");
     }
 
     @Test
@@ -110,10 +110,10 @@ class CorruptionTest {
         rawPut(dir, "meta", RecordingDb.META_KEY, utf8("{\"formatVersion\":3,\"nodeName\":\"Alpha\"}"));
         assertThatThrownBy(() -> RecordingReader.open(dir))
                 .isInstanceOf(RecordingFormatException.class)
-                .hasMessage("recording " + dir + ": recording format 3 is newer than this build supports (1); use a newer Stack Companion");
+                .hasMessage("recording " + dir + ": recording format 3 is newer than this build supports (2); use a newer Stack Companion");
         RecordingClock clock = RecordingClock.of(T0, () -> 0);
         assertThatThrownBy(() -> Recorder.open(dir, metadata("node", clock), clock))
-                .hasMessageContaining("recording format 3 is newer than this build supports (1)");
+                .hasMessageContaining("recording format 3 is newer than this build supports (2)");
         assertThat(RecordingVerifier.verify(dir).firstProblem()).hasValueSatisfying(p -> assertThat(p).contains("newer"));
     }
 

@@ -111,29 +111,6 @@ class RecorderTest {
     }
 
     @Test
-    void stagedEventsAreWrittenTogetherOnCommitAndInOrderWithAppends() {
-        RecordingClock clock = RecordingClock.of(T0, () -> 0);
-        Path dir = tmp.resolve("node");
-        try (Recorder recorder = Recorder.open(dir, metadata("node", clock), clock)) {
-            long seen = clock.now();
-            recorder.stage(seen, EventKind.INCOMING, List.of("Beta"), utf8("in"));
-            recorder.stage(seen, EventKind.OUTGOING, List.of("Gamma"), utf8("out"));
-            recorder.commit();
-            assertThat(readAll(dir)).extracting(e -> new String(e.payload())).containsExactly("in", "out");
-            recorder.stage(EventKind.TIMER_FIRED, List.of(), utf8("staged"));
-            recorder.append(EventKind.OUTGOING, List.of("Beta"), utf8("appended")); // commits the staged one first
-            for (int i = 0; i < Recorder.MAX_STAGED_EVENTS; i++) {
-                recorder.stage(EventKind.INCOMING, List.of("Beta"), utf8("bulk"));
-            }
-            assertThat(readAll(dir)).as("a full group commits itself").hasSize(4 + Recorder.MAX_STAGED_EVENTS);
-            recorder.stage(EventKind.STOPPED, List.of(), new byte[0]);
-        } // close commits
-        List<RecordedEvent> events = readAll(dir);
-        assertThat(events).extracting(e -> new String(e.payload())).startsWith("in", "out", "staged", "appended");
-        assertThat(events.get(events.size() - 1).kind()).isEqualTo(EventKind.STOPPED);
-    }
-
-    @Test
     void iteratorFromATimeStartsInTheMiddle() {
         TestRecordings.ManualNanos mono = new TestRecordings.ManualNanos();
         RecordingClock clock = RecordingClock.of(T0, mono);
@@ -194,23 +171,6 @@ class RecorderTest {
             }
             assertThat(readAll(dir)).hasSize(3);
         }
-    }
-
-    @Test
-    void checkpointOfARunningRecorderHoldsEveryEventAppendedBeforeIt() {
-        RecordingClock clock = RecordingClock.of(T0, () -> 0);
-        Path dir = tmp.resolve("node");
-        Path copy = tmp.resolve("copy");
-        try (Recorder recorder = Recorder.open(dir, metadata("node", clock), clock)) {
-            for (int i = 0; i < 100; i++) {
-                recorder.append(EventKind.INCOMING, List.of("Beta"), utf8("m" + i));
-            }
-            recorder.checkpoint(copy);
-            recorder.append(EventKind.STOPPED, List.of(), new byte[0]);
-            assertThatThrownBy(() -> recorder.checkpoint(copy)).hasMessageContaining("already exists");
-        }
-        assertThat(readAll(copy)).hasSize(100);
-        assertThat(RecordingVerifier.verify(copy).ok()).isTrue();
     }
 
     @Test

@@ -58,6 +58,7 @@ class CollectRecordingsTest {
         pool = new LocalPool(poolDir, 4, RECORDING).startAll();
         pool.awaitConnected(Duration.ofSeconds(30));
         ReplayEndToEndTest.order(List.of(pool.newClient(), pool.newClient()), 100);
+        pool.awaitLedgerSize(100, Duration.ofSeconds(60)); // clients return at f+1 replies; a replica may lag
         pool.close();
         archive = shared.resolve("rec.tar.gz");
         Scripts.Result r = Scripts.run(120, "collect-recordings.sh", "--base-dir", poolDir.toString(), "--out", archive.toString(), "--json");

@@ -138,7 +138,7 @@ class ReplayDivergenceTest {
             try (RocksDB db = RocksDB.open(o, node.toString(), cfs, handles)) {
                 byte[] key = "metadata".getBytes(StandardCharsets.UTF_8);
                 String meta = new String(db.get(handles.get(1), key), StandardCharsets.UTF_8);
-                db.put(handles.get(1), key, meta.replaceFirst("\"formatVersion\":1", "\"formatVersion\":7")
+                db.put(handles.get(1), key, meta.replaceFirst("\"formatVersion\":\\d+", "\"formatVersion\":7")
                         .getBytes(StandardCharsets.UTF_8));
             } finally {
                 handles.forEach(ColumnFamilyHandle::close);

@@ -31,8 +31,9 @@ import java.util.Optional;
 /**
  * What {@code STACK_COMPANION=1} adds to a node: two recorders, one per stack, under
  * {@code data/<node>/recorder/}, fed by the core's tap. Every input is recorded before the core
- * handles it and every send as the core makes it, at the core's own time; the events of one input
- * are committed together once it is handled, so a SIGKILL loses at most the input in progress.
+ * handles it and every send as the core makes it, at the core's own time. Each event is in the
+ * recording (its journal, in the page cache) when the append returns, so a SIGKILL loses nothing the
+ * core saw or did.
  * The node's own events (started, stopped, timers, initial state) go to the node-stack recorder.
  *
  * <p>Layout: {@code recorder/node/} and {@code recorder/client/} (RocksDB recordings),
@@ -135,45 +136,37 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     }
 
     /**
-     * Records the input and commits it before the core handles it: a node killed while handling an
-     * input may already have ordered a batch because of it, so the input must be on disk first.
+     * Records the input before the core handles it: a node killed while handling an input may
+     * already have ordered a batch because of it, so the input must be in the recording first.
      */
     @Override
     public void onInput(long time, CoreInput input) {
         if (input instanceof CoreInput.Received r) {
-            recorder(r.stack()).stage(time, EventKind.INCOMING, List.of(r.peer()), r.bytes());
+            recorder(r.stack()).append(time, EventKind.INCOMING, List.of(r.peer()), r.bytes());
         } else if (input instanceof CoreInput.TimerFired t) {
-            nodeRecorder.stage(time, EventKind.TIMER_FIRED, NONE, t.timer().getBytes(StandardCharsets.UTF_8));
+            nodeRecorder.append(time, EventKind.TIMER_FIRED, NONE, t.timer().getBytes(StandardCharsets.UTF_8));
         } else if (input instanceof CoreInput.Connected c) {
-            recorder(c.stack()).stage(time, EventKind.CONNECTED, List.of(c.peer()), EMPTY);
+            recorder(c.stack()).append(time, EventKind.CONNECTED, List.of(c.peer()), EMPTY);
         } else if (input instanceof CoreInput.Disconnected d) {
-            recorder(d.stack()).stage(time, EventKind.DISCONNECTED, List.of(d.peer()), EMPTY);
+            recorder(d.stack()).append(time, EventKind.DISCONNECTED, List.of(d.peer()), EMPTY);
         } else if (input instanceof CoreInput.Started) {
-            nodeRecorder.stage(time, EventKind.STARTED, NONE, startedPayload);
+            nodeRecorder.append(time, EventKind.STARTED, NONE, startedPayload);
         }
-        commit();
     }
 
     @Override
     public void onSend(long time, StackName stack, List<String> peers, byte[] payload) {
-        recorder(stack).stage(time, EventKind.OUTGOING, peers, payload);
+        recorder(stack).append(time, EventKind.OUTGOING, peers, payload);
     }
 
-    /** The sends the input caused, in one write per recorder. */
+    /** Nothing to do: every input and send is already in the recording. */
     @Override
     public void onHandled(long time) {
-        commit();
     }
 
     @Override
     public void onStop(long time, Status last) {
-        commit();
         nodeRecorder.append(time, EventKind.STOPPED, NONE, Codec.encode(last));
-    }
-
-    private void commit() {
-        nodeRecorder.commit();
-        clientRecorder.commit();
     }
 
     private Recorder recorder(StackName stack) {

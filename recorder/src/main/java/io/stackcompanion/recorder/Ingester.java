@@ -1,0 +1,231 @@
+package io.stackcompanion.recorder;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.CompressionType;
+import org.rocksdb.EnvOptions;
+import org.rocksdb.IngestExternalFileOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.SstFileWriter;
+
+/**
+ * Moves sealed journal segments into the recording's RocksDB, on its own thread, off the writer's
+ * path: each segment becomes one compressed table file, written in key order by RocksDB's {@code
+ * SstFileWriter} and ingested (moved, not copied) into the events column family, then the segment
+ * is deleted. Event keys only grow, so every table file lands in the bottom level beside the others
+ * without overlap: no memtable, no second copy in RocksDB's log, no compaction ever rewrites events.
+ *
+ * <p>A crash at any point is harmless: a segment is deleted only after its table is in RocksDB, and
+ * records whose keys RocksDB already holds are skipped when a segment is ingested again.
+ *
+ * <p>The backlog is bounded: a writer that outruns ingestion waits in {@link #submit} once {@code
+ * maxBacklog} sealed segments are queued (the only place the writer can wait).
+ */
+final class Ingester implements AutoCloseable {
+
+    private final RecordingDb db;
+    private final int maxBacklog;
+    private final ArrayDeque<Path> queue = new ArrayDeque<>();
+    private final Thread thread;
+    private byte[] lastKey;
+    private RuntimeException failure;
+    private boolean closing;
+
+    /**
+     * @param lastKey the last event key RocksDB holds (null for none): records up to it are skipped
+     */
+    Ingester(RecordingDb db, byte[] lastKey, int maxBacklog) {
+        this.db = db;
+        this.lastKey = lastKey;
+        this.maxBacklog = maxBacklog;
+        this.thread = new Thread(this::run, "recorder-ingest-" + db.folder.getFileName());
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Queues a sealed segment; waits while the backlog is full. */
+    synchronized void submit(Path segment) {
+        while (queue.size() >= maxBacklog && failure == null) {
+            awaitChange();
+        }
+        throwIfFailed();
+        queue.add(segment);
+        notifyAll();
+    }
+
+    /** Waits until every queued segment is in RocksDB. */
+    synchronized void drain() {
+        while (!queue.isEmpty() && failure == null) {
+            awaitChange();
+        }
+        throwIfFailed();
+    }
+
+    /** Throws the ingestion failure, if there was one (the segments stay in the journal, nothing is lost). */
+    synchronized void throwIfFailed() {
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void awaitChange() {
+        try {
+            wait();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RecordingException("interrupted while waiting for recording " + db.folder + " to take in its journal", e);
+        }
+    }
+
+    private void run() {
+        while (true) {
+            Path segment;
+            synchronized (this) {
+                while (queue.isEmpty() && !closing) {
+                    try {
+                        wait();
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+                if (queue.isEmpty()) {
+                    return;
+                }
+                segment = queue.peek();
+            }
+            try {
+                byte[] last = ingestSegment(db, segment, false, lastKey);
+                synchronized (this) {
+                    lastKey = last;
+                    queue.poll();
+                    notifyAll();
+                }
+            } catch (RuntimeException e) {
+                synchronized (this) {
+                    failure = e;
+                    notifyAll();
+                }
+                return;
+            }
+        }
+    }
+
+    /** Drains the queue, then stops the thread. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            closing = true;
+            notifyAll();
+        }
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        throwIfFailed();
+    }
+
+    /**
+     * Moves one segment's records with keys after {@code after} into RocksDB, then deletes the
+     * segment.
+     *
+     * @param last whether it is the journal's last segment (which may end in an incomplete record)
+     * @return the last key RocksDB now holds
+     */
+    static byte[] ingestSegment(RecordingDb db, Path segment, boolean last, byte[] after) {
+        FileChannel channel = Journal.openForReading(segment);
+        if (channel == null) {
+            return after; // already ingested and deleted
+        }
+        byte[] newLast;
+        try (channel) {
+            Journal.SegmentReader reader = new Journal.SegmentReader(segment, channel, last, Long.MAX_VALUE);
+            newLast = writeTable(db, () -> {
+                byte[][] record;
+                while ((record = reader.next()) != null) {
+                    if (after == null || Arrays.compareUnsigned(record[0], after) > 0) {
+                        return record;
+                    }
+                }
+                return null;
+            }, segment.resolveSibling(segment.getFileName() + ".sst"));
+        } catch (IOException e) {
+            throw new RecordingException("cannot read journal segment " + segment + ": " + e.getMessage(), e);
+        }
+        try {
+            Files.delete(segment);
+        } catch (IOException e) {
+            throw new RecordingException("recording " + db.folder + ": cannot delete ingested journal segment " + segment
+                    + ": " + e.getMessage(), e);
+        }
+        return newLast == null ? after : newLast;
+    }
+
+    /**
+     * Writes the records (keys strictly increasing, each after everything RocksDB holds) into one
+     * table file at {@code table} and ingests it.
+     *
+     * @return the last key written, or null when there were no records
+     */
+    static byte[] writeTable(RecordingDb db, Supplier<byte[][]> records, Path table) {
+        byte[] lastKey = null;
+        boolean written = false;
+        try (Options options = tableOptions(); EnvOptions env = new EnvOptions(); SstFileWriter writer = new SstFileWriter(env, options)) {
+            Files.deleteIfExists(table);
+            byte[][] record;
+            boolean open = false;
+            while ((record = records.get()) != null) {
+                if (!open) {
+                    writer.open(table.toString());
+                    open = true;
+                }
+                writer.put(record[0], record[1]);
+                lastKey = record[0];
+            }
+            if (!open) {
+                return null;
+            }
+            writer.finish();
+            written = true;
+        } catch (RocksDBException | IOException e) {
+            throw new RecordingException("recording " + db.folder + ": cannot write table file " + table + ": " + e.getMessage()
+                    + "; check free disk space", e);
+        } finally {
+            if (!written) {
+                deleteQuietly(table); // a bad record or a write error: no half table left behind
+            }
+        }
+        try (IngestExternalFileOptions ingest = new IngestExternalFileOptions().setMoveFiles(true)) {
+            db.db.ingestExternalFile(db.events, List.of(table.toString()), ingest);
+        } catch (RocksDBException e) {
+            throw new RecordingException("recording " + db.folder + ": cannot take in table file " + table + ": " + e.getMessage(), e);
+        } finally {
+            deleteQuietly(table); // moved into RocksDB (hard link) on success; garbage otherwise
+        }
+        return Objects.requireNonNull(lastKey);
+    }
+
+    /** How event tables are written: LZ4 blocks of 32 KiB (see {@link RecordingDb#eventColumnFamilyOptions()}). */
+    static Options tableOptions() {
+        return new Options()
+                .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                .setTableFormatConfig(new BlockBasedTableConfig().setBlockSize(32 << 10));
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover table file in the journal folder is removed when the recording is next opened
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.stackcompanion.recorder;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
+import java.util.zip.CRC32C;
+
+/**
+ * Appends records to the journal's active segment, a memory-mapped file: an append is two copies
+ * and a checksum, no system call, and the bytes are in the page cache when it returns (durable
+ * against a crash of the process, not of the machine). A full segment is sealed (unmapped and cut
+ * to its records plus the end marker) and handed to {@code onSealed}. Single writer; the caller
+ * serialises appends.
+ */
+final class JournalWriter implements AutoCloseable {
+
+    /** Publishes a record's length after its body: readers and crash recovery never see half a record. */
+    private static final VarHandle LENGTH = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    private final Path journal;
+    private final long segmentBytes;
+    private final Consumer<Path> onSealed;
+    private final CRC32C crc = new CRC32C();
+    private long number;
+    private Path file;
+    private FileChannel channel;
+    private MappedByteBuffer map;
+    private int position;
+    private int records;
+
+    /**
+     * @param journal the journal folder (created if missing)
+     * @param lastNumber the number of the last segment ever written there (0 for none): new segments follow it
+     * @param segmentBytes the size of a segment; a larger event gets a segment of its own size
+     * @param onSealed receives each sealed segment that holds records, in order
+     */
+    JournalWriter(Path journal, long lastNumber, long segmentBytes, Consumer<Path> onSealed) {
+        if (segmentBytes < 4096 || segmentBytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("segment size must be 4 KiB .. 2 GiB, got " + segmentBytes);
+        }
+        this.journal = journal;
+        this.number = lastNumber;
+        this.segmentBytes = segmentBytes;
+        this.onSealed = onSealed;
+    }
+
+    /** Appends one record; when this returns the record survives a SIGKILL of this process. */
+    void append(byte[] key, byte[] value) {
+        int body = key.length + value.length;
+        int need = Journal.recordBytes(body);
+        // Room for the record and, after it, the zero length word that ends a sealed segment.
+        if (map == null || (long) position + need + Journal.RECORD_HEADER_BYTES > map.capacity()) {
+            roll(need);
+        }
+        try {
+            map.put(position + Journal.RECORD_HEADER_BYTES, key);
+            map.put(position + Journal.RECORD_HEADER_BYTES + key.length, value);
+            crc.reset();
+            crc.update(key);
+            crc.update(value);
+            map.putInt(position + 4, (int) crc.getValue());
+            LENGTH.setRelease(map, position, body);
+        } catch (InternalError e) {
+            // The JVM's report of SIGBUS on a mapped file: the file system could not back the page.
+            throw new RecordingException("cannot write journal segment " + file + ": the file system refused the page ("
+                    + e.getMessage() + "); check free disk space", e);
+        }
+        position += need;
+        records++;
+    }
+
+    /** Seals the active segment now (if it holds records) and hands it over; the next append starts a new one. */
+    void seal() {
+        if (map == null) {
+            return;
+        }
+        Path sealed = file;
+        boolean empty = records == 0;
+        unmapAndCut();
+        if (empty) {
+            try {
+                Files.deleteIfExists(sealed);
+            } catch (IOException e) {
+                throw new RecordingException("cannot delete empty journal segment " + sealed + ": " + e.getMessage(), e);
+            }
+        } else {
+            onSealed.accept(sealed);
+        }
+    }
+
+    private void roll(int need) {
+        seal();
+        number++;
+        file = Journal.segmentFile(journal, number);
+        long capacity = Math.max(segmentBytes, (long) Journal.HEADER_BYTES + need + Journal.RECORD_HEADER_BYTES);
+        try {
+            Files.createDirectories(journal);
+            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
+        } catch (IOException e) {
+            closeQuietly();
+            throw new RecordingException("cannot create journal segment " + file + ": " + e.getMessage()
+                    + "; check free disk space and permissions", e);
+        }
+        Journal.writeHeader(map);
+        position = Journal.HEADER_BYTES;
+        records = 0;
+    }
+
+    private void unmapAndCut() {
+        MappedByteBuffer mapped = map;
+        map = null;
+        Unmapper.unmap(mapped);
+        try {
+            channel.truncate((long) position + Journal.RECORD_HEADER_BYTES); // keep the zero end marker
+            channel.close();
+        } catch (IOException e) {
+            throw new RecordingException("cannot seal journal segment " + file + ": " + e.getMessage(), e);
+        } finally {
+            channel = null;
+        }
+    }
+
+    private void closeQuietly() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException ignored) {
+                // already failing; the first error is the one reported
+            }
+            channel = null;
+        }
+    }
+
+    /** Seals the active segment (handing it over) and releases the mapping. */
+    @Override
+    public void close() {
+        seal();
+    }
+
+    /**
+     * Releases a mapping now rather than at some garbage collection: a sealed segment is cut to size
+     * (which a live mapping would turn into SIGBUS) and deleted once ingested (which a live mapping
+     * would keep on disk). Java 17 has no public unmap; {@code sun.misc.Unsafe.invokeCleaner} is the
+     * supported way (jdk.unsupported), looked up reflectively.
+     */
+    static final class Unmapper {
+        private static final Object UNSAFE;
+        private static final Method INVOKE_CLEANER;
+
+        static {
+            try {
+                Class<?> unsafeClass = Class.forName("sun.misc.Unsafe");
+                Field field = unsafeClass.getDeclaredField("theUnsafe");
+                field.setAccessible(true);
+                UNSAFE = field.get(null);
+                INVOKE_CLEANER = unsafeClass.getMethod("invokeCleaner", ByteBuffer.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private Unmapper() {}
+
+        static void unmap(MappedByteBuffer buffer) {
+            try {
+                INVOKE_CLEANER.invoke(UNSAFE, buffer);
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("cannot unmap a journal segment", e);
+            }
+        }
+    }
+}
