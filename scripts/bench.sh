@@ -3,7 +3,7 @@
 #   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--fixed-requests N] [--warmup N]
 #                    [--idle-every S] [--replay-node NAME] [--keep]
 #     The pool benchmark: the same load against a fresh 4-node local pool with STACK_COMPANION=0 and
-#     =1, alternating (off, on) x pairs; then a virtual-mode replay of one node of the last recording
+#     =1, pairs alternating their order (off-on, on-off, ...), node CPU per write measured too; then a virtual-mode replay of one node of the last recording
 #     run, bytes on disk per payload byte, and an idle-heavy recording (a recording pool that gets
 #     one request every S s while the pairs run) replayed. --requests (saturating load) and
 #     --fixed-requests (load at --rate, default 1000/s) default to a calibration by the first
@@ -183,7 +183,12 @@ run() {
   fi
   [[ -n "$requests" ]] || requests=20000
   [[ -n "$fixed_requests" ]] || fixed_requests=5000
+  local cpu0
+  cpu0="$(node_cpu_seconds "$work/$label")"
   load "$work/$label" "$work/$label.sat.json" --requests "$requests"
+  # CPU the four nodes spent on the saturating load: a cost per write that scheduling noise on a
+  # shared machine blurs less than throughput does.
+  awk -v a="$(node_cpu_seconds "$work/$label")" -v b="$cpu0" 'BEGIN { printf "nodeCpuSeconds=%.2f\n", a - b }' >"$work/$label.cpu"
   load "$work/$label" "$work/$label.fixed.json" --requests "$fixed_requests" --rate "$rate"
   note "$label: $(field "$work/$label.sat.json" throughputPerS) ordered/s saturated; at $rate/s p99 $(tail -1 "$work/$label.fixed.json" | grep -o '"p99":[0-9.]*' | cut -d: -f2) ms; load average $(loadavg)"
   pool_down
@@ -201,9 +206,16 @@ SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/idle" --j
 trickle_pid=$!
 idle_cpu0="$(node_cpu_seconds "$work/idle")"
 
+# Pairs alternate their order (off-on, on-off, ...): a machine getting busier or quieter during the
+# benchmark, or caches warmed by the first run, favour neither side.
 for ((i = 1; i <= pairs; i++)); do
-  run "$i" 0
-  run "$i" 1
+  if ((i % 2 == 1)); then
+    run "$i" 0
+    run "$i" 1
+  else
+    run "$i" 1
+    run "$i" 0
+  fi
 done
 
 stop_trickle

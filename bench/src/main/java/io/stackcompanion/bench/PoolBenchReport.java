@@ -95,6 +95,7 @@ public final class PoolBenchReport {
         List<Double> tputRatios = new ArrayList<>();
         List<Double> p50Ratios = new ArrayList<>();
         List<Double> p99Ratios = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
         for (int i = 1; i <= pairs; i++) {
             ObjectNode off = run(dir, i, "off");
             ObjectNode on = run(dir, i, "on");
@@ -110,6 +111,7 @@ public final class PoolBenchReport {
             ratio(pair, "throughputRatio", on, off, "throughputPerS", tputRatios);
             ratio(pair, "fixedP50Ratio", on, off, "fixedP50Ms", p50Ratios);
             ratio(pair, "fixedP99Ratio", on, off, "fixedP99Ms", p99Ratios);
+            ratio(pair, "cpuPerWriteRatio", on, off, "nodeCpuMsPerWrite", cpuRatios);
         }
         ObjectNode medians = report.putObject("medians");
         putMedian(medians, "throughputPerSOff", tputOff);
@@ -121,6 +123,7 @@ public final class PoolBenchReport {
         putMedian(medians, "throughputRatio", tputRatios);
         putMedian(medians, "fixedP50Ratio", p50Ratios);
         putMedian(medians, "fixedP99Ratio", p99Ratios);
+        putMedian(medians, "cpuPerWriteRatio", cpuRatios);
 
         JsonNode saturated = replay(dir.resolve("replay-saturated.json"));
         if (saturated != null) {
@@ -177,6 +180,12 @@ public final class PoolBenchReport {
             run.put("throughputPerS", sat.path("throughputPerS").asDouble());
             run.put("saturatedP50Ms", sat.path("latencyMs").path("p50").asDouble());
             run.put("saturatedP99Ms", sat.path("latencyMs").path("p99").asDouble());
+        }
+        Properties cpu = readProperties(dir.resolve("pair" + pair + "-" + mode + ".cpu"));
+        if (cpu.containsKey("nodeCpuSeconds") && run.path("requests").asLong() > 0) {
+            double seconds = Double.parseDouble(cpu.getProperty("nodeCpuSeconds"));
+            run.put("nodeCpuSeconds", seconds);
+            run.put("nodeCpuMsPerWrite", round(seconds * 1000 / run.path("requests").asLong(), 3));
         }
         JsonNode fixed = lastJsonLine(dir.resolve("pair" + pair + "-" + mode + ".fixed.json"));
         if (fixed != null) {
@@ -272,15 +281,16 @@ public final class PoolBenchReport {
         }
         out.println("latencies in ms; 'fixed' at " + r.path("settings").path("rate").asText("?") + " req/s");
         for (JsonNode pair : r.path("pairs")) {
-            out.printf(Locale.ROOT, "pair %d on/off: ordered/s %s, fixed p50 %s, fixed p99 %s%n", pair.path("pair").asInt(),
-                    pair.path("throughputRatio").asText("-"), pair.path("fixedP50Ratio").asText("-"),
-                    pair.path("fixedP99Ratio").asText("-"));
+            out.printf(Locale.ROOT, "pair %d on/off: ordered/s %s, fixed p50 %s, fixed p99 %s, node CPU per write %s%n",
+                    pair.path("pair").asInt(), pair.path("throughputRatio").asText("-"), pair.path("fixedP50Ratio").asText("-"),
+                    pair.path("fixedP99Ratio").asText("-"), pair.path("cpuPerWriteRatio").asText("-"));
         }
         JsonNode m = r.path("medians");
         out.printf(Locale.ROOT, "median: ordered/s off %s, on %s (ratio %s); fixed p99 ms off %s, on %s (ratio %s)%n",
                 m.path("throughputPerSOff").asText("-"), m.path("throughputPerSOn").asText("-"),
                 m.path("throughputRatio").asText("-"), m.path("fixedP99MsOff").asText("-"),
                 m.path("fixedP99MsOn").asText("-"), m.path("fixedP99Ratio").asText("-"));
+        out.printf(Locale.ROOT, "median node CPU per ordered write, on/off: %s%n", m.path("cpuPerWriteRatio").asText("-"));
         for (String name : List.of("replaySaturated", "replayIdle")) {
             JsonNode v = r.get(name);
             if (v != null) {

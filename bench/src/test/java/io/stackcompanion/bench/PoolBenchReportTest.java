@@ -29,6 +29,9 @@ class PoolBenchReportTest {
             load("pair" + (i + 1) + "-off.fixed.json", 1000, 20, p99[i][0]);
             load("pair" + (i + 1) + "-on.fixed.json", 1000, 21, p99[i][1]);
         }
+        // The nodes' CPU seconds for a saturating load of 100 requests (what load() writes).
+        Files.writeString(dir.resolve("pair1-off.cpu"), "nodeCpuSeconds=10.00\n");
+        Files.writeString(dir.resolve("pair1-on.cpu"), "nodeCpuSeconds=10.20\n");
         Files.writeString(dir.resolve("replay-saturated.json"), "Node2: replayed\n"
                 + "{\"node\":\"Node2\",\"events\":5000,\"batchesOrdered\":40,\"matches\":true,\"recordedSeconds\":30.0,\"replaySeconds\":10.0}\n");
         Files.writeString(dir.resolve("replay-idle.json"),
@@ -45,6 +48,9 @@ class PoolBenchReportTest {
         assertThat(r.path("medians").path("throughputRatio").asDouble()).isEqualTo(0.99);
         assertThat(r.path("medians").path("throughputPerSOff").asDouble()).isEqualTo(2000);
         assertThat(r.path("medians").path("fixedP99Ratio").asDouble()).isEqualTo(1.04);
+        assertThat(r.path("runs").get(0).path("nodeCpuMsPerWrite").asDouble()).isEqualTo(100.0);
+        assertThat(r.path("pairs").get(0).path("cpuPerWriteRatio").asDouble()).isEqualTo(1.02);
+        assertThat(r.path("pairs").get(1).has("cpuPerWriteRatio")).as("not measured for pair 2").isFalse();
         assertThat(r.path("replaySaturated").path("speedup").asDouble()).isEqualTo(3.0);
         assertThat(r.path("replayIdle").path("speedup").asDouble()).isEqualTo(80.0);
         assertThat(r.path("recordingBytes").path("bytesOnDiskPerPayloadByte").asDouble()).isEqualTo(0.4);
