@@ -55,8 +55,9 @@ public final class Recorder implements AutoCloseable {
         this.metadata = metadata;
         this.lastEventAtOpen = lastEventAtOpen;
         this.lastKey = lastEventAtOpen.map(RecordedEvent::key).orElse(null);
+        // The writer first: it checks its settings; the ingester's thread starts only when nothing else can fail.
+        this.journal = new JournalWriter(Journal.folder(db.folder), 0, segmentBytes, this::sealed);
         this.ingester = new Ingester(db, lastKey == null ? null : lastKey.toBytes(), maxBacklog);
-        this.journal = new JournalWriter(Journal.folder(db.folder), 0, segmentBytes, ingester::submit);
     }
 
     /**
@@ -104,6 +105,10 @@ public final class Recorder implements AutoCloseable {
             db.close();
             throw e;
         }
+    }
+
+    private void sealed(Path segment) {
+        ingester.submit(segment);
     }
 
     /**
