@@ -1,18 +1,18 @@
 package io.stackcompanion.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.stackcompanion.node.client.Client;
 import io.stackcompanion.node.collect.Manifest;
 import io.stackcompanion.node.collect.RecordingArchive;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.pool.LocalPool;
+import io.stackcompanion.node.pool.LocalPoolExtension;
 import io.stackcompanion.node.scripts.Scripts;
 import io.stackcompanion.node.tools.CollectMain;
 import io.stackcompanion.recorder.RecordingVerifier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -23,12 +23,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -43,6 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class CollectRecordingsTest {
     static final NodeConfig RECORDING = NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1");
 
+    @RegisterExtension
+    static final LocalPoolExtension pools = new LocalPoolExtension();
     @TempDir
     static Path shared;
     static Path poolDir;
@@ -54,22 +54,14 @@ class CollectRecordingsTest {
 
     @BeforeAll
     static void recordAPoolAndCollectIt() throws Exception {
-        poolDir = shared.resolve("pool");
-        pool = new LocalPool(poolDir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        pool = pools.start(4, RECORDING);
+        poolDir = pool.baseDir();
         ReplayEndToEndTest.order(List.of(pool.newClient(), pool.newClient()), 100);
         pool.awaitLedgerSize(100, Duration.ofSeconds(60)); // clients return at f+1 replies; a replica may lag
         pool.close();
         archive = shared.resolve("rec.tar.gz");
         Scripts.Result r = Scripts.run(120, "collect-recordings.sh", "--base-dir", poolDir.toString(), "--out", archive.toString(), "--json");
         assertThat(r.exitCode()).as(r.toString()).isZero();
-    }
-
-    @AfterAll
-    static void stopPool() {
-        if (pool != null) {
-            pool.close();
-        }
     }
 
     @Test
@@ -311,13 +303,5 @@ class CollectRecordingsTest {
         int exit = CollectMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), false);
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    static void order(Client client, int n) throws Exception {
-        List<CompletableFuture<?>> fs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            fs.add(client.submit(io.stackcompanion.node.message.Operation.put("k" + i, "v" + i)));
-        }
-        CompletableFuture.allOf(fs.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
     }
 }

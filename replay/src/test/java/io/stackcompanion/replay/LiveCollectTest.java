@@ -8,9 +8,10 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.pool.LocalPool;
+import io.stackcompanion.node.pool.LocalPoolExtension;
 import io.stackcompanion.recorder.RecordingVerifier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -30,21 +31,14 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the archive verifies, and every node replays from it to a match.
  */
 class LiveCollectTest {
+    @RegisterExtension
+    final LocalPoolExtension pools = new LocalPoolExtension();
     @TempDir
     Path dir;
-    private LocalPool pool;
-
-    @AfterEach
-    void stop() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
 
     @Test
     void aCopyTakenUnderLoadVerifiesAndReplaysToAMatch() throws Exception {
-        pool = new LocalPool(dir.resolve("pool"), 4, CollectRecordingsTest.RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, CollectRecordingsTest.RECORDING);
         List<Client> clients = List.of(pool.newClient(), pool.newClient());
         // Keep requests flowing, at most 40 in flight, until the collection is done.
         AtomicBoolean collected = new AtomicBoolean();
@@ -67,7 +61,7 @@ class LiveCollectTest {
                 () -> pool.status("Node1").map(Status::ledgerSize).orElse(0L) >= 100);
 
         Path archive = dir.resolve("live.tar.gz");
-        CollectRecordingsTest.Run c = CollectRecordingsTest.collect("--base-dir", dir.resolve("pool").toString(),
+        CollectRecordingsTest.Run c = CollectRecordingsTest.collect("--base-dir", pool.baseDir().toString(),
                 "--out", archive.toString(), "--json");
         collected.set(true);
         loader.join();

@@ -5,12 +5,13 @@ import io.stackcompanion.node.collect.Manifest;
 import io.stackcompanion.node.collect.RecordingArchive;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.pool.LocalPool;
+import io.stackcompanion.node.pool.LocalPoolExtension;
 import io.stackcompanion.node.scripts.Scripts;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -21,7 +22,6 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +38,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 class RemoteCollectTest {
     private static final Path SSHD = Path.of("/usr/sbin/sshd");
 
-    @TempDir
-    static Path shared;
+    @RegisterExtension
+    static final LocalPoolExtension pools = new LocalPoolExtension();
     static LocalPool pool;
     static Path poolDir;
 
@@ -51,18 +51,10 @@ class RemoteCollectTest {
 
     @BeforeAll
     static void recordAPool() throws Exception {
-        poolDir = shared.resolve("pool");
-        pool = new LocalPool(poolDir, 4, CollectRecordingsTest.RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        pool = pools.start(4, CollectRecordingsTest.RECORDING);
+        poolDir = pool.baseDir();
         ReplayEndToEndTest.order(List.of(pool.newClient()), 50);
         pool.close();
-    }
-
-    @AfterAll
-    static void closePool() {
-        if (pool != null) {
-            pool.close();
-        }
     }
 
     @BeforeEach

@@ -5,16 +5,16 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.pool.LocalPool;
+import io.stackcompanion.node.pool.LocalPoolExtension;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.recorder.EventKind;
 import io.stackcompanion.recorder.Recorder;
 import io.stackcompanion.recorder.RecorderMetadata;
 import io.stackcompanion.recorder.RecordingClock;
 import io.stackcompanion.recorder.RecordingReader;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
@@ -24,7 +24,6 @@ import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -35,21 +34,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** A replay that does not reproduce the recording says where and how; a bad recording is one line. */
 class ReplayDivergenceTest {
-    @TempDir
-    Path dir;
-    private LocalPool pool;
+    @RegisterExtension
+    final LocalPoolExtension pools = new LocalPoolExtension();
+    private Path dir;
 
     @BeforeEach
     void record() throws Exception {
-        pool = new LocalPool(dir, 4, NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1")).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1"));
         order(List.of(pool.newClient()), 40);
         pool.close();
-    }
-
-    @AfterEach
-    void stop() {
-        pool.close();
+        dir = pool.baseDir();
     }
 
     @Test

@@ -6,14 +6,13 @@ import io.stackcompanion.node.client.Client;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.pool.LocalPool;
-import org.junit.jupiter.api.AfterEach;
+import io.stackcompanion.node.pool.LocalPoolExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -26,21 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReplayEndToEndTest {
     private static final NodeConfig RECORDING = NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1");
 
-    @TempDir
-    Path dir;
-    private LocalPool pool;
-
-    @AfterEach
-    void stop() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
+    @RegisterExtension
+    final LocalPoolExtension pools = new LocalPoolExtension();
 
     @Test
     void steadyLoadEveryNodeReplaysToAMatch() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         Client a = pool.newClient();
         Client b = pool.newClient();
         order(List.of(a, b), 300);
@@ -48,7 +38,7 @@ class ReplayEndToEndTest {
         pool.close();
 
         for (String node : pool.names()) {
-            Run r = replay("--recording", dir.toString(), "--node", node, "--json");
+            Run r = replay("--recording", pool.baseDir().toString(), "--node", node, "--json");
             assertThat(r.exit).as(r.output).isZero();
             JsonNode v = r.verdict();
             assertThat(v.get("matches").asBoolean()).as(r.output).isTrue();
@@ -59,8 +49,7 @@ class ReplayEndToEndTest {
 
     @Test
     void aNodeStoppedWhileThePoolMovesOnAndRestartedReplaysToAMatch() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         Client client = pool.newClient();
         order(List.of(client), 50);
         pool.stop("Node4");
@@ -70,13 +59,12 @@ class ReplayEndToEndTest {
         order(List.of(client), 50);
         pool.close();
 
-        assertEveryNodeReplaysToAMatch(pool, dir, -1);
+        assertEveryNodeReplaysToAMatch(pool, -1);
     }
 
     @Test
     void aLostPrimaryAViewChangeAndItsCatchUpReplayToAMatch() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         Client client = pool.newClient();
         order(List.of(client), 100);
         pool.stop("Node1"); // the primary of view 0
@@ -88,7 +76,7 @@ class ReplayEndToEndTest {
         pool.awaitLedgerSize(250, Duration.ofSeconds(60));
         pool.close();
 
-        assertEveryNodeReplaysToAMatch(pool, dir, 250);
+        assertEveryNodeReplaysToAMatch(pool, 250);
     }
 
     /**
@@ -97,8 +85,7 @@ class ReplayEndToEndTest {
      */
     @Test
     void aLinkCutAndRestoredReplaysToAMatch() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         Client client = pool.newClient();
         order(List.of(client), 50);
         int node2Port = pool.genesis().node("Node2").orElseThrow().nodePort();
@@ -112,9 +99,9 @@ class ReplayEndToEndTest {
         order(List.of(client), 50);
         pool.close();
 
-        assertEveryNodeReplaysToAMatch(pool, dir, -1);
+        assertEveryNodeReplaysToAMatch(pool, -1);
         // The cut is in the recording: Node2 lost Node1 and got it back.
-        try (var reader = io.stackcompanion.recorder.RecordingReader.open(dir.resolve("data/Node2/recorder/node"))) {
+        try (var reader = io.stackcompanion.recorder.RecordingReader.open(pool.baseDir().resolve("data/Node2/recorder/node"))) {
             var kinds = io.stackcompanion.recorder.RecordingStats.of(reader).eventsPerKind();
             assertThat(kinds.get(io.stackcompanion.recorder.EventKind.DISCONNECTED)).isGreaterThanOrEqualTo(1);
             assertThat(kinds.get(io.stackcompanion.recorder.EventKind.CONNECTED)).isGreaterThanOrEqualTo(4);
@@ -123,13 +110,12 @@ class ReplayEndToEndTest {
 
     @Test
     void theSameRecordingReplayedTwiceGivesTheSameVerdict() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         order(List.of(pool.newClient()), 100);
         pool.close();
 
-        JsonNode first = replay("--recording", dir.toString(), "--node", "Node2", "--json").verdict();
-        JsonNode second = replay("--recording", dir.toString(), "--node", "Node2", "--json").verdict();
+        JsonNode first = replay("--recording", pool.baseDir().toString(), "--node", "Node2", "--json").verdict();
+        JsonNode second = replay("--recording", pool.baseDir().toString(), "--node", "Node2", "--json").verdict();
         ((ObjectNode) first).remove("replaySeconds");
         ((ObjectNode) second).remove("replaySeconds");
         assertThat(second).isEqualTo(first);
@@ -138,13 +124,12 @@ class ReplayEndToEndTest {
 
     @Test
     void thePrimaryReplaysTheRecordedBatchesEvenWithAnotherBatchConfiguration() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         order(List.of(pool.newClient(), pool.newClient()), 200);
         pool.awaitLedgerSize(200, Duration.ofSeconds(60));
         pool.close();
 
-        Run r = replay("--recording", dir.toString(), "--node", "Node1", "--json",
+        Run r = replay("--recording", pool.baseDir().toString(), "--node", "Node1", "--json",
                 "--set", "MAX_BATCH_WAIT_MS=1000", "--set", "MAX_BATCH_SIZE=3");
         assertThat(r.exit).as(r.output).isZero();
         assertThat(r.verdict().get("matches").asBoolean()).isTrue();
@@ -153,15 +138,14 @@ class ReplayEndToEndTest {
 
     @Test
     void realtimeModeKeepsTheRecordedIntervalsAndStillMatches() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         Client client = pool.newClient();
         order(List.of(client), 10);
         Thread.sleep(1500); // an idle stretch the realtime replay must sit through
         order(List.of(client), 10);
         pool.close();
 
-        Run r = replay("--recording", dir.toString(), "--node", "Node2", "--json", "--mode", "realtime");
+        Run r = replay("--recording", pool.baseDir().toString(), "--node", "Node2", "--json", "--mode", "realtime");
         assertThat(r.exit).as(r.output).isZero();
         JsonNode v = r.verdict();
         assertThat(v.get("matches").asBoolean()).isTrue();
@@ -173,12 +157,11 @@ class ReplayEndToEndTest {
 
     @Test
     void untilEventStopsThereAndPrintsTheNodeState() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         order(List.of(pool.newClient()), 20);
         pool.close();
 
-        Run r = replay("--recording", dir.toString(), "--node", "Node3", "--json", "--until-event", "40");
+        Run r = replay("--recording", pool.baseDir().toString(), "--node", "Node3", "--json", "--until-event", "40");
         assertThat(r.exit).as(r.output).isZero();
         assertThat(r.output).contains("stopped before event 40");
         assertThat(r.verdict().get("stoppedAtEvent").asLong()).isEqualTo(40);
@@ -187,9 +170,9 @@ class ReplayEndToEndTest {
     }
 
     /** Replays every node of the recorded pool; each verdict must match (and end at {@code ledgerSize}, unless -1). */
-    static void assertEveryNodeReplaysToAMatch(LocalPool pool, Path dir, long ledgerSize) throws Exception {
+    static void assertEveryNodeReplaysToAMatch(LocalPool pool, long ledgerSize) throws Exception {
         for (String node : pool.names()) {
-            Run r = replay("--recording", dir.toString(), "--node", node, "--json");
+            Run r = replay("--recording", pool.baseDir().toString(), "--node", node, "--json");
             assertThat(r.exit).as(r.output).isZero();
             assertThat(r.verdict().get("matches").asBoolean()).as(r.output).isTrue();
             if (ledgerSize >= 0) {

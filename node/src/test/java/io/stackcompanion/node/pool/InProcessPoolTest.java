@@ -7,16 +7,14 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.message.Status;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,21 +25,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Four real nodes on real sockets and real RocksDB, driven by real clients. */
 class InProcessPoolTest {
-    @TempDir
-    Path dir;
-    private LocalPool pool;
-
-    @AfterEach
-    void stop() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
+    @RegisterExtension
+    final LocalPoolExtension pools = new LocalPoolExtension();
 
     @Test
     void ordersAThousandRequestsFromSeveralClientsWithIdenticalLedgers() throws Exception {
-        pool = new LocalPool(dir, 4, NodeConfig.defaults()).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, NodeConfig.defaults());
         List<Client> clients = List.of(pool.newClient(), pool.newClient(), pool.newClient());
         List<CompletableFuture<Reply>> futures = new ArrayList<>();
         for (int i = 0; i < 1000; i++) {
@@ -59,8 +48,7 @@ class InProcessPoolTest {
 
     @Test
     void aMalformedFrameClosesThatConnectionAndTheNodeKeepsOrdering() throws Exception {
-        pool = new LocalPool(dir, 4, NodeConfig.defaults()).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, NodeConfig.defaults());
         NodeInfo node2 = pool.genesis().node("Node2").orElseThrow();
         try (Socket s = new Socket("127.0.0.1", node2.clientPort())) {
             s.setSoTimeout(10_000);
@@ -80,8 +68,7 @@ class InProcessPoolTest {
 
     @Test
     void aRequestWithABadSignatureGetsARejectAndIsNotOrdered() throws Exception {
-        pool = new LocalPool(dir, 4, NodeConfig.defaults()).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, NodeConfig.defaults());
         var keys = io.stackcompanion.node.crypto.Keys.generate();
         var other = io.stackcompanion.node.crypto.Keys.generate();
         String id = io.stackcompanion.node.crypto.Keys.encodePublic(keys.getPublic());

@@ -5,11 +5,9 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.message.Status;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -24,21 +22,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 class PoolFaultsTest {
     private static final int REQUESTS = 900;
 
-    @TempDir
-    Path dir;
-    private LocalPool pool;
-
-    @AfterEach
-    void stop() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
+    @RegisterExtension
+    final LocalPoolExtension pools = new LocalPoolExtension();
 
     @Test
     void stoppingThePrimaryUnderLoadChangesTheViewAndEveryRequestCompletesOnce() throws Exception {
-        pool = new LocalPool(dir, 4, NodeConfig.defaults()).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, NodeConfig.defaults());
         List<Client> clients = List.of(pool.newClient(), pool.newClient(), pool.newClient());
         List<CompletableFuture<Reply>> futures = new CopyOnWriteArrayList<>();
         AtomicLong done = new AtomicLong();

@@ -7,13 +7,13 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.pool.LocalPool;
+import io.stackcompanion.node.pool.LocalPoolExtension;
 import io.stackcompanion.node.tools.RecordingMain;
 import io.stackcompanion.recorder.EventKind;
 import io.stackcompanion.recorder.RecordingReader;
 import io.stackcompanion.recorder.RecordingStats;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksIterator;
@@ -36,27 +36,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 class RecordingPoolTest {
     private static final NodeConfig RECORDING = NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1");
 
-    @TempDir
-    Path dir;
-    private LocalPool pool;
-
-    @AfterEach
-    void stop() {
-        if (pool != null) {
-            pool.close();
-        }
-    }
+    @RegisterExtension
+    final LocalPoolExtension pools = new LocalPoolExtension();
 
     @Test
     void everyNodeRecordsBothStacksWithStartsStopsAndTraffic() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         order(pool.newClient(), 60);
         pool.awaitLedgerSize(60, Duration.ofSeconds(60));
         pool.close();
 
         for (String node : pool.names()) {
-            Path rec = dir.resolve("data").resolve(node).resolve("recorder");
+            Path rec = pool.baseDir().resolve("data").resolve(node).resolve("recorder");
             assertThat(rec.resolve("initial-state")).isDirectory();
             assertThat(rec.resolve("pool_genesis.json")).isRegularFile();
             Map<EventKind, Long> nodeKinds = kinds(rec.resolve("node"));
@@ -77,12 +68,11 @@ class RecordingPoolTest {
 
     @Test
     void aRecordingIsAPlainRocksDbThatRocksdbjniAloneCanIterate() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         order(pool.newClient(), 5);
         pool.close();
 
-        Path client = dir.resolve("data/Node2/recorder/client");
+        Path client = pool.baseDir().resolve("data/Node2/recorder/client");
         RocksDB.loadLibrary();
         long events = 0;
         long previousTime = -1;
@@ -101,8 +91,7 @@ class RecordingPoolTest {
 
     @Test
     void aRestartContinuesTheSameRecordingAndExportIsJsonLines() throws Exception {
-        pool = new LocalPool(dir, 4, RECORDING).startAll();
-        pool.awaitConnected(Duration.ofSeconds(30));
+        LocalPool pool = pools.start(4, RECORDING);
         Client client = pool.newClient();
         order(client, 10);
         pool.stop("Node3");
@@ -111,13 +100,13 @@ class RecordingPoolTest {
         order(client, 10);
         pool.close();
 
-        Map<EventKind, Long> kinds = kinds(dir.resolve("data/Node3/recorder/node"));
+        Map<EventKind, Long> kinds = kinds(pool.baseDir().resolve("data/Node3/recorder/node"));
         assertThat(kinds.get(EventKind.STARTED)).isEqualTo(2);
         assertThat(kinds.get(EventKind.STOPPED)).isEqualTo(2);
         assertThat(kinds.get(EventKind.INITIAL_STATE)).isEqualTo(1);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        int exit = RecordingMain.run(new String[]{"export", dir.resolve("data/Node3").toString()},
+        int exit = RecordingMain.run(new String[]{"export", pool.baseDir().resolve("data/Node3").toString()},
                 new PrintStream(out, true, StandardCharsets.UTF_8), System.err);
         assertThat(exit).isZero();
         List<String> lines = out.toString(StandardCharsets.UTF_8).lines().toList();
@@ -134,7 +123,7 @@ class RecordingPoolTest {
         assertThat(ops).contains("REQUEST", "REPLY", "PROPAGATE", "PREPARE", "COMMIT");
 
         ByteArrayOutputStream verifyOut = new ByteArrayOutputStream();
-        assertThat(RecordingMain.run(new String[]{"verify", dir.toString(), "--json"},
+        assertThat(RecordingMain.run(new String[]{"verify", pool.baseDir().toString(), "--json"},
                 new PrintStream(verifyOut, true, StandardCharsets.UTF_8), System.err)).isZero();
         String last = verifyOut.toString(StandardCharsets.UTF_8).strip().lines().reduce((a, b) -> b).orElseThrow();
         assertThat(Codec.mapper().readTree(last).get("ok").asBoolean()).isTrue();
