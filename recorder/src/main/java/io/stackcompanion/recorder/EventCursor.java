@@ -35,7 +35,12 @@ public final class EventCursor implements Iterator<RecordedEvent>, AutoCloseable
         this.from = from.toBytes();
         // A scan reads each block once: do not evict other data from the cache; read ahead.
         this.readOptions = new ReadOptions().setFillCache(false).setReadaheadSize(2L << 20);
-        this.iterator = db.db.newIterator(db.events, readOptions);
+        try {
+            this.iterator = db.db.newIterator(db.events, readOptions);
+        } catch (RuntimeException e) {
+            readOptions.close();
+            throw e;
+        }
         iterator.seek(this.from);
     }
 

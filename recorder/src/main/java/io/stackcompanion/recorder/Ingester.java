@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.List;
@@ -52,20 +53,34 @@ final class Ingester implements AutoCloseable {
         thread.start();
     }
 
-    /** Queues a sealed segment; waits while the backlog is full. */
+    /** Queues a sealed segment; waits while the backlog is full (an interrupt does not end the wait). */
     synchronized void submit(Path segment) {
-        while (queue.size() >= maxBacklog && failure == null) {
-            awaitChange();
-        }
-        throwIfFailed();
+        awaitWhile(() -> queue.size() >= maxBacklog);
         queue.add(segment);
         notifyAll();
     }
 
     /** Waits until every queued segment is in RocksDB. */
     synchronized void drain() {
-        while (!queue.isEmpty() && failure == null) {
-            awaitChange();
+        awaitWhile(() -> !queue.isEmpty());
+    }
+
+    /**
+     * Waits while {@code condition} holds and ingestion has not failed, then throws the failure if
+     * there is one. Uninterruptible: giving up would leave a sealed segment unqueued (the writer
+     * retries it, but a node stopping would wait for nothing); the interrupt is kept for the caller.
+     */
+    private void awaitWhile(java.util.function.BooleanSupplier condition) {
+        boolean interrupted = false;
+        while (condition.getAsBoolean() && failure == null) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         throwIfFailed();
     }
@@ -74,15 +89,6 @@ final class Ingester implements AutoCloseable {
     synchronized void throwIfFailed() {
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    private void awaitChange() {
-        try {
-            wait();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new RecordingException("interrupted while waiting for recording " + db.folder + " to take in its journal", e);
         }
     }
 
@@ -109,9 +115,11 @@ final class Ingester implements AutoCloseable {
                     queue.poll();
                     notifyAll();
                 }
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 synchronized (this) {
-                    failure = e;
+                    // Whatever it was, the writer must hear of it instead of waiting for ever.
+                    failure = e instanceof RuntimeException r ? r
+                            : new RecordingException("recording " + db.folder + ": moving " + segment + " into RocksDB failed: " + e, e);
                     notifyAll();
                 }
                 return;
@@ -126,9 +134,16 @@ final class Ingester implements AutoCloseable {
             closing = true;
             notifyAll();
         }
-        try {
-            thread.join();
-        } catch (InterruptedException e) {
+        // Uninterruptible: RocksDB is closed after this returns and must not be under the thread's feet.
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         throwIfFailed();
@@ -147,14 +162,15 @@ final class Ingester implements AutoCloseable {
             return after; // already ingested and deleted
         }
         byte[] newLast;
+        Journal.SegmentReader reader = new Journal.SegmentReader(segment, channel, last, Long.MAX_VALUE);
         try (channel) {
-            Journal.SegmentReader reader = new Journal.SegmentReader(segment, channel, last, Long.MAX_VALUE);
             newLast = writeTable(db, () -> {
                 byte[][] record;
                 while ((record = reader.next()) != null) {
                     if (after == null || Arrays.compareUnsigned(record[0], after) > 0) {
                         return record;
                     }
+                    requireInDb(db, segment, record[0]); // moved before (a crash between move and delete)
                 }
                 return null;
             }, segment.resolveSibling(segment.getFileName() + ".sst"));
@@ -162,12 +178,33 @@ final class Ingester implements AutoCloseable {
             throw new RecordingException("cannot read journal segment " + segment + ": " + e.getMessage(), e);
         }
         try {
-            Files.delete(segment);
+            if (reader.damage() == null) {
+                Files.delete(segment);
+            } else {
+                // A torn tail (an OS crash, or damage): its events are in RocksDB, the rest is kept
+                // for whoever investigates, out of the way of readers (only *.seg files are read).
+                Files.move(segment, segment.resolveSibling(segment.getFileName() + ".damaged"), StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException e) {
-            throw new RecordingException("recording " + db.folder + ": cannot delete ingested journal segment " + segment
-                    + ": " + e.getMessage(), e);
+            throw new RecordingException("recording " + db.folder + ": cannot remove ingested journal segment " + segment
+                    + ": " + e, e);
         }
         return newLast == null ? after : newLast;
+    }
+
+    /**
+     * A record skipped because RocksDB's last key is past it must be in RocksDB: otherwise it was
+     * overtaken by a later segment, and deleting this one would lose it.
+     */
+    private static void requireInDb(RecordingDb db, Path segment, byte[] key) {
+        try {
+            if (db.db.get(db.events, key) == null) {
+                throw new RecordingFormatException("journal segment " + segment + " holds event " + EventKey.fromBytes(key)
+                        + ", which is before the recording's last event but not in it; keep a copy of the recording and report this");
+            }
+        } catch (RocksDBException e) {
+            throw new RecordingException("recording " + db.folder + ": cannot read: " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -100,6 +100,8 @@ final class Journal {
         private long position = HEADER_BYTES;
         private boolean headerChecked;
         private boolean ended;
+        private long size = -1;
+        private String damage;
 
         /**
          * @param last whether this is the journal's last segment, the only one allowed to end in an
@@ -133,11 +135,15 @@ final class Journal {
             int at = (int) (position - bufStart);
             int body = buf.getInt(at);
             if (body == 0) {
+                if (!last && position + RECORD_HEADER_BYTES != size()) {
+                    throw corrupted(position, "a zero length word " + (size() - position - RECORD_HEADER_BYTES)
+                            + " bytes before the segment's end (a sealed segment ends right after its last record)");
+                }
                 return end();
             }
             int stored = buf.getInt(at + 4);
-            if (body < KEY_BYTES + EventCodec.MIN_VALUE_BYTES || body > Integer.MAX_VALUE - 64) {
-                return incomplete("a record length of " + body + " bytes");
+            if (body < KEY_BYTES + EventCodec.MIN_VALUE_BYTES || position + recordBytes(body) > Math.min(limit, size())) {
+                return incomplete("a record length of " + body + " bytes, more than the segment holds");
             }
             if (!fill(position, recordBytes(body))) {
                 return incomplete("a record of " + body + " bytes that the file does not hold");
@@ -183,9 +189,29 @@ final class Journal {
 
         private byte[][] incomplete(String what) {
             if (last) {
-                return end(); // an append in progress, or cut by a kill: never acknowledged
+                // An append seen half-done by a live reader, or a tail an OS crash tore: never
+                // acknowledged as a whole, not an event (a SIGKILL leaves no such record: the
+                // length word is stored last).
+                damage = what;
+                return end();
             }
             throw corrupted(position, what);
+        }
+
+        /** Why the last segment's reading stopped before an end marker, or null when it did not. */
+        String damage() {
+            return damage;
+        }
+
+        private long size() {
+            if (size < 0) {
+                try {
+                    size = channel.size();
+                } catch (IOException e) {
+                    throw new RecordingException("cannot read journal segment " + file + ": " + e, e);
+                }
+            }
+            return size;
         }
 
         private byte[][] end() {

@@ -27,6 +27,9 @@ final class JournalWriter implements AutoCloseable {
     /** Publishes a record's length after its body: readers and crash recovery never see half a record. */
     private static final VarHandle LENGTH = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
+    /** The largest record a segment (one mapping, at most 2 GiB) can take, headers included. */
+    static final long MAX_RECORD_BYTES = Integer.MAX_VALUE - Journal.HEADER_BYTES - 2L * Journal.RECORD_HEADER_BYTES - 8;
+
     private final Path journal;
     private final long segmentBytes;
     private final Consumer<Path> onSealed;
@@ -37,10 +40,14 @@ final class JournalWriter implements AutoCloseable {
     private MappedByteBuffer map;
     private int position;
     private int records;
+    /** A segment unmapped but not yet cut to size (its channel still open), when cutting failed. */
+    private Path uncut;
+    /** A sealed segment with records not yet handed over, when handing over failed. */
+    private Path unhanded;
 
     /**
      * @param journal the journal folder (created if missing)
-     * @param lastNumber the number of the last segment ever written there (0 for none): new segments follow it
+     * @param lastNumber the highest segment number found there (0 for none): new segments follow it
      * @param segmentBytes the size of a segment; a larger event gets a segment of its own size
      * @param onSealed receives each sealed segment that holds records, in order
      */
@@ -54,14 +61,22 @@ final class JournalWriter implements AutoCloseable {
         this.onSealed = onSealed;
     }
 
-    /** Appends one record; when this returns the record survives a SIGKILL of this process. */
+    /**
+     * Appends one record; when this returns the record survives a SIGKILL of this process.
+     *
+     * @throws RecordingException if the record could not be stored (not appended then); a segment
+     *     that could not be sealed is retried first by every later append, never left behind
+     */
     void append(byte[] key, byte[] value) {
-        int body = key.length + value.length;
-        int need = Journal.recordBytes(body);
-        // Room for the record and, after it, the zero length word that ends a sealed segment.
-        if (map == null || (long) position + need + Journal.RECORD_HEADER_BYTES > map.capacity()) {
-            roll(need);
+        long need = Journal.recordBytes(key.length + value.length);
+        if (need > MAX_RECORD_BYTES) {
+            throw new IllegalArgumentException("an event of " + value.length + " bytes does not fit a journal segment (2 GiB at most)");
         }
+        // Room for the record and, after it, the zero length word that ends a sealed segment.
+        if (map == null || position + need + Journal.RECORD_HEADER_BYTES > map.capacity()) {
+            roll((int) need);
+        }
+        int body = key.length + value.length;
         try {
             map.put(position + Journal.RECORD_HEADER_BYTES, key);
             map.put(position + Journal.RECORD_HEADER_BYTES + key.length, value);
@@ -73,33 +88,60 @@ final class JournalWriter implements AutoCloseable {
         } catch (InternalError e) {
             // The JVM's report of SIGBUS on a mapped file: the file system could not back the page.
             throw new RecordingException("cannot write journal segment " + file + ": the file system refused the page ("
-                    + e.getMessage() + "); check free disk space", e);
+                    + e + "); check free disk space", e);
         }
-        position += need;
+        position += (int) need;
         records++;
     }
 
-    /** Seals the active segment now (if it holds records) and hands it over; the next append starts a new one. */
+    /**
+     * Seals the active segment now (if it holds records) and hands it over; the next append starts a
+     * new one. A step that fails is retried by the next call (and by the next append), in order:
+     * no later segment is created while one is not handed over, so none can overtake it.
+     */
     void seal() {
-        if (map == null) {
-            return;
-        }
-        Path sealed = file;
-        boolean empty = records == 0;
-        unmapAndCut();
-        if (empty) {
-            try {
-                Files.deleteIfExists(sealed);
-            } catch (IOException e) {
-                throw new RecordingException("cannot delete empty journal segment " + sealed + ": " + e.getMessage(), e);
+        boolean interrupted = Thread.interrupted(); // channel operations would fail on an interrupted thread
+        try {
+            if (map != null) {
+                MappedByteBuffer mapped = map;
+                map = null;
+                Unmapper.unmap(mapped);
+                uncut = file;
             }
-        } else {
-            onSealed.accept(sealed);
+            if (uncut != null) {
+                cut();
+            }
+            if (unhanded != null) {
+                onSealed.accept(unhanded);
+                unhanded = null;
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
+    }
+
+    private void cut() {
+        try {
+            if (records == 0) {
+                channel.close();
+                Files.deleteIfExists(uncut);
+            } else {
+                channel.truncate((long) position + Journal.RECORD_HEADER_BYTES); // keep the zero end marker
+                channel.close();
+                unhanded = uncut;
+            }
+        } catch (IOException e) {
+            throw new RecordingException("cannot seal journal segment " + uncut + ": " + e + "; check the disk", e);
+        }
+        channel = null;
+        uncut = null;
     }
 
     private void roll(int need) {
         seal();
+        boolean interrupted = Thread.interrupted();
         number++;
         file = Journal.segmentFile(journal, number);
         long capacity = Math.max(segmentBytes, (long) Journal.HEADER_BYTES + need + Journal.RECORD_HEADER_BYTES);
@@ -107,31 +149,21 @@ final class JournalWriter implements AutoCloseable {
             Files.createDirectories(journal);
             channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
             map = channel.map(FileChannel.MapMode.READ_WRITE, 0, capacity);
-        } catch (IOException e) {
-            closeQuietly();
-            throw new RecordingException("cannot create journal segment " + file + ": " + e.getMessage()
+        } catch (IOException | RuntimeException e) {
+            abandon(); // no empty segment left between others: readers would call it damaged
+            throw new RecordingException("cannot create journal segment " + file + ": " + e
                     + "; check free disk space and permissions", e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         Journal.writeHeader(map);
         position = Journal.HEADER_BYTES;
         records = 0;
     }
 
-    private void unmapAndCut() {
-        MappedByteBuffer mapped = map;
-        map = null;
-        Unmapper.unmap(mapped);
-        try {
-            channel.truncate((long) position + Journal.RECORD_HEADER_BYTES); // keep the zero end marker
-            channel.close();
-        } catch (IOException e) {
-            throw new RecordingException("cannot seal journal segment " + file + ": " + e.getMessage(), e);
-        } finally {
-            channel = null;
-        }
-    }
-
-    private void closeQuietly() {
+    private void abandon() {
         if (channel != null) {
             try {
                 channel.close();
@@ -140,12 +172,30 @@ final class JournalWriter implements AutoCloseable {
             }
             channel = null;
         }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // the next roll reuses the number and fails on CREATE_NEW with a message naming the file
+        }
+        number--;
+        map = null;
     }
 
-    /** Seals the active segment (handing it over) and releases the mapping. */
+    /** Seals the active segment (handing it over) and releases the mapping and the channel, also when sealing fails. */
     @Override
     public void close() {
-        seal();
+        try {
+            seal();
+        } finally {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException ignored) {
+                    // the seal's failure is the one reported; the segment's records are complete on disk
+                }
+                channel = null;
+            }
+        }
     }
 
     /**

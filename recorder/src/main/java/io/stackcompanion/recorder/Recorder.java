@@ -49,14 +49,14 @@ public final class Recorder implements AutoCloseable {
     private boolean closed;
 
     private Recorder(RecordingDb db, RecordingClock clock, RecorderMetadata metadata, Optional<RecordedEvent> lastEventAtOpen,
-            long segmentBytes, int maxBacklog) {
+            long lastSegmentNumber, long segmentBytes, int maxBacklog) {
         this.db = db;
         this.clock = clock;
         this.metadata = metadata;
         this.lastEventAtOpen = lastEventAtOpen;
         this.lastKey = lastEventAtOpen.map(RecordedEvent::key).orElse(null);
         // The writer first: it checks its settings; the ingester's thread starts only when nothing else can fail.
-        this.journal = new JournalWriter(Journal.folder(db.folder), 0, segmentBytes, this::sealed);
+        this.journal = new JournalWriter(Journal.folder(db.folder), lastSegmentNumber, segmentBytes, this::sealed);
         this.ingester = new Ingester(db, lastKey == null ? null : lastKey.toBytes(), maxBacklog);
     }
 
@@ -100,7 +100,8 @@ public final class Recorder implements AutoCloseable {
             recoverJournal(db, segments);
             Optional<RecordedEvent> last = db.lastEvent();
             last.ifPresent(event -> clock.continueAfter(event.key()));
-            return new Recorder(db, clock, kept, last, segmentBytes, maxBacklog);
+            long lastNumber = segments.isEmpty() ? 0 : Journal.number(segments.get(segments.size() - 1));
+            return new Recorder(db, clock, kept, last, lastNumber, segmentBytes, maxBacklog);
         } catch (RuntimeException e) {
             db.close();
             throw e;

@@ -137,6 +137,9 @@ class JournalTest {
         try (Recorder recorder = Recorder.open(orphan, metadata("node", clock), clock, SMALL_SEGMENT, 4)) {
             assertThat(recorder.lastEventAtOpen()).map(e -> new String(e.payload(), StandardCharsets.UTF_8)).contains("event-9");
         }
+        assertThat(segments(orphan)).isEmpty();
+        assertThat(last.resolveSibling(last.getFileName() + ".damaged")).as("a torn tail is kept for whoever investigates").exists();
+        assertThat(payloads(readAll(orphan))).containsExactlyElementsOf(expected(10));
     }
 
     @Test
