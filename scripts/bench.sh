@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Benchmarks. Two modes:
 #   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--fixed-requests N] [--warmup N]
-#                    [--idle-every S] [--replay-node NAME] [--keep]
+#                    [--idle-every S] [--replay-node NAME] [--overhead-rounds N] [--keep]
 #     The pool benchmark: the same load against a fresh 4-node local pool with STACK_COMPANION=0 and
-#     =1, pairs alternating their order (off-on, on-off, ...), node CPU per write measured too; then a virtual-mode replay of one node of the last recording
-#     run, bytes on disk per payload byte, and an idle-heavy recording (a recording pool that gets
-#     one request every S s while the pairs run) replayed. --requests (saturating load) and
-#     --fixed-requests (load at --rate, default 1000/s) default to a calibration by the first
-#     warm-up (~15 s saturated; 5 s at the rate, or 10 s of what the pool can do if it cannot keep
-#     up). --json: the figures as one JSON object on the last line. Progress goes to stderr.
+#     =1, pairs alternating their order (off-on, on-off, ...), the nodes' CPU per write measured too;
+#     then a virtual-mode replay of one node of the last recording run; the same node replayed with
+#     and without a recording tap, --overhead-rounds N times (8): what recording costs its core, side
+#     by side in one warm JVM; bytes on disk per payload byte; and an idle-heavy recording (a
+#     recording pool that gets one request every S s while the pairs run) replayed. --requests
+#     (saturating load) and --fixed-requests (load at --rate, default 1000/s) default to a
+#     calibration by the first warm-up (~15 s saturated; 5 s at the rate, or 10 s of what the pool
+#     can do if it cannot keep up). --json: the figures as one JSON object on the last line.
+#     Progress goes to stderr.
 #   scripts/bench.sh --jmh [PATTERN [JMH OPTIONS...]]
 #     The JMH benchmarks (bench/ module) matching PATTERN (a regex, default all), short by default
 #     (-f 1 -wi 2 -i 3 -w 2s -r 3s); any JMH options after PATTERN replace those defaults, e.g.
@@ -16,7 +19,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 
@@ -52,6 +55,7 @@ warmup=1000
 idle_every=30
 replay_node=Node2
 keep=0
+overhead_rounds=8
 calibrated=""
 positive() { [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || sc_die "$1 needs a positive whole number, got '${2:-}'"; echo "$2"; }
 while [[ $# -gt 0 ]]; do
@@ -66,6 +70,7 @@ while [[ $# -gt 0 ]]; do
     --idle-every) idle_every="$(positive --idle-every "${2:-}")" || exit 2; shift 2 ;;
     --replay-node) replay_node="${2:?--replay-node needs a node name}"; shift 2 ;;
     --keep) keep=1; shift ;;
+    --overhead-rounds) overhead_rounds="$(positive --overhead-rounds "${2:-}")" || exit 2; shift 2 ;;
     -h|--help) usage 0 ;;
     *) sc_die "unknown option $1 (try --help)" ;;
   esac
@@ -102,7 +107,7 @@ trap 'exit 130' INT TERM
 # 4 node JVMs and the load generator share the machine: serial GC, modest heaps.
 export NODE_JAVA_OPTS="${NODE_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}"
 load_opts="${LOAD_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}"
-total_steps=$((pairs * 2 + 3))
+total_steps=$((pairs * 2 + 4))
 step_no=0
 step() {
   step_no=$((step_no + 1))
@@ -231,6 +236,10 @@ SC_JAVA_OPTS="${REPLAY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC}" "$SC_ROOT/scripts/re
 # Where the bytes on disk go (WAL, SST, info log), and the same recordings flushed and compacted.
 java -Xmx256m -XX:+UseSerialGC -cp "$(bench_cp)" io.stackcompanion.bench.RecordingBytes "$last" --json \
   >"$work/bytes.json" 2>>"$log" || note "measuring the recording's bytes failed; see $log"
+
+step "what recording costs one node's core: $replay_node of the last recording run replayed with and without a recording tap"
+java -Xmx1g -XX:+UseSerialGC -cp "$(bench_cp)" io.stackcompanion.bench.RecordingOverhead "$last" "$replay_node" \
+  --rounds "$overhead_rounds" --json >"$work/overhead.json" 2>>"$log" || note "the core-cost measurement failed; see $log"
 
 step "replaying $replay_node of the idle-heavy recording (virtual mode)"
 SC_JAVA_OPTS="${REPLAY_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC}" "$SC_ROOT/scripts/replay.sh" --recording "$work/idle" \

@@ -156,8 +156,15 @@ public final class PoolBenchReport {
             }
         }
 
+        JsonNode overhead = lastJsonLine(dir.resolve("overhead.json"));
+        if (overhead != null && overhead.has("medianRatio")) {
+            report.set("coreRecordingCost", overhead);
+        }
+
         ObjectNode goals = report.putObject("goals");
         goal(goals, "throughputRatio", ">=", GOAL_THROUGHPUT_RATIO, medians.get("throughputRatio"));
+        goal(goals, "coreThroughputRatio", ">=", GOAL_THROUGHPUT_RATIO,
+                overhead == null ? null : overhead.get("medianRatio"));
         goal(goals, "fixedP99Ratio", "<=", GOAL_P99_RATIO, medians.get("fixedP99Ratio"));
         goal(goals, "idleReplaySpeedup", ">=", GOAL_IDLE_REPLAY_SPEEDUP, idle == null ? null : idle.get("speedup"));
         goal(goals, "saturatedReplaySpeedup", ">=", GOAL_SATURATED_REPLAY_SPEEDUP,
@@ -305,6 +312,13 @@ public final class PoolBenchReport {
             out.printf(Locale.ROOT, "the idle-heavy pool (recording, one request every %s s) used %s CPU s while the pairs ran%n",
                     r.path("settings").path("idleRequestEverySeconds").asText("?"),
                     r.path("settings").path("idlePoolCpuSeconds").asText());
+        }
+        JsonNode core = r.get("coreRecordingCost");
+        if (core != null) {
+            out.printf(Locale.ROOT, "one node's core (%s, %d events replayed %d x with and without a recording tap): "
+                            + "events/s on/off %s while running, %s counting the recording's close%n",
+                    core.path("node").asText(), core.path("events").asLong(), core.path("rounds").asInt(),
+                    core.path("medianRatio").asText("-"), core.path("medianRatioWithClose").asText("-"));
         }
         JsonNode bytes = r.get("recordingBytes");
         if (bytes != null) {

@@ -40,6 +40,8 @@ class PoolBenchReportTest {
                 + "{\"payloadBytes\":1000,\"bytesOnDisk\":500}]}\n");
         Files.writeString(dir.resolve("bytes.json"), "{\"bytesOnDiskByFileKind\":{\"wal\":700,\"sst\":100},"
                 + "\"bytesOnDiskCompacted\":500}\n");
+        Files.writeString(dir.resolve("overhead.json"), "round 1: ...\n"
+                + "{\"node\":\"Node2\",\"events\":5000,\"rounds\":4,\"medianRatio\":0.975,\"medianRatioWithClose\":0.93}\n");
         Files.writeString(dir.resolve("context.properties"), "machine.nproc=2\nmachine.cpu=Some CPU @ 2.0GHz\nsettings.rate=1000\n");
 
         ObjectNode r = PoolBenchReport.build(dir, 3);
@@ -57,6 +59,8 @@ class PoolBenchReportTest {
         assertThat(r.path("recordingBytes").path("perPayloadByteCompacted").asDouble()).isEqualTo(0.25);
         assertThat(r.path("goals").path("throughputRatio").path("met").asText()).isEqualTo("met");
         assertThat(r.path("goals").path("fixedP99Ratio").path("met").asText()).isEqualTo("met");
+        assertThat(r.path("goals").path("coreThroughputRatio").path("value").asDouble()).isEqualTo(0.975);
+        assertThat(r.path("goals").path("coreThroughputRatio").path("met").asText()).isEqualTo("met");
         assertThat(r.path("goals").path("idleReplaySpeedup").path("met").asText()).isEqualTo("missed");
         assertThat(r.path("goals").path("poolThroughputPerSOn").path("met").asText()).isEqualTo("missed");
         assertThat(r.path("machine").path("cpu").asText()).isEqualTo("Some CPU @ 2.0GHz");

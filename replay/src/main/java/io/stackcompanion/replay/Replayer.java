@@ -84,6 +84,7 @@ public final class Replayer implements AutoCloseable {
     private final Path workDir;
     private final ArrayDeque<Sent> pending = new ArrayDeque<>();
     private final LoopRuntime runtime;
+    private final CoreTap tap;
     private NodeStore store;
     private NodeCore core;
     private int runs;
@@ -98,7 +99,17 @@ public final class Replayer implements AutoCloseable {
      *                recording itself is only read
      */
     public Replayer(RecordingSource source, Options options, Path workDir) {
+        this(source, options, workDir, CoreTap.NONE);
+    }
+
+    /**
+     * Like {@link #Replayer(RecordingSource, Options, Path)}, with {@code tap} seeing the replayed
+     * core's inputs, sends, steps and stops as {@code NodeLoop} shows them to a live node's tap: e.g.
+     * a {@code NodeRecording}, to measure what recording costs the core on a real workload.
+     */
+    public Replayer(RecordingSource source, Options options, Path workDir, CoreTap tap) {
         this.source = source;
+        this.tap = tap;
         this.options = options;
         this.workDir = workDir;
         Transport compare = new Transport() {
@@ -112,7 +123,7 @@ public final class Replayer implements AutoCloseable {
                 // The stacks are silenced; the peer's recorded DISCONNECTED follows as an input.
             }
         };
-        this.runtime = new LoopRuntime(compare, CoreTap.NONE);
+        this.runtime = new LoopRuntime(compare, tap);
     }
 
     /** Replays the whole recording (or up to {@code --until-event}); {@code progress} gets each event index. */
@@ -252,9 +263,12 @@ public final class Replayer implements AutoCloseable {
             throw new ReplayException("event " + e.index() + " of " + source.folder()
                     + " comes before the node's recorded start; the recording is incomplete");
         }
-        runtime.setNow(e.event().timeNanos());
+        long now = e.event().timeNanos();
+        runtime.setNow(now);
         try {
+            tap.onInput(now, input);
             core.handle(input);
+            tap.onHandled(now);
         } catch (RuntimeException ex) {
             divergence = new Divergence(e.index(), time(e.event().timeNanos()), e.stack().name(),
                     "the replayed core failed on this input: " + ex.getMessage(), null, null);
@@ -290,6 +304,7 @@ public final class Replayer implements AutoCloseable {
     private void closeRun() {
         if (core != null) {
             lastStatus = core.status();
+            tap.onStop(runtime.now(), lastStatus);
         }
         core = null;
         if (store != null) {

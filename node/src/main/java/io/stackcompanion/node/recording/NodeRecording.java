@@ -73,6 +73,33 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
      */
     public static NodeRecording open(Path nodeDataDir, String name, PoolGenesis genesis, NodeConfig config,
                                      NodeStore store, StartInfo start, RecordingClock clock) {
+        NodeRecording recording = openStacks(nodeDataDir, name, genesis, config, start, clock);
+        Path initialState = folder(nodeDataDir).resolve(INITIAL_STATE);
+        try {
+            if (!Files.isDirectory(initialState)) {
+                // A checkpoint is hard links plus a copy of the live files: cheap, and consistent.
+                Path tmp = initialState.resolveSibling(INITIAL_STATE + ".tmp");
+                FileTrees.delete(tmp);
+                store.checkpoint(tmp);
+                Files.move(tmp, initialState, StandardCopyOption.ATOMIC_MOVE);
+                recording.nodeRecorder.append(EventKind.INITIAL_STATE, NONE, Codec.toBytes(start));
+            }
+            return recording;
+        } catch (IOException | RuntimeException e) {
+            recording.close();
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot take the initial state of " + name + " into " + initialState, io);
+            }
+            throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Opens (or continues) the two stack recordings of node {@code name} without taking the initial
+     * state: what {@link #open} does first, and all a benchmark of the recording's cost needs.
+     */
+    public static NodeRecording openStacks(Path nodeDataDir, String name, PoolGenesis genesis, NodeConfig config,
+                                           StartInfo start, RecordingClock clock) {
         Path dir = folder(nodeDataDir);
         Path initialState = dir.resolve(INITIAL_STATE);
         boolean fresh = !Files.isDirectory(dir.resolve(NODE_STACK));
@@ -103,21 +130,10 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
                 log.warn("the previous run of {} did not record its stop (killed?); recording that as an unclean stop", name);
                 node.append(EventKind.UNCLEAN_STOP, NONE, EMPTY);
             }
-            if (!Files.isDirectory(initialState)) {
-                // A checkpoint is hard links plus a copy of the live files: cheap, and consistent.
-                Path tmp = initialState.resolveSibling(INITIAL_STATE + ".tmp");
-                FileTrees.delete(tmp);
-                store.checkpoint(tmp);
-                Files.move(tmp, initialState, StandardCopyOption.ATOMIC_MOVE);
-                node.append(EventKind.INITIAL_STATE, NONE, Codec.toBytes(start));
-            }
             return recording;
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             recording.close();
-            if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot take the initial state of " + name + " into " + initialState, io);
-            }
-            throw (RuntimeException) e;
+            throw e;
         }
     }
 
