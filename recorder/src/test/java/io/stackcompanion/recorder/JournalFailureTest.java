@@ -29,17 +29,7 @@ class JournalFailureTest {
 
     /** Two sealed segments and an active one, as a killed writer leaves them. */
     private Path journalOfThreeSegments() {
-        Path dir = tmp.resolve("node");
-        try (Recorder recorder = Recorder.open(dir, metadata("node", clock), clock, SMALL_SEGMENT, 4)) {
-            recorder.append(EventKind.STARTED, List.of(), new byte[0]);
-        }
-        List<Path> sealed = new ArrayList<>();
-        try (JournalWriter journal = new JournalWriter(Journal.folder(dir), 0, SMALL_SEGMENT, sealed::add)) {
-            for (int i = 0; i < 300; i++) {
-                journal.append(new EventKey(T0 + 1_000 + i, 1_000 + i).toBytes(),
-                        EventCodec.encode(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i)));
-            }
-        }
+        Path dir = TestRecordings.killedWriterJournal(tmp.resolve("node"), clock, SMALL_SEGMENT, 300);
         assertThat(Journal.segments(dir)).hasSizeGreaterThan(2);
         return dir;
     }

@@ -83,16 +83,7 @@ class JournalTest {
 
     @Test
     void aRecordingLeftByADeadWriterOpensWithEveryEventAndTheNextWriterContinuesIt() throws Exception {
-        Path dir = tmp.resolve("node");
-        Path orphan = tmp.resolve("orphan");
-        try (Recorder recorder = open(dir, 4)) {
-            for (int i = 0; i < 300; i++) {
-                recorder.append(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i));
-            }
-            // What a SIGKILL leaves: the files as they are this moment, nothing closed, nothing moved.
-            recorder.awaitIngested();
-            copyWhileOpen(dir, orphan);
-        }
+        Path orphan = orphanAfter(300);
         assertThat(segments(orphan)).isNotEmpty();
         assertThat(payloads(readAll(orphan))).containsExactlyElementsOf(expected(300));
         assertThat(RecordingVerifier.verify(orphan).ok()).isTrue();
@@ -110,15 +101,7 @@ class JournalTest {
 
     @Test
     void anAppendCutShortByAKillIsNotAnEventAndTheRestIsKept() throws Exception {
-        Path dir = tmp.resolve("node");
-        Path orphan = tmp.resolve("orphan");
-        try (Recorder recorder = open(dir, 4)) {
-            for (int i = 0; i < 10; i++) {
-                recorder.append(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i));
-            }
-            recorder.awaitIngested();
-            copyWhileOpen(dir, orphan);
-        }
+        Path orphan = orphanAfter(10);
         Path last = segments(orphan).get(segments(orphan).size() - 1);
         long end = endOfRecords(orphan);
         // A record whose body is there but whose length word was never published, and one whose
@@ -144,18 +127,8 @@ class JournalTest {
 
     @Test
     void aDamagedSegmentBeforeTheLastIsReportedWithItsFileAndOffsetNotSkipped() throws Exception {
-        Path dir = tmp.resolve("node");
-        try (Recorder recorder = open(dir, 4)) {
-            recorder.append(EventKind.STARTED, List.of(), new byte[0]);
-        }
-        // Two segments the way a killed writer leaves them: sealed 1 and active 2, not yet moved.
-        List<Path> sealed = new ArrayList<>();
-        try (JournalWriter journal = new JournalWriter(Journal.folder(dir), 0, SMALL_SEGMENT, sealed::add)) {
-            for (int i = 0; i < 300; i++) {
-                journal.append(new EventKey(T0 + 1_000 + i, 1_000 + i).toBytes(),
-                        EventCodec.encode(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i)));
-            }
-        }
+        // Segments the way a killed writer leaves them: sealed ones and the active one, not yet moved.
+        Path dir = TestRecordings.killedWriterJournal(tmp.resolve("node"), clock, SMALL_SEGMENT, 300);
         List<Path> segments = segments(dir);
         assertThat(segments).hasSizeGreaterThan(1);
         assertThat(payloads(readAll(dir)).subList(1, 301)).containsExactlyElementsOf(expected(300));
@@ -204,6 +177,23 @@ class JournalTest {
             assertThat(readAll(dir)).extracting(e -> e.payload().length).containsExactly(5, big.length, 5);
         }
         assertThat(readAll(dir).get(1).payload()).isEqualTo(big);
+    }
+
+    /**
+     * What a SIGKILL of a writer leaves after {@code n} appends ("event-0", ...): the files as they
+     * are at that moment, copied while the writer is open; nothing closed, nothing moved.
+     */
+    private Path orphanAfter(int n) throws IOException {
+        Path dir = tmp.resolve("node");
+        Path orphan = tmp.resolve("orphan");
+        try (Recorder recorder = open(dir, 4)) {
+            for (int i = 0; i < n; i++) {
+                recorder.append(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i));
+            }
+            recorder.awaitIngested();
+            copyWhileOpen(dir, orphan);
+        }
+        return orphan;
     }
 
     /** Offset of the end marker in the orphan's last segment. */

@@ -41,6 +41,24 @@ final class TestRecordings {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * A recording the way a killed writer leaves it: one event (STARTED) in RocksDB, then {@code
+     * events} INCOMING events ("event-0", ...) in journal segments of {@code segmentBytes}, not
+     * moved; returns {@code dir}.
+     */
+    static Path killedWriterJournal(Path dir, RecordingClock clock, long segmentBytes, int events) {
+        try (Recorder recorder = Recorder.open(dir, metadata("node", clock), clock, segmentBytes, 4)) {
+            recorder.append(EventKind.STARTED, List.of(), new byte[0]);
+        }
+        try (JournalWriter journal = new JournalWriter(Journal.folder(dir), 0, segmentBytes, sealed -> { })) {
+            for (int i = 0; i < events; i++) {
+                journal.append(new EventKey(T0 + 1_000 + i, 1_000 + i).toBytes(),
+                        EventCodec.encode(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i)));
+            }
+        }
+        return dir;
+    }
+
     static List<RecordedEvent> readAll(Path dir) {
         try (RecordingReader reader = RecordingReader.open(dir); EventCursor cursor = reader.iterator()) {
             List<RecordedEvent> events = new ArrayList<>();
