@@ -73,6 +73,27 @@ public record RecordingSource(Path folder, String node, PoolGenesis genesis, Pat
         return new RecordingSource(folder, node, genesis, Files.isDirectory(initial) ? initial : null);
     }
 
+    /**
+     * The checkpoint a STARTED event names as the store that start opened ({@code
+     * restart-states/<seq>}), or null when it names none or the folder is not in the recording.
+     *
+     * @throws ReplayException when the name is not a restart state's (a tampered recording)
+     */
+    public Path restartState(String relative) {
+        if (relative == null) {
+            return null;
+        }
+        if (!RESTART_STATE.matcher(relative).matches()) {
+            throw new ReplayException("a STARTED event of " + folder + " names '" + relative + "' as its restart state, which is "
+                    + "not a folder under " + NodeRecording.RESTART_STATES + "/; the recording was altered");
+        }
+        Path p = folder.resolve(relative);
+        return Files.isRegularFile(p.resolve("CURRENT")) ? p : null;
+    }
+
+    private static final java.util.regex.Pattern RESTART_STATE =
+            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(NodeRecording.RESTART_STATES) + "/[0-9]{20}");
+
     public Path nodeStack() {
         return folder.resolve(NodeRecording.NODE_STACK);
     }

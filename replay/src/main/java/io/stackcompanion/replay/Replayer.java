@@ -89,6 +89,12 @@ public final class Replayer implements AutoCloseable {
     private NodeCore core;
     private int runs;
     private boolean afterUncleanStop;
+    /** The ledger size before the input being (or last) replayed: what a kill inside it may have left. */
+    private long ledgerBeforeInput;
+    private long lastInputIndex = -1;
+    /** The input the original node was killed in (the last one before an UNCLEAN_STOP), or -1. */
+    private long killedInput = -1;
+    private long ledgerBeforeKilledInput;
     private Divergence divergence;
     private Map<String, Object> stateAtStop;
     /** The replayed node's status when its last run ended (or now, if it is running). */
@@ -195,6 +201,10 @@ public final class Replayer implements AutoCloseable {
             case UNCLEAN_STOP -> {
                 // The recording may lack the sends of the input the node was killed in.
                 pending.clear();
+                if (core != null) {
+                    killedInput = lastInputIndex;
+                    ledgerBeforeKilledInput = ledgerBeforeInput;
+                }
                 closeRun();
                 afterUncleanStop = true;
             }
@@ -216,14 +226,35 @@ public final class Replayer implements AutoCloseable {
         if (store == null) {
             store = openStore();
         }
+        Path restartState = afterUncleanStop ? source.restartState(info.restartState()) : null;
         long size = store.ledger().size();
         String root = Hashes.hex(store.ledger().root());
         if (size != info.ledgerSize() || !root.equals(info.ledgerRoot())) {
-            divergence = new Divergence(e.index(), time(e.event().timeNanos()), null,
-                    "at this start the recorded node's ledger differs from the replayed node's",
-                    ledger(info.ledgerSize(), info.ledgerRoot()), ledger(size, root));
-            return;
+            String why = "at this start the recorded node's ledger differs from the replayed node's";
+            if (killedInput >= 0 && committedPartOfKilledInput(info)) {
+                if (restartState != null) {
+                    log.info("{} was killed in event {} before it committed all of it (ledger {} of {} txns); "
+                            + "continuing from the store it restarted with", source.node(), killedInput, info.ledgerSize(), size);
+                    why = null;
+                } else {
+                    why = "the recorded node was killed in event " + killedInput + " before it committed all of it, and the "
+                            + "recording lacks the checkpoint of the store it restarted with ("
+                            + (info.restartState() == null ? "recorded by an older version" : info.restartState() + " is missing") + ")";
+                }
+            }
+            if (why != null) {
+                divergence = new Divergence(e.index(), time(e.event().timeNanos()), null, why,
+                        ledger(info.ledgerSize(), info.ledgerRoot()), ledger(size, root));
+                return;
+            }
         }
+        if (restartState != null) {
+            // Exactly what the original restarted with, even what the ledger does not show (view, position).
+            store.close();
+            store = null;
+            store = openStoreFrom(restartState);
+        }
+        killedInput = -1;
         NodeConfig config;
         try {
             Map<String, String> c = new TreeMap<>(info.config());
@@ -265,6 +296,8 @@ public final class Replayer implements AutoCloseable {
         }
         long now = e.event().timeNanos();
         runtime.setNow(now);
+        lastInputIndex = e.index();
+        ledgerBeforeInput = store.ledger().size();
         try {
             tap.onInput(now, input);
             core.handle(input);
@@ -311,6 +344,29 @@ public final class Replayer implements AutoCloseable {
             store.close(); // the next start reopens it, as the original node reopened its data
             store = null;
         }
+    }
+
+    /**
+     * Whether the recorded ledger at this restart is what the replayed ledger was at some point of
+     * the input the original was killed in: at least what it had before that input, at most what it
+     * has after, and the same Merkle root at that size.
+     */
+    private boolean committedPartOfKilledInput(NodeRecording.StartInfo info) {
+        long size = info.ledgerSize();
+        return size >= ledgerBeforeKilledInput && size <= store.ledger().size()
+                && Hashes.hex(store.ledger().rootAt(size)).equals(info.ledgerRoot());
+    }
+
+    /** Replaces the replayed node's data with a copy of {@code checkpoint} and opens it. */
+    private NodeStore openStoreFrom(Path checkpoint) {
+        Path db = workDir.resolve(NodeStore.FOLDER);
+        try {
+            FileTrees.delete(db);
+            FileTrees.copy(checkpoint, db);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the restart state " + checkpoint + " to " + db, e);
+        }
+        return NodeStore.open(db);
     }
 
     private NodeStore openStore() {

@@ -32,7 +32,7 @@ import java.util.stream.Stream;
  * missing, so the copy ends on a whole input where a replay can compare every output. A second
  * view checks the first saw every event before its end; if not, it tries again. {@code live} in
  * the result also counts a held RocksDB lock (a running node that was idle while copied).
- * The initial state (an immutable checkpoint) and the pool genesis are copied as files.
+ * The initial and restart states (immutable checkpoints) and the pool genesis are copied as files.
  */
 final class RecorderCopy {
     private static final int ATTEMPTS = 5;
@@ -248,13 +248,20 @@ final class RecorderCopy {
         }
     }
 
-    /** The initial-state checkpoint and the genesis: written once, never changed, so copied as files. */
+    /** The initial- and restart-state checkpoints and the genesis: written once, never changed, so copied as files. */
     private static void copyFiles(Path recorder, Path target, Path genesisFile) throws IOException {
-        Path initial = recorder.resolve(NodeRecording.INITIAL_STATE);
-        if (Files.isDirectory(initial)) {
-            try (Stream<Path> walk = Files.walk(initial)) {
+        for (String checkpoints : List.of(NodeRecording.INITIAL_STATE, NodeRecording.RESTART_STATES)) {
+            Path from = recorder.resolve(checkpoints);
+            if (!Files.isDirectory(from)) {
+                continue;
+            }
+            try (Stream<Path> walk = Files.walk(from)) {
                 for (Path p : walk.filter(p -> Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)).toList()) {
-                    Path to = target.resolve(NodeRecording.INITIAL_STATE).resolve(initial.relativize(p).toString());
+                    Path relative = from.relativize(p);
+                    if (checkpoints.equals(NodeRecording.RESTART_STATES) && relative.getName(0).toString().endsWith(".tmp")) {
+                        continue; // a checkpoint being taken (or abandoned by a crash): not part of the recording
+                    }
+                    Path to = target.resolve(checkpoints).resolve(relative.toString());
                     Files.createDirectories(to.getParent());
                     Files.copy(p, to);
                 }

@@ -10,6 +10,7 @@ import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.store.NodeStore;
+import io.stackcompanion.recorder.EventKey;
 import io.stackcompanion.recorder.EventKind;
 import io.stackcompanion.recorder.RecordedEvent;
 import io.stackcompanion.recorder.Recorder;
@@ -38,7 +39,13 @@ import java.util.Optional;
  *
  * <p>Layout: {@code recorder/node/} and {@code recorder/client/} (RocksDB recordings),
  * {@code recorder/initial-state/} (a RocksDB checkpoint of the node's store when the recording was
- * created) and {@code recorder/pool_genesis.json} (the pool the recording belongs to).
+ * created), {@code recorder/restart-states/<seq>/} (a checkpoint of the store at each start after an
+ * unclean stop, named by the sequence number of its {@code UNCLEAN_STOP} event) and {@code
+ * recorder/pool_genesis.json} (the pool the recording belongs to).
+ *
+ * <p>Why restart states: an input is recorded before the core handles it, so a node killed while
+ * handling one may have committed all, some or none of what that input made it write. Only the
+ * store it restarted with says which; a replay continues from that checkpoint.
  */
 public final class NodeRecording implements CoreTap, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(NodeRecording.class);
@@ -46,19 +53,26 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     public static final String NODE_STACK = "node";
     public static final String CLIENT_STACK = "client";
     public static final String INITIAL_STATE = "initial-state";
+    public static final String RESTART_STATES = "restart-states";
     private static final List<String> NONE = List.of();
     private static final byte[] EMPTY = new byte[0];
 
     private final Recorder nodeRecorder;
     private final Recorder clientRecorder;
     private final RecordingClock clock;
-    private final byte[] startedPayload;
+    /** The UNCLEAN_STOP this run recorded when it opened, or null after a clean stop (or none). */
+    private final EventKey uncleanStop;
+    private StartInfo start;
+    private byte[] startedPayload;
 
-    private NodeRecording(Recorder nodeRecorder, Recorder clientRecorder, RecordingClock clock, byte[] startedPayload) {
+    private NodeRecording(Recorder nodeRecorder, Recorder clientRecorder, RecordingClock clock, EventKey uncleanStop,
+                          StartInfo start) {
         this.nodeRecorder = nodeRecorder;
         this.clientRecorder = clientRecorder;
         this.clock = clock;
-        this.startedPayload = startedPayload;
+        this.uncleanStop = uncleanStop;
+        this.start = start;
+        this.startedPayload = Codec.toBytes(start);
     }
 
     /** The recorder folder of a node's data folder. */
@@ -69,29 +83,47 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     /**
      * Opens (or continues) the recording of node {@code name}. A new recording first takes a
      * checkpoint of {@code store}, so recording can start on a node with history. A recording whose
-     * previous run did not record its stop gets an {@code UNCLEAN_STOP} event; the node starts anyway.
+     * previous run did not record its stop gets an {@code UNCLEAN_STOP} event and a checkpoint of the
+     * store the node restarts with (named in the STARTED event that follows); the node starts anyway.
      */
     public static NodeRecording open(Path nodeDataDir, String name, PoolGenesis genesis, NodeConfig config,
                                      NodeStore store, StartInfo start, RecordingClock clock) {
         NodeRecording recording = openStacks(nodeDataDir, name, genesis, config, start, clock);
-        Path initialState = folder(nodeDataDir).resolve(INITIAL_STATE);
+        Path dir = folder(nodeDataDir);
+        Path initialState = dir.resolve(INITIAL_STATE);
+        Path target = initialState;
         try {
             if (!Files.isDirectory(initialState)) {
-                // A checkpoint is hard links plus a copy of the live files: cheap, and consistent.
-                Path tmp = initialState.resolveSibling(INITIAL_STATE + ".tmp");
-                FileTrees.delete(tmp);
-                store.checkpoint(tmp);
-                Files.move(tmp, initialState, StandardCopyOption.ATOMIC_MOVE);
+                checkpoint(store, initialState);
                 recording.nodeRecorder.append(EventKind.INITIAL_STATE, NONE, Codec.toBytes(start));
+            } else if (recording.uncleanStop != null) {
+                String relative = restartState(recording.uncleanStop);
+                target = dir.resolve(relative);
+                checkpoint(store, target);
+                recording.start = recording.start.withRestartState(relative);
+                recording.startedPayload = Codec.toBytes(recording.start);
             }
             return recording;
         } catch (IOException | RuntimeException e) {
             recording.close();
             if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot take the initial state of " + name + " into " + initialState, io);
+                throw new UncheckedIOException("cannot take a checkpoint of " + name + "'s store into " + target, io);
             }
             throw (RuntimeException) e;
         }
+    }
+
+    /** The recorder-relative folder of the restart state taken after the unclean stop {@code uncleanStop}. */
+    static String restartState(EventKey uncleanStop) {
+        return RESTART_STATES + "/" + String.format(java.util.Locale.ROOT, "%020d", uncleanStop.seq());
+    }
+
+    /** A checkpoint is hard links plus a copy of the live files: cheap, and consistent; whole or absent. */
+    private static void checkpoint(NodeStore store, Path target) throws IOException {
+        Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+        FileTrees.delete(tmp);
+        store.checkpoint(tmp);
+        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /**
@@ -123,16 +155,20 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
             node.close();
             throw e;
         }
-        NodeRecording recording = new NodeRecording(node, client, clock, Codec.toBytes(start.withConfig(config)));
         try {
             Optional<RecordedEvent> last = node.lastEventAtOpen();
+            EventKey unclean = null;
             if (last.isPresent() && last.get().kind() != EventKind.STOPPED) {
                 log.warn("the previous run of {} did not record its stop (killed?); recording that as an unclean stop", name);
-                node.append(EventKind.UNCLEAN_STOP, NONE, EMPTY);
+                unclean = node.append(EventKind.UNCLEAN_STOP, NONE, EMPTY);
             }
-            return recording;
+            return new NodeRecording(node, client, clock, unclean, start.withConfig(config));
         } catch (RuntimeException e) {
-            recording.close();
+            try {
+                client.close();
+            } finally {
+                node.close();
+            }
             throw e;
         }
     }
@@ -140,10 +176,22 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     /**
      * Where the node stands when it starts: recorded with STARTED (and INITIAL_STATE), so a replay can
      * check it starts from the same place and with the same configuration.
+     *
+     * @param restartState after an unclean stop, the recorder-relative folder holding a checkpoint of
+     *                     the store this start opened (see {@link #RESTART_STATES}); otherwise null
      */
-    public record StartInfo(long ledgerSize, String ledgerRoot, long randomSeed, Map<String, String> config) {
+    public record StartInfo(long ledgerSize, String ledgerRoot, long randomSeed, Map<String, String> config,
+                            String restartState) {
+        public StartInfo(long ledgerSize, String ledgerRoot, long randomSeed, Map<String, String> config) {
+            this(ledgerSize, ledgerRoot, randomSeed, config, null);
+        }
+
         public StartInfo withConfig(NodeConfig c) {
-            return new StartInfo(ledgerSize, ledgerRoot, randomSeed, c.asMap());
+            return new StartInfo(ledgerSize, ledgerRoot, randomSeed, c.asMap(), restartState);
+        }
+
+        StartInfo withRestartState(String folder) {
+            return new StartInfo(ledgerSize, ledgerRoot, randomSeed, config, folder);
         }
     }
 

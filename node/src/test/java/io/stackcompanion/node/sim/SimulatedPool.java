@@ -7,11 +7,14 @@ import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreRuntime;
 import io.stackcompanion.node.core.NodeCore;
 import io.stackcompanion.node.core.StackName;
+import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.MalformedMessageException;
+import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.store.NodeStore;
+import io.stackcompanion.recorder.RecordingClock;
 
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -24,6 +27,9 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 
 /**
@@ -55,6 +61,12 @@ public final class SimulatedPool implements AutoCloseable {
         NodeStore store;
         NodeCore core;
         long now;
+        /** With {@link #record}: the node's recording while it runs, as {@code STACK_COMPANION=1} keeps it. */
+        NodeRecording recording;
+        RecordingClock clock;
+        /** Inputs delivered since the node's current start (its STARTED is input 0). */
+        long inputs;
+        long killBeforeInput = -1;
 
         SimNode(String name, NodeStore store) {
             this.name = name;
@@ -69,6 +81,9 @@ public final class SimulatedPool implements AutoCloseable {
         @Override
         public void send(StackName stack, List<String> peers, byte[] payload) {
             trace.add(new Trace(now, name, "send " + stack + " " + peers, payload));
+            if (recording != null) {
+                recording.onSend(now, stack, peers, payload);
+            }
             if (stack == StackName.CLIENT) {
                 for (String p : peers) {
                     clientInbox.add(new ClientMessage(now, name, p, decode(payload)));
@@ -108,6 +123,8 @@ public final class SimulatedPool implements AutoCloseable {
     private final Random random;
     private final Map<String, SimNode> nodes = new LinkedHashMap<>();
     private final Map<String, Boolean> up = new LinkedHashMap<>();
+    private final Set<String> recorded = new TreeSet<>();
+    private BiConsumer<String, Long> afterInput = (node, index) -> { };
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.time != b.time
             ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     private final List<Trace> trace = new ArrayList<>();
@@ -175,10 +192,46 @@ public final class SimulatedPool implements AutoCloseable {
     }
 
     /**
+     * Records {@code node} from its next start on, into {@code <dir>/<node>/recorder/}, as a node with
+     * {@code STACK_COMPANION=1} does: every input before the core handles it, every send, its starts
+     * and stops, the recording's clock being the simulated time.
+     */
+    public void record(String node) {
+        recorded.add(node);
+    }
+
+    /** Called after every input a core handled, with the node and the input's index since its start. */
+    public void afterEachInput(BiConsumer<String, Long> listener) {
+        this.afterInput = listener;
+    }
+
+    /**
+     * Kills {@code node} (see {@link #kill}) right after its recording took input {@code index}
+     * (counted from its start, STARTED being 0) and before its core handles it: the moment of a
+     * SIGKILL that a recorded input and the store it was about to change are on either side of.
+     */
+    public void killBeforeInput(String node, long index) {
+        nodes.get(node).killBeforeInput = index;
+    }
+
+    /**
      * Stops {@code node} as a crash would: its pending inputs are lost, its store is closed, and the
-     * nodes that are up see it disconnect.
+     * nodes that are up see it disconnect. A recorded node records its stop.
      */
     public void stop(String node) {
+        SimNode s = nodes.get(node);
+        if (s.recording != null && up.get(node)) {
+            s.recording.onStop(s.clock.now(), s.core.status());
+        }
+        halt(node);
+    }
+
+    /** Like {@link #stop}, but a recorded node records nothing more, as after a SIGKILL. */
+    public void kill(String node) {
+        halt(node);
+    }
+
+    private void halt(String node) {
         SimNode s = nodes.get(node);
         if (!up.get(node)) {
             throw new IllegalStateException(node + " is not running");
@@ -186,6 +239,10 @@ public final class SimulatedPool implements AutoCloseable {
         up.put(node, false);
         trace.add(new Trace(now, node, "Stopped", null));
         s.core = null;
+        if (s.recording != null) {
+            s.recording.close();
+            s.recording = null;
+        }
         s.store.close();
         for (String other : names()) {
             if (!other.equals(node) && up.get(other)) {
@@ -223,7 +280,14 @@ public final class SimulatedPool implements AutoCloseable {
     /** Starts {@code node} on its store and connects it with every node that is up. */
     public void start(String node) {
         SimNode s = nodes.get(node);
+        if (recorded.contains(node)) {
+            s.clock = RecordingClock.of(now, () -> now);
+            s.recording = NodeRecording.open(dir.resolve(node), node, genesis, config, s.store,
+                    new NodeRecording.StartInfo(s.store.ledger().size(), Hashes.hex(s.store.ledger().root()),
+                            config.randomSeed(node), Map.of()), s.clock);
+        }
         s.core = new NodeCore(node, genesis, config, s.store, s, new Random(config.randomSeed(node)));
+        s.inputs = 0;
         up.put(node, true);
         deliver(s, new CoreInput.Started());
         for (String other : names()) {
@@ -299,7 +363,23 @@ public final class SimulatedPool implements AutoCloseable {
     private void deliver(SimNode s, CoreInput input) {
         s.now = now;
         trace.add(new Trace(now, s.name, describe(input), input instanceof CoreInput.Received r ? r.bytes() : null));
+        long index = s.inputs++;
+        if (s.recording != null) {
+            if (s.clock.now() != now) {
+                throw new IllegalStateException(s.name + "'s recording clock left the simulated time; restart it later");
+            }
+            s.recording.onInput(now, input);
+        }
+        if (index == s.killBeforeInput) {
+            s.killBeforeInput = -1;
+            kill(s.name);
+            return;
+        }
         s.core.handle(input);
+        if (s.recording != null) {
+            s.recording.onHandled(now);
+        }
+        afterInput.accept(s.name, index);
     }
 
     private static String describe(CoreInput input) {
@@ -324,6 +404,10 @@ public final class SimulatedPool implements AutoCloseable {
     @Override
     public void close() {
         for (SimNode s : nodes.values()) {
+            if (s.recording != null) {
+                s.recording.close();
+                s.recording = null;
+            }
             s.store.close(); // closing twice is allowed
         }
     }
