@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # Benchmarks. Two modes:
-#   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--fixed-requests N] [--warmup N]
-#                    [--idle-every S] [--replay-node NAME] [--overhead-rounds N] [--keep]
+#   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--window S] [--warmup N]
+#                    [--segment-mb N] [--idle-every S] [--replay-node NAME] [--overhead-rounds N] [--keep]
 #     The pool benchmark: the same load against a fresh 4-node local pool with STACK_COMPANION=0 and
-#     =1, pairs alternating their order (off-on, on-off, ...), the nodes' CPU per write measured too;
-#     then a virtual-mode replay of one node of the last recording run; the same node replayed with
-#     and without a recording tap, --overhead-rounds N times (8): what recording costs its core, side
-#     by side in one warm JVM; bytes on disk per payload byte; and an idle-heavy recording (a
-#     recording pool that gets one request every S s while the pairs run) replayed. --requests
-#     (saturating load) and --fixed-requests (load at --rate, default 1000/s) default to a
-#     calibration by the first warm-up (~15 s saturated; 5 s at the rate, or 10 s of what the pool
-#     can do if it cannot keep up). --json: the figures as one JSON object on the last line.
-#     Progress goes to stderr.
+#     =1, pairs alternating their order (off-on, on-off, ...). Each run: a warm-up, a saturating load
+#     (--requests, default calibrated to ~15 s: ordered/s), then a load at a fixed rate (--rate,
+#     default half of what the warm-up ordered: a rate the pool sustains) during which the nodes' CPU,
+#     the recorder threads' CPU and the whole machine's CPU are measured for --window S (20) seconds:
+#     what one ordered write costs, recording on and off, without the noise of a saturated pool.
+#     Recording pools use journal segments of --segment-mb N MiB (8) so that segments move into
+#     RocksDB inside the window, as they do all the time in a long-running node. Then a virtual-mode
+#     replay of one node of the last recording run; the same node replayed with and without a
+#     recording tap, --overhead-rounds N times (8): what recording costs its core, side by side in one
+#     warm JVM; bytes on disk per payload byte; and an idle-heavy recording (a recording pool that gets
+#     one request every S s while the pairs run) replayed. --json: the figures as one JSON object on
+#     the last line. Progress goes to stderr.
 #   scripts/bench.sh --jmh [PATTERN [JMH OPTIONS...]]
 #     The JMH benchmarks (bench/ module) matching PATTERN (a regex, default all), short by default
 #     (-f 1 -wi 2 -i 3 -w 2s -r 3s); any JMH options after PATTERN replace those defaults, e.g.
@@ -19,7 +22,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 usage() {
-  sed -n '2,18p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit "${1:-2}"
 }
 
@@ -49,8 +52,10 @@ fi
 json=0
 pairs=3
 requests=""
-rate=1000
-fixed_requests=""
+rate=""
+window=20
+settle=5
+segment_mb=8
 warmup=1000
 idle_every=30
 replay_node=Node2
@@ -63,9 +68,10 @@ while [[ $# -gt 0 ]]; do
     --json) json=1; shift ;;
     --pairs) pairs="$(positive --pairs "${2:-}")" || exit 2; shift 2 ;;
     --requests) requests="$(positive --requests "${2:-}")" || exit 2; shift 2 ;;
-    --rate) [[ "${2:-}" =~ ^[0-9]+(\.[0-9]+)?$ ]] || sc_die "--rate needs a number of requests per second, got '${2:-}'"
+    --rate) [[ "${2:-}" =~ ^[0-9]+$ && "${2:-}" -ge 1 ]] || sc_die "--rate needs a whole number of requests per second, got '${2:-}'"
             rate="$2"; shift 2 ;;
-    --fixed-requests) fixed_requests="$(positive --fixed-requests "${2:-}")" || exit 2; shift 2 ;;
+    --window) window="$(positive --window "${2:-}")" || exit 2; shift 2 ;;
+    --segment-mb) segment_mb="$(positive --segment-mb "${2:-}")" || exit 2; shift 2 ;;
     --warmup) [[ "${2:-}" =~ ^[0-9]+$ ]] || sc_die "--warmup needs a whole number, got '${2:-}'"; warmup="$2"; shift 2 ;;
     --idle-every) idle_every="$(positive --idle-every "${2:-}")" || exit 2; shift 2 ;;
     --replay-node) replay_node="${2:?--replay-node needs a node name}"; shift 2 ;;
@@ -117,15 +123,18 @@ note() {
   printf '[bench %s %4ds]        %s\n' "$(date -u +%H:%M:%S)" "$SECONDS" "$*" >&2
 }
 loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
-# node_cpu_seconds BASE: user+system CPU seconds used so far by the running nodes of a pool.
-node_cpu_seconds() {
+node_ticks() { # node_ticks BASE: user+system CPU ticks of the running nodes so far
   local ticks=0 f pid
   for f in "$1"/run/*.pid; do
     pid="$(cat "$f" 2>/dev/null)" || continue
     [[ -r "/proc/$pid/stat" ]] || continue
     ticks=$((ticks + $(awk '{ print $14 + $15 }' "/proc/$pid/stat")))
   done
-  awk -v t="$ticks" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'
+  echo "$ticks"
+}
+# node_cpu_seconds BASE: user+system CPU seconds used so far by the running nodes of a pool.
+node_cpu_seconds() {
+  awk -v t="$(node_ticks "$1")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }'
 }
 # load BASE OUT ARGS...: runs load.sh, keeps its output (the JSON is the last line) whatever its exit.
 load() {
@@ -143,7 +152,7 @@ pool_up() {
   local base="$1" mode="$2" attempt
   for attempt in 1 2 3; do
     active="$base"
-    if STACK_COMPANION="$mode" "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$base" >>"$log" 2>&1; then
+    if STACK_COMPANION="$mode" RECORDER_SEGMENT_MB="$segment_mb" "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$base" >>"$log" 2>&1; then
       return 0
     fi
     "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true
@@ -163,11 +172,31 @@ mem_gb="$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
 load_start="$(loadavg)"
 note "work folder $work; $(nproc) cores, load average $load_start"
 
+# machine_ticks: CPU ticks the whole machine spent busy (user, nice, system, irq, softirq) so far.
+machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+# thread_ticks BASE PATTERN: CPU ticks used so far by the running nodes' threads whose name (as the
+# kernel keeps it, 15 characters) matches the shell PATTERN.
+thread_ticks() {
+  local ticks=0 f pid t
+  for f in "$1"/run/*.pid; do
+    pid="$(cat "$f" 2>/dev/null)" || continue
+    for t in /proc/"$pid"/task/*; do
+      # shellcheck disable=SC2053
+      [[ "$(cat "$t/comm" 2>/dev/null)" == $2 ]] || continue
+      ticks=$((ticks + $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0)))
+    done
+  done
+  echo "$ticks"
+}
+# The recorder's threads that move journal segments into RocksDB, and the JIT compilers' threads.
+recorder_ticks() { thread_ticks "$1" 'recorder-ingest*'; }
+jit_ticks() { thread_ticks "$1" 'C[12] CompilerThre*'; }
+
 # One run: a fresh pool, a warm-up (JIT) load, the saturating load, the fixed-rate load, down.
 run() {
   local pair="$1" mode="$2" label
   label="pair$pair-$([[ $mode == 1 ]] && echo on || echo off)"
-  step "pair $pair, recording $([[ $mode == 1 ]] && echo on || echo off): pool up, warm-up $warmup, load ${requests:-(calibrated)}, ${fixed_requests:-(calibrated)} at $rate/s"
+  step "pair $pair, recording $([[ $mode == 1 ]] && echo on || echo off): pool up, warm-up $warmup, load ${requests:-(calibrated)}, ${window} s at ${rate:-(calibrated)}/s"
   pool_up "$work/$label" "$mode"
   if ((warmup > 0)); then
     load "$work/$label" "$work/$label.warmup.json" --requests "$warmup"
@@ -178,24 +207,35 @@ run() {
       # warm-up, still partly interpreted, underestimates the pool a little).
       requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 15 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"
     fi
-    if [[ -z "$fixed_requests" ]]; then
-      # 5 s at the fixed rate; a pool that cannot keep up with the rate is saturated anyway, and
-      # then 10 s of what it can do is enough to show its p99.
-      fixed_requests="$(awk -v t="${t:-100}" -v r="$rate" 'BEGIN { n = r * 5; c = int(t * 10 / 100) * 100; if (t < r && c < n) n = c; if (n < 500) n = 500; print int(n) }')"
+    if [[ -z "$rate" ]]; then
+      # Half of what the still-warming pool ordered: a rate it sustains with room to spare.
+      rate="$(awk -v t="${t:-100}" 'BEGIN { r = int(t / 2 / 10) * 10; if (r < 20) r = 20; print r }')"
     fi
-    [[ -n "$calibrated" ]] || note "warm-up ran at ${t:-?} ordered/s: $requests requests per saturating load, $fixed_requests at $rate/s (same for every run)"
+    [[ -n "$calibrated" ]] || note "warm-up ran at ${t:-?} ordered/s: $requests requests per saturating load, then ${window} s measured at $rate/s (same for every run)"
     calibrated=1
   fi
   [[ -n "$requests" ]] || requests=20000
-  [[ -n "$fixed_requests" ]] || fixed_requests=5000
+  [[ -n "$rate" ]] || rate=100
   local cpu0
   cpu0="$(node_cpu_seconds "$work/$label")"
   load "$work/$label" "$work/$label.sat.json" --requests "$requests"
-  # CPU the four nodes spent on the saturating load: a cost per write that scheduling noise on a
-  # shared machine blurs less than throughput does.
+  # CPU the four nodes spent on the saturating load (it mirrors throughput: a saturated pool uses
+  # all the CPU it gets).
   awk -v a="$(node_cpu_seconds "$work/$label")" -v b="$cpu0" 'BEGIN { printf "nodeCpuSeconds=%.2f\n", a - b }' >"$work/$label.cpu"
-  load "$work/$label" "$work/$label.fixed.json" --requests "$fixed_requests" --rate "$rate"
-  note "$label: $(field "$work/$label.sat.json" throughputPerS) ordered/s saturated; at $rate/s p99 $(tail -1 "$work/$label.fixed.json" | grep -o '"p99":[0-9.]*' | cut -d: -f2) ms; load average $(loadavg)"
+  # The fixed rate: started, left $settle s to settle, then measured for $window s while it runs on.
+  SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/$label" --json \
+    --requests "$((rate * (settle + window + 3)))" --rate "$rate" >"$work/$label.fixed.json" 2>>"$log" &
+  local load_pid=$! n0 r0 j0 m0 n1 r1 j1 m1
+  sleep "$settle"
+  n0="$(node_ticks "$work/$label")"; r0="$(recorder_ticks "$work/$label")"; j0="$(jit_ticks "$work/$label")"; m0="$(machine_ticks)"
+  sleep "$window"
+  n1="$(node_ticks "$work/$label")"; r1="$(recorder_ticks "$work/$label")"; j1="$(jit_ticks "$work/$label")"; m1="$(machine_ticks)"
+  wait "$load_pid" || true
+  tail -1 "$work/$label.fixed.json" | grep -q '^{' || sc_die "load.sh at $rate/s failed; see $log and $work/$label.fixed.json"
+  awk -v n=$((n1 - n0)) -v r=$((r1 - r0)) -v j=$((j1 - j0)) -v m=$((m1 - m0)) -v hz="$(getconf CLK_TCK)" -v w="$window" -v rate="$rate" 'BEGIN {
+    printf "windowSeconds=%d\nrate=%d\nnodeCpuSeconds=%.3f\nrecorderCpuSeconds=%.3f\njitCpuSeconds=%.3f\nmachineCpuSeconds=%.3f\n",
+      w, rate, n / hz, r / hz, j / hz, m / hz }' >"$work/$label.fixedcpu"
+  note "$label: $(field "$work/$label.sat.json" throughputPerS) ordered/s saturated; at $rate/s p99 $(tail -1 "$work/$label.fixed.json" | grep -o '"p99":[0-9.]*' | cut -d: -f2) ms, $(awk -v n=$((n1 - n0)) -v m=$((m1 - m0)) -v hz="$(getconf CLK_TCK)" -v w="$window" -v rate="$rate" 'BEGIN { printf "%.3f ms node CPU, %.3f ms machine CPU per write", n / hz * 1000 / (w * rate), m / hz * 1000 / (w * rate) }'); load average $(loadavg)"
   pool_down
 }
 
@@ -255,7 +295,8 @@ settings.pairs=$pairs
 settings.requests=$requests
 settings.warmup=$warmup
 settings.rate=$rate
-settings.fixedRequests=$fixed_requests
+settings.windowSeconds=$window
+settings.segmentMb=$segment_mb
 settings.idleRequestEverySeconds=$idle_every
 settings.idlePoolCpuSeconds=$idle_cpu
 settings.replayNode=$replay_node

@@ -27,6 +27,8 @@ import java.util.Properties;
  * <p>Files read from the folder ({@code i} = 1..pairs, the last line of each is the tool's
  * {@code --json} object): {@code pair<i>-off.sat.json}, {@code pair<i>-on.sat.json} (load without a
  * rate), {@code pair<i>-off.fixed.json}, {@code pair<i>-on.fixed.json} (load at a fixed rate),
+ * {@code pair<i>-off.fixedcpu}, {@code pair<i>-on.fixedcpu} (properties: the CPU seconds the nodes,
+ * their recorder threads and the whole machine spent in a window of the fixed-rate load),
  * {@code replay-saturated.json}, {@code replay-idle.json} (replay verdicts), {@code stats.json}
  * ({@code recording.sh stats --json} of the last recording run), {@code bytes.json} ({@link
  * RecordingBytes} of the same run) and {@code context.properties}
@@ -34,6 +36,8 @@ import java.util.Properties;
  */
 public final class PoolBenchReport {
     static final double GOAL_THROUGHPUT_RATIO = 0.97;
+    /** The same goal as a cost: the same writes may take at most 1 / 0.97 the CPU with recording on. */
+    static final double GOAL_CPU_PER_WRITE_RATIO = 1 / GOAL_THROUGHPUT_RATIO;
     static final double GOAL_P99_RATIO = 1.05;
     static final double GOAL_IDLE_REPLAY_SPEEDUP = 100;
     static final double GOAL_SATURATED_REPLAY_SPEEDUP = 1;
@@ -96,6 +100,10 @@ public final class PoolBenchReport {
         List<Double> p50Ratios = new ArrayList<>();
         List<Double> p99Ratios = new ArrayList<>();
         List<Double> cpuRatios = new ArrayList<>();
+        List<Double> fixedNodeCpuRatios = new ArrayList<>();
+        List<Double> fixedNodeNoJitRatios = new ArrayList<>();
+        List<Double> fixedMachineCpuRatios = new ArrayList<>();
+        List<Double> recorderShares = new ArrayList<>();
         for (int i = 1; i <= pairs; i++) {
             ObjectNode off = run(dir, i, "off");
             ObjectNode on = run(dir, i, "on");
@@ -112,6 +120,10 @@ public final class PoolBenchReport {
             ratio(pair, "fixedP50Ratio", on, off, "fixedP50Ms", p50Ratios);
             ratio(pair, "fixedP99Ratio", on, off, "fixedP99Ms", p99Ratios);
             ratio(pair, "cpuPerWriteRatio", on, off, "nodeCpuMsPerWrite", cpuRatios);
+            ratio(pair, "fixedNodeCpuPerWriteRatio", on, off, "fixedNodeCpuMsPerWrite", fixedNodeCpuRatios);
+            ratio(pair, "fixedNodeCpuPerWriteNoJitRatio", on, off, "fixedNodeCpuMsPerWriteNoJit", fixedNodeNoJitRatios);
+            ratio(pair, "fixedMachineCpuPerWriteRatio", on, off, "fixedMachineCpuMsPerWrite", fixedMachineCpuRatios);
+            addIfPresent(recorderShares, on, "fixedRecorderThreadsShare");
         }
         ObjectNode medians = report.putObject("medians");
         putMedian(medians, "throughputPerSOff", tputOff);
@@ -124,6 +136,10 @@ public final class PoolBenchReport {
         putMedian(medians, "fixedP50Ratio", p50Ratios);
         putMedian(medians, "fixedP99Ratio", p99Ratios);
         putMedian(medians, "cpuPerWriteRatio", cpuRatios);
+        putMedian(medians, "fixedNodeCpuPerWriteRatio", fixedNodeCpuRatios);
+        putMedian(medians, "fixedNodeCpuPerWriteNoJitRatio", fixedNodeNoJitRatios);
+        putMedian(medians, "fixedMachineCpuPerWriteRatio", fixedMachineCpuRatios);
+        putMedian(medians, "fixedRecorderThreadsShare", recorderShares);
 
         JsonNode saturated = replay(dir.resolve("replay-saturated.json"));
         if (saturated != null) {
@@ -163,6 +179,11 @@ public final class PoolBenchReport {
 
         ObjectNode goals = report.putObject("goals");
         goal(goals, "throughputRatio", ">=", GOAL_THROUGHPUT_RATIO, medians.get("throughputRatio"));
+        goal(goals, "machineCpuPerWriteRatio", "<=", round(GOAL_CPU_PER_WRITE_RATIO, 3),
+                medians.get("fixedMachineCpuPerWriteRatio"));
+        goal(goals, "nodeCpuPerWriteRatio", "<=", round(GOAL_CPU_PER_WRITE_RATIO, 3), medians.get("fixedNodeCpuPerWriteRatio"));
+        goal(goals, "nodeCpuPerWriteNoJitRatio", "<=", round(GOAL_CPU_PER_WRITE_RATIO, 3),
+                medians.get("fixedNodeCpuPerWriteNoJitRatio"));
         goal(goals, "coreThroughputRatio", ">=", GOAL_THROUGHPUT_RATIO,
                 overhead == null ? null : overhead.get("medianRatio"));
         goal(goals, "fixedP99Ratio", "<=", GOAL_P99_RATIO, medians.get("fixedP99Ratio"));
@@ -201,6 +222,26 @@ public final class PoolBenchReport {
             run.put("fixedThroughputPerS", fixed.path("throughputPerS").asDouble());
             run.put("fixedP50Ms", fixed.path("latencyMs").path("p50").asDouble());
             run.put("fixedP99Ms", fixed.path("latencyMs").path("p99").asDouble());
+        }
+        Properties window = readProperties(dir.resolve("pair" + pair + "-" + mode + ".fixedcpu"));
+        if (window.containsKey("windowSeconds") && window.containsKey("rate")) {
+            // The load is open-loop at a rate the pool sustains: it orders rate x window writes in the window.
+            double writes = Double.parseDouble(window.getProperty("rate")) * Double.parseDouble(window.getProperty("windowSeconds"));
+            double node = Double.parseDouble(window.getProperty("nodeCpuSeconds", "0"));
+            double recorder = Double.parseDouble(window.getProperty("recorderCpuSeconds", "0"));
+            double machine = Double.parseDouble(window.getProperty("machineCpuSeconds", "0"));
+            double jit = Double.parseDouble(window.getProperty("jitCpuSeconds", "0"));
+            run.put("fixedWindowWrites", (long) writes);
+            if (writes > 0 && node > 0) {
+                run.put("fixedNodeCpuMsPerWrite", round(node * 1000 / writes, 4));
+                // Without the JIT compilers' threads: a JVM still compiling adds noise, not work.
+                run.put("fixedNodeCpuMsPerWriteNoJit", round((node - jit) * 1000 / writes, 4));
+                run.put("fixedJitShare", round(jit / node, 4));
+                run.put("fixedMachineCpuMsPerWrite", round(machine * 1000 / writes, 4));
+                if (mode.equals("on")) {
+                    run.put("fixedRecorderThreadsShare", round(recorder / node, 4));
+                }
+            }
         }
         return run;
     }
@@ -287,17 +328,34 @@ public final class PoolBenchReport {
                             ? "  (" + (run.path("failed").asLong() + run.path("fixedFailed").asLong()) + " failed)" : "");
         }
         out.println("latencies in ms; 'fixed' at " + r.path("settings").path("rate").asText("?") + " req/s");
+        out.printf(Locale.ROOT, "CPU per ordered write at %s req/s, measured for %s s (ms; machine = every process and the kernel):%n",
+                r.path("settings").path("rate").asText("?"), r.path("settings").path("windowSeconds").asText("?"));
+        for (JsonNode run : r.path("runs")) {
+            if (run.has("fixedNodeCpuMsPerWrite")) {
+                out.printf(Locale.ROOT, "  pair %d %-3s nodes %.3f (%.3f without the JIT's %.1f%%), machine %.3f%s%n",
+                        run.path("pair").asInt(), run.path("recording").asText(), run.path("fixedNodeCpuMsPerWrite").asDouble(),
+                        run.path("fixedNodeCpuMsPerWriteNoJit").asDouble(), run.path("fixedJitShare").asDouble() * 100,
+                        run.path("fixedMachineCpuMsPerWrite").asDouble(), run.has("fixedRecorderThreadsShare")
+                                ? String.format(Locale.ROOT, ", recorder threads %.2f%% of the nodes'",
+                                run.path("fixedRecorderThreadsShare").asDouble() * 100) : "");
+            }
+        }
         for (JsonNode pair : r.path("pairs")) {
-            out.printf(Locale.ROOT, "pair %d on/off: ordered/s %s, fixed p50 %s, fixed p99 %s, node CPU per write %s%n",
+            out.printf(Locale.ROOT, "pair %d on/off: ordered/s %s, fixed p50 %s, fixed p99 %s, CPU per write at the fixed rate: "
+                            + "nodes %s (without the JIT %s), machine %s%n",
                     pair.path("pair").asInt(), pair.path("throughputRatio").asText("-"), pair.path("fixedP50Ratio").asText("-"),
-                    pair.path("fixedP99Ratio").asText("-"), pair.path("cpuPerWriteRatio").asText("-"));
+                    pair.path("fixedP99Ratio").asText("-"), pair.path("fixedNodeCpuPerWriteRatio").asText("-"),
+                    pair.path("fixedNodeCpuPerWriteNoJitRatio").asText("-"), pair.path("fixedMachineCpuPerWriteRatio").asText("-"));
         }
         JsonNode m = r.path("medians");
         out.printf(Locale.ROOT, "median: ordered/s off %s, on %s (ratio %s); fixed p99 ms off %s, on %s (ratio %s)%n",
                 m.path("throughputPerSOff").asText("-"), m.path("throughputPerSOn").asText("-"),
                 m.path("throughputRatio").asText("-"), m.path("fixedP99MsOff").asText("-"),
                 m.path("fixedP99MsOn").asText("-"), m.path("fixedP99Ratio").asText("-"));
-        out.printf(Locale.ROOT, "median node CPU per ordered write, on/off: %s%n", m.path("cpuPerWriteRatio").asText("-"));
+        out.printf(Locale.ROOT, "median CPU per ordered write at the fixed rate, on/off: nodes %s (without the JIT %s), machine %s; "
+                        + "recorder threads %s of the recording nodes' CPU%n", m.path("fixedNodeCpuPerWriteRatio").asText("-"),
+                m.path("fixedNodeCpuPerWriteNoJitRatio").asText("-"), m.path("fixedMachineCpuPerWriteRatio").asText("-"),
+                m.path("fixedRecorderThreadsShare").asText("-"));
         for (String name : List.of("replaySaturated", "replayIdle")) {
             JsonNode v = r.get(name);
             if (v != null) {

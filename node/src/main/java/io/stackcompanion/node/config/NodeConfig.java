@@ -34,6 +34,7 @@ public final class NodeConfig {
     public static final String RECONNECT_MIN_MS = "RECONNECT_MIN_MS";
     public static final String RECONNECT_MAX_MS = "RECONNECT_MAX_MS";
     public static final String RANDOM_SEED = "RANDOM_SEED";
+    public static final String RECORDER_SEGMENT_MB = "RECORDER_SEGMENT_MB";
     public static final String LOG_LEVEL = "LOG_LEVEL";
 
     private static final String DEFAULTS_RESOURCE = "/node.properties";
@@ -150,6 +151,7 @@ public final class NodeConfig {
         if (max < min) {
             throw new ConfigException(RECONNECT_MAX_MS + " (" + max + ") is below " + RECONNECT_MIN_MS + " (" + min + ")");
         }
+        recorderSegmentBytes();
         String seed = values.get(RANDOM_SEED);
         if (!seed.isEmpty()) {
             longValue(RANDOM_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
@@ -223,6 +225,11 @@ public final class NodeConfig {
 
     public int reconnectMaxMs() {
         return intValue(RECONNECT_MAX_MS, 1, 3_600_000);
+    }
+
+    /** Size of the recorder's journal segments (each becomes one table file in the recording). */
+    public long recorderSegmentBytes() {
+        return (long) intValue(RECORDER_SEGMENT_MB, 1, 1024) << 20;
     }
 
     /** The core's random seed: configured, or derived from the node name so runs repeat. */

@@ -91,25 +91,37 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         NodeRecording recording = openStacks(nodeDataDir, name, genesis, config, start, clock);
         Path dir = folder(nodeDataDir);
         Path initialState = dir.resolve(INITIAL_STATE);
-        Path target = initialState;
         try {
             if (!Files.isDirectory(initialState)) {
                 checkpoint(store, initialState);
                 recording.nodeRecorder.append(EventKind.INITIAL_STATE, NONE, Codec.toBytes(start));
             } else if (recording.uncleanStop != null) {
-                String relative = restartState(recording.uncleanStop);
-                target = dir.resolve(relative);
-                checkpoint(store, target);
-                recording.start = recording.start.withRestartState(relative);
-                recording.startedPayload = Codec.toBytes(recording.start);
+                recording.takeRestartState(store, dir, name);
             }
             return recording;
         } catch (IOException | RuntimeException e) {
             recording.close();
             if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot take a checkpoint of " + name + "'s store into " + target, io);
+                throw new UncheckedIOException("cannot take the initial state of " + name + " into " + initialState, io);
             }
             throw (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Checkpoints the store this start opens after an unclean stop and names it in the STARTED event.
+     * A failure only costs the replay its exactness after this restart (it says so if it matters):
+     * the node starts anyway, as it must after any unclean stop.
+     */
+    private void takeRestartState(NodeStore store, Path dir, String name) {
+        String relative = restartState(uncleanStop);
+        try {
+            checkpoint(store, dir.resolve(relative));
+            start = start.withRestartState(relative);
+            startedPayload = Codec.toBytes(start);
+        } catch (IOException | RuntimeException e) {
+            log.warn("{} could not checkpoint its store into {} after the unclean stop ({}); recording goes on without it",
+                    name, dir.resolve(relative), e.toString());
         }
     }
 
@@ -122,8 +134,13 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     private static void checkpoint(NodeStore store, Path target) throws IOException {
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         FileTrees.delete(tmp);
-        store.checkpoint(tmp);
-        Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            store.checkpoint(tmp);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            FileTrees.deleteQuietly(tmp);
+            throw e;
+        }
     }
 
     /**
@@ -145,12 +162,13 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
             throw new UncheckedIOException("cannot create the recording folder " + dir, e);
         }
         String hash = genesis.hash();
+        long segment = config.recorderSegmentBytes();
         Recorder node = Recorder.open(dir.resolve(NODE_STACK),
-                RecorderMetadata.create(name, NODE_STACK, hash, Version.SOFTWARE, clock), clock);
+                RecorderMetadata.create(name, NODE_STACK, hash, Version.SOFTWARE, clock), clock, segment);
         Recorder client;
         try {
             client = Recorder.open(dir.resolve(CLIENT_STACK),
-                    RecorderMetadata.create(name, CLIENT_STACK, hash, Version.SOFTWARE, clock), clock);
+                    RecorderMetadata.create(name, CLIENT_STACK, hash, Version.SOFTWARE, clock), clock, segment);
         } catch (RuntimeException e) {
             node.close();
             throw e;
