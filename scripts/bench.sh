@@ -2,12 +2,13 @@
 # Benchmarks. Two modes:
 #   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--window S] [--warmup N]
 #                    [--segment-mb N] [--idle-every S] [--replay-node NAME] [--overhead-rounds N] [--keep]
-#     The pool benchmark: the same load against a fresh 4-node local pool with STACK_COMPANION=0 and
-#     =1, pairs alternating their order (off-on, on-off, ...). Each run: a warm-up, a saturating load
-#     (--requests, default calibrated to ~15 s: ordered/s), then a load at a fixed rate (--rate,
-#     default half of what the warm-up ordered: a rate the pool sustains) during which the nodes' CPU,
-#     the recorder threads' CPU and the whole machine's CPU are measured for --window S (20) seconds:
-#     what one ordered write costs, recording on and off, without the noise of a saturated pool.
+#     The pool benchmark: pairs of fresh 4-node local pools, one with STACK_COMPANION=0 and one
+#     with =1. In each pair, each pool in turn (alternating which goes first): a warm-up, then a
+#     saturating load (--requests, default calibrated to ~15 s: ordered/s, p50/p99). Then both pools
+#     at once under a load at a fixed rate each (--rate, default a quarter of what the warm-up
+#     ordered: a rate both sustain together), while the nodes' CPU (all of it, the JIT compilers'
+#     threads, the recorder's threads) is measured for --window S (20) seconds: what one ordered
+#     write costs with recording on and off, side by side in the same seconds of the same machine.
 #     Recording pools use journal segments of --segment-mb N MiB (8) so that segments move into
 #     RocksDB inside the window, as they do all the time in a long-running node. Then a virtual-mode
 #     replay of one node of the last recording run; the same node replayed with and without a
@@ -85,7 +86,7 @@ done
 bench_build
 work="$(mktemp -d "${TMPDIR:-/tmp}/sc-bench.XXXXXX")"
 log="$work/bench.log"
-active=""
+active=()   # the pools of the pair being run
 idle_active=""
 trickle_pid=""
 stop_trickle() {
@@ -98,7 +99,7 @@ stop_trickle() {
 cleanup() {
   local rc=$?
   stop_trickle
-  for base in "$active" "$idle_active"; do
+  for base in "${active[@]}" "$idle_active"; do
     [[ -n "$base" ]] && { "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true; }
   done
   if [[ $keep == 1 || $rc != 0 ]]; then
@@ -113,7 +114,7 @@ trap 'exit 130' INT TERM
 # 4 node JVMs and the load generator share the machine: serial GC, modest heaps.
 export NODE_JAVA_OPTS="${NODE_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}"
 load_opts="${LOAD_JAVA_OPTS:--Xms128m -Xmx512m -XX:+UseSerialGC}"
-total_steps=$((pairs * 2 + 4))
+total_steps=$((pairs + 4))
 step_no=0
 step() {
   step_no=$((step_no + 1))
@@ -151,20 +152,23 @@ field() { # field FILE NAME: a top-level number from the file's last (JSON) line
 pool_up() {
   local base="$1" mode="$2" attempt
   for attempt in 1 2 3; do
-    active="$base"
+    active+=("$base")
     if STACK_COMPANION="$mode" RECORDER_SEGMENT_MB="$segment_mb" "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$base" >>"$log" 2>&1; then
       return 0
     fi
     "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true
-    active=""
+    unset 'active[-1]'
     rm -rf "$base"
     note "the pool did not come up (attempt $attempt; see $log); making it again"
   done
   sc_die "the pool did not come up in 3 attempts; see $log"
 }
-pool_down() {
-  "$SC_ROOT/scripts/pool.sh" down --base-dir "$active" >>"$log" 2>&1 || true
-  active=""
+pools_down() {
+  local base
+  for base in "${active[@]}"; do
+    "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true
+  done
+  active=()
 }
 
 cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
@@ -172,71 +176,95 @@ mem_gb="$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
 load_start="$(loadavg)"
 note "work folder $work; $(nproc) cores, load average $load_start"
 
-# machine_ticks: CPU ticks the whole machine spent busy (user, nice, system, irq, softirq) so far.
-machine_ticks() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
-# thread_ticks BASE PATTERN: CPU ticks used so far by the running nodes' threads whose name (as the
-# kernel keeps it, 15 characters) matches the shell PATTERN.
-thread_ticks() {
-  local ticks=0 f pid t
+# cpu_sample BASE: "<wall ns> <nodes> <JIT compilers> <recorder>": the CPU ticks so far of the
+# pool's running nodes (whole processes), of their JIT compiler threads and of their recorder threads
+# (the ones moving journal segments into RocksDB), read in one pass so two pools are sampled within
+# milliseconds of each other.
+cpu_sample() {
+  local files=() f pid
   for f in "$1"/run/*.pid; do
     pid="$(cat "$f" 2>/dev/null)" || continue
-    for t in /proc/"$pid"/task/*; do
-      # shellcheck disable=SC2053
-      [[ "$(cat "$t/comm" 2>/dev/null)" == $2 ]] || continue
-      ticks=$((ticks + $(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0)))
-    done
+    [[ -r "/proc/$pid/stat" ]] && files+=("/proc/$pid/stat" /proc/"$pid"/task/*/stat)
   done
-  echo "$ticks"
+  printf '%s ' "$(date +%s%N)"
+  # A stat line is "pid (name) state ...": the name may hold spaces; utime and stime are the 12th
+  # and 13th fields after it. A process's line counts its threads, finished ones too.
+  awk 'FNR == 1 {
+         close_at = 0; for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { close_at = i; break }
+         name = substr($0, index($0, "(") + 1, close_at - index($0, "(") - 1)
+         n = split(substr($0, close_at + 2), f, " "); ticks = f[12] + f[13]
+         if (FILENAME !~ /\/task\//) nodes += ticks
+         else if (name ~ /^C[12] CompilerThre/) jit += ticks
+         else if (name ~ /^recorder-ingest/) rec += ticks
+       }
+       END { printf "%d %d %d\n", nodes, jit, rec }' "${files[@]}" 2>/dev/null || echo "0 0 0"
 }
-# The recorder's threads that move journal segments into RocksDB, and the JIT compilers' threads.
-recorder_ticks() { thread_ticks "$1" 'recorder-ingest*'; }
-jit_ticks() { thread_ticks "$1" 'C[12] CompilerThre*'; }
 
-# One run: a fresh pool, a warm-up (JIT) load, the saturating load, the fixed-rate load, down.
-run() {
-  local pair="$1" mode="$2" label
-  label="pair$pair-$([[ $mode == 1 ]] && echo on || echo off)"
-  step "pair $pair, recording $([[ $mode == 1 ]] && echo on || echo off): pool up, warm-up $warmup, load ${requests:-(calibrated)}, ${window} s at ${rate:-(calibrated)}/s"
-  pool_up "$work/$label" "$mode"
-  if ((warmup > 0)); then
-    load "$work/$label" "$work/$label.warmup.json" --requests "$warmup"
-    local t
-    t="$(field "$work/$label.warmup.json" throughputPerS)"
-    if [[ -z "$requests" ]]; then
-      # Calibrate once, on the first run: enough requests to keep the pool saturated ~15 s (the
-      # warm-up, still partly interpreted, underestimates the pool a little).
-      requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 15 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"
+# One pair: two fresh pools, recording off and on. Each in turn (odd pairs off first, even pairs on
+# first, so a machine getting busier or quieter favours neither side): a warm-up (JIT) load, then
+# the saturating load (ordered/s). Then both at once at the fixed rate, their nodes' CPU measured
+# over the same window, so whatever else the machine and its host do meanwhile (a shared VM's
+# steal time swings by tens of percent) weighs on both alike. Then both down.
+pair() {
+  local i="$1" m label t order
+  if ((i % 2 == 1)); then order=(off on); else order=(on off); fi
+  step "pair $i: pools off and on up; ${order[0]} then ${order[1]}: warm-up $warmup, load ${requests:-(calibrated)}; then both at ${rate:-(calibrated)}/s, ${window} s measured"
+  for m in "${order[@]}"; do
+    pool_up "$work/pair$i-$m" "$([[ $m == on ]] && echo 1 || echo 0)"
+  done
+  for m in "${order[@]}"; do
+    label="pair$i-$m"
+    if ((warmup > 0)); then
+      load "$work/$label" "$work/$label.warmup.json" --requests "$warmup"
+      t="$(field "$work/$label.warmup.json" throughputPerS)"
+      if [[ -z "$requests" ]]; then
+        # Calibrate once, on the first run: enough requests to keep the pool saturated ~15 s (the
+        # warm-up, still partly interpreted, underestimates the pool a little).
+        requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 15 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"
+      fi
+      if [[ -z "$rate" ]]; then
+        # Both pools at once at a quarter each of what the still-warming pool ordered alone: a
+        # rate they sustain together with room to spare.
+        rate="$(awk -v t="${t:-100}" 'BEGIN { r = int(t / 4 / 10) * 10; if (r < 20) r = 20; print r }')"
+      fi
+      [[ -n "$calibrated" ]] || note "warm-up ran at ${t:-?} ordered/s: $requests requests per saturating load, then both pools at $rate/s each (same for every pair)"
+      calibrated=1
     fi
-    if [[ -z "$rate" ]]; then
-      # Half of what the still-warming pool ordered: a rate it sustains with room to spare.
-      rate="$(awk -v t="${t:-100}" 'BEGIN { r = int(t / 2 / 10) * 10; if (r < 20) r = 20; print r }')"
-    fi
-    [[ -n "$calibrated" ]] || note "warm-up ran at ${t:-?} ordered/s: $requests requests per saturating load, then ${window} s measured at $rate/s (same for every run)"
-    calibrated=1
-  fi
-  [[ -n "$requests" ]] || requests=20000
-  [[ -n "$rate" ]] || rate=100
-  local cpu0
-  cpu0="$(node_cpu_seconds "$work/$label")"
-  load "$work/$label" "$work/$label.sat.json" --requests "$requests"
-  # CPU the four nodes spent on the saturating load (it mirrors throughput: a saturated pool uses
-  # all the CPU it gets).
-  awk -v a="$(node_cpu_seconds "$work/$label")" -v b="$cpu0" 'BEGIN { printf "nodeCpuSeconds=%.2f\n", a - b }' >"$work/$label.cpu"
-  # The fixed rate: started, left $settle s to settle, then measured for $window s while it runs on.
-  SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/$label" --json \
-    --requests "$((rate * (settle + window + 3)))" --rate "$rate" >"$work/$label.fixed.json" 2>>"$log" &
-  local load_pid=$! n0 r0 j0 m0 n1 r1 j1 m1
+    [[ -n "$requests" ]] || requests=20000
+    [[ -n "$rate" ]] || rate=50
+    local cpu0
+    cpu0="$(node_cpu_seconds "$work/$label")"
+    load "$work/$label" "$work/$label.sat.json" --requests "$requests"
+    # CPU the four nodes spent on the saturating load (it mirrors throughput: a saturated pool uses
+    # all the CPU it gets).
+    awk -v a="$(node_cpu_seconds "$work/$label")" -v b="$cpu0" 'BEGIN { printf "nodeCpuSeconds=%.2f\n", a - b }' >"$work/$label.cpu"
+  done
+  # The fixed rate on both at once: started, left $settle s to settle, then measured for $window s.
+  local pids=() k
+  for m in off on; do
+    SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/pair$i-$m" --json \
+      --requests "$((rate * (settle + window + 3)))" --rate "$rate" >"$work/pair$i-$m.fixed.json" 2>>"$log" &
+    pids+=($!)
+  done
   sleep "$settle"
-  n0="$(node_ticks "$work/$label")"; r0="$(recorder_ticks "$work/$label")"; j0="$(jit_ticks "$work/$label")"; m0="$(machine_ticks)"
+  local s0=() s1=()
+  s0[0]="$(cpu_sample "$work/pair$i-off")"; s0[1]="$(cpu_sample "$work/pair$i-on")"
   sleep "$window"
-  n1="$(node_ticks "$work/$label")"; r1="$(recorder_ticks "$work/$label")"; j1="$(jit_ticks "$work/$label")"; m1="$(machine_ticks)"
-  wait "$load_pid" || true
-  tail -1 "$work/$label.fixed.json" | grep -q '^{' || sc_die "load.sh at $rate/s failed; see $log and $work/$label.fixed.json"
-  awk -v n=$((n1 - n0)) -v r=$((r1 - r0)) -v j=$((j1 - j0)) -v m=$((m1 - m0)) -v hz="$(getconf CLK_TCK)" -v w="$window" -v rate="$rate" 'BEGIN {
-    printf "windowSeconds=%d\nrate=%d\nnodeCpuSeconds=%.3f\nrecorderCpuSeconds=%.3f\njitCpuSeconds=%.3f\nmachineCpuSeconds=%.3f\n",
-      w, rate, n / hz, r / hz, j / hz, m / hz }' >"$work/$label.fixedcpu"
-  note "$label: $(field "$work/$label.sat.json" throughputPerS) ordered/s saturated; at $rate/s p99 $(tail -1 "$work/$label.fixed.json" | grep -o '"p99":[0-9.]*' | cut -d: -f2) ms, $(awk -v n=$((n1 - n0)) -v m=$((m1 - m0)) -v hz="$(getconf CLK_TCK)" -v w="$window" -v rate="$rate" 'BEGIN { printf "%.3f ms node CPU, %.3f ms machine CPU per write", n / hz * 1000 / (w * rate), m / hz * 1000 / (w * rate) }'); load average $(loadavg)"
-  pool_down
+  s1[0]="$(cpu_sample "$work/pair$i-off")"; s1[1]="$(cpu_sample "$work/pair$i-on")"
+  wait "${pids[@]}" || true
+  local summary=""
+  for k in 0 1; do
+    m="$([[ $k == 0 ]] && echo off || echo on)"
+    label="pair$i-$m"
+    tail -1 "$work/$label.fixed.json" | grep -q '^{' || sc_die "load.sh at $rate/s failed; see $log and $work/$label.fixed.json"
+    # The load is open-loop at a rate the pools sustain: they order rate x window writes in the window.
+    echo "${s0[k]} ${s1[k]}" | awk -v hz="$(getconf CLK_TCK)" -v rate="$rate" '{
+      printf "windowSeconds=%.3f\nrate=%d\nnodeCpuSeconds=%.3f\njitCpuSeconds=%.3f\nrecorderCpuSeconds=%.3f\n",
+        ($5 - $1) / 1e9, rate, ($6 - $2) / hz, ($7 - $3) / hz, ($8 - $4) / hz }' >"$work/$label.fixedcpu"
+    summary+="$m: $(field "$work/$label.sat.json" throughputPerS) ordered/s saturated, at $rate/s p99 $(tail -1 "$work/$label.fixed.json" | grep -o '"p99":[0-9.]*' | cut -d: -f2) ms and $(awk -F= '/^windowSeconds/ { w = $2 } /^rate/ { r = $2 } /^nodeCpuSeconds/ { n = $2 } END { printf "%.3f", n * 1000 / (w * r) }' "$work/$label.fixedcpu") ms node CPU per write; "
+  done
+  note "pair $i: ${summary}load average $(loadavg)"
+  pools_down
 }
 
 # The idle-heavy recording is taken while the pairs run: a recording pool that gets one request
@@ -244,23 +272,15 @@ run() {
 # lasts as long as the pairs without adding minutes; its CPU use is reported.
 step "idle-heavy recording pool up (one request every ${idle_every} s until the pairs are done)"
 pool_up "$work/idle" 1
-idle_active="$active"
-active=""
+idle_active="$work/idle"
+active=()
 SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/idle" --json --requests 100000 \
   --rate "$(awk -v s="$idle_every" 'BEGIN { printf "%.4f", 1 / s }')" >"$work/idle.load.json" 2>>"$log" &
 trickle_pid=$!
 idle_cpu0="$(node_cpu_seconds "$work/idle")"
 
-# Pairs alternate their order (off-on, on-off, ...): a machine getting busier or quieter during the
-# benchmark, or caches warmed by the first run, favour neither side.
 for ((i = 1; i <= pairs; i++)); do
-  if ((i % 2 == 1)); then
-    run "$i" 0
-    run "$i" 1
-  else
-    run "$i" 1
-    run "$i" 0
-  fi
+  pair "$i"
 done
 
 stop_trickle

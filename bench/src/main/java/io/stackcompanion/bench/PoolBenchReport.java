@@ -28,7 +28,8 @@ import java.util.Properties;
  * {@code --json} object): {@code pair<i>-off.sat.json}, {@code pair<i>-on.sat.json} (load without a
  * rate), {@code pair<i>-off.fixed.json}, {@code pair<i>-on.fixed.json} (load at a fixed rate),
  * {@code pair<i>-off.fixedcpu}, {@code pair<i>-on.fixedcpu} (properties: the CPU seconds the nodes,
- * their recorder threads and the whole machine spent in a window of the fixed-rate load),
+ * their JIT compilers' and recorder's threads spent in one window of the fixed-rate load, which the
+ * two pools of a pair ran at the same time),
  * {@code replay-saturated.json}, {@code replay-idle.json} (replay verdicts), {@code stats.json}
  * ({@code recording.sh stats --json} of the last recording run), {@code bytes.json} ({@link
  * RecordingBytes} of the same run) and {@code context.properties}
@@ -102,7 +103,6 @@ public final class PoolBenchReport {
         List<Double> cpuRatios = new ArrayList<>();
         List<Double> fixedNodeCpuRatios = new ArrayList<>();
         List<Double> fixedNodeNoJitRatios = new ArrayList<>();
-        List<Double> fixedMachineCpuRatios = new ArrayList<>();
         List<Double> recorderShares = new ArrayList<>();
         for (int i = 1; i <= pairs; i++) {
             ObjectNode off = run(dir, i, "off");
@@ -122,7 +122,6 @@ public final class PoolBenchReport {
             ratio(pair, "cpuPerWriteRatio", on, off, "nodeCpuMsPerWrite", cpuRatios);
             ratio(pair, "fixedNodeCpuPerWriteRatio", on, off, "fixedNodeCpuMsPerWrite", fixedNodeCpuRatios);
             ratio(pair, "fixedNodeCpuPerWriteNoJitRatio", on, off, "fixedNodeCpuMsPerWriteNoJit", fixedNodeNoJitRatios);
-            ratio(pair, "fixedMachineCpuPerWriteRatio", on, off, "fixedMachineCpuMsPerWrite", fixedMachineCpuRatios);
             addIfPresent(recorderShares, on, "fixedRecorderThreadsShare");
         }
         ObjectNode medians = report.putObject("medians");
@@ -138,7 +137,6 @@ public final class PoolBenchReport {
         putMedian(medians, "cpuPerWriteRatio", cpuRatios);
         putMedian(medians, "fixedNodeCpuPerWriteRatio", fixedNodeCpuRatios);
         putMedian(medians, "fixedNodeCpuPerWriteNoJitRatio", fixedNodeNoJitRatios);
-        putMedian(medians, "fixedMachineCpuPerWriteRatio", fixedMachineCpuRatios);
         putMedian(medians, "fixedRecorderThreadsShare", recorderShares);
 
         JsonNode saturated = replay(dir.resolve("replay-saturated.json"));
@@ -179,8 +177,6 @@ public final class PoolBenchReport {
 
         ObjectNode goals = report.putObject("goals");
         goal(goals, "throughputRatio", ">=", GOAL_THROUGHPUT_RATIO, medians.get("throughputRatio"));
-        goal(goals, "machineCpuPerWriteRatio", "<=", round(GOAL_CPU_PER_WRITE_RATIO, 3),
-                medians.get("fixedMachineCpuPerWriteRatio"));
         goal(goals, "nodeCpuPerWriteRatio", "<=", round(GOAL_CPU_PER_WRITE_RATIO, 3), medians.get("fixedNodeCpuPerWriteRatio"));
         goal(goals, "nodeCpuPerWriteNoJitRatio", "<=", round(GOAL_CPU_PER_WRITE_RATIO, 3),
                 medians.get("fixedNodeCpuPerWriteNoJitRatio"));
@@ -229,7 +225,6 @@ public final class PoolBenchReport {
             double writes = Double.parseDouble(window.getProperty("rate")) * Double.parseDouble(window.getProperty("windowSeconds"));
             double node = Double.parseDouble(window.getProperty("nodeCpuSeconds", "0"));
             double recorder = Double.parseDouble(window.getProperty("recorderCpuSeconds", "0"));
-            double machine = Double.parseDouble(window.getProperty("machineCpuSeconds", "0"));
             double jit = Double.parseDouble(window.getProperty("jitCpuSeconds", "0"));
             run.put("fixedWindowWrites", (long) writes);
             if (writes > 0 && node > 0) {
@@ -237,7 +232,6 @@ public final class PoolBenchReport {
                 // Without the JIT compilers' threads: a JVM still compiling adds noise, not work.
                 run.put("fixedNodeCpuMsPerWriteNoJit", round((node - jit) * 1000 / writes, 4));
                 run.put("fixedJitShare", round(jit / node, 4));
-                run.put("fixedMachineCpuMsPerWrite", round(machine * 1000 / writes, 4));
                 if (mode.equals("on")) {
                     run.put("fixedRecorderThreadsShare", round(recorder / node, 4));
                 }
@@ -328,34 +322,33 @@ public final class PoolBenchReport {
                             ? "  (" + (run.path("failed").asLong() + run.path("fixedFailed").asLong()) + " failed)" : "");
         }
         out.println("latencies in ms; 'fixed' at " + r.path("settings").path("rate").asText("?") + " req/s");
-        out.printf(Locale.ROOT, "CPU per ordered write at %s req/s, measured for %s s (ms; machine = every process and the kernel):%n",
+        out.printf(Locale.ROOT, "CPU per ordered write at %s req/s, both pools of a pair at once, measured for %s s (ms):%n",
                 r.path("settings").path("rate").asText("?"), r.path("settings").path("windowSeconds").asText("?"));
         for (JsonNode run : r.path("runs")) {
             if (run.has("fixedNodeCpuMsPerWrite")) {
-                out.printf(Locale.ROOT, "  pair %d %-3s nodes %.3f (%.3f without the JIT's %.1f%%), machine %.3f%s%n",
+                out.printf(Locale.ROOT, "  pair %d %-3s nodes %.3f (%.3f without the JIT's %.1f%%)%s%n",
                         run.path("pair").asInt(), run.path("recording").asText(), run.path("fixedNodeCpuMsPerWrite").asDouble(),
                         run.path("fixedNodeCpuMsPerWriteNoJit").asDouble(), run.path("fixedJitShare").asDouble() * 100,
-                        run.path("fixedMachineCpuMsPerWrite").asDouble(), run.has("fixedRecorderThreadsShare")
+                        run.has("fixedRecorderThreadsShare")
                                 ? String.format(Locale.ROOT, ", recorder threads %.2f%% of the nodes'",
                                 run.path("fixedRecorderThreadsShare").asDouble() * 100) : "");
             }
         }
         for (JsonNode pair : r.path("pairs")) {
             out.printf(Locale.ROOT, "pair %d on/off: ordered/s %s, fixed p50 %s, fixed p99 %s, CPU per write at the fixed rate: "
-                            + "nodes %s (without the JIT %s), machine %s%n",
+                            + "nodes %s (without the JIT %s)%n",
                     pair.path("pair").asInt(), pair.path("throughputRatio").asText("-"), pair.path("fixedP50Ratio").asText("-"),
                     pair.path("fixedP99Ratio").asText("-"), pair.path("fixedNodeCpuPerWriteRatio").asText("-"),
-                    pair.path("fixedNodeCpuPerWriteNoJitRatio").asText("-"), pair.path("fixedMachineCpuPerWriteRatio").asText("-"));
+                    pair.path("fixedNodeCpuPerWriteNoJitRatio").asText("-"));
         }
         JsonNode m = r.path("medians");
         out.printf(Locale.ROOT, "median: ordered/s off %s, on %s (ratio %s); fixed p99 ms off %s, on %s (ratio %s)%n",
                 m.path("throughputPerSOff").asText("-"), m.path("throughputPerSOn").asText("-"),
                 m.path("throughputRatio").asText("-"), m.path("fixedP99MsOff").asText("-"),
                 m.path("fixedP99MsOn").asText("-"), m.path("fixedP99Ratio").asText("-"));
-        out.printf(Locale.ROOT, "median CPU per ordered write at the fixed rate, on/off: nodes %s (without the JIT %s), machine %s; "
+        out.printf(Locale.ROOT, "median CPU per ordered write at the fixed rate, on/off: nodes %s (without the JIT %s); "
                         + "recorder threads %s of the recording nodes' CPU%n", m.path("fixedNodeCpuPerWriteRatio").asText("-"),
-                m.path("fixedNodeCpuPerWriteNoJitRatio").asText("-"), m.path("fixedMachineCpuPerWriteRatio").asText("-"),
-                m.path("fixedRecorderThreadsShare").asText("-"));
+                m.path("fixedNodeCpuPerWriteNoJitRatio").asText("-"), m.path("fixedRecorderThreadsShare").asText("-"));
         for (String name : List.of("replaySaturated", "replayIdle")) {
             JsonNode v = r.get(name);
             if (v != null) {

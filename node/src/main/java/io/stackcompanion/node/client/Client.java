@@ -157,6 +157,29 @@ public final class Client implements AutoCloseable {
         return genesis;
     }
 
+    /**
+     * Connects to every node now rather than on the first request, so that the first requests do not
+     * pay for the connects (what a load generator that measures latencies wants).
+     *
+     * @return the nodes now connected, in genesis order; an unreachable one is tried again on send
+     */
+    public List<String> connect() {
+        for (NodeLink link : links) {
+            link.connectNow();
+        }
+        return connectedNodes();
+    }
+
+    /**
+     * Signs {@code op} as request {@code reqId} of this client (the signature of {@link #submit},
+     * without sending): lets a load generator warm up signing before it measures.
+     */
+    public Request sign(long reqId, Operation op) {
+        Request unsigned = new Request(identifier, reqId, op, null);
+        String signature = Base64.getEncoder().encodeToString(Keys.sign(keys.getPrivate(), Codec.signingBytes(unsigned)));
+        return new Request(identifier, reqId, op, signature);
+    }
+
     /** Names of the nodes this client currently holds an open connection to, in genesis order. */
     public List<String> connectedNodes() {
         return links.stream().filter(NodeLink::isConnected).map(NodeLink::name).toList();
@@ -180,9 +203,7 @@ public final class Client implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         long reqId = nextReqId.getAndIncrement();
-        Request unsigned = new Request(identifier, reqId, op, null);
-        String signature = Base64.getEncoder().encodeToString(Keys.sign(keys.getPrivate(), Codec.signingBytes(unsigned)));
-        Request request = new Request(identifier, reqId, op, signature);
+        Request request = sign(reqId, op);
         Pending p = new Pending(request, Frames.frame(request));
         pending.put(reqId, p);
         if (closed) { // close() may have swept the map before we put into it

@@ -70,6 +70,11 @@ final class NodeLink {
         }
     }
 
+    /** Connects now unless connected (or the node refused moments ago); true when connected. */
+    synchronized boolean connectNow() {
+        return !closed && (socket != null || connect());
+    }
+
     private boolean connect() {
         // A node that just refused is not asked again at once: keeps a busy sender from
         // paying a connect attempt per request while a node is down.
