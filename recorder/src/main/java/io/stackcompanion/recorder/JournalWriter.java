@@ -21,11 +21,20 @@ import java.util.zip.CRC32C;
  * against a crash of the process, not of the machine). A full segment is sealed (unmapped and cut
  * to its records plus the end marker) and handed to {@code onSealed}. Single writer; the caller
  * serialises appends.
+ *
+ * <p>Page faults come in bursts: the first write to each page of the mapping is a page fault, and
+ * taken one at a time, between the node's other work, each costs the writing thread about 25 µs of
+ * kernel time (measured on a running node: its core thread's system time and fault count with and
+ * without recording). Touching the next {@value #PREFAULT_BYTES} bytes' pages in one go costs a few
+ * µs a page, so the writer keeps that much of the mapping ahead of it faulted in.
  */
 final class JournalWriter implements AutoCloseable {
 
     /** Publishes a record's length after its body: readers and crash recovery never see half a record. */
     private static final VarHandle LENGTH = MethodHandles.byteBufferViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    /** How far ahead of the writer the mapping's pages are faulted in, in one burst when it gets within half of it. */
+    static final int PREFAULT_BYTES = 256 << 10;
+    private static final int PAGE = 4096;
 
     /** The largest record a segment (one mapping, at most 2 GiB) can take, headers included. */
     static final long MAX_RECORD_BYTES = Integer.MAX_VALUE - Journal.HEADER_BYTES - 2L * Journal.RECORD_HEADER_BYTES - 8;
@@ -39,6 +48,8 @@ final class JournalWriter implements AutoCloseable {
     private FileChannel channel;
     private MappedByteBuffer map;
     private int position;
+    /** The mapping's pages below this offset are faulted in (written at least once). */
+    private int prefaulted;
     private int records;
     /** A segment unmapped but not yet cut to size (its channel still open), when cutting failed. */
     private Path uncut;
@@ -92,6 +103,29 @@ final class JournalWriter implements AutoCloseable {
         }
         position += (int) need;
         records++;
+        if (position + PREFAULT_BYTES / 2 > prefaulted) {
+            prefault();
+        }
+    }
+
+    /**
+     * Writes a zero into each page from the first one wholly past the writer to {@value
+     * #PREFAULT_BYTES} beyond: those bytes are zero already (unwritten), so this changes nothing a
+     * reader sees and only takes the page faults now, together.
+     */
+    private void prefault() {
+        long from = Math.max(prefaulted, ((long) position + PAGE - 1) / PAGE * PAGE);
+        int to = (int) Math.min(map.capacity(), (long) position + PREFAULT_BYTES);
+        try {
+            for (long page = from; page < to; page += PAGE) {
+                map.put((int) page, (byte) 0);
+            }
+            prefaulted = Math.max(prefaulted, to);
+        } catch (InternalError e) {
+            // The file system cannot back a page (disk full): stop here; the append that reaches the
+            // page reports it.
+            prefaulted = map.capacity();
+        }
     }
 
     /**
@@ -160,7 +194,9 @@ final class JournalWriter implements AutoCloseable {
         }
         Journal.writeHeader(map);
         position = Journal.HEADER_BYTES;
+        prefaulted = 0;
         records = 0;
+        prefault();
     }
 
     private void abandon() {
