@@ -240,21 +240,21 @@ pair() {
     awk -v a="$(node_cpu_seconds "$work/$label")" -v b="$cpu0" 'BEGIN { printf "nodeCpuSeconds=%.2f\n", a - b }' >"$work/$label.cpu"
   done
   # The fixed rate on both at once: started, left $settle s to settle, then measured for $window s.
-  local pids=() k
-  for m in off on; do
+  local pids=() k modes=(off on)
+  for m in "${modes[@]}"; do
     SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/pair$i-$m" --json \
       --requests "$((rate * (settle + window + 3)))" --rate "$rate" >"$work/pair$i-$m.fixed.json" 2>>"$log" &
     pids+=($!)
   done
   sleep "$settle"
   local s0=() s1=()
-  s0[0]="$(cpu_sample "$work/pair$i-off")"; s0[1]="$(cpu_sample "$work/pair$i-on")"
+  for k in 0 1; do s0[k]="$(cpu_sample "$work/pair$i-${modes[k]}")"; done
   sleep "$window"
-  s1[0]="$(cpu_sample "$work/pair$i-off")"; s1[1]="$(cpu_sample "$work/pair$i-on")"
+  for k in 0 1; do s1[k]="$(cpu_sample "$work/pair$i-${modes[k]}")"; done
   wait "${pids[@]}" || true
   local summary=""
   for k in 0 1; do
-    m="$([[ $k == 0 ]] && echo off || echo on)"
+    m="${modes[k]}"
     label="pair$i-$m"
     tail -1 "$work/$label.fixed.json" | grep -q '^{' || sc_die "load.sh at $rate/s failed; see $log and $work/$label.fixed.json"
     # The load is open-loop at a rate the pools sustain: they order rate x window writes in the window.

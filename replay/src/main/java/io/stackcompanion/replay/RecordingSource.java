@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -22,6 +23,8 @@ import java.util.stream.Stream;
  * @param initialState the RocksDB checkpoint the first run starts from; null: start at genesis
  */
 public record RecordingSource(Path folder, String node, PoolGenesis genesis, Path initialState) {
+    /** How STARTED names a restart state: its folder under the recorder folder. */
+    private static final Pattern RESTART_STATE = Pattern.compile(Pattern.quote(NodeRecording.RESTART_STATES) + "/[0-9]{20}");
 
     /**
      * Finds node {@code node}'s recording under {@code dir}: a folder holding
@@ -90,9 +93,6 @@ public record RecordingSource(Path folder, String node, PoolGenesis genesis, Pat
         Path p = folder.resolve(relative);
         return Files.isRegularFile(p.resolve("CURRENT")) ? p : null;
     }
-
-    private static final java.util.regex.Pattern RESTART_STATE =
-            java.util.regex.Pattern.compile(java.util.regex.Pattern.quote(NodeRecording.RESTART_STATES) + "/[0-9]{20}");
 
     public Path nodeStack() {
         return folder.resolve(NodeRecording.NODE_STACK);

@@ -89,12 +89,14 @@ public final class Replayer implements AutoCloseable {
     private NodeCore core;
     private int runs;
     private boolean afterUncleanStop;
-    /** The ledger size before the input being (or last) replayed: what a kill inside it may have left. */
-    private long ledgerBeforeInput;
-    private long lastInputIndex = -1;
-    /** The input the original node was killed in (the last one before an UNCLEAN_STOP), or -1. */
-    private long killedInput = -1;
-    private long ledgerBeforeKilledInput;
+    /** An input fed to the core, and the ledger size before it: what a kill inside it may have left. */
+    private record Fed(long index, long ledgerBefore) {
+    }
+
+    /** The input being (or last) replayed, or null. */
+    private Fed lastInput;
+    /** The input the original node was killed in (the last one before an UNCLEAN_STOP), or null. */
+    private Fed killedInput;
     private Divergence divergence;
     private Map<String, Object> stateAtStop;
     /** The replayed node's status when its last run ended (or now, if it is running). */
@@ -202,8 +204,7 @@ public final class Replayer implements AutoCloseable {
                 // The recording may lack the sends of the input the node was killed in.
                 pending.clear();
                 if (core != null) {
-                    killedInput = lastInputIndex;
-                    ledgerBeforeKilledInput = ledgerBeforeInput;
+                    killedInput = lastInput;
                 }
                 closeRun();
                 afterUncleanStop = true;
@@ -231,13 +232,13 @@ public final class Replayer implements AutoCloseable {
         String root = Hashes.hex(store.ledger().root());
         if (size != info.ledgerSize() || !root.equals(info.ledgerRoot())) {
             String why = "at this start the recorded node's ledger differs from the replayed node's";
-            if (killedInput >= 0 && committedPartOfKilledInput(info)) {
+            if (killedInput != null && committedPartOfKilledInput(info)) {
                 if (restartState != null) {
                     log.info("{} was killed in event {} before it committed all of it (ledger {} of {} txns); "
-                            + "continuing from the store it restarted with", source.node(), killedInput, info.ledgerSize(), size);
+                            + "continuing from the store it restarted with", source.node(), killedInput.index(), info.ledgerSize(), size);
                     why = null;
                 } else {
-                    why = "the recorded node was killed in event " + killedInput + " before it committed all of it, and the "
+                    why = "the recorded node was killed in event " + killedInput.index() + " before it committed all of it, and the "
                             + "recording lacks the checkpoint of the store it restarted with ("
                             + (info.restartState() == null ? "recorded by an older version" : info.restartState() + " is missing") + ")";
                 }
@@ -251,10 +252,9 @@ public final class Replayer implements AutoCloseable {
         if (restartState != null) {
             // Exactly what the original restarted with, even what the ledger does not show (view, position).
             store.close();
-            store = null;
-            store = openStoreFrom(restartState);
+            store = openStoreFrom(restartState, "restart state");
         }
-        killedInput = -1;
+        killedInput = null;
         NodeConfig config;
         try {
             Map<String, String> c = new TreeMap<>(info.config());
@@ -296,8 +296,7 @@ public final class Replayer implements AutoCloseable {
         }
         long now = e.event().timeNanos();
         runtime.setNow(now);
-        lastInputIndex = e.index();
-        ledgerBeforeInput = store.ledger().size();
+        lastInput = new Fed(e.index(), store.ledger().size());
         try {
             tap.onInput(now, input);
             core.handle(input);
@@ -353,30 +352,27 @@ public final class Replayer implements AutoCloseable {
      */
     private boolean committedPartOfKilledInput(NodeRecording.StartInfo info) {
         long size = info.ledgerSize();
-        return size >= ledgerBeforeKilledInput && size <= store.ledger().size()
+        return size >= killedInput.ledgerBefore() && size <= store.ledger().size()
                 && Hashes.hex(store.ledger().rootAt(size)).equals(info.ledgerRoot());
     }
 
-    /** Replaces the replayed node's data with a copy of {@code checkpoint} and opens it. */
-    private NodeStore openStoreFrom(Path checkpoint) {
+    /** Replaces the replayed node's data with a copy of {@code checkpoint} (the {@code what}) and opens it. */
+    private NodeStore openStoreFrom(Path checkpoint, String what) {
         Path db = workDir.resolve(NodeStore.FOLDER);
         try {
             FileTrees.delete(db);
             FileTrees.copy(checkpoint, db);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot copy the restart state " + checkpoint + " to " + db, e);
+            throw new UncheckedIOException("cannot copy the " + what + " " + checkpoint + " to " + db, e);
         }
         return NodeStore.open(db);
     }
 
+    /** The replayed node's data: as the last run left it, or the initial state for the first run. */
     private NodeStore openStore() {
         Path db = workDir.resolve(NodeStore.FOLDER);
         if (!Files.exists(db) && source.initialState() != null) {
-            try {
-                FileTrees.copy(source.initialState(), db);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot copy the initial state " + source.initialState() + " to " + db, e);
-            }
+            return openStoreFrom(source.initialState(), "initial state");
         }
         return NodeStore.open(db);
     }

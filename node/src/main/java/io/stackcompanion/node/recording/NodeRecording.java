@@ -62,8 +62,8 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     private final RecordingClock clock;
     /** The UNCLEAN_STOP this run recorded when it opened, or null after a clean stop (or none). */
     private final EventKey uncleanStop;
+    /** What STARTED records: where the node stands, and its restart state once taken. */
     private StartInfo start;
-    private byte[] startedPayload;
 
     private NodeRecording(Recorder nodeRecorder, Recorder clientRecorder, RecordingClock clock, EventKey uncleanStop,
                           StartInfo start) {
@@ -72,7 +72,6 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         this.clock = clock;
         this.uncleanStop = uncleanStop;
         this.start = start;
-        this.startedPayload = Codec.toBytes(start);
     }
 
     /** The recorder folder of a node's data folder. */
@@ -118,7 +117,6 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         try {
             checkpoint(store, dir.resolve(relative));
             start = start.withRestartState(relative);
-            startedPayload = Codec.toBytes(start);
         } catch (IOException | RuntimeException e) {
             log.warn("{} could not checkpoint its store into {} after the unclean stop ({}); recording goes on without it",
                     name, dir.resolve(relative), e.toString());
@@ -232,7 +230,7 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         } else if (input instanceof CoreInput.Disconnected d) {
             recorder(d.stack()).append(time, EventKind.DISCONNECTED, List.of(d.peer()), EMPTY);
         } else if (input instanceof CoreInput.Started) {
-            nodeRecorder.append(time, EventKind.STARTED, NONE, startedPayload);
+            nodeRecorder.append(time, EventKind.STARTED, NONE, Codec.toBytes(start));
         }
     }
 
