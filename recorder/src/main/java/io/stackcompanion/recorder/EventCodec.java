@@ -33,8 +33,13 @@ public final class EventCodec {
      * The recording format version this build writes (in the metadata), and the newest it reads.
      * 2: a recording may hold a journal of recent events beside its RocksDB files (see {@code
      * FORMAT.md}); a build that reads only version 1 would miss them, so it must refuse.
+     * 3: the events are chained and the recording is sealed ({@code seal.json}): it proves its
+     * own completeness.
      */
-    public static final int FORMAT_VERSION = 2;
+    public static final int FORMAT_VERSION = 3;
+
+    /** The first format whose recordings are sealed. */
+    public static final int FIRST_SEALED_FORMAT = 3;
 
     /** The layout version of one event value (its first byte), and the newest this build reads. */
     public static final int VALUE_VERSION = 1;
@@ -153,6 +158,29 @@ public final class EventCodec {
         byte[] payload = new byte[(int) payloadLength];
         System.arraycopy(value, payloadStart, payload, 0, payload.length);
         return new RecordedEvent(eventKey.timeNanos(), eventKey.seq(), kind, peers, payload);
+    }
+
+    /**
+     * The length of the event value starting at {@code b[offset]}, read from its own fields, or -1
+     * when they point past the {@code available} bytes: judges where an append a writer never
+     * finished would have ended.
+     */
+    static long valueLength(byte[] b, int offset, int available) {
+        int at = 4;
+        if (available < at) {
+            return -1;
+        }
+        int peerCount = getU16(b, offset + 2);
+        for (int i = 0; i < peerCount; i++) {
+            if (available - at < 2) {
+                return -1;
+            }
+            at += 2 + getU16(b, offset + at);
+        }
+        if (available - at < 4) {
+            return -1;
+        }
+        return at + 4 + getU32(b, offset + at) + 4;
     }
 
     static EventKey decodeKey(byte[] key, Path folder) {

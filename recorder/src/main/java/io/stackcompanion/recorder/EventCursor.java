@@ -1,5 +1,6 @@
 package io.stackcompanion.recorder;
 
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -25,6 +26,8 @@ public final class EventCursor implements Iterator<RecordedEvent>, AutoCloseable
     private int segment;
     private Journal.SegmentReader segmentReader;
     private byte[][] ahead;
+    private Path aheadSource;
+    private Path lastSource;
     private boolean closed;
 
     EventCursor(RecordingReader reader, RecordingDb db, EventKey from, List<Journal.OpenSegment> journal, byte[] lastKeyInDb) {
@@ -71,14 +74,24 @@ public final class EventCursor implements Iterator<RecordedEvent>, AutoCloseable
         return raw == null ? null : EventCodec.decodeKey(raw[0], db.folder);
     }
 
-    /** The raw key and value of the next event, then advances; for checks that must see bad bytes. */
+    /**
+     * The raw key and value of the next event, then advances; for checks that must see bad bytes.
+     * An event read from a chained journal segment has a third element: the chain value its record
+     * carries (4 bytes, big-endian).
+     */
     byte[][] nextRaw() {
         byte[][] raw = peekRaw();
         if (raw == null) {
             throw new NoSuchElementException("no more events in " + db.folder);
         }
+        lastSource = aheadSource;
         ahead = null;
         return raw;
+    }
+
+    /** Where the event {@link #nextRaw} returned last was read: its journal segment, or the recording's folder. */
+    Path lastSource() {
+        return lastSource;
     }
 
     private byte[][] peekRaw() {
@@ -91,6 +104,7 @@ public final class EventCursor implements Iterator<RecordedEvent>, AutoCloseable
         if (inDb) {
             if (iterator.isValid()) {
                 ahead = new byte[][] {iterator.key(), iterator.value()};
+                aheadSource = db.folder;
                 iterator.next();
                 return ahead;
             }
@@ -107,11 +121,19 @@ public final class EventCursor implements Iterator<RecordedEvent>, AutoCloseable
                 segment++;
             } else if ((lastKeyInDb == null || Arrays.compareUnsigned(record[0], lastKeyInDb) > 0)
                     && Arrays.compareUnsigned(record[0], from) >= 0) {
-                ahead = record; // not yet in the RocksDB view this reader opened
+                // not yet in the RocksDB view this reader opened
+                ahead = segmentReader.chained() ? new byte[][] {record[0], record[1], intBytes(segmentReader.chain())} : record;
+                aheadSource = journal.get(segment).file();
                 return ahead;
             }
         }
         return null;
+    }
+
+    private static byte[] intBytes(int v) {
+        byte[] b = new byte[4];
+        Chain.putInt(b, v);
+        return b;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -34,6 +35,7 @@ import org.rocksdb.SstFileWriter;
 final class Ingester implements AutoCloseable {
 
     private final RecordingDb db;
+    private final Seal.Keeper seal;
     private final int maxBacklog;
     private final ArrayDeque<Path> queue = new ArrayDeque<>();
     private final Thread thread;
@@ -44,8 +46,9 @@ final class Ingester implements AutoCloseable {
     /**
      * @param lastKey the last event key RocksDB holds (null for none): records up to it are skipped
      */
-    Ingester(RecordingDb db, byte[] lastKey, int maxBacklog) {
+    Ingester(RecordingDb db, byte[] lastKey, int maxBacklog, Seal.Keeper seal) {
         this.db = db;
+        this.seal = seal;
         this.lastKey = lastKey;
         this.maxBacklog = maxBacklog;
         this.thread = new Thread(this::run, "recorder-ingest-" + db.folder.getFileName());
@@ -109,7 +112,7 @@ final class Ingester implements AutoCloseable {
                 segment = queue.peek();
             }
             try {
-                byte[] last = ingestSegment(db, segment, false, lastKey);
+                byte[] last = ingestSegment(db, segment, false, lastKey, seal);
                 synchronized (this) {
                     lastKey = last;
                     queue.poll();
@@ -151,38 +154,50 @@ final class Ingester implements AutoCloseable {
 
     /**
      * Moves one segment's records with keys after {@code after} into RocksDB, then deletes the
-     * segment.
+     * segment. With a {@code seal}, the records must continue the chain the seal ends with (a
+     * segment missing before this one is an error, never a gap); the new table is entered in the
+     * seal before RocksDB takes it in, so the seal never lacks a table RocksDB has.
      *
-     * @param last whether it is the journal's last segment (which may end in an incomplete record)
+     * @param last whether it is the journal's last segment (which may end in an incomplete record);
+     *     its writer must be gone
+     * @param seal the recording's seal, or null for a recording of a format before seals
      * @return the last key RocksDB now holds
      */
-    static byte[] ingestSegment(RecordingDb db, Path segment, boolean last, byte[] after) {
+    static byte[] ingestSegment(RecordingDb db, Path segment, boolean last, byte[] after, Seal.Keeper seal) {
         FileChannel channel = Journal.openForReading(segment);
         if (channel == null) {
             return after; // already ingested and deleted
         }
         byte[] newLast;
-        Journal.SegmentReader reader = new Journal.SegmentReader(segment, channel, last, Long.MAX_VALUE);
+        Journal.SegmentReader reader = new Journal.SegmentReader(segment, channel, last, Long.MAX_VALUE, last);
+        Path table = segment.resolveSibling(segment.getFileName() + ".sst");
+        TableSummary summary = seal == null ? null : new TableSummary(seal.seal());
         try (channel) {
             newLast = writeTable(db, () -> {
                 byte[][] record;
                 while ((record = reader.next()) != null) {
                     if (after == null || Arrays.compareUnsigned(record[0], after) > 0) {
+                        if (summary != null) {
+                            summary.add(record, reader, segment);
+                        }
                         return record;
                     }
                     requireInDb(db, segment, record[0]); // moved before (a crash between move and delete)
                 }
                 return null;
-            }, segment.resolveSibling(segment.getFileName() + ".sst"));
+            }, table, summary == null ? null : bytes -> seal.table(summary.table(Journal.number(segment), bytes)));
         } catch (IOException e) {
             throw new RecordingException("cannot read journal segment " + segment + ": " + e.getMessage(), e);
+        }
+        if (newLast == null && seal != null) {
+            seal.segmentGone(Journal.number(segment));
         }
         try {
             if (reader.damage() == null) {
                 Files.delete(segment);
             } else {
-                // A torn tail (an OS crash, or damage): its events are in RocksDB, the rest is kept
-                // for whoever investigates, out of the way of readers (only *.seg files are read).
+                // A torn tail (an OS crash): its events are in RocksDB, the rest is kept for whoever
+                // investigates, out of the way of readers (only *.seg files are read).
                 Files.move(segment, segment.resolveSibling(segment.getFileName() + ".damaged"), StandardCopyOption.REPLACE_EXISTING);
             }
         } catch (IOException e) {
@@ -190,6 +205,41 @@ final class Ingester implements AutoCloseable {
                     + ": " + e, e);
         }
         return newLast == null ? after : newLast;
+    }
+
+    /** Counts and chains the records going into one table, checking they continue the seal. */
+    private static final class TableSummary {
+        private final Chain chainer = new Chain();
+        private long events;
+        private int chain;
+        private final long eventsBefore;
+        private byte[] first;
+        private byte[] lastKey;
+
+        TableSummary(Seal seal) {
+            this.eventsBefore = seal.events();
+            this.chain = seal.chain();
+        }
+
+        void add(byte[][] record, Journal.SegmentReader reader, Path segment) {
+            chain = chainer.next(chain, record[0], record[1]);
+            if (reader.chained() && (reader.chain() != chain || reader.eventsBefore() + reader.records() != eventsBefore + events + 1)) {
+                throw new RecordingFormatException("journal segment " + segment + " does not continue the recording: its event "
+                        + (reader.eventsBefore() + reader.records()) + " follows " + (eventsBefore + events)
+                        + " events in RocksDB, or their chain differs; a journal segment before it is missing or damaged: keep a copy "
+                        + "and move the recording away");
+            }
+            if (first == null) {
+                first = record[0];
+            }
+            lastKey = record[0];
+            events++;
+        }
+
+        Seal.Table table(long segment, long bytes) {
+            HexFormat hex = HexFormat.of();
+            return new Seal.Table(segment, hex.formatHex(first), hex.formatHex(lastKey), events, Chain.hex(chain), bytes);
+        }
     }
 
     /**
@@ -214,6 +264,14 @@ final class Ingester implements AutoCloseable {
      * @return the last key written, or null when there were no records
      */
     static byte[] writeTable(RecordingDb db, Supplier<byte[][]> records, Path table) {
+        return writeTable(db, records, table, null);
+    }
+
+    /**
+     * Like {@link #writeTable(RecordingDb, Supplier, Path)}; {@code beforeIngest}, when given, hears
+     * the table file's size after it is written and before RocksDB takes it in.
+     */
+    static byte[] writeTable(RecordingDb db, Supplier<byte[][]> records, Path table, java.util.function.LongConsumer beforeIngest) {
         byte[] lastKey = null;
         boolean written = false;
         try (Options options = tableOptions(); EnvOptions env = new EnvOptions(); SstFileWriter writer = new SstFileWriter(env, options)) {
@@ -232,6 +290,9 @@ final class Ingester implements AutoCloseable {
                 return null;
             }
             writer.finish();
+            if (beforeIngest != null) {
+                beforeIngest.accept(Files.size(table));
+            }
             written = true;
         } catch (RocksDBException | IOException e) {
             throw new RecordingException("recording " + db.folder + ": cannot write table file " + table + ": " + e.getMessage()

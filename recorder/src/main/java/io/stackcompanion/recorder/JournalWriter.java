@@ -42,7 +42,12 @@ final class JournalWriter implements AutoCloseable {
     private final Path journal;
     private final long segmentBytes;
     private final Consumer<Path> onSealed;
+    private final java.util.function.LongConsumer onCreated;
     private final CRC32C crc = new CRC32C();
+    private final byte[] chainBytes = new byte[4];
+    /** Events of the stack appended so far (in earlier runs too), and the chain value after the last. */
+    private long events;
+    private int chain;
     private long number;
     private Path file;
     private FileChannel channel;
@@ -61,8 +66,12 @@ final class JournalWriter implements AutoCloseable {
      * @param lastNumber the highest segment number found there (0 for none): new segments follow it
      * @param segmentBytes the size of a segment; a larger event gets a segment of its own size
      * @param onSealed receives each sealed segment that holds records, in order
+     * @param onCreated hears of each segment created (its number), before any record goes into it
+     * @param events the stack's events before the first append (in RocksDB)
+     * @param chain the {@link Chain} value after them
      */
-    JournalWriter(Path journal, long lastNumber, long segmentBytes, Consumer<Path> onSealed) {
+    JournalWriter(Path journal, long lastNumber, long segmentBytes, Consumer<Path> onSealed,
+            java.util.function.LongConsumer onCreated, long events, int chain) {
         if (segmentBytes < 4096 || segmentBytes > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("segment size must be 4 KiB .. 2 GiB, got " + segmentBytes);
         }
@@ -70,6 +79,14 @@ final class JournalWriter implements AutoCloseable {
         this.number = lastNumber;
         this.segmentBytes = segmentBytes;
         this.onSealed = onSealed;
+        this.onCreated = onCreated;
+        this.events = events;
+        this.chain = chain;
+    }
+
+    /** A writer of a new, empty stack's journal that nobody needs to hear of new segments. */
+    JournalWriter(Path journal, long lastNumber, long segmentBytes, Consumer<Path> onSealed) {
+        this(journal, lastNumber, segmentBytes, onSealed, number -> { }, 0, Chain.START);
     }
 
     /**
@@ -92,10 +109,15 @@ final class JournalWriter implements AutoCloseable {
             map.put(position + Journal.RECORD_HEADER_BYTES, key);
             map.put(position + Journal.RECORD_HEADER_BYTES + key.length, value);
             crc.reset();
+            Chain.putInt(chainBytes, chain);
+            crc.update(chainBytes);
             crc.update(key);
             crc.update(value);
-            map.putInt(position + 4, (int) crc.getValue());
+            int next = (int) crc.getValue();
+            map.putInt(position + 4, next);
             LENGTH.setRelease(map, position, body);
+            chain = next;
+            events++;
         } catch (InternalError e) {
             // The JVM's report of SIGBUS on a mapped file: the file system could not back the page.
             throw new RecordingException("cannot write journal segment " + file + ": the file system refused the page ("
@@ -192,11 +214,18 @@ final class JournalWriter implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        Journal.writeHeader(map);
+        Journal.writeHeader(map, events, chain);
         position = Journal.HEADER_BYTES;
         prefaulted = 0;
         records = 0;
         prefault();
+        try {
+            onCreated.accept(number); // the seal now says this segment must exist
+        } catch (RuntimeException e) {
+            Unmapper.unmap(map);
+            abandon();
+            throw e;
+        }
     }
 
     private void abandon() {

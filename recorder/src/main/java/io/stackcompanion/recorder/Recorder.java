@@ -45,19 +45,23 @@ public final class Recorder implements AutoCloseable {
     private final Optional<RecordedEvent> lastEventAtOpen;
     private final Ingester ingester;
     private final JournalWriter journal;
+    private final Seal.Keeper seal;
     private EventKey lastKey;
     private boolean closed;
 
     private Recorder(RecordingDb db, RecordingClock clock, RecorderMetadata metadata, Optional<RecordedEvent> lastEventAtOpen,
-            long lastSegmentNumber, long segmentBytes, int maxBacklog) {
+            long lastSegmentNumber, long segmentBytes, int maxBacklog, Seal.Keeper seal) {
         this.db = db;
         this.clock = clock;
         this.metadata = metadata;
         this.lastEventAtOpen = lastEventAtOpen;
+        this.seal = seal;
         this.lastKey = lastEventAtOpen.map(RecordedEvent::key).orElse(null);
         // The writer first: it checks its settings; the ingester's thread starts only when nothing else can fail.
-        this.journal = new JournalWriter(Journal.folder(db.folder), lastSegmentNumber, segmentBytes, this::sealed);
-        this.ingester = new Ingester(db, lastKey == null ? null : lastKey.toBytes(), maxBacklog);
+        Seal now = seal.seal();
+        this.journal = new JournalWriter(Journal.folder(db.folder), lastSegmentNumber, segmentBytes, this::sealed,
+                seal::segmentCreated, now.events(), now.chain());
+        this.ingester = new Ingester(db, lastKey == null ? null : lastKey.toBytes(), maxBacklog, seal);
     }
 
     /**
@@ -102,17 +106,37 @@ public final class Recorder implements AutoCloseable {
                         + ", not " + metadata.describe() + "; move it away or pass another folder");
             }
             RecorderMetadata kept = existing.orElse(metadata);
-            if (kept.formatVersion() < EventCodec.FORMAT_VERSION) {
-                kept = kept.withFormatVersion(EventCodec.FORMAT_VERSION); // it may get a journal now
+            Seal.Keeper seal;
+            if (existing.isEmpty()) {
+                seal = new Seal.Keeper(dir, Seal.empty());
+                Seal.empty().write(dir);
+            } else if (kept.formatVersion() < EventCodec.FIRST_SEALED_FORMAT) {
+                // Recorded before seals: move its journal in, then seal what it holds, table by table.
+                recoverJournal(db, segments, null);
+                db.flushEvents();
+                long lastNumber = segments.isEmpty() ? 0 : Journal.number(segments.get(segments.size() - 1));
+                Seal surveyed = Seal.survey(db, lastNumber);
+                surveyed.write(dir);
+                seal = new Seal.Keeper(dir, surveyed);
+                kept = kept.withFormatVersion(EventCodec.FORMAT_VERSION);
+                segments = List.of();
+            } else {
+                Seal found = Seal.read(dir).orElseThrow(() -> new RecordingFormatException("recording " + dir + " has no "
+                        + Seal.FILE + ": its completeness cannot be proven (the file was lost); keep a copy and move the recording away"));
+                SealCheck.requireTables(db, found, dir);
+                seal = new Seal.Keeper(dir, found);
+                recoverJournal(db, segments, seal);
             }
             if (!existing.equals(Optional.of(kept))) {
                 db.writeMetadata(kept);
             }
-            recoverJournal(db, segments);
             Optional<RecordedEvent> last = db.lastEvent();
             last.ifPresent(event -> clock.continueAfter(event.key()));
-            long lastNumber = segments.isEmpty() ? 0 : Journal.number(segments.get(segments.size() - 1));
-            return new Recorder(db, clock, kept, last, lastNumber, segmentBytes, maxBacklog);
+            Seal now = seal.seal();
+            long lastNumber = Math.max(segments.isEmpty() ? 0 : Journal.number(segments.get(segments.size() - 1)),
+                    Math.max(now.journalTo(), now.journalFrom() - 1));
+            seal.opened(lastNumber);
+            return new Recorder(db, clock, kept, last, lastNumber, segmentBytes, maxBacklog, seal);
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -127,10 +151,10 @@ public final class Recorder implements AutoCloseable {
      * Moves what a previous writer left in the journal (it was killed, or could not finish at close)
      * into RocksDB, and removes table files a crash left half-written.
      */
-    private static void recoverJournal(RecordingDb db, List<Path> segments) {
+    private static void recoverJournal(RecordingDb db, List<Path> segments, Seal.Keeper seal) {
         byte[] last = db.lastEvent().map(event -> event.key().toBytes()).orElse(null);
         for (int i = 0; i < segments.size(); i++) {
-            last = Ingester.ingestSegment(db, segments.get(i), i == segments.size() - 1, last);
+            last = Ingester.ingestSegment(db, segments.get(i), i == segments.size() - 1, last, seal);
         }
         Path journal = Journal.folder(db.folder);
         if (Files.isDirectory(journal)) {
@@ -227,6 +251,9 @@ public final class Recorder implements AutoCloseable {
                 journal.close();
             } finally {
                 ingester.close();
+            }
+            if (Journal.segments(db.folder).isEmpty()) {
+                seal.closed();
             }
         } finally {
             db.close();

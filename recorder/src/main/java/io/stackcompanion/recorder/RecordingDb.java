@@ -20,6 +20,7 @@ import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.SstFileMetaData;
 
 /**
  * The RocksDB database behind one recording and every native object it needs; owns and closes
@@ -111,9 +112,13 @@ final class RecordingDb implements AutoCloseable {
             eventOptions.close();
             dbOptions.close();
             String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (why.contains("lock") || why.contains("LOCK")) {
+            if (why.contains("While lock file") || why.contains("lock hold by current process")) {
                 throw new RecordingException("recording " + folder + " is already open for writing (" + why
                         + "); stop the other recorder or process first", e);
+            }
+            if (why.startsWith("Corruption") || why.contains("No such file") || why.contains("checksum")) {
+                throw new RecordingFormatException("recording " + folder + ": RocksDB cannot open it: " + why
+                        + ": the recording's files are damaged; keep a copy and move the recording away", e);
             }
             throw new RecordingException("cannot open recording " + folder + ": " + why, e);
         }
@@ -124,7 +129,10 @@ final class RecordingDb implements AutoCloseable {
      * settings only matter for a recording of format 1, written through RocksDB's log, continued.
      */
     static ColumnFamilyOptions eventColumnFamilyOptions() {
+        // Never compacted: the seal names each table file by its key range and size (and nothing
+        // arrives through the memtable that would need compacting).
         return new ColumnFamilyOptions()
+                .setDisableAutoCompactions(true)
                 .setCompressionType(CompressionType.LZ4_COMPRESSION)
                 .setTableFormatConfig(new BlockBasedTableConfig().setBlockSize(32 << 10));
     }
@@ -183,6 +191,25 @@ final class RecordingDb implements AutoCloseable {
             }
         } catch (RocksDBException | IOException e) {
             throw new RecordingException("recording " + folder + ": cannot write metadata: " + e.getMessage(), e);
+        }
+    }
+
+    /** The live table files of events, by key range; the format-1 memtable is flushed into one first when writing. */
+    List<SstFileMetaData> eventTables() {
+        String name = new String(RocksDB.DEFAULT_COLUMN_FAMILY, StandardCharsets.UTF_8);
+        return db.getLiveFilesMetaData().stream()
+                .filter(f -> new String(f.columnFamilyName(), StandardCharsets.UTF_8).equals(name))
+                .map(f -> (SstFileMetaData) f)
+                .sorted((a, b) -> Arrays.compareUnsigned(a.smallestKey(), b.smallestKey()))
+                .toList();
+    }
+
+    /** Moves events a format-1 writer left in RocksDB's log into a table file. */
+    void flushEvents() {
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(flush, events);
+        } catch (RocksDBException e) {
+            throw new RecordingException("recording " + folder + ": cannot flush: " + e.getMessage(), e);
         }
     }
 

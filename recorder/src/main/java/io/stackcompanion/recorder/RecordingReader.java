@@ -8,7 +8,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -27,14 +29,22 @@ public final class RecordingReader implements AutoCloseable {
     private final RecorderMetadata metadata;
     private final List<Journal.OpenSegment> journal;
     private final byte[] lastKeyInDb;
+    private final boolean live;
+    private final Optional<Seal> seal;
     private final Set<EventCursor> openCursors = Collections.newSetFromMap(new IdentityHashMap<>());
     private boolean closed;
 
-    private RecordingReader(RecordingDb db, RecorderMetadata metadata, List<Journal.OpenSegment> journal) {
+    private RecordingReader(RecordingDb db, RecorderMetadata metadata, List<Journal.OpenSegment> journal, boolean live) {
         this.db = db;
         this.metadata = metadata;
         this.journal = journal;
+        this.live = live;
         this.lastKeyInDb = db.lastEvent().map(event -> event.key().toBytes()).orElse(null);
+        this.seal = Seal.read(db.folder);
+        if (seal.isEmpty() && metadata.formatVersion() >= EventCodec.FIRST_SEALED_FORMAT && !live) {
+            throw new RecordingFormatException("recording " + db.folder + " has no " + Seal.FILE
+                    + ": its completeness cannot be proven (the file was lost); keep a copy and move the recording away");
+        }
     }
 
     /**
@@ -47,7 +57,8 @@ public final class RecordingReader implements AutoCloseable {
         // The journal first: a segment the writer moves into RocksDB and deletes after this point is
         // still readable through its open channel, and one moved before it is in the RocksDB view
         // opened next. Either way every event up to the moment of opening is seen exactly once.
-        List<Journal.OpenSegment> journal = Journal.openAll(dir);
+        boolean live = WriterLock.held(dir);
+        List<Journal.OpenSegment> journal = Journal.openAll(dir, !live);
         RecordingDb db;
         try {
             db = RecordingDb.openReadOnly(dir);
@@ -56,7 +67,7 @@ public final class RecordingReader implements AutoCloseable {
             throw e;
         }
         try {
-            return new RecordingReader(db, db.requireMetadata(), journal);
+            return new RecordingReader(db, db.requireMetadata(), journal, live);
         } catch (RuntimeException e) {
             db.close();
             Journal.closeAll(journal);
@@ -72,6 +83,29 @@ public final class RecordingReader implements AutoCloseable {
     /** The recording's folder. */
     public Path folder() {
         return db.folder;
+    }
+
+    /** Whether a writer had the recording open when this reader opened it (it sees the events up to then). */
+    public boolean live() {
+        return live;
+    }
+
+    /** The recording's seal (none before format 3, or when it was lost). */
+    Optional<Seal> seal() {
+        return seal;
+    }
+
+    /** The database, for checks in this package. */
+    RecordingDb db() {
+        return db;
+    }
+
+    /**
+     * Bytes of an append a killed writer never finished, or of a last record an OS crash tore,
+     * after the journal's last event: never part of the recording (0 when none).
+     */
+    public long tornBytes() {
+        return journal.isEmpty() ? 0 : journal.get(journal.size() - 1).tornBytes();
     }
 
     /** A cursor over all events, in key order. */
@@ -166,10 +200,16 @@ public final class RecordingReader implements AutoCloseable {
             throw new RecordingException("cannot copy recording " + db.folder + " into " + target + ": it already exists; pass a new folder");
         }
         long[] copied = {0};
+        SealCheck check = seal.map(value -> new SealCheck(value, db.folder, Map.of())).orElse(null);
+        SealCheck copySeal = check == null ? null : new SealCheck(Seal.empty(), target, Map.of());
+        byte[][] firstAndLast = new byte[2][];
         try (RecordingDb out = RecordingDb.openForWriting(target); EventCursor cursor = iterator()) {
             out.writeMetadata(metadata);
             Ingester.writeTable(out, () -> {
                 if (!cursor.hasNext()) {
+                    if (check != null && end == null && !live) {
+                        check.finish(); // all of it copied: all of it sealed
+                    }
                     return null;
                 }
                 byte[][] raw = cursor.nextRaw();
@@ -177,9 +217,26 @@ public final class RecordingReader implements AutoCloseable {
                 if (end != null && event.key().compareTo(end) >= 0) {
                     return null;
                 }
+                if (check != null) {
+                    check.accept(raw[0], raw[1], raw.length > 2 ? java.nio.ByteBuffer.wrap(raw[2]).getInt() : null, cursor.lastSource());
+                    copySeal.accept(raw[0], raw[1], null, target);
+                }
+                firstAndLast[0] = firstAndLast[0] == null ? raw[0] : firstAndLast[0];
+                firstAndLast[1] = raw[0];
                 copied[0]++;
-                return raw;
+                return new byte[][] {raw[0], raw[1]};
             }, target.resolve("copy.sst.tmp"));
+            if (copySeal != null) {
+                // The copy proves its completeness as the original did: one table file, no journal.
+                Seal copied1 = Seal.empty();
+                if (copied[0] > 0) {
+                    long bytes = out.eventTables().get(0).size();
+                    HexFormat hex = HexFormat.of();
+                    copied1 = copied1.withTable(new Seal.Table(0, hex.formatHex(firstAndLast[0]), hex.formatHex(firstAndLast[1]),
+                            copied[0], Chain.hex(copySeal.chain()), bytes));
+                }
+                copied1.withJournal(1, 0, true).write(target);
+            }
         }
         return copied[0];
     }

@@ -107,13 +107,13 @@ class CorruptionTest {
 
     @Test
     void newerFormatMetadataIsRefusedWithAClearMessage() throws Exception {
-        rawPut(dir, "meta", RecordingDb.META_KEY, utf8("{\"formatVersion\":3,\"nodeName\":\"Alpha\"}"));
+        rawPut(dir, "meta", RecordingDb.META_KEY, utf8("{\"formatVersion\":4,\"nodeName\":\"Alpha\"}"));
         assertThatThrownBy(() -> RecordingReader.open(dir))
                 .isInstanceOf(RecordingFormatException.class)
-                .hasMessage("recording " + dir + ": recording format 3 is newer than this build supports (2); use a newer Stack Companion");
+                .hasMessage("recording " + dir + ": recording format 4 is newer than this build supports (3); use a newer Stack Companion");
         RecordingClock clock = RecordingClock.of(T0, () -> 0);
         assertThatThrownBy(() -> Recorder.open(dir, metadata("node", clock), clock))
-                .hasMessageContaining("recording format 3 is newer than this build supports (2)");
+                .hasMessageContaining("recording format 4 is newer than this build supports (3)");
         assertThat(RecordingVerifier.verify(dir).firstProblem()).hasValueSatisfying(p -> assertThat(p).contains("newer"));
     }
 

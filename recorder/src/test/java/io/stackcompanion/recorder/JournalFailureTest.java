@@ -104,7 +104,7 @@ class JournalFailureTest {
         assertThat(handed).as("in order, none skipped").isSorted().containsExactlyElementsOf(Journal.segments(tmp.resolve("node")));
         assertThat(handed.get(0).getFileName().toString()).startsWith("00000000000000000001");
         long records = 0;
-        for (Journal.OpenSegment segment : Journal.openAll(tmp.resolve("node"))) {
+        for (Journal.OpenSegment segment : Journal.openAll(tmp.resolve("node"), false)) {
             Journal.SegmentReader reader = segment.reader(false);
             while (reader.next() != null) {
                 records++;

@@ -198,7 +198,7 @@ class JournalTest {
 
     /** Offset of the end marker in the orphan's last segment. */
     private static long endOfRecords(Path recording) {
-        List<Journal.OpenSegment> open = Journal.openAll(recording);
+        List<Journal.OpenSegment> open = Journal.openAll(recording, false);
         try {
             Journal.SegmentReader reader = open.get(open.size() - 1).reader(true);
             while (reader.next() != null) {

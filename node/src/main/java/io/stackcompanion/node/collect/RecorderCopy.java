@@ -13,6 +13,7 @@ import io.stackcompanion.recorder.RecordingException;
 import io.stackcompanion.recorder.RecordingFormatException;
 import io.stackcompanion.recorder.RecordingReader;
 import io.stackcompanion.recorder.RecordingStats;
+import io.stackcompanion.recorder.WriterLock;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -134,7 +135,7 @@ final class RecorderCopy {
 
     /** Copies both stacks from one pair of views; empty when a second view shows the first missed events. */
     private static Optional<Views> copyStacks(Path nodeStack, Path clientStack, String node, String genesisHash, Path target) {
-        boolean lockedBefore = Locks.held(nodeStack.resolve("LOCK")) || Locks.held(clientStack.resolve("LOCK"));
+        boolean lockedBefore = WriterLock.held(nodeStack) || WriterLock.held(clientStack);
         // Node stack first: the core commits the node stack's events of an input before the client stack's.
         try (RecordingReader n1 = RecordingReader.open(nodeStack); RecordingReader c1 = RecordingReader.open(clientStack)) {
             checkMetadata(n1.metadata(), node, genesisHash, nodeStack);
@@ -154,8 +155,8 @@ final class RecorderCopy {
             }
             boolean nodeQuiet = lastN2.equals(lastN);
             boolean clientQuiet = lastC2.equals(lastC);
-            boolean live = lockedBefore || !nodeQuiet || !clientQuiet || Locks.held(nodeStack.resolve("LOCK"))
-                    || Locks.held(clientStack.resolve("LOCK"));
+            boolean live = lockedBefore || !nodeQuiet || !clientQuiet || WriterLock.held(nodeStack)
+                    || WriterLock.held(clientStack);
             EventKey end = null;
             if (!nodeQuiet || !clientQuiet) {
                 end = consistentEnd(n1, c1, completeUpTo(lastN, lastC, nodeQuiet, clientQuiet));

@@ -1,4 +1,4 @@
-package io.stackcompanion.node.collect;
+package io.stackcompanion.recorder;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -6,17 +6,18 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Whether a process holds RocksDB's lock on a database, i.e. the database is open for writing. On
- * Linux {@code /proc/locks} lists every POSIX lock with its file's inode; elsewhere this says no, and
- * the caller also watches the recording for growth.
+ * Whether a process holds RocksDB's lock on a recording, i.e. a writer has it open. On Linux {@code
+ * /proc/locks} lists every POSIX lock with its file's inode (asking with a lock of our own would
+ * release the lock RocksDB holds if the writer is in this very process); elsewhere this says no.
  */
-final class Locks {
+public final class WriterLock {
     private static final Path PROC_LOCKS = Path.of("/proc/locks");
 
-    private Locks() {
-    }
+    private WriterLock() {}
 
-    static boolean held(Path lockFile) {
+    /** Whether the recording in {@code recording} (a stack's folder) is open for writing by some process. */
+    public static boolean held(Path recording) {
+        Path lockFile = recording.resolve("LOCK");
         if (!Files.isRegularFile(lockFile) || !Files.isReadable(PROC_LOCKS)) {
             return false;
         }
