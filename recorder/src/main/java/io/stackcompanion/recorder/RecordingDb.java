@@ -87,10 +87,10 @@ final class RecordingDb implements AutoCloseable {
             List<byte[]> families = RocksDB.listColumnFamilies(options, folder.toString());
             if (families.stream().noneMatch(f -> Arrays.equals(f, META_CF.getBytes(StandardCharsets.UTF_8)))) {
                 throw new RecordingFormatException("recording " + folder + ": RocksDB database without a '" + META_CF
-                        + "' column family: not a Stack Companion recording; pass a recorder folder");
+                        + "' column family: its MANIFEST is damaged, or it is not a Stack Companion recording");
             }
         } catch (RocksDBException e) {
-            throw new RecordingException("cannot open recording " + folder + ": " + e.getMessage(), e);
+            throw failure(folder, e);
         }
     }
 
@@ -111,17 +111,22 @@ final class RecordingDb implements AutoCloseable {
             metaOptions.close();
             eventOptions.close();
             dbOptions.close();
-            String why = e.getMessage() == null ? e.toString() : e.getMessage();
-            if (why.contains("While lock file") || why.contains("lock hold by current process")) {
-                throw new RecordingException("recording " + folder + " is already open for writing (" + why
-                        + "); stop the other recorder or process first", e);
-            }
-            if (why.startsWith("Corruption") || why.contains("No such file") || why.contains("checksum")) {
-                throw new RecordingFormatException("recording " + folder + ": RocksDB cannot open it: " + why
-                        + ": the recording's files are damaged; keep a copy and move the recording away", e);
-            }
-            throw new RecordingException("cannot open recording " + folder + ": " + why, e);
+            throw failure(folder, e);
         }
+    }
+
+    /** What RocksDB's refusal to open a recording means for its user. */
+    private static RecordingException failure(Path folder, RocksDBException e) {
+        String why = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+        if (why.contains("While lock file") || why.contains("lock hold by current process")) {
+            return new RecordingException("recording " + folder + " is already open for writing (" + why
+                    + "); stop the other recorder or process first", e);
+        }
+        if (why.contains("Permission denied")) {
+            return new RecordingException("cannot open recording " + folder + ": " + why + "; check its permissions", e);
+        }
+        return new RecordingFormatException("recording " + folder + ": RocksDB cannot open it (" + why
+                + "): the recording's files are damaged; keep a copy and move the recording away", e);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.stackcompanion.replay;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.recording.NodeRecording;
+import io.stackcompanion.node.recording.RecordingCheck;
 import io.stackcompanion.recorder.RecorderMetadata;
 import io.stackcompanion.recorder.RecordingReader;
 
@@ -10,7 +11,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -23,9 +23,6 @@ import java.util.stream.Stream;
  * @param initialState the RocksDB checkpoint the first run starts from; null: start at genesis
  */
 public record RecordingSource(Path folder, String node, PoolGenesis genesis, Path initialState) {
-    /** How STARTED names a restart state: its folder under the recorder folder. */
-    private static final Pattern RESTART_STATE = Pattern.compile(Pattern.quote(NodeRecording.RESTART_STATES) + "/[0-9]{20}");
-
     /**
      * Finds node {@code node}'s recording under {@code dir}: a folder holding
      * {@code data/<node>/recorder} (a pool's base dir or an unpacked archive), a node's data folder,
@@ -38,15 +35,21 @@ public record RecordingSource(Path folder, String node, PoolGenesis genesis, Pat
             throw new ReplayException("no folder " + dir + "; pass a pool's base dir, an unpacked recording archive or a node's recorder folder");
         }
         Path folder = candidates(dir, node).stream()
-                .filter(p -> Files.isDirectory(p.resolve(NodeRecording.NODE_STACK)))
+                .filter(p -> Files.isDirectory(p.resolve(NodeRecording.NODE_STACK)) || Files.isDirectory(p.resolve(NodeRecording.CLIENT_STACK)))
                 .findFirst()
-                .orElseThrow(() -> new ReplayException("no recording of " + node + " under " + dir
-                        + (recordedNodes(dir).isEmpty() ? "" : "; it holds recordings of " + recordedNodes(dir))));
-        for (String stack : List.of(NodeRecording.NODE_STACK, NodeRecording.CLIENT_STACK)) {
-            if (!Files.isDirectory(folder.resolve(stack))) {
-                throw new ReplayException("the recording in " + folder + " has no " + stack + "-stack recording ("
-                        + folder.resolve(stack) + "); collect both stacks of the node");
-            }
+                .orElse(null);
+        if (folder == null) {
+            Path own = dir.resolve("data").resolve(node).resolve(NodeRecording.FOLDER);
+            List<String> others = recordedNodes(dir).stream().filter(n -> !n.equals(node)).toList();
+            throw new ReplayException(Files.isDirectory(own)
+                    ? "the recorder folder " + own + " holds no recording (no " + NodeRecording.NODE_STACK + "/ or "
+                    + NodeRecording.CLIENT_STACK + "/ in it); was the node run with STACK_COMPANION=1, and collected whole?"
+                    : "no recording of " + node + " under " + dir + (others.isEmpty() ? "" : "; it holds recordings of " + others));
+        }
+        // Damage is refused here, naming the file in the recording, before anything is copied or replayed.
+        RecordingCheck.Report check = RecordingCheck.verify(folder);
+        if (!check.ok()) {
+            throw new ReplayException(check.firstProblem().get());
         }
         Path genesisFile = folder.resolve(PoolGenesis.FILE_NAME);
         PoolGenesis genesis;
@@ -86,7 +89,7 @@ public record RecordingSource(Path folder, String node, PoolGenesis genesis, Pat
         if (relative == null) {
             return null;
         }
-        if (!RESTART_STATE.matcher(relative).matches()) {
+        if (!RecordingCheck.RESTART_STATE.matcher(relative).matches()) {
             throw new ReplayException("a STARTED event of " + folder + " names '" + relative + "' as its restart state, which is "
                     + "not a folder under " + NodeRecording.RESTART_STATES + "/; the recording was altered");
         }

@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * A node is killed after its recording took an input and before its store committed what that input
@@ -88,12 +89,12 @@ class ReplayAcrossKillTest {
     }
 
     @Test
-    void withoutTheRestartStateTheReplaySaysWhyItCannotGoOn() throws Exception {
+    void withoutTheRestartStateTheReplayRefusesNamingIt() throws Exception {
         FileTrees.delete(recorder().resolve(NodeRecording.RESTART_STATES));
-        Verdict v = replay(pool);
-        assertThat(v.matches()).isFalse();
-        assertThat(v.firstDivergence().reason()).contains("killed in event", "before it committed all of it",
-                NodeRecording.RESTART_STATES);
+        assertThatThrownBy(() -> replay(pool)).isInstanceOf(ReplayException.class)
+                .hasMessageContaining("the restart state named by the STARTED event")
+                .hasMessageContaining(NodeRecording.RESTART_STATES)
+                .hasMessageContaining("is missing");
     }
 
     private Path recorder() {

@@ -16,6 +16,7 @@ import io.stackcompanion.recorder.RecordedEvent;
 import io.stackcompanion.recorder.Recorder;
 import io.stackcompanion.recorder.RecorderMetadata;
 import io.stackcompanion.recorder.RecordingClock;
+import io.stackcompanion.recorder.StoreDigest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -93,7 +94,9 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         try {
             if (!Files.isDirectory(initialState)) {
                 checkpoint(store, initialState);
-                recording.nodeRecorder.append(EventKind.INITIAL_STATE, NONE, Codec.toBytes(start));
+                // What the checkpoint holds goes into the event that names it: a reader can tell it from a damaged one.
+                recording.nodeRecorder.append(EventKind.INITIAL_STATE, NONE,
+                        Codec.toBytes(start.withStateDigest(StoreDigest.of(initialState))));
             } else if (recording.uncleanStop != null) {
                 recording.takeRestartState(store, dir, name);
             }
@@ -116,7 +119,7 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
         String relative = restartState(uncleanStop);
         try {
             checkpoint(store, dir.resolve(relative));
-            start = start.withRestartState(relative);
+            start = start.withRestartState(relative, StoreDigest.of(dir.resolve(relative)));
         } catch (IOException | RuntimeException e) {
             log.warn("{} could not checkpoint its store into {} after the unclean stop ({}); recording goes on without it",
                     name, dir.resolve(relative), e.toString());
@@ -195,19 +198,26 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
      *
      * @param restartState after an unclean stop, the recorder-relative folder holding a checkpoint of
      *                     the store this start opened (see {@link #RESTART_STATES}); otherwise null
+     * @param stateDigest  what the checkpoint this event names holds (the initial state for
+     *                     INITIAL_STATE, the restart state for STARTED) when it was taken; null when
+     *                     it names none, or was recorded before digests
      */
     public record StartInfo(long ledgerSize, String ledgerRoot, long randomSeed, Map<String, String> config,
-                            String restartState) {
+                            String restartState, StoreDigest stateDigest) {
         public StartInfo(long ledgerSize, String ledgerRoot, long randomSeed, Map<String, String> config) {
-            this(ledgerSize, ledgerRoot, randomSeed, config, null);
+            this(ledgerSize, ledgerRoot, randomSeed, config, null, null);
         }
 
         public StartInfo withConfig(NodeConfig c) {
-            return new StartInfo(ledgerSize, ledgerRoot, randomSeed, c.asMap(), restartState);
+            return new StartInfo(ledgerSize, ledgerRoot, randomSeed, c.asMap(), restartState, stateDigest);
         }
 
-        StartInfo withRestartState(String folder) {
-            return new StartInfo(ledgerSize, ledgerRoot, randomSeed, config, folder);
+        StartInfo withRestartState(String folder, StoreDigest digest) {
+            return new StartInfo(ledgerSize, ledgerRoot, randomSeed, config, folder, digest);
+        }
+
+        StartInfo withStateDigest(StoreDigest digest) {
+            return new StartInfo(ledgerSize, ledgerRoot, randomSeed, config, restartState, digest);
         }
     }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.recording.NodeRecording;
+import io.stackcompanion.node.recording.RecordingCheck;
 import io.stackcompanion.recorder.JsonLinesExporter;
 import io.stackcompanion.recorder.RecordingException;
 import io.stackcompanion.recorder.RecordingReader;
@@ -26,7 +27,8 @@ import java.util.stream.Stream;
 /**
  * Looks inside recordings, for {@code scripts/recording.sh stats|export|verify DIR [--json]}.
  * DIR may be one stack's recording, a node's {@code recorder/} folder, a node's data folder, or a
- * pool's base dir (every node in it). Exit codes: 0 fine, 1 a recording is damaged, 2 bad arguments.
+ * pool's base dir (every node in it). Exit codes: 0 fine, 2 bad arguments or a damaged recording (one
+ * line on stderr naming the file).
  */
 public final class RecordingMain {
     private static final String USAGE = "usage: recording.sh stats|export|verify DIR [--json]";
@@ -54,6 +56,9 @@ public final class RecordingMain {
         List<Path> recordings;
         try {
             recordings = find(dir);
+            if (command.equals("verify") && recordings.isEmpty() && !findRecorders(dir).isEmpty()) {
+                recordings = findRecorders(dir); // recorder folders whose stacks are all damaged: verify says so
+            }
         } catch (IOException e) {
             err.println("error: cannot read " + dir + ": " + e.getMessage());
             return 2;
@@ -67,7 +72,7 @@ public final class RecordingMain {
             return switch (command) {
                 case "stats" -> stats(recordings, json, out);
                 case "export" -> export(recordings, out);
-                case "verify" -> verify(recordings, json, out, err);
+                case "verify" -> verify(dir, json, out, err);
                 default -> {
                     err.println("error: unknown command '" + command + "'; " + USAGE);
                     yield 2;
@@ -75,7 +80,10 @@ public final class RecordingMain {
             };
         } catch (RecordingException e) {
             err.println("error: " + e.getMessage());
-            return 1;
+            return 2;
+        } catch (IOException e) {
+            err.println("error: cannot read " + dir + ": " + e.getMessage());
+            return 2;
         }
     }
 
@@ -120,30 +128,87 @@ public final class RecordingMain {
         return 0;
     }
 
-    private static int verify(List<Path> recordings, boolean json, PrintStream out, PrintStream err) {
+    /**
+     * Verifies each node's whole recording (both stacks, initial and restart states) or, given one
+     * stack's folder, that stack. Exit 2 when anything is damaged, with one line per damaged
+     * recording on stderr naming the file.
+     */
+    private static int verify(Path dir, boolean json, PrintStream out, PrintStream err) throws IOException {
         ArrayNode all = Codec.mapper().createArrayNode();
+        ArrayNode states = Codec.mapper().createArrayNode();
         boolean ok = true;
-        for (Path r : recordings) {
-            RecordingVerifier.Report report = RecordingVerifier.verify(r);
-            ObjectNode o = all.addObject();
-            o.put("folder", r.toString());
-            o.put("eventsChecked", report.eventsChecked());
-            o.put("ok", report.ok());
-            report.firstProblem().ifPresent(p -> o.put("problem", p));
-            if (report.ok()) {
-                out.println("ok       " + r + " (" + report.eventsChecked() + " events)");
-            } else {
+        List<Path> recorders = findRecorders(dir);
+        List<RecordingVerifier.Report> stackReports = new ArrayList<>();
+        if (recorders.isEmpty()) {
+            for (Path stack : find(dir)) {
+                RecordingVerifier.Report report = RecordingVerifier.verify(stack);
+                stackReports.add(report);
+                if (!report.ok()) {
+                    ok = false;
+                    err.println("error: " + report.firstProblem().get());
+                }
+            }
+        }
+        for (Path recorder : recorders) {
+            RecordingCheck.Report report = RecordingCheck.verify(recorder);
+            stackReports.addAll(report.stacks());
+            for (RecordingCheck.State state : report.states()) {
+                ObjectNode o = states.addObject();
+                o.put("folder", state.folder().toString());
+                o.put("keys", state.keys());
+                o.put("ok", state.problem().isEmpty());
+                state.problem().ifPresent(p -> o.put("problem", p));
+                state.note().ifPresent(n -> o.put("note", n));
+                if (state.problem().isEmpty()) {
+                    out.println("ok       " + state.folder() + " (" + state.keys() + " keys"
+                            + (state.note().isEmpty() ? ", as recorded when it was taken)" : ")"));
+                    state.note().ifPresent(n -> out.println("  note:  " + n));
+                }
+            }
+            if (!report.ok()) {
                 ok = false;
                 err.println("error: " + report.firstProblem().get());
+            }
+        }
+        for (RecordingVerifier.Report report : stackReports) {
+            ObjectNode o = all.addObject();
+            o.put("folder", report.folder().toString());
+            o.put("eventsChecked", report.eventsChecked());
+            o.put("ok", report.ok());
+            o.put("complete", report.sealed());
+            report.firstProblem().ifPresent(p -> o.put("problem", p));
+            ArrayNode notes = o.putArray("notes");
+            report.notes().forEach(notes::add);
+            if (report.ok()) {
+                out.println("ok       " + report.folder() + " (" + report.eventsChecked() + " events"
+                        + (report.sealed() ? ", none missing)" : ")"));
+                report.notes().forEach(n -> out.println("  note:  " + n));
             }
         }
         if (json) {
             ObjectNode o = Codec.mapper().createObjectNode();
             o.put("ok", ok);
             o.set("recordings", all);
+            o.set("states", states);
             out.println(o);
         }
-        return ok ? 0 : 1;
+        return ok ? 0 : 2;
+    }
+
+    /** Every node recorder folder under {@code dir} (including {@code dir} itself), sorted by path. */
+    static List<Path> findRecorders(Path dir) throws IOException {
+        if (isRecorder(dir)) {
+            return List.of(dir);
+        }
+        try (Stream<Path> walk = Files.walk(dir, 4)) {
+            return walk.filter(RecordingMain::isRecorder).sorted().toList();
+        }
+    }
+
+    private static boolean isRecorder(Path p) {
+        return p.getFileName() != null && p.getFileName().toString().equals(NodeRecording.FOLDER) && Files.isDirectory(p)
+                && (Files.isDirectory(p.resolve(NodeRecording.NODE_STACK)) || Files.isDirectory(p.resolve(NodeRecording.CLIENT_STACK))
+                || Files.isRegularFile(p.resolve(io.stackcompanion.node.config.PoolGenesis.FILE_NAME)));
     }
 
     /** Every stack recording under {@code dir}, sorted by path. */

@@ -1,0 +1,102 @@
+package io.stackcompanion.replay;
+
+import io.stackcompanion.node.tools.RecordingMain;
+import io.stackcompanion.recorder.RecordingClock;
+import io.stackcompanion.recorder.Recorder;
+import io.stackcompanion.recorder.RecordingReader;
+import io.stackcompanion.recorder.RecorderMetadata;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The main workflow: a developer replays a customer's incident, recorded by an earlier version of
+ * the product, with the fixed code. {@code recordings/format2-pool.tgz} was recorded by Stack
+ * Companion 0.1.0 (format 2, before chains and seals): Node2 SIGKILLed with its last events in a
+ * version-1 journal, Node3 killed and restarted (a restart state without a digest). It still
+ * verifies as far as its format allows, saying plainly what could not be checked, and replays.
+ */
+class LegacyRecordingTest {
+    @TempDir
+    Path dir;
+
+    @BeforeEach
+    void unpack() throws Exception {
+        Path archive = dir.resolve("format2-pool.tgz");
+        try (InputStream in = LegacyRecordingTest.class.getResourceAsStream("/recordings/format2-pool.tgz")) {
+            Files.copy(in, archive);
+        }
+        Process tar = new ProcessBuilder("tar", "-xzSf", archive.toString(), "-C", dir.toString()).inheritIO().start();
+        assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(tar.exitValue()).isZero();
+    }
+
+    @Test
+    void verifySaysWhatItCouldNotCheckAndStillSaysOk() {
+        Run v = verify(dir.resolve("data"));
+        assertThat(v.exit).as(v.toString()).isZero();
+        assertThat(v.out).contains("before seals", "whether events are missing cannot be",
+                "recorded before digests: it is readable, whether it holds what was taken cannot be checked");
+        assertThat(v.out).doesNotContain("none missing");
+    }
+
+    @Test
+    void theKilledAndTheRestartedNodeReplayToAMatch() {
+        for (String node : new String[] {"Node2", "Node3"}) {
+            Run r = replay(node);
+            assertThat(r.exit).as(r.toString()).isZero();
+            assertThat(r.out).contains("MATCH");
+        }
+    }
+
+    @Test
+    void aWriterContinuingItSealsWhatItHoldsAndItStillReplays() {
+        Path stack = dir.resolve("data/Node2/recorder/node");
+        RecorderMetadata old;
+        long events;
+        try (RecordingReader r = RecordingReader.open(stack)) {
+            old = r.metadata();
+            events = r.countEvents();
+        }
+        assertThat(old.formatVersion()).isEqualTo(2);
+        RecordingClock clock = RecordingClock.system();
+        try (Recorder recorder = Recorder.open(stack, RecorderMetadata.create(old.nodeName(), old.stackName(),
+                old.poolGenesisHash(), "test", clock), clock)) {
+            assertThat(recorder.metadata().formatVersion()).isEqualTo(3);
+        }
+        Run v = verify(stack);
+        assertThat(v.exit).as(v.toString()).isZero();
+        assertThat(v.out).contains("(" + events + " events, none missing)");
+        Run r = replay("Node2");
+        assertThat(r.exit).as(r.toString()).isZero();
+    }
+
+    private Run verify(Path target) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = RecordingMain.run(new String[] {"verify", target.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Run replay(String node) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ReplayMain.run(new String[] {"--recording", dir.toString(), "--node", node}, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), false);
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    record Run(int exit, String out, String err) {
+    }
+}
