@@ -62,6 +62,8 @@ keep=0
 overhead_rounds=8
 calibrated=""
 sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
 while [[ $# -gt 0 ]]; do
   # The ranges keep a typo from running for hours.
   [[ "$1" =~ ^--(pairs|requests|rate|window|segment-mb|warmup|idle-every|replay-node|overhead-rounds)$ ]] && sc_need "a value" "$@"

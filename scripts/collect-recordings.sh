@@ -12,6 +12,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
 args=("$@")
 base_dir=""
 out=""

@@ -13,6 +13,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
 base_dir="demo"
 requests=1000
 while [[ $# -gt 0 ]]; do

@@ -31,6 +31,16 @@ sc_help_if_asked() {
   done
 }
 
+# sc_split_eq ARGS...: SC_ARGS is ARGS with every --option=value split in two, so the scripts take
+# both forms, as the Java tools do; use: sc_split_eq "$@"; set -- "${SC_ARGS[@]}"
+sc_split_eq() {
+  SC_ARGS=()
+  local a
+  for a in "$@"; do
+    if [[ "$a" == --?*=* ]]; then SC_ARGS+=("${a%%=*}" "${a#*=}"); else SC_ARGS+=("$a"); fi
+  done
+}
+
 sc_unknown_option() {
   sc_die "unknown option '$1' for $SC_SCRIPT; see '$SC_SCRIPT --help'"
 }
@@ -97,7 +107,11 @@ sc_build() {
   # Tests note here that a build was asked for (bad arguments must never get this far).
   [[ -z "${SC_BUILD_TRACE:-}" ]] || echo "$SC_SCRIPT" >>"$SC_BUILD_TRACE"
   # Tests that run the scripts from inside a Maven build use the classes that build just made.
-  [[ "${SC_SKIP_BUILD:-0}" == 1 ]] && return 0
+  if [[ "${SC_SKIP_BUILD:-0}" == 1 ]]; then
+    [[ -f "$SC_ROOT/node/target/classpath.txt" ]] \
+      || sc_die "SC_SKIP_BUILD=1 but nothing is built ($SC_ROOT/node/target/classpath.txt is missing); run without SC_SKIP_BUILD to build"
+    return 0
+  fi
   local stale=0
   if [[ ! -f "$SC_STAMP" || ! -f "$SC_ROOT/node/target/classpath.txt" ]]; then
     stale=1

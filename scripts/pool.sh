@@ -18,6 +18,8 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
 [[ $# -ge 1 ]] || sc_die "pool.sh needs a command: up, down, status, start NODE, stop NODE or kill NODE; see '$SC_SCRIPT --help'"
 cmd="$1"
 shift
@@ -110,7 +112,7 @@ start_node() {
       rm -f "$run_dir/$n.pid"
       local why
       why="$(grep -m1 '^error:' "$out" || tail -1 "$out")"
-      echo "error: $n did not start: ${why#error: }" >&2
+      echo "error: $n did not start: ${why#error: }${start_hint:-}" >&2
       return 1
     fi
     if tool ping --base-dir "$base_dir" --node "$n" >/dev/null 2>&1; then
@@ -119,7 +121,7 @@ start_node() {
     fi
     sleep 0.2
   done
-  echo "error: $n did not answer within 60 s; see $out and $base_dir/data/$n/node.log" >&2
+  echo "error: $n did not answer within 60 s; see $out and $base_dir/data/$n/node.log${start_hint:-}" >&2
   return 1
 }
 
@@ -151,13 +153,12 @@ case "$cmd" in
   up)
     tool init --base-dir "$base_dir" "${nodes[@]}" "${init_extra[@]}"
     failed=0
+    # One line per node that did not start, saying so too.
+    start_hint="; the nodes that started are still running ('pool.sh down' stops them)"
     for n in $(genesis_nodes); do
       start_node "$n" || failed=1
     done
-    if [[ $failed == 1 ]]; then
-      echo "error: not every node started; the others are still running ('pool.sh down' stops them)" >&2
-      exit 1
-    fi
+    [[ $failed == 0 ]] || exit 1
     tool wait-connected --base-dir "$base_dir" --timeout-s 60
     echo "pool up: $(genesis_nodes | wc -l) nodes in $base_dir" >&2
     ;;

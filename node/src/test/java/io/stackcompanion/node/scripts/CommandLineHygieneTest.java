@@ -79,6 +79,7 @@ class CommandLineHygieneTest {
         bad(a, "pool.sh", "--nodes must be a whole number from 1 to 100, not 'four'", "up", "--nodes", "four");
         bad(a, "pool.sh", "--nodes must be a whole number from 1 to 100, not '99999999999999999999999'", "up", "--nodes",
                 "99999999999999999999999");
+        bad(a, "pool.sh", "--nodes must be a whole number from 1 to 100, not '0'", "up", "--nodes=0");
         bad(a, "pool.sh", "--base-port must be a whole number from 1 to 65535, not '0'", "up", "--base-port", "0");
         bad(a, "pool.sh", "--base-port must be a whole number from 1 to 65535, not '65536'", "up", "--base-port", "65536");
         bad(a, "pool.sh", "use either --base-port or --random-ports, not both", "up", "--base-port", "9701", "--random-ports");
@@ -102,6 +103,7 @@ class CommandLineHygieneTest {
         bad(a, "load.sh", "--requests must be a whole number from 1 to 1000000000, not '-5'", "--requests", "-5");
         bad(a, "load.sh", "--requests must be a whole number from 1 to 1000000000, not '1.5'", "--requests", "1.5");
         bad(a, "load.sh", "--requests must be a whole number from 1 to 1000000000, not '1000000001'", "--requests", "1000000001");
+        bad(a, "load.sh", "--requests must be a whole number from 1 to 1000000000, not 'x'", "--requests=x");
         bad(a, "load.sh", "--clients must be a whole number from 1 to 1000, not '0'", "--requests", "5", "--clients", "0");
         bad(a, "load.sh", "--clients must be a whole number from 1 to 1000, not '1001'", "--requests", "5", "--clients", "1001");
         bad(a, "load.sh", "--rate must be a number above 0 and at most 1000000, not '0'", "--requests", "5", "--rate", "0");
@@ -148,6 +150,7 @@ class CommandLineHygieneTest {
         bad(a, "replay.sh", "unknown configuration key NO_SUCH_KEY in --set", "--recording", ".", "--node", "Node1",
                 "--set", "MAX_BATCH_SIZE=5", "NO_SUCH_KEY=1");
         bad(a, "replay.sh", "unknown configuration key max_batch_size in --set", "--set", "max_batch_size=5");
+        bad(a, "replay.sh", "unknown configuration key NO_SUCH_KEY in --set", "--set=NO_SUCH_KEY=1");
         bad(a, "replay.sh", "--set takes KEY=VALUE, not 'MAX_BATCH_SIZE'", "--set", "MAX_BATCH_SIZE");
         bad(a, "replay.sh", "--set takes KEY=VALUE, not '=5'", "--set", "=5");
         bad(a, "replay.sh", "--set needs KEY=VALUE", "--set", "--json");
