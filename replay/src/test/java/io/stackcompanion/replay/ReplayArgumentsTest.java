@@ -4,9 +4,6 @@ import io.stackcompanion.node.scripts.Scripts;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,15 +21,8 @@ class ReplayArgumentsTest {
     @TempDir
     Path dir;
 
-    record Run(int exit, String out, String err) {
-    }
-
-    static Run replay(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ReplayMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), false);
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CollectRecordingsTest.Run replay(String... args) {
+        return CollectRecordingsTest.replay(args);
     }
 
     @Test
@@ -45,7 +35,7 @@ class ReplayArgumentsTest {
                 "LOG_LEVEL=LOUD", "error: LOG_LEVEL=LOUD (from --set) is not one of TRACE, DEBUG, INFO, WARN, ERROR",
                 "MAX_BATCH_SIZE", "error: --set takes KEY=VALUE, not 'MAX_BATCH_SIZE'");
         for (Map.Entry<String, String> c : cases.entrySet()) {
-            Run r = replay("--recording", rec, "--node", "Node1", "--set", c.getKey());
+            CollectRecordingsTest.Run r = replay("--recording", rec, "--node", "Node1", "--set", c.getKey());
             assertThat(r.exit()).as(c.getKey()).isEqualTo(2);
             assertThat(r.err()).as(c.getKey()).isEqualTo(c.getValue() + "\n").doesNotContain("-D");
             assertThat(r.out()).isEmpty();
@@ -56,7 +46,7 @@ class ReplayArgumentsTest {
     @Test
     void untilEventMustBeAnEventIndex() {
         for (String bad : List.of("-1", "x", "1.5")) {
-            Run r = replay("--recording", dir.toString(), "--node", "Node1", "--until-event", bad);
+            CollectRecordingsTest.Run r = replay("--recording", dir.toString(), "--node", "Node1", "--until-event", bad);
             assertThat(r.exit()).as(bad).isEqualTo(2);
             assertThat(r.err()).as(bad).isEqualTo("error: --until-event takes an event index, a whole number from 0 (the first event), not '"
                     + bad + "'\n");
@@ -65,14 +55,14 @@ class ReplayArgumentsTest {
 
     @Test
     void aMissingRecordingOrAFullWorkDirIsRefusedBeforeAnArchiveIsUnpacked() throws Exception {
-        Run missing = replay("--recording", dir.resolve("nowhere.tar.gz").toString(), "--node", "Node1");
+        CollectRecordingsTest.Run missing = replay("--recording", dir.resolve("nowhere.tar.gz").toString(), "--node", "Node1");
         assertThat(missing.exit()).isEqualTo(2);
         assertThat(missing.err()).startsWith("error: --recording " + dir.resolve("nowhere.tar.gz") + " does not exist;").hasLineCount(1);
 
         Path work = Files.createDirectories(dir.resolve("work"));
         Files.writeString(work.resolve("keep.txt"), "mine");
         Path archive = Files.writeString(dir.resolve("rec.tar.gz"), "not really an archive");
-        Run full = replay("--recording", archive.toString(), "--node", "Node1", "--work-dir", work.toString());
+        CollectRecordingsTest.Run full = replay("--recording", archive.toString(), "--node", "Node1", "--work-dir", work.toString());
         assertThat(full.exit()).isEqualTo(2);
         assertThat(full.err()).isEqualTo("error: --work-dir " + work + " is not an empty folder; give an empty or new folder\n");
         assertThat(Files.readString(work.resolve("keep.txt"))).isEqualTo("mine");
@@ -81,12 +71,12 @@ class ReplayArgumentsTest {
     @Test
     void helpGoesToStdoutWithExitZero() {
         for (String flag : List.of("-h", "--help")) {
-            Run r = replay(flag);
+            CollectRecordingsTest.Run r = replay(flag);
             assertThat(r.exit()).isZero();
             assertThat(r.out()).startsWith("usage: replay.sh --recording FILE|DIR --node NAME").contains("--set");
             assertThat(r.err()).isEmpty();
         }
-        Run stray = replay("--recording", dir.toString(), "--node", "Node1", "stray");
+        CollectRecordingsTest.Run stray = replay("--recording", dir.toString(), "--node", "Node1", "stray");
         assertThat(stray.exit()).isEqualTo(2);
         assertThat(stray.err()).isEqualTo("error: unexpected argument 'stray' (try --help)\n");
     }
