@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# usage: scripts/bench.sh [OPTIONS] | --jmh [PATTERN [JMH OPTIONS...]]
 # Benchmarks. Two modes:
 #   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--window S] [--warmup N]
 #                    [--segment-mb N] [--idle-every S] [--replay-node NAME] [--overhead-rounds N] [--keep]
@@ -20,12 +21,8 @@
 #     The JMH benchmarks (bench/ module) matching PATTERN (a regex, default all), short by default
 #     (-f 1 -wi 2 -i 3 -w 2s -r 3s); any JMH options after PATTERN replace those defaults, e.g.
 #     scripts/bench.sh --jmh Recorder -f 3 -wi 5 -i 10 -w 5s -r 10s
+# exit: 0 done; 1 a step failed (the work folder is kept, named on stderr); 2 bad arguments
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
-  exit "${1:-2}"
-}
 
 bench_build() {
   sc_build
@@ -39,6 +36,7 @@ bench_cp() {
   echo "$SC_ROOT/bench/target/classes:$(cat "$SC_ROOT/bench/target/classpath.txt")"
 }
 
+[[ "${1:-}" == -h || "${1:-}" == --help ]] && { sc_usage; exit 0; }
 if [[ "${1:-}" == --jmh ]]; then
   shift
   pattern="${1:-.*}"
@@ -63,24 +61,29 @@ replay_node=Node2
 keep=0
 overhead_rounds=8
 calibrated=""
-positive() { [[ "$2" =~ ^[0-9]+$ && "$2" -ge 1 ]] || sc_die "$1 needs a positive whole number, got '${2:-}'"; echo "$2"; }
+sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
 while [[ $# -gt 0 ]]; do
+  # The ranges keep a typo from running for hours.
+  [[ "$1" =~ ^--(pairs|requests|rate|window|segment-mb|warmup|idle-every|replay-node|overhead-rounds)$ ]] && sc_need "a value" "$@"
   case "$1" in
-    --json) json=1; shift ;;
-    --pairs) pairs="$(positive --pairs "${2:-}")" || exit 2; shift 2 ;;
-    --requests) requests="$(positive --requests "${2:-}")" || exit 2; shift 2 ;;
-    --rate) [[ "${2:-}" =~ ^[0-9]+$ && "${2:-}" -ge 1 ]] || sc_die "--rate needs a whole number of requests per second, got '${2:-}'"
-            rate="$2"; shift 2 ;;
-    --window) window="$(positive --window "${2:-}")" || exit 2; shift 2 ;;
-    --segment-mb) segment_mb="$(positive --segment-mb "${2:-}")" || exit 2; shift 2 ;;
-    --warmup) [[ "${2:-}" =~ ^[0-9]+$ ]] || sc_die "--warmup needs a whole number, got '${2:-}'"; warmup="$2"; shift 2 ;;
-    --idle-every) idle_every="$(positive --idle-every "${2:-}")" || exit 2; shift 2 ;;
-    --replay-node) replay_node="${2:?--replay-node needs a node name}"; shift 2 ;;
-    --keep) keep=1; shift ;;
-    --overhead-rounds) overhead_rounds="$(positive --overhead-rounds "${2:-}")" || exit 2; shift 2 ;;
-    -h|--help) usage 0 ;;
-    *) sc_die "unknown option $1 (try --help)" ;;
+    --json) json=1; shift; continue ;;
+    --keep) keep=1; shift; continue ;;
+    --pairs) sc_int pairs --pairs "$2" 1 100 ;;
+    --requests) sc_int requests --requests "$2" 1 10000000 ;;
+    --rate) sc_int rate --rate "$2" 1 1000000 ;;
+    --window) sc_int window --window "$2" 1 3600 ;;
+    --segment-mb) sc_int segment_mb --segment-mb "$2" 1 1024 ;;
+    --warmup) sc_int warmup --warmup "$2" 0 10000000 ;;
+    --idle-every) sc_int idle_every --idle-every "$2" 1 3600 ;;
+    --replay-node) [[ "$2" =~ ^Node[1-4]$ ]] || sc_die "--replay-node is a node of the 4-node pools, Node1 to Node4, not '$2'"
+                   replay_node="$2" ;;
+    --overhead-rounds) sc_int overhead_rounds --overhead-rounds "$2" 1 1000 ;;
+    -*) sc_unknown_option "$1" ;;
+    *) sc_die "unexpected argument '$1' for bench.sh; see '$SC_SCRIPT --help'" ;;
   esac
+  shift 2
 done
 
 bench_build

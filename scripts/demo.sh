@@ -1,30 +1,41 @@
 #!/usr/bin/env bash
-# The whole Stack Companion story on a local pool, end to end:
+# usage: scripts/demo.sh [--base-dir DIR] [--requests N]
+#   The whole Stack Companion story on a local pool, end to end:
 #   1. a 4-node pool starts with recording on (STACK_COMPANION=1) and orders signed client requests;
 #   2. a node is killed with SIGKILL under load and restarted, as in a real incident;
 #   3. the pool stops; the recordings are inspected;
 #   4. each node is replayed alone from its recording, sending nothing on the network, and the
 #      replay says whether it reproduced the original exactly.
-#   scripts/demo.sh [--base-dir DIR] [--requests N]
-# Leaves the pool folder (default ./demo) for you to look at; exit 0 only if every replay matched.
+# options: --base-dir DIR (default ./demo; a new folder, or one an earlier demo made, which is
+#          replaced), --requests N (4 to 1000000, default 1000; then N/4 twice more)
+# Leaves the pool folder for you to look at.
+# exit: 0 every replay matched; 1 a step failed or a replay diverged; 2 bad arguments
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
+sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
 base_dir="demo"
 requests=1000
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --base-dir) base_dir="${2:?--base-dir needs a folder}"; shift 2 ;;
-    --requests) requests="${2:?--requests needs a number}"; shift 2 ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
-    *) sc_die "unknown option $1 (try --help)" ;;
+    --base-dir) sc_need "a folder" "$@"; base_dir="$2"; shift 2 ;;
+    --requests) sc_need "a number of requests" "$@"; sc_int requests --requests "$2" 4 1000000; shift 2 ;;
+    -*) sc_unknown_option "$1" ;;
+    *) sc_die "unexpected argument '$1' for demo.sh; see '$SC_SCRIPT --help'" ;;
   esac
 done
+[[ -n "$base_dir" ]] || sc_die "--base-dir needs a folder"
+if [[ -e "$base_dir" ]]; then
+  [[ -f "$base_dir/.stack-companion-demo" ]] || sc_die "$base_dir exists and is not a demo folder; pass --base-dir NEW_FOLDER"
+else
+  sc_check_creatable --base-dir "$(sc_abs "$base_dir")"
+fi
 scripts="$SC_ROOT/scripts"
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
 
 if [[ -e "$base_dir" ]]; then
-  [[ -f "$base_dir/.stack-companion-demo" ]] || sc_die "$base_dir exists and is not a demo folder; pass --base-dir NEW_FOLDER"
   "$scripts/pool.sh" down --base-dir "$base_dir" >/dev/null 2>&1 || true
   rm -rf "$base_dir"
 fi

@@ -1,32 +1,33 @@
 #!/usr/bin/env bash
-# A local pool of nodes, each its own JVM process.
-#   scripts/pool.sh up|down|status|start NODE|stop NODE|kill NODE [--base-dir DIR] [--nodes N] [--json]
-# The base dir (default ./pool) holds pool_genesis.json, data/<node>/ and run/<node>.pid.
+# usage: scripts/pool.sh COMMAND [--base-dir DIR] [--nodes N] [--json]
+#   A local pool of nodes, each its own JVM process.
+#   up           create the pool if the base dir has none (keys, genesis), start every node,
+#                return once every node is connected to every other
+#   down         stop every node cleanly
+#   status       per node: running, view, primary, last ordered batch, ledger size and root
+#   start NODE   start one node (a restart resumes from its data)
+#   stop NODE    stop one node cleanly (SIGTERM)
+#   kill NODE    kill one node with SIGKILL
+# options: --base-dir DIR (default ./pool): holds pool_genesis.json, data/<node>/, run/<node>.pid
+#          --nodes N (up, a new pool; 1 to 100, default 4): n = 3f+1 nodes tolerate f faulty
+#            ones, so fewer than 4 tolerate none
+#          --base-port P (up, a new pool; default 9701), --random-ports (up, a new pool)
+#          --json (status): one JSON object as the last line
+# environment: any node configuration key (e.g. STACK_COMPANION=1), NODE_JAVA_OPTS
+# exit: 0 done; 1 the command failed (said on stderr); 2 bad arguments (nothing created or started)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-usage() {
-  cat >&2 <<'USAGE'
-usage: scripts/pool.sh COMMAND [--base-dir DIR] [--nodes N] [--json]
-  up           create the pool if the base dir is empty (keys, genesis), start every node,
-               return once every node is connected to every other
-  down         stop every node cleanly
-  status       per node: running, view, primary, last ordered batch, ledger size and root
-  start NODE   start one node (a restart resumes from its data)
-  stop NODE    stop one node cleanly (SIGTERM)
-  kill NODE    kill one node with SIGKILL
-options: --base-dir DIR (default ./pool), --nodes N (default 4, for a new pool), --json,
-         --base-port P (default 9701, for a new pool), --random-ports (for a new pool)
-environment: any node configuration key (e.g. STACK_COMPANION=1), NODE_JAVA_OPTS
-USAGE
-  exit 2
-}
-
-[[ $# -ge 1 ]] || usage
+sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
+[[ $# -ge 1 ]] || sc_die "pool.sh needs a command: up, down, status, start NODE, stop NODE or kill NODE; see '$SC_SCRIPT --help'"
 cmd="$1"
 shift
+[[ "$cmd" =~ ^(up|down|status|start|stop|kill)$ ]] \
+  || sc_die "unknown command '$cmd' for pool.sh; use up, down, status, start NODE, stop NODE or kill NODE"
 node=""
 if [[ "$cmd" =~ ^(start|stop|kill)$ ]]; then
-  [[ $# -ge 1 && "$1" != --* ]] || sc_die "'pool.sh $cmd' needs a node name, e.g. 'pool.sh $cmd Node2'"
+  [[ $# -ge 1 && "$1" != -* ]] || sc_die "'pool.sh $cmd' needs a node name, e.g. 'pool.sh $cmd Node2'"
   node="$1"
   shift
 fi
@@ -34,20 +35,32 @@ base_dir="pool"
 nodes=()
 json=""
 init_extra=()
+for_new_pool=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --base-dir) base_dir="${2:?--base-dir needs a folder}"; shift 2 ;;
-    --nodes) nodes=(--nodes "${2:?--nodes needs a number}"); shift 2 ;;
+    --base-dir) sc_need "a folder" "$@"; base_dir="$2"; shift 2 ;;
+    --nodes) sc_need "a number of nodes" "$@"; sc_int n_nodes --nodes "$2" 1 100; nodes=(--nodes "$n_nodes"); for_new_pool+=" --nodes"; shift 2 ;;
     --json) json="--json"; shift ;;
-    --base-port) init_extra+=(--base-port "${2:?--base-port needs a port}"); shift 2 ;;
-    --random-ports) init_extra+=(--random-ports); shift ;;
-    -h|--help) usage ;;
-    *) sc_die "unknown option $1 (try --help)" ;;
+    --base-port) sc_need "a port" "$@"; sc_int port --base-port "$2" 1 65535; init_extra+=(--base-port "$port"); for_new_pool+=" --base-port"; shift 2 ;;
+    --random-ports) init_extra+=(--random-ports); for_new_pool+=" --random-ports"; shift ;;
+    *) [[ "$1" == -* ]] && sc_unknown_option "$1"
+       sc_die "unexpected argument '$1' for 'pool.sh $cmd'; see '$SC_SCRIPT --help'" ;;
   esac
 done
-mkdir -p "$base_dir"
-base_dir="$(cd "$base_dir" && pwd)"
+# An option that does not apply to the command is an error, not silently ignored.
+[[ -z "$for_new_pool" || $cmd == up ]] || sc_die "'pool.sh $cmd' does not take${for_new_pool}; it is for 'pool.sh up' (a new pool)"
+[[ -z "$json" || $cmd == status ]] || sc_die "'pool.sh $cmd' does not take --json; it is for 'pool.sh status'"
+[[ " ${init_extra[*]} " != *" --random-ports "* || " ${init_extra[*]} " != *" --base-port "* ]] \
+  || sc_die "use either --base-port or --random-ports, not both"
+[[ -n "$base_dir" ]] || sc_die "--base-dir needs a folder"
+base_dir="$(sc_abs "$base_dir")"
 run_dir="$base_dir/run"
+# Nothing is created or built before here: every command but up needs an existing pool.
+case "$cmd" in
+  up) sc_check_creatable --base-dir "$base_dir" ;;
+  down) [[ -f "$base_dir/pool_genesis.json" ]] || { echo "no pool at $base_dir; nothing to stop" >&2; exit 0; } ;;
+  *) sc_check_pool "$base_dir" ;;
+esac
 
 tool() {
   local cp
@@ -74,8 +87,8 @@ pid_of() {
 }
 
 check_node() {
-  [[ -f "$base_dir/pool_genesis.json" ]] || sc_die "no pool at $base_dir; create one with 'scripts/pool.sh up --base-dir $base_dir'"
-  genesis_nodes | grep -qx "$1" || sc_die "no node $1 in $base_dir/pool_genesis.json; its nodes are: $(genesis_nodes | tr '\n' ' ')"
+  sc_check_pool "$base_dir"
+  genesis_nodes | grep -qxF -- "$1" || sc_die "no node $1 in $base_dir/pool_genesis.json; its nodes are: $(genesis_nodes | tr '\n' ' ')"
 }
 
 start_node() {
@@ -99,7 +112,7 @@ start_node() {
       rm -f "$run_dir/$n.pid"
       local why
       why="$(grep -m1 '^error:' "$out" || tail -1 "$out")"
-      echo "error: $n did not start: ${why#error: }" >&2
+      echo "error: $n did not start: ${why#error: }${start_hint:-}" >&2
       return 1
     fi
     if tool ping --base-dir "$base_dir" --node "$n" >/dev/null 2>&1; then
@@ -108,7 +121,7 @@ start_node() {
     fi
     sleep 0.2
   done
-  echo "error: $n did not answer within 60 s; see $out and $base_dir/data/$n/node.log" >&2
+  echo "error: $n did not answer within 60 s; see $out and $base_dir/data/$n/node.log${start_hint:-}" >&2
   return 1
 }
 
@@ -134,34 +147,31 @@ stop_node() {
   echo "$n $([[ $signal == KILL ]] && echo killed || echo stopped)" >&2
 }
 
+[[ -z "$node" ]] || check_node "$node"
 sc_build
 case "$cmd" in
   up)
     tool init --base-dir "$base_dir" "${nodes[@]}" "${init_extra[@]}"
     failed=0
+    # One line per node that did not start, saying so too.
+    start_hint="; the nodes that started are still running ('pool.sh down' stops them)"
     for n in $(genesis_nodes); do
       start_node "$n" || failed=1
     done
-    if [[ $failed == 1 ]]; then
-      echo "error: not every node started; the others are still running ('pool.sh down' stops them)" >&2
-      exit 1
-    fi
+    [[ $failed == 0 ]] || exit 1
     tool wait-connected --base-dir "$base_dir" --timeout-s 60
     echo "pool up: $(genesis_nodes | wc -l) nodes in $base_dir" >&2
     ;;
   down)
-    [[ -f "$base_dir/pool_genesis.json" ]] || { echo "no pool at $base_dir" >&2; exit 0; }
     for n in $(genesis_nodes); do
       stop_node "$n" TERM &
     done
     wait
     ;;
   status)
-    check_node "$(genesis_nodes | head -1)"
     tool status --base-dir "$base_dir" $json
     ;;
   start) start_node "$node" ;;
   stop) stop_node "$node" TERM ;;
   kill) stop_node "$node" KILL ;;
-  *) usage ;;
 esac

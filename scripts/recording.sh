@@ -1,7 +1,26 @@
 #!/usr/bin/env bash
-# Looks inside recordings: what they hold, every event as JSON Lines, and whether they are sound.
-#   scripts/recording.sh stats|export|verify DIR [--json]
-# DIR: a pool's base dir, a node's data folder, its recorder/ folder, or one stack's recording.
+# usage: scripts/recording.sh stats|export|verify DIR [--json]
+#   Looks inside recordings: what they hold (stats), every event as JSON Lines (export), and
+#   whether they are sound (verify).
+#   DIR: a pool's base dir, a node's data folder, its recorder/ folder, or one stack's recording.
+# exit: 0 fine; 1 a recording is damaged; 2 bad arguments or no recording there
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+sc_help_if_asked "$@"
+positional=()
+for a in "$@"; do
+  case "$a" in
+    --json) ;;
+    -*) sc_unknown_option "$a" ;;
+    *) positional+=("$a") ;;
+  esac
+done
+[[ ${#positional[@]} -ge 1 ]] || sc_die "recording.sh needs a command and a folder: stats|export|verify DIR; see '$SC_SCRIPT --help'"
+[[ "${positional[0]}" =~ ^(stats|export|verify)$ ]] \
+  || sc_die "unknown command '${positional[0]}' for recording.sh; use stats, export or verify"
+[[ ${#positional[@]} -ge 2 ]] || sc_die "'recording.sh ${positional[0]}' needs a folder: a pool's base dir, a node's data folder or a recording"
+[[ ${#positional[@]} -eq 2 ]] || sc_die "unexpected argument '${positional[2]}' for recording.sh; see '$SC_SCRIPT --help'"
+[[ -d "${positional[1]}" ]] \
+  || sc_die "no folder ${positional[1]}; pass a pool's base dir, a node's data folder or a recording"
 sc_build
 sc_java io.stackcompanion.node.tools.RecordingMain "$@"

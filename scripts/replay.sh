@@ -1,21 +1,73 @@
 #!/usr/bin/env bash
-# Replays one recorded node in this process, sending nothing on the network, and says whether it
-# reproduced the recording exactly.
-#   scripts/replay.sh --recording FILE|DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
-#                     [--until-event N] [--set KEY=VALUE ...] [--work-dir DIR]
-# FILE: an archive from collect-recordings.sh (checked against its manifest before anything is replayed).
-# --debug waits for a debugger on JDWP port ${DEBUG_PORT:-5005} before replaying.
-# Exit 0: reproduced; 1: diverged (first divergence printed); 2: unusable recording or arguments.
+# usage: scripts/replay.sh --recording FILE|DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
+#                          [--until-event N] [--set KEY=VALUE ...] [--work-dir DIR]
+#   Replays one recorded node in this process, sending nothing on the network, and says whether it
+#   reproduced the recording exactly.
+#   FILE: an archive from collect-recordings.sh (checked against its manifest before anything is
+#   replayed); DIR: a folder holding data/<node>/recorder (a pool's base dir, an unpacked archive).
+# options: --mode virtual (default: as fast as possible) or realtime (recorded intervals)
+#          --until-event N: stop before event N (0 is the first) and print the node's state
+#          --set KEY=VALUE: replay with a configuration key changed (repeatable); the keys and
+#            their defaults are listed in config/node.properties
+#          --work-dir DIR: keep the replayed node's data in DIR (empty or new)
+#          --debug: wait for a debugger on JDWP port ${DEBUG_PORT:-5005} before replaying
+#          --json: the verdict as one JSON object, last
+# exit: 0 reproduced; 1 diverged (first divergence printed); 2 unusable recording or arguments
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
 args=()
 debug=0
-for a in "$@"; do
-  if [[ "$a" == --debug ]]; then debug=1; else args+=("$a"); fi
+recording=""
+node=""
+known_keys=" $(grep -oE '^[A-Z][A-Z0-9_]*=' "$SC_ROOT/config/node.properties" | tr -d = | tr '\n' ' ') "
+check_set() { # check_set KEY=VALUE: the key must be a configuration key; ReplayMain checks the value
+  [[ "$1" == ?*=* ]] || sc_die "--set takes KEY=VALUE, not '$1'"
+  [[ "$known_keys" == *" ${1%%=*} "* ]] \
+    || sc_die "unknown configuration key ${1%%=*} in --set; the keys and their defaults are listed in config/node.properties"
+}
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --debug) debug=1; shift; continue ;;
+    --recording) sc_need "an archive or a folder" "$@"; recording="$2" ;;
+    --node) sc_need "a node name, e.g. --node Node2" "$@"; node="$2" ;;
+    --mode) sc_need "virtual or realtime" "$@"
+            [[ "${2,,}" =~ ^(virtual|realtime)$ ]] || sc_die "--mode is virtual or realtime, not '$2'" ;;
+    --until-event) sc_need "an event index" "$@"
+                   [[ "$2" =~ ^[0-9]{1,18}$ ]] \
+                     || sc_die "--until-event takes an event index, a whole number from 0 (the first event), not '$2'" ;;
+    --work-dir) sc_need "a folder" "$@"
+                if [[ -e "$2" ]]; then
+                  [[ -d "$2" && -z "$(ls -A "$2" 2>/dev/null)" ]] || sc_die "--work-dir $2 is not an empty folder; give an empty or new folder"
+                else
+                  sc_check_creatable --work-dir "$(sc_abs "$2")"
+                fi ;;
+    --set)
+      # One or more KEY=VALUE, up to the next option.
+      sc_need "KEY=VALUE" "$@"
+      args+=("$1")
+      shift
+      while [[ $# -gt 0 && "$1" != -* ]]; do check_set "$1"; args+=("$1"); shift; done
+      continue ;;
+    --json) args+=("$1"); shift; continue ;;
+    -*) sc_unknown_option "$1" ;;
+    *) sc_die "unexpected argument '$1' for replay.sh; see '$SC_SCRIPT --help'" ;;
+  esac
+  args+=("$1" "$2")
+  shift 2
 done
+[[ -n "$recording" && -n "$node" ]] || sc_die "replay needs --recording FILE|DIR and --node NAME (try --help)"
+[[ -e "$recording" ]] \
+  || sc_die "--recording $recording does not exist; pass an archive from collect-recordings.sh or a folder holding data/<node>/recorder"
+if [[ $debug == 1 ]]; then
+  sc_int debug_port DEBUG_PORT "${DEBUG_PORT:-5005}" 1 65535
+fi
 sc_build
 opts="${SC_JAVA_OPTS:--Xmx2g -XX:+UseParallelGC}"
 if [[ $debug == 1 ]]; then
-  opts="$opts -agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=*:${DEBUG_PORT:-5005}"
-  echo "waiting for a debugger on port ${DEBUG_PORT:-5005} (IntelliJ: Run > Attach to Process, or the 'Replay (attach)' configuration)" >&2
+  opts="$opts -agentlib:jdwp=transport=dt_socket,server=y,suspend=y,address=*:$debug_port"
+  echo "waiting for a debugger on port $debug_port (IntelliJ: Run > Attach to Process, or the 'Replay (attach)' configuration)" >&2
 fi
 SC_JAVA_OPTS="$opts" sc_java io.stackcompanion.replay.ReplayMain "${args[@]}"

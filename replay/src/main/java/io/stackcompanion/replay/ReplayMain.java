@@ -4,6 +4,8 @@ import io.stackcompanion.node.FileTrees;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.collect.ArchiveException;
 import io.stackcompanion.node.collect.RecordingArchive;
+import io.stackcompanion.node.config.ConfigException;
+import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.recorder.RecordingException;
 import io.stackcompanion.recorder.RecordingReader;
@@ -56,7 +58,7 @@ public final class ReplayMain {
                         .desc("change a configuration key against the recorded one (repeatable)").get())
                 .addOption(Option.builder().longOpt("work-dir").hasArg().argName("DIR")
                         .desc("keep the replayed node's data here (default: a temporary folder, removed)").get())
-                .addOption(Option.builder().longOpt("help").desc("show this help").get());
+                .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
         CommandLine cl;
         try {
             cl = new DefaultParser().parse(o, args);
@@ -65,8 +67,15 @@ public final class ReplayMain {
             return 2;
         }
         if (cl.hasOption("help")) {
-            new HelpFormatter().printHelp("replay.sh --recording FILE|DIR --node NAME [options]", o);
+            java.io.PrintWriter w = new java.io.PrintWriter(out, true);
+            new HelpFormatter().printHelp(w, HelpFormatter.DEFAULT_WIDTH, "replay.sh --recording FILE|DIR --node NAME [options]",
+                    null, o, HelpFormatter.DEFAULT_LEFT_PAD, HelpFormatter.DEFAULT_DESC_PAD, null);
+            w.flush();
             return 0;
+        }
+        if (!cl.getArgList().isEmpty()) {
+            err.println("error: unexpected argument '" + cl.getArgList().get(0) + "' (try --help)");
+            return 2;
         }
         if (!cl.hasOption("recording") || !cl.hasOption("node")) {
             err.println("error: replay needs --recording FILE|DIR and --node NAME (try --help)");
@@ -84,7 +93,11 @@ public final class ReplayMain {
             try {
                 until = Long.parseLong(cl.getOptionValue("until-event"));
             } catch (NumberFormatException e) {
-                err.println("error: --until-event takes an event index, not " + cl.getOptionValue("until-event"));
+                until = -1L;
+            }
+            if (until < 0) {
+                err.println("error: --until-event takes an event index, a whole number from 0 (the first event), not '"
+                        + cl.getOptionValue("until-event") + "'");
                 return 2;
             }
         }
@@ -93,10 +106,36 @@ public final class ReplayMain {
             for (String kv : cl.getOptionValues("set")) {
                 int eq = kv.indexOf('=');
                 if (eq <= 0) {
-                    err.println("error: --set takes KEY=VALUE, not " + kv);
+                    err.println("error: --set takes KEY=VALUE, not '" + kv + "'");
                     return 2;
                 }
                 overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
+            }
+            try {
+                // Unknown keys and bad values fail here, before anything is unpacked or replayed; the
+                // recorded configuration they change is checked again when the replay starts.
+                NodeConfig.defaultsWith(overrides, "--set");
+            } catch (ConfigException e) {
+                err.println("error: " + e.getMessage());
+                return 2;
+            }
+        }
+        Path recordingArg = Path.of(cl.getOptionValue("recording"));
+        if (!Files.exists(recordingArg)) {
+            err.println("error: --recording " + recordingArg + " does not exist; pass an archive from collect-recordings.sh"
+                    + " or a folder holding data/<node>/recorder");
+            return 2;
+        }
+        if (cl.hasOption("work-dir")) {
+            Path w = Path.of(cl.getOptionValue("work-dir"));
+            try {
+                if (Files.exists(w) && (!Files.isDirectory(w) || !isEmpty(w))) {
+                    err.println("error: --work-dir " + w + " is not an empty folder; give an empty or new folder");
+                    return 2;
+                }
+            } catch (IOException e) {
+                err.println("error: cannot read --work-dir " + w + ": " + e.getMessage());
+                return 2;
             }
         }
         boolean json = cl.hasOption("json");
@@ -104,7 +143,7 @@ public final class ReplayMain {
         Path unpacked = null;
         boolean removeWork = !cl.hasOption("work-dir");
         try {
-            Path recording = Path.of(cl.getOptionValue("recording"));
+            Path recording = recordingArg;
             if (RecordingArchive.isArchive(recording)) {
                 // An archive from collect-recordings.sh: every byte is checked against its manifest first.
                 unpacked = Files.createTempDirectory("replay-archive-");

@@ -53,11 +53,41 @@ public final class NodeConfig {
         return load(null, null, Map.of(), new Properties());
     }
 
-    /** The defaults with {@code overrides} on top (tests, tools). */
+    /**
+     * The defaults with {@code overrides} on top (tests, tools); keys this build does not know are
+     * left out. Errors name the value's source as an override.
+     */
     public static NodeConfig defaultsWith(Map<String, String> overrides) {
-        Properties p = new Properties();
-        p.putAll(overrides);
-        return load(null, null, Map.of(), p);
+        return overlayDefaults(overrides, "override", false);
+    }
+
+    /**
+     * The defaults with {@code overrides} a user gave on top, e.g. {@code replay.sh --set KEY=VALUE}:
+     * an unknown key is an error, and errors name {@code source} (e.g. {@code --set}) as where the
+     * value came from.
+     */
+    public static NodeConfig defaultsWith(Map<String, String> overrides, String source) {
+        return overlayDefaults(overrides, source, true);
+    }
+
+    private static NodeConfig overlayDefaults(Map<String, String> overrides, String source, boolean strict) {
+        NodeConfig defaults = defaults();
+        Map<String, String> values = new TreeMap<>(defaults.values);
+        Map<String, String> sources = new TreeMap<>(defaults.sources);
+        for (Map.Entry<String, String> e : new TreeMap<>(overrides).entrySet()) {
+            if (!values.containsKey(e.getKey())) {
+                if (strict) {
+                    throw new ConfigException("unknown configuration key " + e.getKey() + " in " + source
+                            + "; the keys and their defaults are listed in config/node.properties");
+                }
+                continue;
+            }
+            values.put(e.getKey(), e.getValue().trim());
+            sources.put(e.getKey(), source);
+        }
+        NodeConfig config = new NodeConfig(values, sources);
+        config.validate();
+        return config;
     }
 
     /** Loads the layered configuration of node {@code node} in {@code baseDir} (either may be null). */

@@ -27,6 +27,11 @@ final class Cli {
         return Option.builder().longOpt(name).desc(desc).get();
     }
 
+    /** {@code -h} and {@code --help}, the same in every tool: the synopsis on stdout, exit 0. */
+    static Option help() {
+        return Option.builder("h").longOpt("help").desc("show this help").get();
+    }
+
     static Option value(String name, String argName, String desc) {
         return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).get();
     }
@@ -47,41 +52,43 @@ final class Cli {
         return Path.of(cmd.getOptionValue("base-dir", "pool"));
     }
 
-    static long longValue(CommandLine cmd, String name, long dflt, long min) throws UsageException {
+    /** A whole number in {@code min..max}; the message matches the scripts' ({@code sc_int} in scripts/lib.sh). */
+    static long longValue(CommandLine cmd, String name, long dflt, long min, long max) throws UsageException {
         String v = cmd.getOptionValue(name);
         if (v == null) {
             return dflt;
         }
         try {
             long n = Long.parseLong(v.trim());
-            if (n >= min) {
+            if (n >= min && n <= max) {
                 return n;
             }
         } catch (NumberFormatException e) {
             // fall through to the message
         }
-        throw new UsageException("--" + name + " must be a whole number of at least " + min + ", not '" + v + "'");
+        throw new UsageException("--" + name + " must be a whole number from " + min + " to " + max + ", not '" + v + "'");
     }
 
-    static int intValue(CommandLine cmd, String name, int dflt, int min) throws UsageException {
-        long n = longValue(cmd, name, dflt, min);
-        if (n > Integer.MAX_VALUE) {
-            throw new UsageException("--" + name + " is too large: " + n);
-        }
-        return (int) n;
+    static int intValue(CommandLine cmd, String name, int dflt, int min, int max) throws UsageException {
+        return (int) longValue(cmd, name, dflt, min, max);
     }
 
-    static double positiveDouble(CommandLine cmd, String name) throws UsageException {
+    /** A number above 0 and at most {@code max}; the message matches the scripts' ({@code sc_positive}). */
+    static double positiveDouble(CommandLine cmd, String name, double max) throws UsageException {
         String v = cmd.getOptionValue(name);
         try {
             double d = Double.parseDouble(v.trim());
-            if (d > 0 && Double.isFinite(d)) {
+            if (d > 0 && d <= max) {
                 return d;
             }
         } catch (NumberFormatException e) {
             // fall through to the message
         }
-        throw new UsageException("--" + name + " must be a positive number, not '" + v + "'");
+        throw new UsageException("--" + name + " must be a number above 0 and at most " + formatMax(max) + ", not '" + v + "'");
+    }
+
+    private static String formatMax(double max) {
+        return max == Math.rint(max) ? Long.toString((long) max) : Double.toString(max);
     }
 
     static String abbreviate(String s, int max) {

@@ -43,11 +43,11 @@ public final class CollectMain {
                         .desc("a pool's base dir on another host, over ssh (repeatable; SC_SSH_OPTS adds ssh/scp options)").get())
                 .addOption(Cli.value("out", "FILE", "the archive to write, FILE.tar.gz"))
                 .addOption(Cli.flag("json", "print a JSON summary as the last line"))
-                .addOption(Cli.flag("help", "show this help"));
+                .addOption(Cli.help());
         try {
             CommandLine cmd = Cli.parse(options, args);
             if (cmd.hasOption("help")) {
-                new HelpFormatter().printHelp(new java.io.PrintWriter(err, true), 100,
+                new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100,
                         "collect-recordings.sh [--base-dir DIR] [--node NAME ...] [--from USER@HOST:DIR ...] --out FILE [--json]",
                         "", options, 2, 2, "");
                 return 0;

@@ -22,6 +22,11 @@ public final class LoadMain {
     private static final String USAGE =
             "usage: LoadMain --base-dir DIR --requests N [--clients C] [--rate R] [--timeout-s S] [--in-flight K] [--seed X] [--json]";
 
+    /** The ranges scripts/load.sh checks too. */
+    static final int MAX_REQUESTS = 1_000_000_000;
+    static final int MAX_CLIENTS = 1000;
+    static final double MAX_RATE = 1_000_000;
+
     private LoadMain() {
     }
 
@@ -44,7 +49,7 @@ public final class LoadMain {
                 .addOption(Cli.value("in-flight", "K", "requests in flight per client (default 64)"))
                 .addOption(Cli.value("seed", "X", "decides keys and values (default 1)"))
                 .addOption(Cli.flag("json", "print one JSON object as the last line"))
-                .addOption(Cli.flag("help", "show usage"));
+                .addOption(Cli.help());
         LoadGenerator.Settings settings;
         PoolGenesis genesis;
         boolean json;
@@ -59,12 +64,12 @@ public final class LoadMain {
             }
             json = cmd.hasOption("json");
             settings = new LoadGenerator.Settings(
-                    Cli.intValue(cmd, "requests", 0, 1),
-                    Cli.intValue(cmd, "clients", 1, 1),
-                    cmd.hasOption("rate") ? OptionalDouble.of(Cli.positiveDouble(cmd, "rate")) : OptionalDouble.empty(),
-                    Duration.ofSeconds(Cli.longValue(cmd, "timeout-s", 30, 1)),
-                    Cli.intValue(cmd, "in-flight", 64, 1),
-                    Cli.longValue(cmd, "seed", 1, Long.MIN_VALUE));
+                    Cli.intValue(cmd, "requests", 0, 1, MAX_REQUESTS),
+                    Cli.intValue(cmd, "clients", 1, 1, MAX_CLIENTS),
+                    cmd.hasOption("rate") ? OptionalDouble.of(Cli.positiveDouble(cmd, "rate", MAX_RATE)) : OptionalDouble.empty(),
+                    Duration.ofSeconds(Cli.longValue(cmd, "timeout-s", 30, 1, 86_400)),
+                    Cli.intValue(cmd, "in-flight", 64, 1, 10_000),
+                    Cli.longValue(cmd, "seed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
             genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
         } catch (Cli.UsageException | ConfigException e) {
             err.println("load: " + e.getMessage());

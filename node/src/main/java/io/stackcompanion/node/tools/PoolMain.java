@@ -34,6 +34,8 @@ public final class PoolMain {
                    PoolMain ping --base-dir DIR --node NAME [--timeout-ms T]""";
 
     private static final int DEFAULT_NODES = 4;
+    /** Each node is its own JVM on this machine; more is a typo, not a pool. */
+    static final int MAX_NODES = 100;
     private static final Duration POLL_TIMEOUT = Duration.ofSeconds(1);
 
     private PoolMain() {
@@ -52,7 +54,7 @@ public final class PoolMain {
         String[] rest = Arrays.copyOfRange(args, 1, args.length);
         try {
             return switch (args[0]) {
-                case "init" -> init(rest, out);
+                case "init" -> init(rest, out, err);
                 case "status" -> status(rest, out);
                 case "wait-connected" -> waitConnected(rest, out, err);
                 case "ping" -> ping(rest, out, err);
@@ -71,7 +73,7 @@ public final class PoolMain {
         }
     }
 
-    private static int init(String[] args, PrintStream out) throws Cli.UsageException, IOException {
+    private static int init(String[] args, PrintStream out, PrintStream err) throws Cli.UsageException, IOException {
         Options o = new Options()
                 .addOption(Cli.value("base-dir", "DIR", "the pool's folder (default ./pool)"))
                 .addOption(Cli.value("nodes", "N", "number of nodes (default 4, or the existing pool's)"))
@@ -84,10 +86,10 @@ public final class PoolMain {
         }
         Path baseDir = Cli.baseDir(cmd);
         // Without --nodes an existing pool is reused whatever its size, and a new one has four nodes.
-        int nodes = cmd.hasOption("nodes") ? Cli.intValue(cmd, "nodes", DEFAULT_NODES, 1)
+        int nodes = cmd.hasOption("nodes") ? Cli.intValue(cmd, "nodes", DEFAULT_NODES, 1, MAX_NODES)
                 : existingSize(baseDir).orElse(DEFAULT_NODES);
         OptionalInt basePort = cmd.hasOption("random-ports") ? OptionalInt.empty()
-                : OptionalInt.of(Cli.intValue(cmd, "base-port", PoolSetup.DEFAULT_BASE_PORT, 1));
+                : OptionalInt.of(Cli.intValue(cmd, "base-port", PoolSetup.DEFAULT_BASE_PORT, 1, 65535));
         PoolSetup.InitResult r = PoolSetup.init(baseDir, nodes, cmd.getOptionValue("host", PoolSetup.DEFAULT_HOST), basePort);
         Path genesis = PoolSetup.genesisFile(baseDir);
         if (r.created()) {
@@ -97,7 +99,28 @@ public final class PoolMain {
         } else {
             out.println("reusing the existing pool of " + nodes + " nodes in " + genesis);
         }
+        faultTolerance(nodes).ifPresent(err::println);
         return 0;
+    }
+
+    /**
+     * What a pool of {@code n} nodes tolerates, said plainly when it is not what one would assume of
+     * n nodes: n = 3f+1 nodes tolerate f faulty ones, so fewer than 4 tolerate none, and a size
+     * between two 3f+1 steps tolerates no more than the step below it. Empty for n = 3f+1, n >= 4.
+     */
+    static java.util.Optional<String> faultTolerance(int n) {
+        int f = (n - 1) / 3;
+        if (f == 0) {
+            return java.util.Optional.of("warning: a pool of " + n + " node" + (n == 1 ? "" : "s")
+                    + " tolerates no faulty node (n = 3f+1, so f = 0): if any node stops or misbehaves, the pool stops"
+                    + " ordering; use --nodes 4 or more to tolerate one");
+        }
+        if (n != 3 * f + 1) {
+            return java.util.Optional.of("note: a pool of " + n + " nodes tolerates " + f + " faulty node" + (f == 1 ? "" : "s")
+                    + ", as " + (3 * f + 1) + " do (n = 3f+1, so f = " + f + "); " + (3 * f + 4)
+                    + " nodes would tolerate " + (f + 1));
+        }
+        return java.util.Optional.empty();
     }
 
     private static OptionalInt existingSize(Path baseDir) {
@@ -111,7 +134,7 @@ public final class PoolMain {
                 .addOption(Cli.flag("json", "print one JSON object as the last line"))
                 .addOption(Cli.value("timeout-ms", "T", "how long to wait for each node (default 1000)"));
         CommandLine cmd = Cli.parse(o, args);
-        long timeoutMs = Cli.longValue(cmd, "timeout-ms", 1000, 1);
+        long timeoutMs = Cli.longValue(cmd, "timeout-ms", 1000, 1, 3_600_000);
         PoolGenesis genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
         PoolSetup.PoolStatus st = PoolSetup.status(genesis, Duration.ofMillis(timeoutMs));
         printTable(st, out);
@@ -147,7 +170,7 @@ public final class PoolMain {
         if (!cmd.hasOption("node")) {
             throw new Cli.UsageException("ping needs --node NAME");
         }
-        long timeoutMs = Cli.longValue(cmd, "timeout-ms", 1000, 1);
+        long timeoutMs = Cli.longValue(cmd, "timeout-ms", 1000, 1, 3_600_000);
         PoolGenesis genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
         String name = cmd.getOptionValue("node");
         NodeInfo node = genesis.node(name).orElseThrow(() -> new Cli.UsageException(
@@ -167,7 +190,7 @@ public final class PoolMain {
                 .addOption(Cli.value("base-dir", "DIR", "the pool's folder (default ./pool)"))
                 .addOption(Cli.value("timeout-s", "S", "how long to wait (default 30)"));
         CommandLine cmd = Cli.parse(o, args);
-        long timeoutS = Cli.longValue(cmd, "timeout-s", 30, 0);
+        long timeoutS = Cli.longValue(cmd, "timeout-s", 30, 0, 3600);
         PoolGenesis genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
         long deadline = System.nanoTime() + Duration.ofSeconds(timeoutS).toNanos();
         if (System.console() != null) {

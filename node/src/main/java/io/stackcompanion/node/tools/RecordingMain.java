@@ -42,12 +42,27 @@ public final class RecordingMain {
 
     public static int run(String[] args, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(List.of(args));
+        if (rest.contains("-h") || rest.contains("--help")) {
+            out.println(USAGE);
+            return 0;
+        }
         boolean json = rest.remove("--json");
+        for (String a : rest) {
+            if (a.startsWith("-")) {
+                err.println("error: unknown option '" + a + "'; " + USAGE);
+                return 2;
+            }
+        }
         if (rest.size() != 2) {
-            err.println(USAGE);
+            err.println("error: " + (rest.isEmpty() ? "a command and a folder are needed" : rest.size() == 1 ? "a folder is needed"
+                    : "unexpected argument '" + rest.get(2) + "'") + "; " + USAGE);
             return 2;
         }
         String command = rest.get(0);
+        if (!List.of("stats", "export", "verify").contains(command)) {
+            err.println("error: unknown command '" + command + "'; " + USAGE);
+            return 2;
+        }
         Path dir = Path.of(rest.get(1));
         if (!Files.isDirectory(dir)) {
             err.println("error: no folder " + dir + "; pass a pool's base dir, a node's data folder or a recording");

@@ -65,6 +65,10 @@ class PoolScriptsTest {
     void anUnknownNodeIsAOneLineErrorAndANonZeroExit() throws Exception {
         Scripts.Result up = Scripts.run(300, "pool.sh", "up", "--base-dir", dir.toString(), "--random-ports", "--nodes", "1");
         assertThat(up.exitCode()).as(up.toString()).isZero();
+        // A pool too small to tolerate a fault is made, as asked, and says so plainly.
+        assertThat(up.stderr().lines().filter(l -> l.startsWith("warning: ")).toList()).containsExactly(
+                "warning: a pool of 1 node tolerates no faulty node (n = 3f+1, so f = 0): if any node stops or misbehaves,"
+                        + " the pool stops ordering; use --nodes 4 or more to tolerate one");
         Scripts.Result bad = Scripts.run(60, "pool.sh", "start", "Node9", "--base-dir", dir.toString());
         assertThat(bad.exitCode()).isNotZero();
         assertThat(bad.stderr().strip()).startsWith("error: no node Node9").doesNotContain("\n").doesNotContain("Exception");

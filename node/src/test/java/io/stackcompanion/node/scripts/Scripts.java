@@ -96,6 +96,12 @@ public final class Scripts {
     /** As {@link #run(long, String, String...)}, with extra environment variables. */
     public static Result run(long timeoutSeconds, java.util.Map<String, String> env, String script, String... args)
             throws IOException, InterruptedException {
+        return runIn(repoRoot(), timeoutSeconds, env, script, args);
+    }
+
+    /** As {@link #run(long, java.util.Map, String, String...)}, in working folder {@code cwd}. */
+    public static Result runIn(Path cwd, long timeoutSeconds, java.util.Map<String, String> env, String script, String... args)
+            throws IOException, InterruptedException {
         Path root = repoRoot();
         List<String> cmd = new ArrayList<>();
         cmd.add("bash");
@@ -104,7 +110,7 @@ public final class Scripts {
         Path out = Files.createTempFile("script-out", ".txt");
         Path err = Files.createTempFile("script-err", ".txt");
         try {
-            ProcessBuilder pb = new ProcessBuilder(cmd).directory(root.toFile())
+            ProcessBuilder pb = new ProcessBuilder(cmd).directory(cwd.toFile())
                     .redirectOutput(out.toFile()).redirectError(err.toFile());
             pb.environment().put("SC_SKIP_BUILD", "1");
             pb.environment().putAll(env);

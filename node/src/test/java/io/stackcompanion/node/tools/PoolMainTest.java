@@ -78,6 +78,39 @@ class PoolMainTest {
     }
 
     @Test
+    void aPoolSaysPlainlyHowManyFaultyNodesItTolerates() {
+        for (int n = 1; n <= 8; n++) {
+            Path base = dir.resolve("pool" + n);
+            Run r = pool("init", "--base-dir", base.toString(), "--nodes", Integer.toString(n), "--random-ports");
+            assertThat(r.exit()).as(r.err()).isZero();
+            assertThat(r.out()).contains("created a pool of " + n + " nodes");
+            switch (n) {
+                case 1 -> assertThat(r.err()).isEqualTo("warning: a pool of 1 node tolerates no faulty node (n = 3f+1, so f = 0):"
+                        + " if any node stops or misbehaves, the pool stops ordering; use --nodes 4 or more to tolerate one\n");
+                case 2, 3 -> assertThat(r.err()).startsWith("warning: a pool of " + n + " nodes tolerates no faulty node").hasLineCount(1);
+                case 4, 7 -> assertThat(r.err()).isEmpty();
+                case 5, 6 -> assertThat(r.err()).isEqualTo("note: a pool of " + n + " nodes tolerates 1 faulty node, as 4 do"
+                        + " (n = 3f+1, so f = 1); 7 nodes would tolerate 2\n");
+                default -> assertThat(r.err()).isEqualTo("note: a pool of 8 nodes tolerates 2 faulty nodes, as 7 do"
+                        + " (n = 3f+1, so f = 2); 10 nodes would tolerate 3\n");
+            }
+            // Said again when the pool is reused, whatever its size.
+            assertThat(pool("init", "--base-dir", base.toString()).err()).isEqualTo(r.err());
+        }
+    }
+
+    @Test
+    void numbersOutOfRangeAreRefusedInTheScriptsWords() {
+        assertThat(pool("init", "--base-dir", dir.toString(), "--nodes", "0").err())
+                .isEqualTo("pool: --nodes must be a whole number from 1 to 100, not '0'\n");
+        assertThat(pool("init", "--base-dir", dir.toString(), "--nodes", "101").err()).contains("from 1 to 100, not '101'");
+        assertThat(pool("init", "--base-dir", dir.toString(), "--base-port", "70000").err())
+                .contains("--base-port must be a whole number from 1 to 65535, not '70000'");
+        assertThat(pool("status", "--base-dir", dir.toString(), "--timeout-ms", "-1").exit()).isEqualTo(2);
+        assertThat(dir.resolve("pool_genesis.json")).doesNotExist();
+    }
+
+    @Test
     void statusJsonListsEveryNodeAndMarksTheSilentOneNotRunning() throws Exception {
         try (FakePool fake = FakePool.start(4)) {
             fake.writeGenesis(dir);
