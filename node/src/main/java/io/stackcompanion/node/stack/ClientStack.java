@@ -39,7 +39,8 @@ public final class ClientStack extends NettyStack {
     protected void initAccepted(SocketChannel ch) {
         long idle = settings.limits().idleTimeoutMillis();
         if (idle > 0) {
-            ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
+            // Before the framing: any byte counts as traffic, also one of a frame not yet complete (the frame timeout judges those).
+            ch.pipeline().addBefore("frames", "idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
         }
         ch.pipeline().addLast("client", new ClientHandler());
     }
