@@ -91,6 +91,9 @@ public final class Node implements AutoCloseable {
             StackSettings settings = StackSettings.defaults()
                     .withMaxFrameBytes(config.maxFrameBytes())
                     .withReconnect(config.reconnectMinMs(), config.reconnectMaxMs())
+                    .withLimits(new StackSettings.Limits(config.partialFrameBudgetBytes(), config.clientIdleTimeoutMs(),
+                            config.clientFrameTimeoutMs(), config.clientMaxConnections(), config.clientMaxConnectionsPerAddress(),
+                            config.warnIntervalMs()))
                     .withGenesisSource(baseDir.resolve(PoolGenesis.FILE_NAME).toString());
             NodeLoop[] loopRef = new NodeLoop[1];
             NodeStack nodeStack = new NodeStack(name, key, genesis, settings, in -> loopRef[0].enqueue(in));

@@ -31,6 +31,12 @@ public final class NodeConfig {
     public static final String CATCHUP_TIMEOUT_MS = "CATCHUP_TIMEOUT_MS";
     public static final String CATCHUP_BATCH_SIZE = "CATCHUP_BATCH_SIZE";
     public static final String MAX_FRAME_BYTES = "MAX_FRAME_BYTES";
+    public static final String PARTIAL_FRAME_BUDGET_BYTES = "PARTIAL_FRAME_BUDGET_BYTES";
+    public static final String CLIENT_IDLE_TIMEOUT_MS = "CLIENT_IDLE_TIMEOUT_MS";
+    public static final String CLIENT_FRAME_TIMEOUT_MS = "CLIENT_FRAME_TIMEOUT_MS";
+    public static final String CLIENT_MAX_CONNECTIONS = "CLIENT_MAX_CONNECTIONS";
+    public static final String CLIENT_MAX_CONNECTIONS_PER_ADDRESS = "CLIENT_MAX_CONNECTIONS_PER_ADDRESS";
+    public static final String WARN_INTERVAL_MS = "WARN_INTERVAL_MS";
     public static final String RECONNECT_MIN_MS = "RECONNECT_MIN_MS";
     public static final String RECONNECT_MAX_MS = "RECONNECT_MAX_MS";
     public static final String RANDOM_SEED = "RANDOM_SEED";
@@ -175,7 +181,17 @@ public final class NodeConfig {
         primaryDisconnectGraceMs();
         catchupTimeoutMs();
         catchupBatchSize();
-        intValue(MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
+        int maxFrame = maxFrameBytes();
+        long budget = partialFrameBudgetBytes();
+        if (budget < maxFrame) {
+            throw new ConfigException(PARTIAL_FRAME_BUDGET_BYTES + "=" + budget + " (from " + sources.get(PARTIAL_FRAME_BUDGET_BYTES)
+                    + ") is below " + MAX_FRAME_BYTES + " (" + maxFrame + "): a frame of the largest size could never arrive");
+        }
+        clientIdleTimeoutMs();
+        clientFrameTimeoutMs();
+        clientMaxConnections();
+        clientMaxConnectionsPerAddress();
+        warnIntervalMs();
         int min = intValue(RECONNECT_MIN_MS, 1, 3_600_000);
         int max = intValue(RECONNECT_MAX_MS, 1, 3_600_000);
         if (max < min) {
@@ -247,6 +263,34 @@ public final class NodeConfig {
 
     public int maxFrameBytes() {
         return intValue(MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
+    }
+
+    /** Bytes one stack may hold in frames not yet complete, over all its connections. */
+    public long partialFrameBudgetBytes() {
+        return longValue(PARTIAL_FRAME_BUDGET_BYTES, 1024, 1L << 40);
+    }
+
+    /** A client connection with no traffic either way for this long is closed; 0: never. */
+    public long clientIdleTimeoutMs() {
+        return longValue(CLIENT_IDLE_TIMEOUT_MS, 0, 86_400_000);
+    }
+
+    /** A client frame must be complete this long after its first byte; 0: no limit. */
+    public long clientFrameTimeoutMs() {
+        return longValue(CLIENT_FRAME_TIMEOUT_MS, 0, 3_600_000);
+    }
+
+    public int clientMaxConnections() {
+        return intValue(CLIENT_MAX_CONNECTIONS, 1, 1_000_000);
+    }
+
+    public int clientMaxConnectionsPerAddress() {
+        return intValue(CLIENT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000);
+    }
+
+    /** A repeated warning is logged once per peer per interval; 0: every one. */
+    public long warnIntervalMs() {
+        return longValue(WARN_INTERVAL_MS, 0, 3_600_000);
     }
 
     public int reconnectMinMs() {

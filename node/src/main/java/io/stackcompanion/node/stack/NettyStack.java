@@ -5,6 +5,7 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
@@ -15,7 +16,6 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.stackcompanion.node.core.CoreInput;
@@ -26,7 +26,6 @@ import java.net.BindException;
 import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -48,7 +47,7 @@ import java.util.function.Consumer;
  */
 abstract class NettyStack implements Stack {
     /** Frames: 4-byte big-endian length, then the payload. */
-    static final int LENGTH_BYTES = 4;
+    static final int LENGTH_BYTES = FrameDecoder.LENGTH_BYTES;
     private static final int MAX_FRAMES_PER_DRAIN = 4096;
     private static final int BATCH_BYTES = 64 * 1024;
 
@@ -57,6 +56,8 @@ abstract class NettyStack implements Stack {
     protected final StackSettings settings;
     protected final Consumer<CoreInput> sink;
     protected final Logger log;
+    /** Limits, counters and rate-limited warnings of this stack's connections. */
+    protected final StackGuard guard;
     private final int port;
 
     private final Object lock = new Object();
@@ -78,6 +79,8 @@ abstract class NettyStack implements Stack {
         this.sink = Objects.requireNonNull(sink, "sink");
         this.log = log;
         this.port = port;
+        // Anyone may connect to the client port; the node port's peers authenticate before they count.
+        this.guard = new StackGuard(settings.limits(), stackName == StackName.CLIENT, log);
     }
 
     @Override
@@ -119,8 +122,10 @@ abstract class NettyStack implements Stack {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        addFraming(ch.pipeline());
-                        initAccepted(ch);
+                        if (admit(ch)) {
+                            addFraming(ch.pipeline());
+                            initAccepted(ch);
+                        }
                     }
                 });
         ChannelFuture bound = server.bind(settings.bindHost(), port).awaitUninterruptibly();
@@ -136,7 +141,32 @@ abstract class NettyStack implements Stack {
         }
         serverChannel = bound.channel();
         log.info("{} listening on {}", what(), serverChannel.localAddress());
+        long every = Math.max(1000, settings.limits().warnIntervalMillis());
+        workerGroup.scheduleAtFixedRate(this::logLimits, every, every, TimeUnit.MILLISECONDS);
         afterBind(workerGroup);
+    }
+
+    /** Counts {@code ch} in, or closes it when a connection cap refuses it (said once per address and interval). */
+    protected final boolean admit(SocketChannel ch) {
+        String refused = guard.admit(ch);
+        if (refused != null) {
+            guard.warnings.warn(StackGuard.key(ch), "{}: refusing the connection from {}: {}", what(), hostPort(ch.remoteAddress()), refused);
+            ch.close();
+            return false;
+        }
+        return true;
+    }
+
+    private void logLimits() {
+        String line = guard.summaryIfChanged(what());
+        if (line != null) {
+            log.info(line);
+        }
+    }
+
+    /** Limits, counters and bytes held in partial frames now: what the summary line in the log says. */
+    final StackGuard.Report limitsReport() {
+        return guard.report();
     }
 
     protected final WriteBufferWaterMark waterMark() {
@@ -144,36 +174,19 @@ abstract class NettyStack implements Stack {
         return new WriteBufferWaterMark(Math.min(high / 2, 32 * 1024), high);
     }
 
-    /** Inbound framing; outbound frames are written already prefixed (see {@link #framed}). */
+    /**
+     * Inbound framing; outbound frames are written already prefixed (see {@link #framed}). Only the
+     * client stack's frames have a deadline: node links are authenticated peers, whose catch-up
+     * frames may be large on a slow link, and the handshake has its own timeout.
+     */
     protected final void addFraming(ChannelPipeline p) {
-        p.addLast("frames", new FrameDecoder(settings.maxFrameBytes()));
+        long frameTimeout = stackName == StackName.CLIENT ? settings.limits().frameTimeoutMillis() : 0;
+        p.addLast("frames", new FrameDecoder(settings.maxFrameBytes(), guard.budget, frameTimeout));
     }
 
     /** One frame, length prefix and payload, in a buffer from {@code alloc}. */
     static ByteBuf framed(ByteBufAllocator alloc, byte[] payload) {
         return alloc.directBuffer(LENGTH_BYTES + payload.length).writeInt(payload.length).writeBytes(payload);
-    }
-
-    /** Netty's length-field decoder, reading the prefix as signed and failing with messages an operator can read. */
-    static final class FrameDecoder extends LengthFieldBasedFrameDecoder {
-        private final int maxFrameBytes;
-
-        FrameDecoder(int maxFrameBytes) {
-            super(Integer.MAX_VALUE, 0, LENGTH_BYTES, 0, LENGTH_BYTES, true);
-            this.maxFrameBytes = maxFrameBytes;
-        }
-
-        @Override
-        protected long getUnadjustedFrameLength(ByteBuf buf, int offset, int length, ByteOrder order) {
-            int prefix = buf.getInt(offset);
-            if (prefix < 0) {
-                throw new CorruptedFrameException("negative length prefix " + prefix);
-            }
-            if (prefix > maxFrameBytes) {
-                throw new TooLongFrameException("length prefix " + prefix + " exceeds the limit of " + maxFrameBytes + " bytes");
-            }
-            return prefix;
-        }
     }
 
     @Override
@@ -194,9 +207,14 @@ abstract class NettyStack implements Stack {
                 log.debug("{}: not connected to {}, frame of {} bytes skipped", what(), peer, payload.length);
                 continue;
             }
+            if (link.closing()) {
+                // Closed, its Disconnected on the way: not writable, but not a peer that stopped reading.
+                log.debug("{}: link to {} is closing, frame of {} bytes skipped", what(), peer, payload.length);
+                continue;
+            }
             if (link.overloaded(settings.maxPendingBytes())) {
                 // A peer that stops reading would otherwise grow our memory without bound.
-                log.warn("{}: {} ({}) is not reading, more than {} bytes unsent; closing the link",
+                guard.warnings.warn(peer, "{}: {} ({}) is not reading, more than {} bytes unsent; closing the link",
                         what(), peer, link.channel.remoteAddress(), settings.maxPendingBytes());
                 link.channel.close();
                 continue;
@@ -222,9 +240,19 @@ abstract class NettyStack implements Stack {
             this.channel = channel;
         }
 
-        /** More than {@code max} bytes wait in the outbox, or in the channel's buffer (Netty's high-water mark is {@code max}). */
+        /**
+         * More than {@code max} bytes wait in the outbox, or in the channel's buffer (Netty's high-water mark is
+         * {@code max}). Not {@code !isWritable()}: a channel that is closing is not writable either (its
+         * buffer is dropped first), and that peer did nothing wrong.
+         */
         boolean overloaded(int max) {
-            return outboxBytes.get() > max || !channel.isWritable();
+            ChannelOutboundBuffer buffer = channel.unsafe().outboundBuffer();
+            return outboxBytes.get() > max || buffer != null && !buffer.isWritable();
+        }
+
+        /** Closed, or closing: Netty drops the channel's outbound buffer first thing in a close. */
+        boolean closing() {
+            return !channel.isActive() || channel.unsafe().outboundBuffer() == null;
         }
 
         void enqueue(byte[] payload) {
@@ -347,12 +375,17 @@ abstract class NettyStack implements Stack {
             return;
         }
         String who = peer == null ? String.valueOf(ch.remoteAddress()) : peer + " (" + ch.remoteAddress() + ")";
-        if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
-            log.warn("{}: bad frame from {}: {}; closing the connection", what(), who, firstLine(cause));
+        String key = StackGuard.key(ch);
+        if (cause instanceof StackGuard.LimitExceeded over) {
+            guard.count(over.reason);
+            guard.warnings.warn(key, "{}: closing the connection from {}: {}", what(), who, over.getMessage());
+        } else if (cause instanceof TooLongFrameException || cause instanceof CorruptedFrameException) {
+            guard.count(StackGuard.Reason.BAD_FRAME);
+            guard.warnings.warn(key, "{}: bad frame from {}: {}; closing the connection", what(), who, firstLine(cause));
         } else if (cause instanceof java.io.IOException) {
             log.debug("{}: connection to {} failed: {}", what(), who, firstLine(cause));
         } else {
-            log.warn("{}: error on connection to {}; closing it", what(), who, cause);
+            guard.warnings.warn(key, "{}: error on connection to {}; closing it", what(), who, cause);
         }
         ch.close();
     }

@@ -1,8 +1,6 @@
 package io.stackcompanion.node.stack;
 
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -102,7 +100,13 @@ public final class NodeStack extends NettyStack {
 
     @Override
     protected void initAccepted(SocketChannel ch) {
+        handshakeFraming(ch);
         ch.pipeline().addLast("link", new LinkHandler(null));
+    }
+
+    /** Until a link is authenticated its frames are handshake messages: a stranger may not park a 4 MiB frame here. */
+    private static void handshakeFraming(SocketChannel ch) {
+        ch.pipeline().get(FrameDecoder.class).limitFrames(Handshake.MAX_FRAME, " before the handshake completed");
     }
 
     @Override
@@ -130,8 +134,11 @@ public final class NodeStack extends NettyStack {
                     .handler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
-                            addFraming(ch.pipeline());
-                            ch.pipeline().addLast("link", new LinkHandler(Dialer.this));
+                            if (admit(ch)) {
+                                addFraming(ch.pipeline());
+                                handshakeFraming(ch);
+                                ch.pipeline().addLast("link", new LinkHandler(Dialer.this));
+                            }
                         }
                     });
         }
@@ -218,13 +225,7 @@ public final class NodeStack extends NettyStack {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            ByteBuf frame = (ByteBuf) msg;
-            byte[] bytes;
-            try {
-                bytes = ByteBufUtil.getBytes(frame);
-            } finally {
-                frame.release();
-            }
+            byte[] bytes = (byte[]) msg;
             if (state == State.LINKED) {
                 deliver(peer, ctx.channel(), bytes);
             } else if (state != State.REFUSED) {
@@ -326,6 +327,7 @@ public final class NodeStack extends NettyStack {
         private void linked(ChannelHandlerContext ctx) {
             timeout.cancel(false);
             state = State.LINKED;
+            ctx.pipeline().get(FrameDecoder.class).limitFrames(settings.maxFrameBytes(), "");
             if (dialer != null) {
                 dialer.linked();
             }
@@ -341,7 +343,9 @@ public final class NodeStack extends NettyStack {
                 timeout.cancel(false);
             }
             String who = peer == null ? "" : " (" + (dialer == null ? "claims " : "") + abbreviate(peer) + ")";
-            log.warn("{}: refused link {} {}{}: {}", what(), dialer == null ? "from" : "to", ctx.channel().remoteAddress(), who, reason);
+            // Per address and interval: anyone can reach the node port and be refused, as often as they like.
+            guard.warnings.warn(StackGuard.key(ctx.channel()), "{}: refused link {} {}{}: {}", what(), dialer == null ? "from" : "to",
+                    ctx.channel().remoteAddress(), who, reason);
             ctx.writeAndFlush(framed(ctx.alloc(), Handshake.refused(reason))).addListener(ChannelFutureListener.CLOSE);
         }
 

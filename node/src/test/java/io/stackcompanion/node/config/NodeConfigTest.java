@@ -52,4 +52,18 @@ class NodeConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("unknown configuration key MAX_BACH_SIZE in " + base.resolve("node.properties"));
     }
+
+    @Test
+    void connectionLimitsAreRangeChecked() {
+        NodeConfig c = NodeConfig.defaults();
+        assertThat(c.partialFrameBudgetBytes()).isEqualTo(64L << 20);
+        assertThat(c.clientMaxConnectionsPerAddress()).isEqualTo(100);
+        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(NodeConfig.PARTIAL_FRAME_BUDGET_BYTES, "1048576")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("is below MAX_FRAME_BYTES (4194304): a frame of the largest size could never arrive");
+        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(NodeConfig.CLIENT_MAX_CONNECTIONS, "0")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("CLIENT_MAX_CONNECTIONS=0").hasMessageContaining("outside 1..");
+        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(NodeConfig.CLIENT_IDLE_TIMEOUT_MS, "-1")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("outside 0..");
+    }
 }
