@@ -100,8 +100,9 @@ start_node() {
   fi
   mkdir -p "$run_dir" "$base_dir/data/$n"
   local out="$base_dir/data/$n/stdout.log"
+  # -ShrinkHeapInSteps: a full collection gives back at once the heap a burst made the JVM take (see HeapReturn)
   # shellcheck disable=SC2086
-  nohup java ${NODE_JAVA_OPTS:--Xms64m -Xmx768m -XX:+UseSerialGC} -cp "$(sc_classpath)" \
+  nohup java ${NODE_JAVA_OPTS:--Xms64m -Xmx768m -XX:+UseSerialGC -XX:-ShrinkHeapInSteps} -cp "$(sc_classpath)" \
     io.stackcompanion.node.NodeMain --base-dir "$base_dir" --name "$n" >"$out" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$run_dir/$n.pid"

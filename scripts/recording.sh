@@ -3,7 +3,8 @@
 #   Looks inside recordings: what they hold (stats), every event as JSON Lines (export), and
 #   whether they are sound (verify).
 #   DIR: a pool's base dir, a node's data folder, its recorder/ folder, or one stack's recording.
-# exit: 0 fine; 1 a recording is damaged; 2 bad arguments or no recording there
+# exit: 0 fine (notes say what could not be checked); 2 bad arguments, no recording there, or a
+#   damaged recording (one line naming the file); 3 an internal error (a bug: please report it)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"

@@ -12,7 +12,8 @@
 #          --work-dir DIR: keep the replayed node's data in DIR (empty or new)
 #          --debug: wait for a debugger on JDWP port ${DEBUG_PORT:-5005} before replaying
 #          --json: the verdict as one JSON object, last
-# exit: 0 reproduced; 1 diverged (first divergence printed); 2 unusable recording or arguments
+# exit: 0 reproduced; 1 diverged (first divergence printed); 2 unusable or damaged recording, or
+#   bad arguments (one line); 3 an internal error (a bug: please report it)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"

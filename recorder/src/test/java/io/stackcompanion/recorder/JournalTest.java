@@ -103,7 +103,7 @@ class JournalTest {
     void anAppendCutShortByAKillIsNotAnEventAndTheRestIsKept() throws Exception {
         Path orphan = orphanAfter(10);
         Path last = segments(orphan).get(segments(orphan).size() - 1);
-        long end = endOfRecords(orphan);
+        long end = TestRecordings.endOfRecords(orphan);
         // A record whose body is there but whose length word was never published, and one whose
         // length is there but whose body was cut: both are what a kill mid-append can leave.
         try (RandomAccessFile file = new RandomAccessFile(last.toFile(), "rw")) {
@@ -184,42 +184,6 @@ class JournalTest {
      * are at that moment, copied while the writer is open; nothing closed, nothing moved.
      */
     private Path orphanAfter(int n) throws IOException {
-        Path dir = tmp.resolve("node");
-        Path orphan = tmp.resolve("orphan");
-        try (Recorder recorder = open(dir, 4)) {
-            for (int i = 0; i < n; i++) {
-                recorder.append(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i));
-            }
-            recorder.awaitIngested();
-            copyWhileOpen(dir, orphan);
-        }
-        return orphan;
-    }
-
-    /** Offset of the end marker in the orphan's last segment. */
-    private static long endOfRecords(Path recording) {
-        List<Journal.OpenSegment> open = Journal.openAll(recording, false);
-        try {
-            Journal.SegmentReader reader = open.get(open.size() - 1).reader(true);
-            while (reader.next() != null) {
-                // to the end
-            }
-            return reader.position();
-        } finally {
-            Journal.closeAll(open);
-        }
-    }
-
-    private static void copyWhileOpen(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else if (!file.getFileName().toString().equals("LOCK")) {
-                    Files.copy(file, target);
-                }
-            }
-        }
+        return TestRecordings.orphanAfter(tmp, clock, SMALL_SEGMENT, n);
     }
 }

@@ -1,9 +1,12 @@
 package io.stackcompanion.recorder;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -50,13 +53,60 @@ final class TestRecordings {
         try (Recorder recorder = Recorder.open(dir, metadata("node", clock), clock, segmentBytes, 4)) {
             recorder.append(EventKind.STARTED, List.of(), new byte[0]);
         }
-        try (JournalWriter journal = new JournalWriter(Journal.folder(dir), 0, segmentBytes, sealed -> { })) {
+        Seal seal = Seal.read(dir).orElseThrow();
+        try (JournalWriter journal = new JournalWriter(Journal.folder(dir), seal.journalTo(), segmentBytes, sealed -> { },
+                number -> { }, seal.events(), seal.chain())) {
             for (int i = 0; i < events; i++) {
                 journal.append(new EventKey(T0 + 1_000 + i, 1_000 + i).toBytes(),
                         EventCodec.encode(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i)));
             }
         }
         return dir;
+    }
+
+    /**
+     * A copy of a recording's files taken while its writer runs, as a SIGKILL leaves them: {@code n}
+     * INCOMING events ("event-0", ...), the sealed segments moved into RocksDB, the active one in the
+     * journal; returns the copy ({@code tmp/orphan}).
+     */
+    static Path orphanAfter(Path tmp, RecordingClock clock, long segmentBytes, int n) throws IOException {
+        Path dir = tmp.resolve("node");
+        Path orphan = tmp.resolve("orphan");
+        try (Recorder recorder = Recorder.open(dir, metadata("node", clock), clock, segmentBytes, 4)) {
+            for (int i = 0; i < n; i++) {
+                recorder.append(EventKind.INCOMING, List.of("Beta"), utf8("event-" + i));
+            }
+            recorder.awaitIngested();
+            copyWhileOpen(dir, orphan);
+        }
+        return orphan;
+    }
+
+    private static void copyWhileOpen(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else if (!file.getFileName().toString().equals("LOCK")) {
+                    Files.copy(file, target);
+                }
+            }
+        }
+    }
+
+    /** Offset of the end marker in the recording's last journal segment. */
+    static long endOfRecords(Path recording) {
+        List<Journal.OpenSegment> open = Journal.openAll(recording, false);
+        try {
+            Journal.SegmentReader reader = open.get(open.size() - 1).reader(true);
+            while (reader.next() != null) {
+                // to the end
+            }
+            return reader.position();
+        } finally {
+            Journal.closeAll(open);
+        }
     }
 
     static List<RecordedEvent> readAll(Path dir) {

@@ -7,6 +7,7 @@ import io.stackcompanion.node.collect.RecordingArchive;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.store.StoreException;
 import io.stackcompanion.recorder.RecordingException;
 import io.stackcompanion.recorder.RecordingReader;
 import me.tongfei.progressbar.ProgressBar;
@@ -34,7 +35,8 @@ import java.util.stream.Stream;
  * virtual|realtime] [--json] [--until-event N] [--set KEY=VALUE]}. Run it from an IDE with the same
  * arguments to debug; {@link Replayer#beforeEvent} is the place for a conditional breakpoint.
  * Exit codes: 0 the replay reproduced the recording, 1 it diverged (the first divergence is
- * printed), 2 the recording or the arguments are unusable (one line on stderr).
+ * printed), 2 the recording (damaged, another node's, newer) or the arguments are unusable (one line on
+ * stderr), 3 an internal error.
  */
 public final class ReplayMain {
     private ReplayMain() {
@@ -184,6 +186,13 @@ public final class ReplayMain {
         } catch (IOException | UncheckedIOException e) {
             err.println("error: " + e.getMessage());
             return 2;
+        } catch (StoreException e) {
+            // The recording was checked before; the replayed node's own store (in the work folder) failed.
+            err.println("error: the replayed node's store in " + work + " failed: " + e.getMessage() + "; check free disk space there");
+            return 3;
+        } catch (RuntimeException e) {
+            err.println("error: the replay failed unexpectedly (" + e + "); this is a bug: please report it with the command line");
+            return 3;
         } finally {
             if (removeWork && work != null) {
                 FileTrees.deleteQuietly(work);

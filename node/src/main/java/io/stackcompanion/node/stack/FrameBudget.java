@@ -13,12 +13,34 @@ import java.util.Set;
  */
 final class FrameBudget {
     private final long limit;
+    private final Runnable onDrained;
     /** Guarded by this, as are the holders' shares. */
     private long held;
+    /** The most held since {@link #held} was last 0. */
+    private long peak;
     private final Set<Holder> holders = new HashSet<>();
 
     FrameBudget(long limit) {
+        this(limit, () -> { });
+    }
+
+    /**
+     * @param onDrained runs (on the releasing thread, outside the lock) when the bytes held drop back
+     *     to 0 after a quarter of the budget or more was held: the heap they grew can be given back
+     */
+    FrameBudget(long limit, Runnable onDrained) {
         this.limit = limit;
+        this.onDrained = onDrained;
+    }
+
+    /** Notes the bytes now held; whether a large burst just drained. */
+    private boolean drained() {
+        peak = Math.max(peak, held);
+        if (held == 0 && peak >= limit / 4) {
+            peak = 0;
+            return true;
+        }
+        return false;
     }
 
     long limit() {
@@ -49,6 +71,7 @@ final class FrameBudget {
          */
         boolean resize(long total) {
             List<Holder> victims = new ArrayList<>();
+            boolean drained = false;
             try {
                 synchronized (FrameBudget.this) {
                     if (evicted) {
@@ -73,19 +96,28 @@ final class FrameBudget {
                     } else {
                         holders.remove(this);
                     }
+                    drained = drained();
                     return true;
                 }
             } finally {
                 victims.forEach(v -> v.onEvicted.run());
+                if (drained) {
+                    onDrained.run();
+                }
             }
         }
 
         /** Gives the whole share back; idempotent. */
         void release() {
+            boolean drained;
             synchronized (FrameBudget.this) {
                 held -= bytes;
                 bytes = 0;
                 holders.remove(this);
+                drained = drained();
+            }
+            if (drained) {
+                onDrained.run();
             }
         }
     }

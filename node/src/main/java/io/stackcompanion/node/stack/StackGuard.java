@@ -66,7 +66,7 @@ final class StackGuard {
     StackGuard(StackSettings.Limits limits, boolean capsApply, Logger log) {
         this.limits = limits;
         this.capsApply = capsApply;
-        this.budget = new FrameBudget(limits.partialFrameBudgetBytes());
+        this.budget = new FrameBudget(limits.partialFrameBudgetBytes(), HeapReturn::afterDrain);
         this.warnings = new RateLimitedLog(log, limits.warnIntervalMillis());
         this.lastLogged = report();
     }

@@ -99,6 +99,9 @@ public final class RecordingMain {
         } catch (IOException e) {
             err.println("error: cannot read " + dir + ": " + e.getMessage());
             return 2;
+        } catch (RuntimeException e) {
+            err.println("error: " + command + " failed unexpectedly (" + e + "); this is a bug: please report it with the command line");
+            return 3;
         }
     }
 

@@ -28,14 +28,19 @@ import static org.assertj.core.api.Assertions.assertThat;
  * it (150 MiB in all, over twice the default partial-frame budget), and 500 that send nothing. The
  * pool keeps ordering requests meanwhile; the node's resident memory stays within a bound; it never
  * runs out of memory; the idle connections are closed by the idle timeout; and once the holders close,
- * the node holds nothing for them. Every process started here is stopped here, also on failure.
+ * the node holds nothing for them and its memory comes back. Every process started here is stopped here, also on failure.
  */
 class ClientPortSiegeScriptsTest {
     /**
      * Resident memory the siege may add to the node over its own baseline. Measured: +224 MB at the peak
-     * (137 -> 362 MB) with the default 64 MiB budget; the JVM keeps the heap it grew (see README).
+     * (137 -> 362 MB) and +263 MB (133 -> 397 MB) with the default 64 MiB budget (see README).
      */
     static final long RSS_BOUND_BYTES = 320L << 20;
+    /**
+     * What the node may still hold over its baseline once the siege is over and its heap was given
+     * back. Measured: +76 MB (397 -> 209 MB; Netty's buffer pools, compiled code).
+     */
+    static final long RSS_RETURNED_BYTES = 96L << 20;
     private static final int HOLDERS = 150;
     private static final int IDLERS = 500;
     private static final int MAX_FRAME = 4 * 1024 * 1024;
@@ -148,19 +153,25 @@ class ClientPortSiegeScriptsTest {
             Thread.sleep(250);
             after = lastSummary();
         }
-        Thread.sleep(2000);
+        // The heap the siege grew is given back once the partial frames are gone (one full collection).
         long rssAfter = rss(pid);
-        // Resident memory does not shrink back (the JVM keeps the heap it grew to); what the node holds for them does.
+        long returnBy = System.nanoTime() + 15_000_000_000L;
+        while (rssAfter - baseline > RSS_RETURNED_BYTES && System.nanoTime() < returnBy) {
+            Thread.sleep(250);
+            rssAfter = Math.min(rssAfter, rss(pid));
+        }
 
         String log = Files.readString(dir.resolve("data").resolve("Node1").resolve("node.log"));
         assertThat(log).doesNotContain("OutOfMemoryError");
-        System.out.printf("siege of Node1's client port: RSS baseline %d MB, peak %d MB (+%d MB), %d MB 3 s after the holders closed; "
+        log.lines().filter(l -> l.contains("partial frames drained")).forEach(System.out::println);
+        System.out.printf("siege of Node1's client port: RSS baseline %d MB, peak %d MB (+%d MB), %d MB after the holders closed; "
                         + "%d holders closed over the budget, %d idle closed; %d ms%n",
                 baseline >> 20, peak >> 20, (peak - baseline) >> 20, rssAfter >> 20, overBudget, idleClosed,
                 (System.nanoTime() - siegeStart) / 1_000_000);
         assertThat(peak - baseline).as("RSS growth under siege, peak %d MB over a %d MB baseline", peak >> 20, baseline >> 20)
                 .isLessThanOrEqualTo(RSS_BOUND_BYTES);
-        assertThat(rssAfter - baseline).as("RSS after the siege").isLessThanOrEqualTo(RSS_BOUND_BYTES);
+        assertThat(rssAfter - baseline).as("RSS %d MB over the baseline within 15 s after the siege", (rssAfter - baseline) >> 20)
+                .isLessThanOrEqualTo(RSS_RETURNED_BYTES);
     }
 
     private Socket open(int port) throws IOException {
