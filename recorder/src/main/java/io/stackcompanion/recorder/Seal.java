@@ -193,6 +193,14 @@ record Seal(int sealVersion, List<Table> tables, long journalFrom, long journalT
 
     /** Writes this seal into {@code folder}, replacing the old one in one step (a crash leaves one or the other). */
     void write(Path folder) {
+        write(folder, true);
+    }
+
+    /**
+     * @param durable whether to wait for the disk (fsync); without it the rename is still atomic
+     *     for a crash of the process, and an OS crash may keep the previous seal
+     */
+    void write(Path folder, boolean durable) {
         Path file = file(folder);
         Path tmp = folder.resolve(FILE + ".tmp");
         boolean interrupted = Thread.interrupted(); // a channel would refuse an interrupted thread
@@ -205,7 +213,9 @@ record Seal(int sealVersion, List<Table> tables, long journalFrom, long journalT
                 while (buffer.hasRemaining()) {
                     channel.write(buffer);
                 }
-                channel.force(true);
+                if (durable) {
+                    channel.force(true);
+                }
             }
             Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
@@ -250,8 +260,13 @@ record Seal(int sealVersion, List<Table> tables, long journalFrom, long journalT
             update(seal.withJournal(Math.max(seal.journalFrom(), segment + 1), Math.max(seal.journalTo(), segment), false));
         }
 
+        /**
+         * On the writer's (the node's core) thread: no fsync, which would stall it for milliseconds;
+         * after an OS crash the seal may then not require the newest segment, never require one
+         * that was not made.
+         */
         synchronized void segmentCreated(long segment) {
-            update(seal.withJournal(seal.journalFrom(), Math.max(seal.journalTo(), segment), false));
+            update(seal.withJournal(seal.journalFrom(), Math.max(seal.journalTo(), segment), false), false);
         }
 
         /** The writer is open (again): the journal may grow. */
@@ -265,8 +280,12 @@ record Seal(int sealVersion, List<Table> tables, long journalFrom, long journalT
         }
 
         private void update(Seal next) {
+            update(next, true);
+        }
+
+        private void update(Seal next, boolean durable) {
             if (!next.equals(seal)) {
-                next.write(folder);
+                next.write(folder, durable);
                 seal = next;
             }
         }

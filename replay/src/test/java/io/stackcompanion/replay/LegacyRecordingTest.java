@@ -1,6 +1,5 @@
 package io.stackcompanion.replay;
 
-import io.stackcompanion.node.tools.RecordingMain;
 import io.stackcompanion.recorder.RecordingClock;
 import io.stackcompanion.recorder.Recorder;
 import io.stackcompanion.recorder.RecordingReader;
@@ -9,10 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -43,19 +39,19 @@ class LegacyRecordingTest {
 
     @Test
     void verifySaysWhatItCouldNotCheckAndStillSaysOk() {
-        Run v = verify(dir.resolve("data"));
-        assertThat(v.exit).as(v.toString()).isZero();
-        assertThat(v.out).contains("before seals", "whether events are missing cannot be",
+        CollectRecordingsTest.Run v = verify(dir.resolve("data"));
+        assertThat(v.exit()).as(v.toString()).isZero();
+        assertThat(v.out()).contains("before seals", "whether events are missing cannot be",
                 "recorded before digests: it is readable, whether it holds what was taken cannot be checked");
-        assertThat(v.out).doesNotContain("none missing");
+        assertThat(v.out()).doesNotContain("none missing");
     }
 
     @Test
     void theKilledAndTheRestartedNodeReplayToAMatch() {
         for (String node : new String[] {"Node2", "Node3"}) {
-            Run r = replay(node);
-            assertThat(r.exit).as(r.toString()).isZero();
-            assertThat(r.out).contains("MATCH");
+            CollectRecordingsTest.Run r = replay(node);
+            assertThat(r.exit()).as(r.toString()).isZero();
+            assertThat(r.out()).contains("MATCH");
         }
     }
 
@@ -74,29 +70,18 @@ class LegacyRecordingTest {
                 old.poolGenesisHash(), "test", clock), clock)) {
             assertThat(recorder.metadata().formatVersion()).isEqualTo(3);
         }
-        Run v = verify(stack);
-        assertThat(v.exit).as(v.toString()).isZero();
-        assertThat(v.out).contains("(" + events + " events, none missing)");
-        Run r = replay("Node2");
-        assertThat(r.exit).as(r.toString()).isZero();
+        CollectRecordingsTest.Run v = verify(stack);
+        assertThat(v.exit()).as(v.toString()).isZero();
+        assertThat(v.out()).contains("(" + events + " events, none missing)");
+        CollectRecordingsTest.Run r = replay("Node2");
+        assertThat(r.exit()).as(r.toString()).isZero();
     }
 
-    private Run verify(Path target) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = RecordingMain.run(new String[] {"verify", target.toString()}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    private static CollectRecordingsTest.Run verify(Path target) {
+        return CollectRecordingsTest.recording("verify", target.toString());
     }
 
-    private Run replay(String node) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = ReplayMain.run(new String[] {"--recording", dir.toString(), "--node", node}, new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), false);
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
-
-    record Run(int exit, String out, String err) {
+    private CollectRecordingsTest.Run replay(String node) {
+        return CollectRecordingsTest.replay("--recording", dir.toString(), "--node", node);
     }
 }

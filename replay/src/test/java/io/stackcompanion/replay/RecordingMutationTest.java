@@ -3,16 +3,12 @@ package io.stackcompanion.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.scripts.Scripts;
-import io.stackcompanion.node.tools.RecordingMain;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -199,16 +195,9 @@ class RecordingMutationTest {
 
     /** verify and replay of one node, in this JVM, as the scripts run them. */
     private static Outcome check(String node) {
-        ByteArrayOutputStream vo = new ByteArrayOutputStream();
-        ByteArrayOutputStream ve = new ByteArrayOutputStream();
-        int v = RecordingMain.run(new String[] {"verify", base.resolve("data").resolve(node).toString(), "--json"},
-                new PrintStream(vo, true, StandardCharsets.UTF_8), new PrintStream(ve, true, StandardCharsets.UTF_8));
-        ByteArrayOutputStream ro = new ByteArrayOutputStream();
-        ByteArrayOutputStream re = new ByteArrayOutputStream();
-        int r = ReplayMain.run(new String[] {"--recording", base.toString(), "--node", node, "--json"},
-                new PrintStream(ro, true, StandardCharsets.UTF_8), new PrintStream(re, true, StandardCharsets.UTF_8), false);
-        return new Outcome(v, vo.toString(StandardCharsets.UTF_8), ve.toString(StandardCharsets.UTF_8), r,
-                ro.toString(StandardCharsets.UTF_8), re.toString(StandardCharsets.UTF_8));
+        CollectRecordingsTest.Run v = CollectRecordingsTest.recording("verify", base.resolve("data").resolve(node).toString(), "--json");
+        CollectRecordingsTest.Run r = CollectRecordingsTest.replay("--recording", base.toString(), "--node", node, "--json");
+        return new Outcome(v.exit(), v.out(), v.err(), r.exit(), r.out(), r.err());
     }
 
     private static long verifiedEvents(Outcome o) {
