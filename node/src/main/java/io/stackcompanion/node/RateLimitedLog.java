@@ -1,6 +1,7 @@
 package io.stackcompanion.node;
 
 import org.slf4j.Logger;
+import org.slf4j.event.Level;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -49,26 +50,29 @@ public final class RateLimitedLog {
 
     /** Logs at WARN unless {@code key} logged within the interval. As SLF4J: a trailing Throwable is the exception. */
     public boolean warn(String key, String format, Object... args) {
-        if (!log.isWarnEnabled()) {
-            return false;
-        }
-        Object[] line = admit(key, format, args);
-        if (line != null) {
-            log.warn((String) line[0], (Object[]) line[1]);
-        }
-        return line != null;
+        return emit(Level.WARN, key, format, args);
     }
 
     /** As {@link #warn} at INFO: for closes that are normal in small numbers (an idle client). */
     public boolean info(String key, String format, Object... args) {
-        if (!log.isInfoEnabled()) {
+        return emit(Level.INFO, key, format, args);
+    }
+
+    private boolean emit(Level level, String key, String format, Object[] args) {
+        if (!log.isEnabledForLevel(level)) {
             return false;
         }
         Object[] line = admit(key, format, args);
-        if (line != null) {
+        if (line == null) {
+            return false;
+        }
+        // The classic calls, not the fluent API: they take a trailing Throwable as the exception.
+        if (level == Level.WARN) {
+            log.warn((String) line[0], (Object[]) line[1]);
+        } else {
             log.info((String) line[0], (Object[]) line[1]);
         }
-        return line != null;
+        return true;
     }
 
     /** Lines not logged so far because of the rate limit. */
