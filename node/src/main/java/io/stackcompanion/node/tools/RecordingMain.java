@@ -156,11 +156,10 @@ public final class RecordingMain {
         ArrayNode states = Codec.mapper().createArrayNode();
         boolean ok = true;
         List<Path> recorders = findRecorders(dir);
-        List<RecordingVerifier.Report> stackReports = new ArrayList<>();
         if (recorders.isEmpty()) {
             for (Path stack : find(dir)) {
                 RecordingVerifier.Report report = RecordingVerifier.verify(stack);
-                stackReports.add(report);
+                printStack(report, all, out);
                 if (!report.ok()) {
                     ok = false;
                     err.println("error: " + report.firstProblem().get());
@@ -169,38 +168,11 @@ public final class RecordingMain {
         }
         for (Path recorder : recorders) {
             RecordingCheck.Report report = RecordingCheck.verify(recorder);
-            stackReports.addAll(report.stacks());
-            for (RecordingCheck.State state : report.states()) {
-                ObjectNode o = states.addObject();
-                o.put("folder", state.folder().toString());
-                o.put("keys", state.keys());
-                o.put("ok", state.problem().isEmpty());
-                state.problem().ifPresent(p -> o.put("problem", p));
-                state.note().ifPresent(n -> o.put("note", n));
-                if (state.problem().isEmpty()) {
-                    out.println("ok       " + state.folder() + " (" + state.keys() + " keys"
-                            + (state.note().isEmpty() ? ", as recorded when it was taken)" : ")"));
-                    state.note().ifPresent(n -> out.println("  note:  " + n));
-                }
-            }
+            report.stacks().forEach(stack -> printStack(stack, all, out));
+            report.states().forEach(state -> printState(state, states, out));
             if (!report.ok()) {
                 ok = false;
                 err.println("error: " + report.firstProblem().get());
-            }
-        }
-        for (RecordingVerifier.Report report : stackReports) {
-            ObjectNode o = all.addObject();
-            o.put("folder", report.folder().toString());
-            o.put("eventsChecked", report.eventsChecked());
-            o.put("ok", report.ok());
-            o.put("complete", report.sealed());
-            report.firstProblem().ifPresent(p -> o.put("problem", p));
-            ArrayNode notes = o.putArray("notes");
-            report.notes().forEach(notes::add);
-            if (report.ok()) {
-                out.println("ok       " + report.folder() + " (" + report.eventsChecked() + " events"
-                        + (report.sealed() ? ", none missing)" : ")"));
-                report.notes().forEach(n -> out.println("  note:  " + n));
             }
         }
         if (json) {
@@ -211,6 +183,34 @@ public final class RecordingMain {
             out.println(o);
         }
         return ok ? 0 : 2;
+    }
+
+    private static void printStack(RecordingVerifier.Report report, ArrayNode all, PrintStream out) {
+        ObjectNode o = all.addObject();
+        o.put("folder", report.folder().toString());
+        o.put("eventsChecked", report.eventsChecked());
+        o.put("ok", report.ok());
+        o.put("complete", report.sealed());
+        report.firstProblem().ifPresent(p -> o.put("problem", p));
+        ArrayNode notes = o.putArray("notes");
+        report.notes().forEach(notes::add);
+        if (report.ok()) {
+            out.println("ok       " + report.folder() + " (" + report.eventsChecked() + " events" + (report.sealed() ? ", none missing)" : ")"));
+            report.notes().forEach(n -> out.println("  note:  " + n));
+        }
+    }
+
+    private static void printState(RecordingCheck.State state, ArrayNode states, PrintStream out) {
+        ObjectNode o = states.addObject();
+        o.put("folder", state.folder().toString());
+        o.put("keys", state.keys());
+        o.put("ok", state.problem().isEmpty());
+        state.problem().ifPresent(p -> o.put("problem", p));
+        state.note().ifPresent(n -> o.put("note", n));
+        if (state.problem().isEmpty()) {
+            out.println("ok       " + state.folder() + " (" + state.keys() + " keys" + (state.note().isEmpty() ? ", as recorded when it was taken)" : ")"));
+            state.note().ifPresent(n -> out.println("  note:  " + n));
+        }
     }
 
     /** Every node recorder folder under {@code dir} (including {@code dir} itself), sorted by path. */
