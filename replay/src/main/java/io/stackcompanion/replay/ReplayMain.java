@@ -157,13 +157,18 @@ public final class ReplayMain {
                 return 2;
             }
             RecordingSource source = RecordingSource.find(recording, cl.getOptionValue("node"));
+            long total = countEvents(source);
+            if (until != null && until >= total) {
+                err.println("error: --until-event " + until + " is past the recording's end: " + source.node() + " recorded " + total
+                        + " events, numbered 0 to " + (total - 1));
+                return 2;
+            }
             work = removeWork ? Files.createTempDirectory("replay-" + source.node() + "-") : Path.of(cl.getOptionValue("work-dir"));
             if (!removeWork && Files.exists(work) && !isEmpty(work)) {
                 err.println("error: --work-dir " + work + " is not empty; give an empty or new folder");
                 return 2;
             }
             Files.createDirectories(work);
-            long total = countEvents(source);
             Verdict verdict;
             Map<String, Object> state;
             try (Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides), work)) {

@@ -167,6 +167,17 @@ class ReplayEndToEndTest {
         assertThat(r.verdict().get("stoppedAtEvent").asLong()).isEqualTo(40);
         assertThat(r.verdict().get("events").asLong()).isEqualTo(40);
         assertThat(r.verdict().get("stateAtStop").get("name").asText()).isEqualTo("Node3");
+
+        long events = replayWhole(pool, "Node3");
+        Run past = replay("--recording", pool.baseDir().toString(), "--node", "Node3", "--until-event", Long.toString(events));
+        assertThat(past.exit).as(past.output).isEqualTo(2);
+        assertThat(past.output).contains("--until-event " + events + " is past the recording's end", "numbered 0 to " + (events - 1));
+    }
+
+    private static long replayWhole(LocalPool pool, String node) throws Exception {
+        Run whole = replay("--recording", pool.baseDir().toString(), "--node", node, "--json");
+        assertThat(whole.exit).as(whole.output).isZero();
+        return whole.verdict().get("events").asLong();
     }
 
     /** Replays every node of the recorded pool; each verdict must match (and end at {@code ledgerSize}, unless -1). */
