@@ -8,10 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,13 +25,7 @@ class LegacyRecordingTest {
 
     @BeforeEach
     void unpack() throws Exception {
-        Path archive = dir.resolve("format2-pool.tgz");
-        try (InputStream in = LegacyRecordingTest.class.getResourceAsStream("/recordings/format2-pool.tgz")) {
-            Files.copy(in, archive);
-        }
-        Process tar = new ProcessBuilder("tar", "-xzSf", archive.toString(), "-C", dir.toString()).inheritIO().start();
-        assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(tar.exitValue()).isZero();
+        RecordingFixtures.unpack("format2-pool.tgz", dir);
     }
 
     @Test
