@@ -6,6 +6,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 import org.apache.commons.compress.archivers.tar.TarUtils;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,7 +103,7 @@ final class Tar {
         CheckedInput tar = new CheckedInput(in);
         InputStream data = new EntryData(tar);
         for (TarArchiveEntry e; (e = next(tar)) != null; ) {
-            String name = e.getName();
+            String name = tar.rawName != null ? tar.rawName : e.getName();
             byte type = e.getLinkFlag();
             if (e.isDirectory()) {
                 visitor.directory(name);
@@ -137,10 +138,17 @@ final class Tar {
     /**
      * Commons Compress's reader with the checks it leaves to its caller, made on every raw header
      * (including those it consumes itself: GNU long names and pax headers): the header checksum, a
-     * bound on metadata it would read into memory, and the end-of-archive marker.
+     * bound on metadata it would read into memory, and the end-of-archive marker. It also keeps the
+     * entry's name as its GNU long name or pax header wrote it, for Commons Compress strips a leading
+     * {@code /} there, and the path check must see an absolute name to refuse it.
      */
     private static final class CheckedInput extends TarArchiveInputStream {
         private boolean endMarkerSeen;
+        /** The content of the GNU long name or pax header being read, null between them. */
+        private ByteArrayOutputStream metadata;
+        private byte metadataType;
+        /** The current entry's name as its long name or pax header wrote it; null if it had none. */
+        String rawName;
 
         CheckedInput(InputStream in) {
             super(in, StandardCharsets.UTF_8.name());
@@ -161,6 +169,7 @@ final class Tar {
             if (!TarUtils.verifyCheckSum(record)) {
                 throw new UncheckedFormat("not a tar archive, or a damaged one (a header checksum does not match)");
             }
+            endOfMetadata();
             byte type = record[TarConstants.NAMELEN + TarConstants.MODELEN + TarConstants.UIDLEN + TarConstants.GIDLEN
                     + TarConstants.SIZELEN + TarConstants.MODTIMELEN + TarConstants.CHKSUMLEN];
             if (type == TarConstants.LF_GNUTYPE_LONGNAME || type == TarConstants.LF_GNUTYPE_LONGLINK
@@ -176,12 +185,68 @@ final class Tar {
                 if (size > MAX_METADATA) {
                     throw new UncheckedFormat("a tar metadata entry is implausibly large");
                 }
+                metadata = new ByteArrayOutputStream();
+                metadataType = type;
             }
             return false;
         }
 
+        private void endOfMetadata() {
+            if (metadata == null) {
+                return;
+            }
+            byte[] content = metadata.toByteArray();
+            metadata = null;
+            if (metadataType == TarConstants.LF_GNUTYPE_LONGNAME) {
+                int end = content.length;
+                while (end > 0 && content[end - 1] == 0) {
+                    end--;
+                }
+                rawName = new String(content, 0, end, StandardCharsets.UTF_8);
+            } else if (metadataType == TarConstants.LF_PAX_EXTENDED_HEADER_LC || metadataType == TarConstants.LF_PAX_EXTENDED_HEADER_UC) {
+                String path = paxPath(content);
+                rawName = path != null ? path : rawName;
+            }
+        }
+
+        /** The path record of pax header content ("LENGTH key=value\n" records), already parsed once by Commons Compress. */
+        private static String paxPath(byte[] records) {
+            String path = null;
+            try {
+                int i = 0;
+                while (i < records.length && records[i] != 0) {
+                    int space = i;
+                    while (records[space] != ' ') {
+                        space++;
+                    }
+                    int length = Integer.parseInt(new String(records, i, space - i, StandardCharsets.US_ASCII));
+                    if (length <= 0) {
+                        throw new IllegalArgumentException("empty record");
+                    }
+                    String record = new String(records, space + 1, i + length - space - 2, StandardCharsets.UTF_8); // without '\n'
+                    if (record.startsWith("path=")) {
+                        path = record.substring("path=".length());
+                    }
+                    i = Math.addExact(i, length);
+                }
+            } catch (RuntimeException e) { // a length that is not a number or runs past the end
+                throw new UncheckedFormat("a pax header is malformed");
+            }
+            return path;
+        }
+
+        @Override
+        public int read(byte[] buf, int offset, int length) throws IOException {
+            int n = super.read(buf, offset, length);
+            if (metadata != null && n > 0) {
+                metadata.write(buf, offset, n);
+            }
+            return n;
+        }
+
         @Override
         public TarArchiveEntry getNextEntry() throws IOException {
+            rawName = null; // (Commons Compress calls this again once it has read a long name or pax header)
             try {
                 return super.getNextEntry();
             } catch (TruncatedException e) {
