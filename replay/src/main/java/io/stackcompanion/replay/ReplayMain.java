@@ -208,6 +208,9 @@ public final class ReplayMain {
             out.println("DIVERGED at event " + d.eventIndex() + " (" + d.recordedTime() + "): " + d.reason());
             out.println("  expected: " + d.expected());
             out.println("  actual:   " + d.actual());
+            if (d.cause() != null) {
+                out.print("  cause:    " + d.causeTrace());
+            }
         }
         if (json) {
             ObjectNode o = Codec.mapper().valueToTree(v);

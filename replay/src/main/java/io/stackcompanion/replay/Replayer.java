@@ -247,7 +247,7 @@ public final class Replayer implements AutoCloseable {
             c.putAll(options.overrides());
             config = NodeConfig.defaultsWith(c);
         } catch (ConfigException ex) {
-            throw new ReplayException(ex.getMessage());
+            throw new ReplayException(ex.getMessage(), ex);
         }
         afterUncleanStop = false;
         core = new NodeCore(source.node(), source.genesis(), config, store, stepper, new Random(info.randomSeed()),
@@ -286,8 +286,9 @@ public final class Replayer implements AutoCloseable {
         try {
             stepper.step(input);
         } catch (RuntimeException ex) {
+            // Kept whole: the stack is what a developer needs, in the verdict and at a breakpoint here.
             divergence = new Divergence(e.index(), time(e.event().timeNanos()), e.stack().name(),
-                    "the replayed core failed on this input: " + ex.getMessage(), null, null);
+                    "the replayed core failed on this input: " + ex.getMessage(), null, null, ex);
         }
     }
 
