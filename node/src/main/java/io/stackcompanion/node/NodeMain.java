@@ -2,9 +2,8 @@ package io.stackcompanion.node;
 
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
-import io.stackcompanion.node.stack.StackException;
-import io.stackcompanion.node.store.StoreException;
-import io.stackcompanion.recorder.RecordingException;
+import io.stackcompanion.recorder.ErrorExit;
+import io.stackcompanion.recorder.StackCompanionException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.HelpFormatter;
@@ -36,8 +35,7 @@ public final class NodeMain {
         try {
             cl = new DefaultParser().parse(options, args);
         } catch (ParseException e) {
-            System.err.println("error: " + e.getMessage() + " (try --help)");
-            System.exit(2);
+            System.exit(ErrorExit.userError(System.err, e.getMessage() + " (try --help)"));
             return;
         }
         if (cl.hasOption("help")) {
@@ -53,7 +51,7 @@ public final class NodeMain {
         try {
             config = NodeConfig.load(baseDir, name, System.getenv(), System.getProperties());
         } catch (ConfigException e) {
-            fail(e.getMessage());
+            System.exit(ErrorExit.print(System.err, e));
             return;
         }
         // Before the first logger is made: logback-node.xml reads these.
@@ -72,8 +70,8 @@ public final class NodeMain {
                 exit[0] = 1;
                 stopped.countDown();
             });
-        } catch (ConfigException | StackException | StoreException | RecordingException e) {
-            fail(e.getMessage());
+        } catch (StackCompanionException e) {
+            System.exit(ErrorExit.print(System.err, e));
             return;
         } catch (java.io.UncheckedIOException e) {
             fail(e.getMessage() + ": " + e.getCause().getMessage());
@@ -98,7 +96,6 @@ public final class NodeMain {
     }
 
     private static void fail(String message) {
-        System.err.println("error: " + message);
-        System.exit(2);
+        System.exit(ErrorExit.userError(System.err, message));
     }
 }

@@ -4,7 +4,7 @@ package io.stackcompanion.recorder;
  * A recording could not be opened, written or read. The message names the recording's folder and
  * says what to do.
  */
-public class RecordingException extends RuntimeException {
+public class RecordingException extends StackCompanionException {
     private static final long serialVersionUID = 1L;
 
     /** With a message that names the folder. */

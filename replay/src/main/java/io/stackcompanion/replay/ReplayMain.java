@@ -2,14 +2,14 @@ package io.stackcompanion.replay;
 
 import io.stackcompanion.node.FileTrees;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stackcompanion.node.collect.ArchiveException;
 import io.stackcompanion.node.collect.RecordingArchive;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.store.StoreException;
-import io.stackcompanion.recorder.RecordingException;
+import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.RecordingReader;
+import io.stackcompanion.recorder.StackCompanionException;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -65,8 +65,7 @@ public final class ReplayMain {
         try {
             cl = new DefaultParser().parse(o, args);
         } catch (ParseException e) {
-            err.println("error: " + e.getMessage() + " (try --help)");
-            return 2;
+            return ErrorExit.userError(err, e.getMessage() + " (try --help)");
         }
         if (cl.hasOption("help")) {
             java.io.PrintWriter w = new java.io.PrintWriter(out, true);
@@ -76,19 +75,16 @@ public final class ReplayMain {
             return 0;
         }
         if (!cl.getArgList().isEmpty()) {
-            err.println("error: unexpected argument '" + cl.getArgList().get(0) + "' (try --help)");
-            return 2;
+            return ErrorExit.userError(err, "unexpected argument '" + cl.getArgList().get(0) + "' (try --help)");
         }
         if (!cl.hasOption("recording") || !cl.hasOption("node")) {
-            err.println("error: replay needs --recording FILE|DIR and --node NAME (try --help)");
-            return 2;
+            return ErrorExit.userError(err, "replay needs --recording FILE|DIR and --node NAME (try --help)");
         }
         Replayer.Mode mode;
         try {
             mode = Replayer.Mode.valueOf(cl.getOptionValue("mode", "virtual").toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            err.println("error: --mode is virtual or realtime, not " + cl.getOptionValue("mode"));
-            return 2;
+            return ErrorExit.userError(err, "--mode is virtual or realtime, not " + cl.getOptionValue("mode"));
         }
         Long until = null;
         if (cl.hasOption("until-event")) {
@@ -98,9 +94,8 @@ public final class ReplayMain {
                 until = -1L;
             }
             if (until < 0) {
-                err.println("error: --until-event takes an event index, a whole number from 0 (the first event), not '"
+                return ErrorExit.userError(err, "--until-event takes an event index, a whole number from 0 (the first event), not '"
                         + cl.getOptionValue("until-event") + "'");
-                return 2;
             }
         }
         Map<String, String> overrides = new TreeMap<>();
@@ -108,8 +103,7 @@ public final class ReplayMain {
             for (String kv : cl.getOptionValues("set")) {
                 int eq = kv.indexOf('=');
                 if (eq <= 0) {
-                    err.println("error: --set takes KEY=VALUE, not '" + kv + "'");
-                    return 2;
+                    return ErrorExit.userError(err, "--set takes KEY=VALUE, not '" + kv + "'");
                 }
                 overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
@@ -118,26 +112,22 @@ public final class ReplayMain {
                 // recorded configuration they change is checked again when the replay starts.
                 NodeConfig.defaultsWith(overrides, "--set");
             } catch (ConfigException e) {
-                err.println("error: " + e.getMessage());
-                return 2;
+                return ErrorExit.print(err, e);
             }
         }
         Path recordingArg = Path.of(cl.getOptionValue("recording"));
         if (!Files.exists(recordingArg)) {
-            err.println("error: --recording " + recordingArg + " does not exist; pass an archive from collect-recordings.sh"
+            return ErrorExit.userError(err, "--recording " + recordingArg + " does not exist; pass an archive from collect-recordings.sh"
                     + " or a folder holding data/<node>/recorder");
-            return 2;
         }
         if (cl.hasOption("work-dir")) {
             Path w = Path.of(cl.getOptionValue("work-dir"));
             try {
                 if (Files.exists(w) && (!Files.isDirectory(w) || !isEmpty(w))) {
-                    err.println("error: --work-dir " + w + " is not an empty folder; give an empty or new folder");
-                    return 2;
+                    return ErrorExit.userError(err, "--work-dir " + w + " is not an empty folder; give an empty or new folder");
                 }
             } catch (IOException e) {
-                err.println("error: cannot read --work-dir " + w + ": " + e.getMessage());
-                return 2;
+                return ErrorExit.userError(err, "cannot read --work-dir " + w + ": " + e.getMessage());
             }
         }
         boolean json = cl.hasOption("json");
@@ -152,21 +142,18 @@ public final class ReplayMain {
                 RecordingArchive.unpack(recording, unpacked);
                 recording = unpacked;
             } else if (Files.isRegularFile(recording)) {
-                err.println("error: " + recording + " is a file but not a recording archive (*.tar.gz or *.tgz from collect-recordings.sh);"
+                return ErrorExit.userError(err, recording + " is a file but not a recording archive (*.tar.gz or *.tgz from collect-recordings.sh);"
                         + " pass an archive or a folder holding data/<node>/recorder");
-                return 2;
             }
             RecordingSource source = RecordingSource.find(recording, cl.getOptionValue("node"));
             long total = countEvents(source);
             if (until != null && until >= total) {
-                err.println("error: --until-event " + until + " is past the recording's end: " + source.node() + " recorded " + total
+                return ErrorExit.userError(err, "--until-event " + until + " is past the recording's end: " + source.node() + " recorded " + total
                         + " events, numbered 0 to " + (total - 1));
-                return 2;
             }
             work = removeWork ? Files.createTempDirectory("replay-" + source.node() + "-") : Path.of(cl.getOptionValue("work-dir"));
             if (!removeWork && Files.exists(work) && !isEmpty(work)) {
-                err.println("error: --work-dir " + work + " is not empty; give an empty or new folder");
-                return 2;
+                return ErrorExit.userError(err, "--work-dir " + work + " is not empty; give an empty or new folder");
             }
             Files.createDirectories(work);
             Verdict verdict;
@@ -185,19 +172,16 @@ public final class ReplayMain {
             }
             print(verdict, state, out, json);
             return verdict.matches() ? 0 : 1;
-        } catch (ReplayException | RecordingException | ArchiveException e) {
-            err.println("error: " + e.getMessage());
-            return 2;
-        } catch (IOException | UncheckedIOException e) {
-            err.println("error: " + e.getMessage());
-            return 2;
         } catch (StoreException e) {
             // The recording was checked before; the replayed node's own store (in the work folder) failed.
             err.println("error: the replayed node's store in " + work + " failed: " + e.getMessage() + "; check free disk space there");
-            return 3;
+            return ErrorExit.INTERNAL_ERROR;
+        } catch (StackCompanionException e) {
+            return ErrorExit.print(err, e);
+        } catch (IOException | UncheckedIOException e) {
+            return ErrorExit.userError(err, e.getMessage());
         } catch (RuntimeException e) {
-            err.println("error: the replay failed unexpectedly (" + e + "); this is a bug: please report it with the command line");
-            return 3;
+            return ErrorExit.bug(err, "the replay", e);
         } finally {
             if (removeWork && work != null) {
                 FileTrees.deleteQuietly(work);
@@ -224,6 +208,9 @@ public final class ReplayMain {
             out.println("DIVERGED at event " + d.eventIndex() + " (" + d.recordedTime() + "): " + d.reason());
             out.println("  expected: " + d.expected());
             out.println("  actual:   " + d.actual());
+            if (d.cause() != null) {
+                out.print("  cause:    " + d.causeTrace());
+            }
         }
         if (json) {
             ObjectNode o = Codec.mapper().valueToTree(v);

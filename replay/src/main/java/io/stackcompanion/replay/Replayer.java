@@ -14,8 +14,7 @@ import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.recording.NodeRecording;
-import io.stackcompanion.node.runtime.LoopRuntime;
-import io.stackcompanion.node.runtime.Transport;
+import io.stackcompanion.node.runtime.CoreStepper;
 import io.stackcompanion.node.store.NodeStore;
 import io.stackcompanion.recorder.EventKind;
 import io.stackcompanion.recorder.PacedReader;
@@ -76,15 +75,12 @@ public final class Replayer implements AutoCloseable {
         }
     }
 
-    private record Sent(StackName stack, List<String> peers, byte[] payload) {
-    }
-
     private final RecordingSource source;
     private final Options options;
     private final Path workDir;
-    private final ArrayDeque<Sent> pending = new ArrayDeque<>();
-    private final LoopRuntime runtime;
-    private final CoreTap tap;
+    private final ReplayClock clock = new ReplayClock();
+    private final ArrayDeque<SilencedStacks.Sent> pending;
+    private final CoreStepper stepper;
     private NodeStore store;
     private NodeCore core;
     private int runs;
@@ -112,26 +108,16 @@ public final class Replayer implements AutoCloseable {
 
     /**
      * Like {@link #Replayer(RecordingSource, Options, Path)}, with {@code tap} seeing the replayed
-     * core's inputs, sends, steps and stops as {@code NodeLoop} shows them to a live node's tap: e.g.
+     * core's inputs, sends, steps and stops as the same {@code CoreStepper} shows them to a live node's tap: e.g.
      * a {@code NodeRecording}, to measure what recording costs the core on a real workload.
      */
     public Replayer(RecordingSource source, Options options, Path workDir, CoreTap tap) {
         this.source = source;
-        this.tap = tap;
         this.options = options;
         this.workDir = workDir;
-        Transport compare = new Transport() {
-            @Override
-            public void send(StackName stack, List<String> peers, byte[] payload) {
-                pending.add(new Sent(stack, List.copyOf(peers), payload));
-            }
-
-            @Override
-            public void disconnect(StackName stack, String peer) {
-                // The stacks are silenced; the peer's recorded DISCONNECTED follows as an input.
-            }
-        };
-        this.runtime = new LoopRuntime(compare, tap);
+        SilencedStacks stacks = new SilencedStacks();
+        this.pending = stacks.pending();
+        this.stepper = new CoreStepper(clock, stacks, tap);
     }
 
     /** Replays the whole recording (or up to {@code --until-event}); {@code progress} gets each event index. */
@@ -261,11 +247,12 @@ public final class Replayer implements AutoCloseable {
             c.putAll(options.overrides());
             config = NodeConfig.defaultsWith(c);
         } catch (ConfigException ex) {
-            throw new ReplayException(ex.getMessage());
+            throw new ReplayException(ex.getMessage(), ex);
         }
         afterUncleanStop = false;
-        core = new NodeCore(source.node(), source.genesis(), config, store, runtime, new Random(info.randomSeed()),
+        core = new NodeCore(source.node(), source.genesis(), config, store, stepper, new Random(info.randomSeed()),
                 batches.forRun(runs++));
+        stepper.attach(core);
         feed(e, new CoreInput.Started());
     }
 
@@ -294,22 +281,20 @@ public final class Replayer implements AutoCloseable {
             throw new ReplayException("event " + e.index() + " of " + source.folder()
                     + " comes before the node's recorded start; the recording is incomplete");
         }
-        long now = e.event().timeNanos();
-        runtime.setNow(now);
+        clock.moveTo(e.event().timeNanos());
         lastInput = new Fed(e.index(), store.ledger().size());
         try {
-            tap.onInput(now, input);
-            core.handle(input);
-            tap.onHandled(now);
+            stepper.step(input);
         } catch (RuntimeException ex) {
+            // Kept whole: the stack is what a developer needs, in the verdict and at a breakpoint here.
             divergence = new Divergence(e.index(), time(e.event().timeNanos()), e.stack().name(),
-                    "the replayed core failed on this input: " + ex.getMessage(), null, null);
+                    "the replayed core failed on this input: " + ex.getMessage(), null, null, ex);
         }
     }
 
     private void compareSend(ReplayEvent e) {
         RecordedEvent ev = e.event();
-        Sent actual = pending.poll();
+        SilencedStacks.Sent actual = pending.poll();
         if (actual == null) {
             divergence = new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
                     "the recorded node sent this message; the replayed node sent nothing here",
@@ -326,7 +311,7 @@ public final class Replayer implements AutoCloseable {
     /** Everything the previous input made the core send must have been matched by recorded sends. */
     private void checkNothingPending(ReplayEvent e) {
         if (divergence == null && !pending.isEmpty()) {
-            Sent s = pending.peek();
+            SilencedStacks.Sent s = pending.peek();
             divergence = new Divergence(e.index(), time(e.event().timeNanos()), s.stack().name(),
                     "the replayed node sent a message the recorded node did not send (before this event)",
                     null, send(s.stack(), s.peers(), s.payload()));
@@ -335,8 +320,7 @@ public final class Replayer implements AutoCloseable {
 
     private void closeRun() {
         if (core != null) {
-            lastStatus = core.status();
-            tap.onStop(runtime.now(), lastStatus);
+            lastStatus = stepper.stop();
         }
         core = null;
         if (store != null) {

@@ -5,7 +5,9 @@ import java.util.List;
 /**
  * The core's whole outside world: the clock it reads and the two ways it acts. The core calls these
  * only from its own thread, between inputs; implementations must not call back into the core.
- * A live node sends on real stacks, a recording node also records, a replaying node only compares.
+ * This interface, the sealed {@link CoreInput} and the {@link CoreTap} are the one seam between the
+ * core and the world; {@code runtime.CoreStepper} implements it for the live node, the replayer and
+ * the simulator alike, which differ only in the clock, the stacks and the tap they give it.
  */
 public interface CoreRuntime {
 

@@ -1,7 +1,6 @@
 package io.stackcompanion.node.runtime;
 
 import io.stackcompanion.node.core.CoreInput;
-import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,11 +11,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.LongSupplier;
 
 /**
- * The one thread that runs a core: takes inputs that network threads enqueue, delivers due timers,
- * stamps each input with the clock once, shows it to the tap, and hands it to the core. A core that
+ * The one thread that runs a live core: takes inputs that network threads enqueue, delivers due
+ * timers, and steps the core through its {@link CoreStepper} one input at a time. A core that
  * throws has broken an invariant: the loop stops loudly rather than limping on.
  */
 public final class NodeLoop implements AutoCloseable {
@@ -25,9 +23,7 @@ public final class NodeLoop implements AutoCloseable {
     private static final CoreInput STOP = new CoreInput.TimerFired("\u0000stop");
 
     private final NodeCore core;
-    private final LongSupplier clock;
-    private final LoopRuntime runtime;
-    private final CoreTap tap;
+    private final CoreStepper stepper;
     private final Consumer<Throwable> onFatal;
     private final BlockingQueue<CoreInput> inbox = new LinkedBlockingQueue<>();
     private final Thread thread;
@@ -35,14 +31,12 @@ public final class NodeLoop implements AutoCloseable {
     private volatile Throwable failure;
 
     /**
-     * @param clock   nanoseconds since the epoch, monotonic: the core's only time
+     * @param stepper steps the core attached to it, on the live clock
      * @param onFatal called once, on the loop thread, if the core throws
      */
-    public NodeLoop(NodeCore core, LongSupplier clock, LoopRuntime runtime, CoreTap tap, Consumer<Throwable> onFatal) {
-        this.core = core;
-        this.clock = clock;
-        this.runtime = runtime;
-        this.tap = tap;
+    public NodeLoop(CoreStepper stepper, Consumer<Throwable> onFatal) {
+        this.core = stepper.core();
+        this.stepper = stepper;
         this.onFatal = onFatal;
         this.thread = new Thread(this::run, core.name() + "-core");
     }
@@ -71,22 +65,22 @@ public final class NodeLoop implements AutoCloseable {
     private void run() {
         try {
             while (!stopping) {
-                long now = clock.getAsLong();
+                long now = stepper.clockNow();
                 List<String> due = core.dueTimers(now);
                 for (String timer : due) {
-                    handle(new CoreInput.TimerFired(timer));
+                    stepper.step(new CoreInput.TimerFired(timer));
                 }
                 OptionalLong deadline = core.nextTimerDeadline();
-                long wait = deadline.isPresent() ? Math.max(0, deadline.getAsLong() - clock.getAsLong()) : IDLE_WAIT_NANOS;
+                long wait = deadline.isPresent() ? Math.max(0, deadline.getAsLong() - stepper.clockNow()) : IDLE_WAIT_NANOS;
                 CoreInput input = wait == 0 ? inbox.poll() : inbox.poll(Math.min(wait, IDLE_WAIT_NANOS), TimeUnit.NANOSECONDS);
                 if (input == STOP) {
                     break;
                 }
                 if (input != null) {
-                    handle(input);
+                    stepper.step(input);
                 }
             }
-            tap.onStop(clock.getAsLong(), core.status());
+            stepper.stop();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Throwable t) {
@@ -95,14 +89,6 @@ public final class NodeLoop implements AutoCloseable {
                     core.name(), t);
             onFatal.accept(t);
         }
-    }
-
-    private void handle(CoreInput input) {
-        long t = clock.getAsLong();
-        runtime.setNow(t);
-        tap.onInput(t, input);
-        core.handle(input);
-        tap.onHandled(t);
     }
 
     /** Stops after the input being handled; inputs still queued are dropped, as a crash would. */

@@ -1,5 +1,7 @@
 package io.stackcompanion.node.tools;
 
+import io.stackcompanion.recorder.ErrorExit;
+import io.stackcompanion.recorder.StackCompanionException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
 import org.apache.commons.cli.Option;
@@ -11,13 +13,13 @@ import java.nio.file.Path;
 /** Shared command-line plumbing of the tools: long options only, one-line errors, exit codes. */
 final class Cli {
     /** Exit code for bad arguments or configuration the user must fix. */
-    static final int EXIT_USAGE = 2;
+    static final int EXIT_USAGE = ErrorExit.USER_ERROR;
 
     private Cli() {
     }
 
     /** Something the user typed is wrong; the message says what, on one line. */
-    static final class UsageException extends Exception {
+    static final class UsageException extends StackCompanionException {
         UsageException(String message) {
             super(message);
         }

@@ -2,10 +2,11 @@ package io.stackcompanion.node.tools;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.stackcompanion.node.collect.ArchiveException;
 import io.stackcompanion.node.collect.Collector;
 import io.stackcompanion.node.collect.Manifest;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.recorder.ErrorExit;
+import io.stackcompanion.recorder.StackCompanionException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.HelpFormatter;
 import org.apache.commons.cli.Option;
@@ -82,12 +83,10 @@ public final class CollectMain {
                 return 1;
             }
             return 0;
-        } catch (Cli.UsageException | ArchiveException e) {
-            err.println("error: " + e.getMessage());
-            return Cli.EXIT_USAGE;
+        } catch (StackCompanionException e) {
+            return ErrorExit.print(err, e);
         } catch (IOException e) {
-            err.println("error: " + e.getMessage());
-            return Cli.EXIT_USAGE;
+            return ErrorExit.userError(err, e.getMessage());
         }
     }
 

@@ -1,7 +1,8 @@
 package io.stackcompanion.node.tools;
 
-import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.recorder.ErrorExit;
+import io.stackcompanion.recorder.StackCompanionException;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -71,9 +72,8 @@ public final class LoadMain {
                     Cli.intValue(cmd, "in-flight", 64, 1, 10_000),
                     Cli.longValue(cmd, "seed", 1, Long.MIN_VALUE, Long.MAX_VALUE));
             genesis = PoolGenesis.read(PoolSetup.genesisFile(Cli.baseDir(cmd)));
-        } catch (Cli.UsageException | ConfigException e) {
-            err.println("load: " + e.getMessage());
-            return Cli.EXIT_USAGE;
+        } catch (StackCompanionException e) {
+            return ErrorExit.print(err, "load", e);
         }
 
         LoadGenerator.Result r;

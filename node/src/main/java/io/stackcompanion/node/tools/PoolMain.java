@@ -2,11 +2,12 @@ package io.stackcompanion.node.tools;
 
 import io.stackcompanion.node.client.Client;
 import io.stackcompanion.node.client.NodeUnavailableException;
-import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeInfo;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Status;
+import io.stackcompanion.recorder.ErrorExit;
+import io.stackcompanion.recorder.StackCompanionException;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.Options;
 
@@ -64,9 +65,8 @@ public final class PoolMain {
                 }
                 default -> throw new Cli.UsageException("unknown subcommand '" + args[0] + "'; use init, status, wait-connected or ping");
             };
-        } catch (Cli.UsageException | ConfigException e) {
-            err.println("pool: " + e.getMessage());
-            return Cli.EXIT_USAGE;
+        } catch (StackCompanionException e) {
+            return ErrorExit.print(err, "pool", e);
         } catch (IOException e) {
             err.println("pool: " + e.getMessage());
             return 1;

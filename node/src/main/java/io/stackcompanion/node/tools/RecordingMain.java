@@ -5,11 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.recording.RecordingCheck;
+import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.JsonLinesExporter;
-import io.stackcompanion.recorder.RecordingException;
 import io.stackcompanion.recorder.RecordingReader;
 import io.stackcompanion.recorder.RecordingStats;
 import io.stackcompanion.recorder.RecordingVerifier;
+import io.stackcompanion.recorder.StackCompanionException;
 
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -49,24 +50,20 @@ public final class RecordingMain {
         boolean json = rest.remove("--json");
         for (String a : rest) {
             if (a.startsWith("-")) {
-                err.println("error: unknown option '" + a + "'; " + USAGE);
-                return 2;
+                return ErrorExit.userError(err, "unknown option '" + a + "'; " + USAGE);
             }
         }
         if (rest.size() != 2) {
-            err.println("error: " + (rest.isEmpty() ? "a command and a folder are needed" : rest.size() == 1 ? "a folder is needed"
+            return ErrorExit.userError(err, (rest.isEmpty() ? "a command and a folder are needed" : rest.size() == 1 ? "a folder is needed"
                     : "unexpected argument '" + rest.get(2) + "'") + "; " + USAGE);
-            return 2;
         }
         String command = rest.get(0);
         if (!List.of("stats", "export", "verify").contains(command)) {
-            err.println("error: unknown command '" + command + "'; " + USAGE);
-            return 2;
+            return ErrorExit.userError(err, "unknown command '" + command + "'; " + USAGE);
         }
         Path dir = Path.of(rest.get(1));
         if (!Files.isDirectory(dir)) {
-            err.println("error: no folder " + dir + "; pass a pool's base dir, a node's data folder or a recording");
-            return 2;
+            return ErrorExit.userError(err, "no folder " + dir + "; pass a pool's base dir, a node's data folder or a recording");
         }
         List<Path> recordings;
         try {
@@ -75,13 +72,11 @@ public final class RecordingMain {
                 recordings = findRecorders(dir); // recorder folders whose stacks are all damaged: verify says so
             }
         } catch (IOException e) {
-            err.println("error: cannot read " + dir + ": " + e.getMessage());
-            return 2;
+            return ErrorExit.userError(err, "cannot read " + dir + ": " + e.getMessage());
         }
         if (recordings.isEmpty()) {
-            err.println("error: no recording under " + dir + "; a recording node keeps them in data/<node>/recorder/"
+            return ErrorExit.userError(err, "no recording under " + dir + "; a recording node keeps them in data/<node>/recorder/"
                     + " (run the node with STACK_COMPANION=1)");
-            return 2;
         }
         try {
             return switch (command) {
@@ -93,15 +88,12 @@ public final class RecordingMain {
                     yield 2;
                 }
             };
-        } catch (RecordingException e) {
-            err.println("error: " + e.getMessage());
-            return 2;
+        } catch (StackCompanionException e) {
+            return ErrorExit.print(err, e);
         } catch (IOException e) {
-            err.println("error: cannot read " + dir + ": " + e.getMessage());
-            return 2;
+            return ErrorExit.userError(err, "cannot read " + dir + ": " + e.getMessage());
         } catch (RuntimeException e) {
-            err.println("error: " + command + " failed unexpectedly (" + e + "); this is a bug: please report it with the command line");
-            return 3;
+            return ErrorExit.bug(err, command, e);
         }
     }
 

@@ -3,10 +3,12 @@ package io.stackcompanion.node.sim;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.CoreInput;
-import io.stackcompanion.node.core.CoreRuntime;
+import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.message.Status;
+import io.stackcompanion.node.runtime.CoreStepper;
+import io.stackcompanion.node.runtime.Stacks;
 import io.stackcompanion.node.store.NodeStore;
 
 import java.nio.charset.StandardCharsets;
@@ -16,8 +18,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The replay principle on the bare seam: feeds one node's traced inputs, at their traced times, to
- * fresh cores on a fresh store (a new core at each start, the store reopened at each stop, as the
+ * The replay principle on the bare seam: steps one node's traced inputs, at their traced times,
+ * through a {@link CoreStepper} into fresh cores on a fresh store (a new core at each start, the store reopened at each stop, as the
  * node lived), and collects what they send, in the form {@link #sends} gives the traced sends.
  */
 final class SeamReplay {
@@ -37,12 +39,7 @@ final class SeamReplay {
     static Result refeed(List<SimulatedPool.Trace> trace, String node, PoolGenesis genesis, NodeConfig config, Path storeDir) {
         List<String> sent = new ArrayList<>();
         long[] now = {0};
-        CoreRuntime runtime = new CoreRuntime() {
-            @Override
-            public long now() {
-                return now[0];
-            }
-
+        CoreStepper stepper = new CoreStepper(() -> now[0], new Stacks() {
             @Override
             public void send(StackName stack, List<String> peers, byte[] payload) {
                 sent.add(now[0] + " send " + stack + " " + peers + " " + new String(payload, StandardCharsets.UTF_8));
@@ -51,7 +48,7 @@ final class SeamReplay {
             @Override
             public void disconnect(StackName stack, String peer) {
             }
-        };
+        }, CoreTap.NONE);
         NodeStore store = NodeStore.openNode(storeDir);
         NodeCore core = null;
         try {
@@ -68,9 +65,10 @@ final class SeamReplay {
                     continue;
                 }
                 if (w.startsWith("Started")) {
-                    core = new NodeCore(node, genesis, config, store, runtime, new Random(config.randomSeed(node)));
+                    core = new NodeCore(node, genesis, config, store, stepper, new Random(config.randomSeed(node)));
+                    stepper.attach(core);
                 }
-                core.handle(toInput(t));
+                stepper.step(toInput(t));
             }
             return new Result(sent, core == null ? null : core.status());
         } finally {

@@ -4,7 +4,7 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.NodeInfo;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.CoreInput;
-import io.stackcompanion.node.core.CoreRuntime;
+import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Hashes;
@@ -12,7 +12,10 @@ import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.MalformedMessageException;
+import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.recording.NodeRecording;
+import io.stackcompanion.node.runtime.CoreStepper;
+import io.stackcompanion.node.runtime.Stacks;
 import io.stackcompanion.node.store.NodeStore;
 import io.stackcompanion.recorder.RecordingClock;
 
@@ -56,34 +59,74 @@ public final class SimulatedPool implements AutoCloseable {
     private record Event(long time, long seq, String node, CoreInput input) {
     }
 
-    private final class SimNode implements CoreRuntime {
+    /** Thrown by a node's tap to end a step the way a SIGKILL ends it: after the recording, before the core. */
+    private static final class Killed extends RuntimeException {
+        Killed() {
+            super(null, null, false, false);
+        }
+    }
+
+    /** One node: its stacks are the simulated network, its tap the recording (if any) and the kill switch. */
+    private final class SimNode implements Stacks, CoreTap {
         final String name;
+        final CoreStepper stepper;
         NodeStore store;
         NodeCore core;
-        long now;
         /** With {@link #record}: the node's recording while it runs, as {@code STACK_COMPANION=1} keeps it. */
         NodeRecording recording;
         RecordingClock clock;
         /** Inputs delivered since the node's current start (its STARTED is input 0). */
         long inputs;
+        /** The index of the input being stepped. */
+        long input;
         long killBeforeInput = -1;
 
         SimNode(String name, NodeStore store) {
             this.name = name;
             this.store = store;
+            // A recorded node's time is its recording clock's, which must issue every time it records.
+            this.stepper = new CoreStepper(() -> recording != null ? clock.now() : SimulatedPool.this.now, this, this);
         }
 
         @Override
-        public long now() {
-            return now;
+        public void onInput(long time, CoreInput in) {
+            if (recording != null) {
+                if (time != SimulatedPool.this.now) {
+                    throw new IllegalStateException(name + "'s recording clock left the simulated time; restart it later");
+                }
+                recording.onInput(time, in);
+            }
+            if (input == killBeforeInput) {
+                killBeforeInput = -1;
+                throw new Killed();
+            }
+        }
+
+        @Override
+        public void onSend(long time, StackName stack, List<String> peers, byte[] payload) {
+            if (recording != null) {
+                recording.onSend(time, stack, peers, payload);
+            }
+        }
+
+        @Override
+        public void onHandled(long time) {
+            if (recording != null) {
+                recording.onHandled(time);
+            }
+        }
+
+        @Override
+        public void onStop(long time, Status last) {
+            if (recording != null) {
+                recording.onStop(time, last);
+            }
         }
 
         @Override
         public void send(StackName stack, List<String> peers, byte[] payload) {
+            long now = stepper.now();
             trace.add(new Trace(now, name, "send " + stack + " " + peers, payload));
-            if (recording != null) {
-                recording.onSend(now, stack, peers, payload);
-            }
             if (stack == StackName.CLIENT) {
                 for (String p : peers) {
                     clientInbox.add(new ClientMessage(now, name, p, decode(payload)));
@@ -110,7 +153,7 @@ public final class SimulatedPool implements AutoCloseable {
 
         @Override
         public void disconnect(StackName stack, String peer) {
-            trace.add(new Trace(now, name, "disconnect " + stack + " " + peer, null));
+            trace.add(new Trace(stepper.now(), name, "disconnect " + stack + " " + peer, null));
         }
     }
 
@@ -220,8 +263,8 @@ public final class SimulatedPool implements AutoCloseable {
      */
     public void stop(String node) {
         SimNode s = nodes.get(node);
-        if (s.recording != null && up.get(node)) {
-            s.recording.onStop(s.clock.now(), s.core.status());
+        if (up.get(node)) {
+            s.stepper.stop();
         }
         halt(node);
     }
@@ -286,7 +329,8 @@ public final class SimulatedPool implements AutoCloseable {
                     new NodeRecording.StartInfo(s.store.ledger().size(), Hashes.hex(s.store.ledger().root()),
                             config.randomSeed(node), Map.of()), s.clock);
         }
-        s.core = new NodeCore(node, genesis, config, s.store, s, new Random(config.randomSeed(node)));
+        s.core = new NodeCore(node, genesis, config, s.store, s.stepper, new Random(config.randomSeed(node)));
+        s.stepper.attach(s.core);
         s.inputs = 0;
         up.put(node, true);
         deliver(s, new CoreInput.Started());
@@ -361,23 +405,14 @@ public final class SimulatedPool implements AutoCloseable {
     }
 
     private void deliver(SimNode s, CoreInput input) {
-        s.now = now;
         trace.add(new Trace(now, s.name, describe(input), input instanceof CoreInput.Received r ? r.bytes() : null));
         long index = s.inputs++;
-        if (s.recording != null) {
-            if (s.clock.now() != now) {
-                throw new IllegalStateException(s.name + "'s recording clock left the simulated time; restart it later");
-            }
-            s.recording.onInput(now, input);
-        }
-        if (index == s.killBeforeInput) {
-            s.killBeforeInput = -1;
+        s.input = index;
+        try {
+            s.stepper.step(input);
+        } catch (Killed k) {
             kill(s.name);
             return;
-        }
-        s.core.handle(input);
-        if (s.recording != null) {
-            s.recording.onHandled(now);
         }
         afterInput.accept(s.name, index);
     }
