@@ -40,6 +40,7 @@ final class Catchup {
     }
 
     private final CoreContext ctx;
+    private final ConsensusState state;
     private final Execution execution;
     private final Ordering ordering;
     private Phase phase = Phase.IDLE;
@@ -56,8 +57,9 @@ final class Catchup {
     private long startSize;
     private int completed;
 
-    Catchup(CoreContext ctx, Execution execution, Ordering ordering) {
+    Catchup(CoreContext ctx, ConsensusState state, Execution execution, Ordering ordering) {
         this.ctx = ctx;
+        this.state = state;
         this.execution = execution;
         this.ordering = ordering;
     }
@@ -82,7 +84,7 @@ final class Catchup {
         liars.clear();
         ordering.enterCatchup();
         if (ctx.nodes.size() - 1 < ctx.f() + 1) {
-            finish(ordering.viewNo(), execution.positionAt(ordering.viewNo(), execution.ledgerSize())); // no one to ask
+            finish(state.viewNo(), execution.positionAt(state.viewNo(), execution.ledgerSize())); // no one to ask
             return;
         }
         askStatus(-1);
@@ -134,8 +136,8 @@ final class Catchup {
         if (ls.size() >= 0 && ls.size() <= newSize) {
             proof = hex(execution.consistencyProof(ls.size(), newSize));
         }
-        Execution.Position p = execution.positionAt(ordering.establishedView(), newSize);
-        ctx.outbox.toNode(from, new ConsistencyProof(ordering.establishedView(), p.ppSeqNo(), p.ppTime(), ls.size(),
+        Execution.Position p = execution.positionAt(state.establishedView(), newSize);
+        ctx.outbox.toNode(from, new ConsistencyProof(state.establishedView(), p.ppSeqNo(), p.ppTime(), ls.size(),
                 newSize, execution.ledgerRootAt(newSize), proof));
     }
 

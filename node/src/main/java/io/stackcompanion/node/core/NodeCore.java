@@ -43,6 +43,7 @@ public final class NodeCore {
     private final CoreContext ctx;
     private final Execution execution;
     private final Propagator propagator;
+    private final ConsensusState state;
     private final Ordering ordering;
     private final Catchup catchup;
     private final TreeSet<String> connectedNodes;
@@ -71,8 +72,9 @@ public final class NodeCore {
         this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
-        this.ordering = new Ordering(ctx, execution, propagator, schedule);
-        this.catchup = new Catchup(ctx, execution, ordering);
+        this.state = new ConsensusState(ctx, execution);
+        this.ordering = new Ordering(ctx, state, execution, propagator, schedule);
+        this.catchup = new Catchup(ctx, state, execution, ordering);
         ordering.setCatchup(catchup);
     }
 
@@ -109,7 +111,7 @@ public final class NodeCore {
     }
 
     public Status status() {
-        return new Status(ctx.name, ordering.viewNo(), ordering.primary(), ordering.lastOrdered(),
+        return new Status(ctx.name, state.viewNo(), state.primary(), state.lastOrdered(),
                 execution.ledgerSize(), execution.ledgerRoot(), List.copyOf(connectedNodes));
     }
 
@@ -131,8 +133,8 @@ public final class NodeCore {
             return;
         }
         started = true;
-        log.info("{} started: view {}, primary {}, last ordered {}, ledger size {}", ctx.name, ordering.viewNo(),
-                ordering.primary(), ordering.lastOrdered(), execution.ledgerSize());
+        log.info("{} started: view {}, primary {}, last ordered {}, ledger size {}", ctx.name, state.viewNo(),
+                state.primary(), state.lastOrdered(), execution.ledgerSize());
         ordering.onStarted();
         // Whatever happened while we were away, the pool knows: ask it before ordering anything.
         catchup.start("the node started");

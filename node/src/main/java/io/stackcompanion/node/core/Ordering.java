@@ -46,25 +46,9 @@ final class Ordering {
     private final Execution execution;
     private final Propagator propagator;
     private final PrePrepareSchedule schedule;
+    private final ConsensusState state;
     private Catchup catchup;
 
-    private int viewNo;
-    /** True from VIEW_CHANGE sent until NEW_VIEW processed; {@link #viewNo} is then the view we change to. */
-    private boolean viewChanging;
-    /** The last view this node was in with a working primary (what it tells a catching-up peer). */
-    private int establishedView;
-    private int failedViewChanges;
-    private long viewStartedAt;
-    private long lastOrdered;
-    private long lastOrderedPpTime;
-    /** When this node last ordered a batch (core clock): a busy pool that orders is not stalled. */
-    private long lastOrderedAt;
-    /** When the primary last proposed a batch we saw (or, as primary, we cut one): it is alive and working. */
-    private long lastProposalAt;
-    /** pp_seq_no of the last batch applied (sent as primary, or accepted as replica). */
-    private long lastApplied;
-    private long lastPpTime;
-    private long stableCheckpoint;
     /** Finalised requests not yet in any batch, in finalisation order (a LinkedHashMap: ordered). */
     private final LinkedHashMap<String, RequestState> queue = new LinkedHashMap<>();
     /** Digests in batches applied and not yet ordered. */
@@ -76,10 +60,6 @@ final class Ordering {
     private final TreeSet<Long> fromNewView = new TreeSet<>();
     /** PRE-PREPAREs of a later view (from that view's primary), kept until we are in it. */
     private final TreeMap<Long, PrePrepare> futurePrePrepares = new TreeMap<>();
-    /** Batches this node prepared (certificate: PRE-PREPARE + n-f-1 PREPAREs) above the stable checkpoint. */
-    private final TreeMap<Long, PrePrepare> preparedLog = new TreeMap<>();
-    /** Batches this node ordered above the stable checkpoint. */
-    private final TreeMap<Long, PrePrepare> orderedLog = new TreeMap<>();
     /** COMMITs for a batch other than the one we ordered at that pp_seq_no in that view: a fork if n-f. */
     private final TreeMap<Long, TreeSet<String>> conflictingCommits = new TreeMap<>();
     /** CHECKPOINT votes: pp_seq_no, then "size:root", then voters. */
@@ -94,60 +74,22 @@ final class Ordering {
     private ViewChange ownViewChange;
     private NewView lastNewView;
 
-    Ordering(CoreContext ctx, Execution execution, Propagator propagator, PrePrepareSchedule schedule) {
+    Ordering(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator,
+             PrePrepareSchedule schedule) {
         this.ctx = ctx;
+        this.state = state;
         this.execution = execution;
         this.propagator = propagator;
         this.schedule = schedule;
-        Execution.Position last = execution.lastOrdered();
-        this.viewNo = execution.persistedView();
-        this.establishedView = viewNo;
-        this.votedFor = viewNo;
-        this.lastOrdered = last.ppSeqNo();
-        this.lastOrderedPpTime = last.ppTime();
-        this.lastApplied = lastOrdered;
-        this.lastPpTime = last.ppTime();
-        this.stableCheckpoint = Math.min(execution.persistedStableCheckpoint(), lastOrdered);
+        this.votedFor = state.viewNo;
     }
 
     void setCatchup(Catchup catchup) {
         this.catchup = catchup;
     }
 
-    int viewNo() {
-        return viewNo;
-    }
-
-    int establishedView() {
-        return viewChanging ? establishedView : viewNo;
-    }
-
-    boolean isViewChanging() {
-        return viewChanging;
-    }
-
-    String primary() {
-        return ctx.primaryOf(viewNo);
-    }
-
-    boolean isPrimary() {
-        return primary().equals(ctx.name);
-    }
-
-    long lastOrdered() {
-        return lastOrdered;
-    }
-
-    long stableCheckpoint() {
-        return stableCheckpoint;
-    }
-
     private boolean canOrder() {
-        return !viewChanging && !catchup.inProgress();
-    }
-
-    private long highWatermark() {
-        return stableCheckpoint + ctx.config.logSize();
+        return !state.viewChanging && !catchup.inProgress();
     }
 
     // ---------------------------------------------------------------- inputs
@@ -157,23 +99,23 @@ final class Ordering {
     }
 
     void onConnected(String peer) {
-        if (peer.equals(primary())) {
+        if (peer.equals(state.primary())) {
             ctx.timers.cancel(PRIMARY_TIMER);
         }
         // What a peer that was away must hear again for the view change to make progress.
-        if (votedFor > viewNo || (viewChanging && votedFor == viewNo)) {
+        if (votedFor > state.viewNo || (state.viewChanging && votedFor == state.viewNo)) {
             ctx.outbox.toNode(peer, new InstanceChange(votedFor, "re-sent on reconnect"));
         }
-        if (viewChanging && ownViewChange != null && peer.equals(primary())) {
+        if (state.viewChanging && ownViewChange != null && peer.equals(state.primary())) {
             ctx.outbox.toNode(peer, ownViewChange);
         }
-        if (!viewChanging && isPrimary() && lastNewView != null && lastNewView.viewNo() == viewNo) {
+        if (!state.viewChanging && state.isPrimary() && lastNewView != null && lastNewView.viewNo() == state.viewNo) {
             ctx.outbox.toNode(peer, lastNewView);
         }
     }
 
     void onDisconnected(String peer) {
-        if (peer.equals(primary())) {
+        if (peer.equals(state.primary())) {
             watchPrimary();
         }
     }
@@ -183,7 +125,7 @@ final class Ordering {
             queue.put(request.digest, request);
         }
         ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.millis(ctx.config.orderingTimeoutMs()));
-        if (isPrimary()) {
+        if (state.isPrimary()) {
             maybeCutBatch();
         } else {
             applyStashed();
@@ -196,37 +138,37 @@ final class Ordering {
         } else if (ORDERING_TIMER.equals(timer)) {
             checkOrderingTimeout();
         } else if (PRIMARY_TIMER.equals(timer)) {
-            if (!viewChanging && !isPrimary() && !ctx.connected.contains(primary())) {
-                voteInstanceChange(viewNo + 1, "primary " + primary() + " disconnected");
+            if (!state.viewChanging && !state.isPrimary() && !ctx.connected.contains(state.primary())) {
+                voteInstanceChange(state.viewNo + 1, "primary " + state.primary() + " disconnected");
             }
         } else if (VIEW_CHANGE_TIMER.equals(timer)) {
-            if (viewChanging) {
-                failedViewChanges++;
-                voteInstanceChange(viewNo + 1, "view change to " + viewNo + " did not complete in time");
+            if (state.viewChanging) {
+                state.failedViewChanges++;
+                voteInstanceChange(state.viewNo + 1, "view change to " + state.viewNo + " did not complete in time");
             }
         }
     }
 
     void onPrePrepare(String from, PrePrepare pp) {
-        if (pp.viewNo() > viewNo) {
-            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= viewNo + MAX_VIEWS_AHEAD
-                    && pp.ppSeqNo() > lastOrdered && pp.ppSeqNo() <= lastOrdered + ctx.config.logSize()) {
+        if (pp.viewNo() > state.viewNo) {
+            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo + MAX_VIEWS_AHEAD
+                    && pp.ppSeqNo() > state.lastOrdered && pp.ppSeqNo() <= state.lastOrdered + ctx.config.logSize()) {
                 futurePrePrepares.put(pp.ppSeqNo(), pp);
             }
             noteFutureView(from, pp.viewNo());
             return;
         }
-        if (pp.viewNo() < viewNo) {
-            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, viewNo);
+        if (pp.viewNo() < state.viewNo) {
+            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, state.viewNo);
             return;
         }
-        if (!from.equals(primary())) {
+        if (!from.equals(state.primary())) {
             log.warn("{} sent PRE-PREPARE {}:{} but the primary of view {} is {}; ignored",
-                    from, pp.viewNo(), pp.ppSeqNo(), viewNo, primary());
+                    from, pp.viewNo(), pp.ppSeqNo(), state.viewNo, state.primary());
             return;
         }
-        lastProposalAt = ctx.now();
-        if (pp.ppSeqNo() <= lastApplied) {
+        state.lastProposalAt = ctx.now();
+        if (pp.ppSeqNo() <= state.lastApplied) {
             Batch known = batches.get(pp.ppSeqNo());
             if (known != null && known.digest != null && !known.digest.equals(digest(pp))) {
                 log.warn("primary {} sent a second, different PRE-PREPARE for {}:{}; ignored",
@@ -234,8 +176,8 @@ final class Ordering {
             }
             return;
         }
-        if (pp.ppSeqNo() > highWatermark()) {
-            log.warn("PRE-PREPARE {}:{} is above the high watermark {}; ignored", pp.viewNo(), pp.ppSeqNo(), highWatermark());
+        if (pp.ppSeqNo() > state.highWatermark()) {
+            log.warn("PRE-PREPARE {}:{} is above the high watermark {}; ignored", pp.viewNo(), pp.ppSeqNo(), state.highWatermark());
             return;
         }
         if (fromNewView.contains(pp.ppSeqNo())) {
@@ -246,7 +188,7 @@ final class Ordering {
     }
 
     void onPrepare(String from, Prepare p) {
-        if (p.viewNo() > viewNo) {
+        if (p.viewNo() > state.viewNo) {
             noteFutureView(from, p.viewNo());
         }
         if (!acceptVote(p.viewNo(), p.ppSeqNo())) {
@@ -262,10 +204,10 @@ final class Ordering {
     }
 
     void onCommit(String from, Commit c) {
-        if (c.viewNo() > viewNo) {
+        if (c.viewNo() > state.viewNo) {
             noteFutureView(from, c.viewNo());
         }
-        if (c.ppSeqNo() <= lastOrdered) {
+        if (c.ppSeqNo() <= state.lastOrdered) {
             checkFork(from, c);
             return;
         }
@@ -287,7 +229,7 @@ final class Ordering {
         if (!canOrder() || catchup == null) {
             return;
         }
-        long next = lastOrdered + 1;
+        long next = state.lastOrdered + 1;
         Batch b = batches.get(next);
         if (b == null || b.prePrepare != null) {
             return;
@@ -314,13 +256,13 @@ final class Ordering {
 
     /** Votes of this view, or of a view a little ahead (kept until we are in it), inside the watermarks. */
     private boolean acceptVote(int voteView, long ppSeqNo) {
-        return voteView >= viewNo && voteView <= viewNo + MAX_VIEWS_AHEAD && ppSeqNo > lastOrdered
-                && ppSeqNo <= Math.max(highWatermark(), lastOrdered + ctx.config.logSize());
+        return voteView >= state.viewNo && voteView <= state.viewNo + MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered
+                && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered + ctx.config.logSize());
     }
 
     /** Invariant: n-f nodes committing another batch at a pp_seq_no we ordered in that view is a fork. */
     private void checkFork(String from, Commit c) {
-        PrePrepare mine = orderedLog.get(c.ppSeqNo());
+        PrePrepare mine = state.orderedLog.get(c.ppSeqNo());
         if (mine == null || mine.viewNo() != c.viewNo() || digest(mine).equals(c.digest())) {
             return;
         }
@@ -342,7 +284,7 @@ final class Ordering {
     }
 
     private void maybeCutBatch() {
-        if (!isPrimary() || !canOrder() || !stashed.isEmpty()) {
+        if (!state.isPrimary() || !canOrder() || !stashed.isEmpty()) {
             return;
         }
         if (schedule.isForced()) {
@@ -351,8 +293,8 @@ final class Ordering {
         }
         long maxWait = ctx.millis(ctx.config.maxBatchWaitMs());
         int maxSize = ctx.config.maxBatchSize();
-        while (!queue.isEmpty() && lastApplied - lastOrdered < ctx.config.maxBatchesInFlight()
-                && lastApplied < highWatermark()) {
+        while (!queue.isEmpty() && state.lastApplied - state.lastOrdered < ctx.config.maxBatchesInFlight()
+                && state.lastApplied < state.highWatermark()) {
             RequestState oldest = queue.values().iterator().next();
             boolean full = queue.size() >= maxSize;
             boolean waited = ctx.now() - oldest.finalisedAt >= maxWait;
@@ -370,7 +312,7 @@ final class Ordering {
                 }
             }
             if (!requests.isEmpty()) {
-                cutBatch(requests, Math.max(ctx.nowMillis(), lastPpTime));
+                cutBatch(requests, Math.max(ctx.nowMillis(), state.lastPpTime));
             }
         }
         if (queue.isEmpty()) {
@@ -381,7 +323,7 @@ final class Ordering {
     /** Cuts the scheduled batches that are due and whose requests are all finalised here. */
     private void cutForcedBatches() {
         while (true) {
-            var forced = schedule.forced(viewNo, lastApplied + 1);
+            var forced = schedule.forced(state.viewNo, state.lastApplied + 1);
             if (forced.isEmpty() || ctx.now() < forced.get().sentAt()) {
                 return;
             }
@@ -403,14 +345,14 @@ final class Ordering {
      * replay can force the recorded batches here.
      */
     void cutBatch(List<RequestState> requests, long ppTime) {
-        long ppSeqNo = lastApplied + 1;
-        lastProposalAt = ctx.now();
+        long ppSeqNo = state.lastApplied + 1;
+        state.lastProposalAt = ctx.now();
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
-        PrePrepare pp = new PrePrepare(viewNo, ppSeqNo, ppTime, digests(requests),
+        PrePrepare pp = new PrePrepare(state.viewNo, ppSeqNo, ppTime, digests(requests),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
         Batch b = batches.computeIfAbsent(ppSeqNo, Batch::new);
         accept(b, pp, requests);
-        log.debug("sending PRE-PREPARE {}:{} with {} requests", viewNo, ppSeqNo, requests.size());
+        log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo, ppSeqNo, requests.size());
         ctx.outbox.broadcast(pp);
         checkPrepared(b);
     }
@@ -421,10 +363,10 @@ final class Ordering {
         if (!canOrder()) {
             return;
         }
-        stashed.headMap(lastApplied, true).clear();
-        fromNewView.headSet(lastApplied, true).clear();
+        stashed.headMap(state.lastApplied, true).clear();
+        fromNewView.headSet(state.lastApplied, true).clear();
         PrePrepare pp;
-        while ((pp = stashed.get(lastApplied + 1)) != null) {
+        while ((pp = stashed.get(state.lastApplied + 1)) != null) {
             boolean reordered = fromNewView.contains(pp.ppSeqNo());
             List<RequestState> requests = new ArrayList<>(pp.reqDigests().size());
             for (String d : pp.reqDigests()) {
@@ -443,7 +385,7 @@ final class Ordering {
                 return;
             }
         }
-        if (isPrimary()) {
+        if (state.isPrimary()) {
             maybeCutBatch();
         }
     }
@@ -451,25 +393,25 @@ final class Ordering {
     private boolean applyPrePrepare(PrePrepare pp, List<RequestState> requests, boolean reordered) {
         String problem = checkPrePrepare(pp, reordered);
         if (problem != null) {
-            log.error("PRE-PREPARE {}:{} from {} rejected: {}", pp.viewNo(), pp.ppSeqNo(), primary(), problem);
+            log.error("PRE-PREPARE {}:{} from {} rejected: {}", pp.viewNo(), pp.ppSeqNo(), state.primary(), problem);
             return false;
         }
         Execution.Roots roots = execution.apply(requests, pp.ppSeqNo(), pp.ppTime());
         if (roots.ledgerSize() != pp.ledgerSize() || !roots.txnRoot().equals(pp.txnRoot())
                 || !roots.stateRoot().equals(pp.stateRoot())) {
             log.error("PRE-PREPARE {}:{} from {} announces ledger {} / {} and state {}, but applying it gives "
-                            + "{} / {} and {}; not preparing", pp.viewNo(), pp.ppSeqNo(), primary(), pp.ledgerSize(),
+                            + "{} / {} and {}; not preparing", pp.viewNo(), pp.ppSeqNo(), state.primary(), pp.ledgerSize(),
                     pp.txnRoot(), pp.stateRoot(), roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
             reapplyAccepted();
             if (reordered) {
-                voteInstanceChange(viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
+                voteInstanceChange(state.viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
             }
             return false;
         }
         Batch b = batches.computeIfAbsent(pp.ppSeqNo(), Batch::new);
         accept(b, pp, requests);
-        if (!isPrimary()) {
-            ctx.outbox.broadcast(new Prepare(viewNo, pp.ppSeqNo(), b.digest));
+        if (!state.isPrimary()) {
+            ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), b.digest));
             b.addPrepare(b.digest, ctx.name);
         }
         checkPrepared(b);
@@ -478,8 +420,8 @@ final class Ordering {
 
     private String checkPrePrepare(PrePrepare pp, boolean reordered) {
         if (!reordered) {
-            if (pp.ppTime() < lastPpTime) {
-                return "pp_time " + pp.ppTime() + " is before the previous batch's " + lastPpTime;
+            if (pp.ppTime() < state.lastPpTime) {
+                return "pp_time " + pp.ppTime() + " is before the previous batch's " + state.lastPpTime;
             }
             if (Math.abs(pp.ppTime() - ctx.nowMillis()) > ctx.config.ppTimeToleranceMs()) {
                 return "pp_time " + pp.ppTime() + " is too far from our clock " + ctx.nowMillis();
@@ -507,14 +449,13 @@ final class Ordering {
             queue.remove(r.digest);
             batched.add(r.digest);
         }
-        lastApplied = pp.ppSeqNo();
-        lastPpTime = pp.ppTime();
+        state.applied(pp);
     }
 
     /** Undo a failed speculative application: discard all uncommitted, reapply the accepted batches. */
     private void reapplyAccepted() {
         execution.discardUncommitted();
-        for (Batch b : batches.subMap(lastOrdered, false, lastApplied, true).values()) {
+        for (Batch b : batches.subMap(state.lastOrdered, false, state.lastApplied, true).values()) {
             execution.apply(b.requests, b.ppSeqNo, b.prePrepare.ppTime());
         }
     }
@@ -522,8 +463,8 @@ final class Ordering {
     private void checkPrepared(Batch b) {
         if (b.prePrepare != null && !b.commitSent && b.prepareCount() >= ctx.quorums.prepare()) {
             b.commitSent = true;
-            preparedLog.put(b.ppSeqNo, b.prePrepare);
-            ctx.outbox.broadcast(new Commit(viewNo, b.ppSeqNo, b.digest));
+            state.preparedLog.put(b.ppSeqNo, b.prePrepare);
+            ctx.outbox.broadcast(new Commit(state.viewNo, b.ppSeqNo, b.digest));
             b.addCommit(b.digest, ctx.name);
             tryOrder();
         }
@@ -535,33 +476,30 @@ final class Ordering {
         }
         Batch b;
         boolean orderedAny = false;
-        while ((b = batches.get(lastOrdered + 1)) != null && b.commitSent
+        while ((b = batches.get(state.lastOrdered + 1)) != null && b.commitSent
                 && b.commitCount() >= ctx.quorums.commit()) {
             order(b);
             orderedAny = true;
         }
-        if (orderedAny && isPrimary()) {
+        if (orderedAny && state.isPrimary()) {
             maybeCutBatch();
         }
     }
 
     private void order(Batch b) {
-        if (b.ppSeqNo != lastOrdered + 1 || orderedLog.containsKey(b.ppSeqNo)) {
-            throw new IllegalStateException("invariant broken: ordering " + viewNo + ":" + b.ppSeqNo
-                    + " after " + lastOrdered + "; a pp_seq_no is ordered once, in order");
+        if (b.ppSeqNo != state.lastOrdered + 1 || state.orderedLog.containsKey(b.ppSeqNo)) {
+            throw new IllegalStateException("invariant broken: ordering " + state.viewNo + ":" + b.ppSeqNo
+                    + " after " + state.lastOrdered + "; a pp_seq_no is ordered once, in order");
         }
-        List<Reply> replies = execution.commitOldest(viewNo, b.prePrepare);
+        List<Reply> replies = execution.commitOldest(state.viewNo, b.prePrepare);
         for (int i = 0; i < replies.size(); i++) {
             RequestState r = b.requests.get(i);
             batched.remove(r.digest);
             ctx.outbox.toClients(propagator.ordered(r.digest), replies.get(i));
         }
-        lastOrdered = b.ppSeqNo;
-        lastOrderedAt = ctx.now();
-        lastOrderedPpTime = b.prePrepare.ppTime();
-        orderedLog.put(b.ppSeqNo, b.prePrepare);
+        state.ordered(b.prePrepare);
         batches.remove(b.ppSeqNo);
-        log.debug("ordered {}:{} ({} requests, ledger size {})", viewNo, b.ppSeqNo, replies.size(), execution.ledgerSize());
+        log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo, b.ppSeqNo, replies.size(), execution.ledgerSize());
         if (b.ppSeqNo % ctx.config.chkFreq() == 0) {
             Checkpoint cp = new Checkpoint(b.ppSeqNo, execution.ledgerSize(), execution.ledgerRoot());
             ctx.outbox.broadcast(cp);
@@ -577,7 +515,7 @@ final class Ordering {
         if (oldest.isEmpty()) {
             return;
         }
-        long deadline = Math.max(oldest.get().finalisedAt, viewStartedAt) + timeout;
+        long deadline = Math.max(oldest.get().finalisedAt, state.viewStartedAt) + timeout;
         if (ctx.now() < deadline) {
             ctx.timers.schedule(ORDERING_TIMER, deadline);
             return;
@@ -585,10 +523,10 @@ final class Ordering {
         ctx.timers.schedule(ORDERING_TIMER, ctx.now() + timeout);
         // An overloaded pool is slow but orders, or its primary at least proposes; a stalled one (or a
         // primary that censors a request for several timeouts) needs a new primary.
-        boolean stalled = ctx.now() - Math.max(Math.max(lastOrderedAt, lastProposalAt), viewStartedAt) >= timeout;
+        boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt, state.lastProposalAt), state.viewStartedAt) >= timeout;
         boolean censored = ctx.now() - deadline >= 3 * timeout;
-        if ((stalled || censored) && !viewChanging && !catchup.inProgress()) {
-            voteInstanceChange(viewNo + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
+        if ((stalled || censored) && !state.viewChanging && !catchup.inProgress()) {
+            voteInstanceChange(state.viewNo + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
                     + " ms ago is not ordered");
         }
     }
@@ -596,8 +534,8 @@ final class Ordering {
     // ---------------------------------------------------------------- checkpoints
 
     void onCheckpoint(String from, Checkpoint cp) {
-        if (cp.seqNoEnd() <= stableCheckpoint || cp.seqNoEnd() % ctx.config.chkFreq() != 0
-                || cp.seqNoEnd() > lastOrdered + 10L * ctx.config.logSize()) {
+        if (cp.seqNoEnd() <= state.stableCheckpoint || cp.seqNoEnd() % ctx.config.chkFreq() != 0
+                || cp.seqNoEnd() > state.lastOrdered + 10L * ctx.config.logSize()) {
             return;
         }
         addCheckpointVote(from, cp);
@@ -614,9 +552,9 @@ final class Ordering {
         if (voters.size() < ctx.quorums.checkpoint()) {
             return;
         }
-        if (cp.seqNoEnd() <= lastOrdered) {
+        if (cp.seqNoEnd() <= state.lastOrdered) {
             if (!voters.contains(ctx.name)) {
-                if (orderedLog.containsKey(cp.seqNoEnd()) || bySeq.values().stream().anyMatch(v -> v.contains(ctx.name))) {
+                if (state.orderedLog.containsKey(cp.seqNoEnd()) || bySeq.values().stream().anyMatch(v -> v.contains(ctx.name))) {
                     throw new IllegalStateException("invariant broken: " + voters + " agree the ledger after batch "
                             + cp.seqNoEnd() + " is " + key + ", but this node's differs");
                 }
@@ -625,29 +563,29 @@ final class Ordering {
             markStable(cp.seqNoEnd());
         } else if (catchup != null) {
             catchup.start("checkpoint " + cp.seqNoEnd() + " is stable in the pool but this node ordered only up to "
-                    + lastOrdered);
+                    + state.lastOrdered);
         }
     }
 
     private void markStable(long seqNo) {
-        if (seqNo <= stableCheckpoint) {
+        if (seqNo <= state.stableCheckpoint) {
             return;
         }
-        stableCheckpoint = seqNo;
-        preparedLog.headMap(seqNo, true).clear();
-        orderedLog.headMap(seqNo, true).clear();
+        state.stableCheckpoint = seqNo;
+        state.preparedLog.headMap(seqNo, true).clear();
+        state.orderedLog.headMap(seqNo, true).clear();
         conflictingCommits.headMap(seqNo, true).clear();
         checkpointVotes.headMap(seqNo, true).clear();
-        execution.persist(viewNo, stableCheckpoint);
+        execution.persist(state.viewNo, state.stableCheckpoint);
         log.debug("checkpoint {} is stable", seqNo);
-        if (isPrimary()) {
+        if (state.isPrimary()) {
             maybeCutBatch();
         }
     }
 
     /** A quorum's checkpoint ahead of what we ordered, if any: catch-up must take us there. */
     boolean stableCheckpointAhead() {
-        for (Map.Entry<Long, TreeMap<String, TreeSet<String>>> e : checkpointVotes.tailMap(lastOrdered, false).entrySet()) {
+        for (Map.Entry<Long, TreeMap<String, TreeSet<String>>> e : checkpointVotes.tailMap(state.lastOrdered, false).entrySet()) {
             for (TreeSet<String> voters : e.getValue().values()) {
                 if (voters.size() >= ctx.quorums.checkpoint()) {
                     return true;
@@ -661,13 +599,13 @@ final class Ordering {
 
     /** The primary is lost unless it comes back within the grace period. */
     private void watchPrimary() {
-        if (!isPrimary() && !ctx.connected.contains(primary())) {
+        if (!state.isPrimary() && !ctx.connected.contains(state.primary())) {
             ctx.timers.schedule(PRIMARY_TIMER, ctx.now() + ctx.millis(ctx.config.primaryDisconnectGraceMs()));
         }
     }
 
     private void voteInstanceChange(int view, String reason) {
-        if (view <= votedFor || view <= viewNo) {
+        if (view <= votedFor || view <= state.viewNo) {
             return;
         }
         votedFor = view;
@@ -678,7 +616,7 @@ final class Ordering {
     }
 
     void onInstanceChange(String from, InstanceChange ic) {
-        if (ic.viewNo() <= viewNo || ic.viewNo() > viewNo + MAX_VIEWS_AHEAD) {
+        if (ic.viewNo() <= state.viewNo || ic.viewNo() > state.viewNo + MAX_VIEWS_AHEAD) {
             return;
         }
         Integer before = instanceChanges.get(from);
@@ -700,7 +638,7 @@ final class Ordering {
 
     private void evaluateInstanceChanges() {
         // Join a view change that f+1 others want: at least one honest node saw a reason.
-        for (int v = viewNo + MAX_VIEWS_AHEAD; v > viewNo; v--) {
+        for (int v = state.viewNo + MAX_VIEWS_AHEAD; v > state.viewNo; v--) {
             if (v > votedFor && votesFor(v, false) >= ctx.f() + 1) {
                 votedFor = v;
                 log.info("{} votes for view {}: f+1 nodes do", ctx.name, v);
@@ -709,7 +647,7 @@ final class Ordering {
                 break;
             }
         }
-        for (int v = viewNo + MAX_VIEWS_AHEAD; v > viewNo; v--) {
+        for (int v = state.viewNo + MAX_VIEWS_AHEAD; v > state.viewNo; v--) {
             if (votesFor(v, true) >= ctx.quorums.viewChange()) {
                 startViewChange(v);
                 return;
@@ -719,52 +657,52 @@ final class Ordering {
 
     private void startViewChange(int view) {
         log.info("{} starts the view change to view {} (primary {})", ctx.name, view, ctx.primaryOf(view));
-        if (!viewChanging) {
-            establishedView = viewNo;
+        if (!state.viewChanging) {
+            state.establishedView = state.viewNo;
         }
-        viewNo = view;
-        viewChanging = true;
+        state.viewNo = view;
+        state.viewChanging = true;
         votedFor = Math.max(votedFor, view);
         instanceChanges.entrySet().removeIf(e -> e.getValue() <= view);
-        execution.persist(viewNo, stableCheckpoint);
+        execution.persist(state.viewNo, state.stableCheckpoint);
         discardSpeculative(false);
         ctx.timers.cancel(BATCH_TIMER);
         ctx.timers.cancel(PRIMARY_TIMER);
-        ownViewChange = new ViewChange(view, stableCheckpoint,
-                List.copyOf(preparedLog.tailMap(stableCheckpoint, false).values()));
+        ownViewChange = new ViewChange(view, state.stableCheckpoint,
+                List.copyOf(state.preparedLog.tailMap(state.stableCheckpoint, false).values()));
         ctx.outbox.broadcast(ownViewChange);
         viewChanges.headMap(view, false).clear();
         viewChanges.computeIfAbsent(view, v -> new TreeMap<>()).put(ctx.name, ownViewChange);
-        long timeout = ctx.millis(ctx.config.viewChangeTimeoutMs()) << Math.min(failedViewChanges, 10);
+        long timeout = ctx.millis(ctx.config.viewChangeTimeoutMs()) << Math.min(state.failedViewChanges, 10);
         ctx.timers.schedule(VIEW_CHANGE_TIMER, ctx.now() + timeout);
         futureViewSenders.entrySet().removeIf(e -> e.getValue() <= view);
         NewView early = futureNewViews.remove(view);
         futureNewViews.headMap(view, false).clear();
         if (early != null) {
             processNewView(early);
-        } else if (isPrimary()) {
+        } else if (state.isPrimary()) {
             tryNewView();
         }
     }
 
     void onViewChange(String from, ViewChange vc) {
-        if (vc.viewNo() == viewNo && !viewChanging && isPrimary() && lastNewView != null
-                && lastNewView.viewNo() == viewNo) {
+        if (vc.viewNo() == state.viewNo && !state.viewChanging && state.isPrimary() && lastNewView != null
+                && lastNewView.viewNo() == state.viewNo) {
             ctx.outbox.toNode(from, lastNewView); // it missed our NEW_VIEW
             return;
         }
-        if (vc.viewNo() < viewNo || (vc.viewNo() == viewNo && !viewChanging) || vc.viewNo() > viewNo + MAX_VIEWS_AHEAD) {
+        if (vc.viewNo() < state.viewNo || (vc.viewNo() == state.viewNo && !state.viewChanging) || vc.viewNo() > state.viewNo + MAX_VIEWS_AHEAD) {
             return;
         }
         viewChanges.computeIfAbsent(vc.viewNo(), v -> new TreeMap<>()).put(from, vc);
-        if (viewChanging && vc.viewNo() == viewNo && isPrimary()) {
+        if (state.viewChanging && vc.viewNo() == state.viewNo && state.isPrimary()) {
             tryNewView();
         }
     }
 
     /** As the new primary: with n-f VIEW_CHANGEs, choose what the new view re-orders and announce it. */
     private void tryNewView() {
-        TreeMap<String, ViewChange> vcs = viewChanges.get(viewNo);
+        TreeMap<String, ViewChange> vcs = viewChanges.get(state.viewNo);
         if (vcs == null || vcs.size() < ctx.quorums.viewChange()) {
             return;
         }
@@ -797,8 +735,8 @@ final class Ordering {
             batchesToReorder.add(pp);
             next++;
         }
-        NewView nv = new NewView(viewNo, checkpoint, batchesToReorder);
-        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, viewNo, checkpoint,
+        NewView nv = new NewView(state.viewNo, checkpoint, batchesToReorder);
+        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, state.viewNo, checkpoint,
                 batchesToReorder.size(), vcs.keySet());
         lastNewView = nv;
         ctx.outbox.broadcast(nv);
@@ -810,62 +748,62 @@ final class Ordering {
             log.warn("{} sent NEW_VIEW {} but its primary is {}; ignored", from, nv.viewNo(), ctx.primaryOf(nv.viewNo()));
             return;
         }
-        if (nv.viewNo() > viewNo && nv.viewNo() <= viewNo + MAX_VIEWS_AHEAD) {
+        if (nv.viewNo() > state.viewNo && nv.viewNo() <= state.viewNo + MAX_VIEWS_AHEAD) {
             futureNewViews.put(nv.viewNo(), nv);
             noteFutureView(from, nv.viewNo());
-        } else if (nv.viewNo() == viewNo && viewChanging) {
+        } else if (nv.viewNo() == state.viewNo && state.viewChanging) {
             processNewView(nv);
         }
     }
 
     private void processNewView(NewView nv) {
-        viewChanging = false;
-        establishedView = viewNo;
-        failedViewChanges = 0;
-        viewStartedAt = ctx.now();
+        state.viewChanging = false;
+        state.establishedView = state.viewNo;
+        state.failedViewChanges = 0;
+        state.viewStartedAt = ctx.now();
         ownViewChange = null;
         ctx.timers.cancel(VIEW_CHANGE_TIMER);
-        viewChanges.headMap(viewNo, true).clear();
+        viewChanges.headMap(state.viewNo, true).clear();
         log.info("{} is in view {}: primary {}, checkpoint {}, {} batches to re-order (last ordered {})", ctx.name,
-                viewNo, primary(), nv.checkpoint(), nv.batches().size(), lastOrdered);
+                state.viewNo, state.primary(), nv.checkpoint(), nv.batches().size(), state.lastOrdered);
         watchPrimary();
         long expected = nv.checkpoint() + 1;
         for (PrePrepare old : nv.batches()) {
             if (old.ppSeqNo() != expected++) {
-                log.error("NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", viewNo, primary(),
+                log.error("NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", state.viewNo, state.primary(),
                         old.ppSeqNo());
                 break;
             }
-            PrePrepare pp = new PrePrepare(viewNo, old.ppSeqNo(), old.ppTime(), old.reqDigests(), old.ledgerSize(),
+            PrePrepare pp = new PrePrepare(state.viewNo, old.ppSeqNo(), old.ppTime(), old.reqDigests(), old.ledgerSize(),
                     old.txnRoot(), old.stateRoot());
-            if (pp.ppSeqNo() <= lastOrdered) {
-                PrePrepare mine = orderedLog.get(pp.ppSeqNo());
+            if (pp.ppSeqNo() <= state.lastOrdered) {
+                PrePrepare mine = state.orderedLog.get(pp.ppSeqNo());
                 if (mine != null && !sameContent(mine, pp)) {
                     log.error("NEW_VIEW {} re-orders at {} another batch than the one this node ordered there; "
-                            + "voting for the next view", viewNo, pp.ppSeqNo());
-                    voteInstanceChange(viewNo + 1, "NEW_VIEW contradicts an ordered batch");
+                            + "voting for the next view", state.viewNo, pp.ppSeqNo());
+                    voteInstanceChange(state.viewNo + 1, "NEW_VIEW contradicts an ordered batch");
                     return;
                 }
                 // Already ordered here: vote for it in the new view, so the nodes that have not can.
                 String d = digest(pp);
-                if (!isPrimary()) {
-                    ctx.outbox.broadcast(new Prepare(viewNo, pp.ppSeqNo(), d));
+                if (!state.isPrimary()) {
+                    ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), d));
                 }
-                ctx.outbox.broadcast(new Commit(viewNo, pp.ppSeqNo(), d));
+                ctx.outbox.broadcast(new Commit(state.viewNo, pp.ppSeqNo(), d));
             } else {
                 stashed.put(pp.ppSeqNo(), pp);
                 fromNewView.add(pp.ppSeqNo());
             }
         }
         for (PrePrepare pp : futurePrePrepares.values()) {
-            if (pp.viewNo() == viewNo && !fromNewView.contains(pp.ppSeqNo())) {
+            if (pp.viewNo() == state.viewNo && !fromNewView.contains(pp.ppSeqNo())) {
                 stashed.putIfAbsent(pp.ppSeqNo(), pp);
             }
         }
         futurePrePrepares.clear();
-        if (nv.checkpoint() > lastOrdered) {
-            catchup.start("NEW_VIEW " + viewNo + " starts from checkpoint " + nv.checkpoint() + " but this node ordered only up to "
-                    + lastOrdered);
+        if (nv.checkpoint() > state.lastOrdered) {
+            catchup.start("NEW_VIEW " + state.viewNo + " starts from checkpoint " + nv.checkpoint() + " but this node ordered only up to "
+                    + state.lastOrdered);
             return;
         }
         applyStashed();
@@ -880,13 +818,13 @@ final class Ordering {
 
     /** f+1 nodes working in a later view: we missed a view change; catch-up tells us where the pool is. */
     private void noteFutureView(String from, int view) {
-        if (view <= viewNo || view > viewNo + MAX_VIEWS_AHEAD) {
+        if (view <= state.viewNo || view > state.viewNo + MAX_VIEWS_AHEAD) {
             return;
         }
         futureViewSenders.merge(from, view, Math::max);
-        long ahead = futureViewSenders.values().stream().filter(v -> v > viewNo).count();
+        long ahead = futureViewSenders.values().stream().filter(v -> v > state.viewNo).count();
         if (ahead >= ctx.f() + 1 && catchup != null && !catchup.inProgress()) {
-            catchup.start("f+1 nodes are in a view after " + viewNo);
+            catchup.start("f+1 nodes are in a view after " + state.viewNo);
         }
     }
 
@@ -898,7 +836,7 @@ final class Ordering {
     private void discardSpeculative(boolean keepPrePrepares) {
         execution.discardUncommitted();
         LinkedHashMap<String, RequestState> requeued = new LinkedHashMap<>();
-        for (Batch b : batches.tailMap(lastOrdered, false).values()) {
+        for (Batch b : batches.tailMap(state.lastOrdered, false).values()) {
             if (b.prePrepare != null) {
                 for (RequestState r : b.requests) {
                     batched.remove(r.digest);
@@ -917,8 +855,7 @@ final class Ordering {
         requeued.putAll(queue);
         queue.clear();
         queue.putAll(requeued);
-        lastApplied = lastOrdered;
-        lastPpTime = lastOrderedPpTime;
+        state.backToOrdered();
         if (!keepPrePrepares) {
             stashed.clear();
             fromNewView.clear();
@@ -929,7 +866,7 @@ final class Ordering {
 
     /** Catch-up starts: nothing may stay uncommitted while it appends verified transactions. */
     void enterCatchup() {
-        if (!viewChanging) {
+        if (!state.viewChanging) {
             // Re-ordered batches stay marked as such; ordinary ones are re-applied from the stash.
             TreeSet<Long> keep = new TreeSet<>(fromNewView);
             discardSpeculative(true);
@@ -953,33 +890,29 @@ final class Ordering {
 
     /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
     void finishCatchup(int view, Execution.Position position) {
-        if (position.ppSeqNo() > lastOrdered) {
-            lastOrdered = position.ppSeqNo();
-            lastOrderedAt = ctx.now();
-            lastOrderedPpTime = position.ppTime();
-            orderedLog.clear();
+        if (position.ppSeqNo() > state.lastOrdered) {
+            state.caughtUpTo(position);
         }
-        lastApplied = lastOrdered;
-        lastPpTime = lastOrderedPpTime;
+        state.backToOrdered();
         long chk = ctx.config.chkFreq();
-        long stable = Math.max(stableCheckpoint, lastOrdered / chk * chk);
-        batches.headMap(lastOrdered, true).clear();
+        long stable = Math.max(state.stableCheckpoint, state.lastOrdered / chk * chk);
+        batches.headMap(state.lastOrdered, true).clear();
         for (Batch b : batches.values()) {
             b.unaccept();
         }
-        if (view > viewNo || (view == viewNo && viewChanging)) {
+        if (view > state.viewNo || (view == state.viewNo && state.viewChanging)) {
             adoptView(view);
         }
-        if (stable > stableCheckpoint) {
+        if (stable > state.stableCheckpoint) {
             markStable(stable);
         } else {
-            execution.persist(viewNo, stableCheckpoint);
+            execution.persist(state.viewNo, state.stableCheckpoint);
         }
         if (stableCheckpointAhead()) {
             catchup.start("another checkpoint became stable during catch-up");
             return;
         }
-        if (!viewChanging) {
+        if (!state.viewChanging) {
             watchPrimary();
         }
         applyStashed();
@@ -989,27 +922,27 @@ final class Ordering {
 
     private void adoptView(int view) {
         log.info("{} joins view {} (primary {}) found by catch-up", ctx.name, view, ctx.primaryOf(view));
-        viewNo = view;
+        state.viewNo = view;
         votedFor = Math.max(votedFor, view);
         instanceChanges.entrySet().removeIf(e -> e.getValue() <= view);
         futureViewSenders.entrySet().removeIf(e -> e.getValue() <= view);
         viewChanges.headMap(view, true).clear();
         stashed.clear();
         fromNewView.clear();
-        viewChanging = false;
-        establishedView = view;
-        failedViewChanges = 0;
-        viewStartedAt = ctx.now();
+        state.viewChanging = false;
+        state.establishedView = view;
+        state.failedViewChanges = 0;
+        state.viewStartedAt = ctx.now();
         ownViewChange = null;
         ctx.timers.cancel(VIEW_CHANGE_TIMER);
         NewView nv = futureNewViews.remove(view);
         futureNewViews.headMap(view, true).clear();
         if (nv != null) {
-            viewChanging = true; // processNewView completes it
+            state.viewChanging = true; // processNewView completes it
             processNewView(nv);
         } else {
             for (PrePrepare pp : futurePrePrepares.values()) {
-                if (pp.viewNo() == viewNo) {
+                if (pp.viewNo() == state.viewNo) {
                     stashed.putIfAbsent(pp.ppSeqNo(), pp);
                 }
             }
@@ -1034,12 +967,12 @@ final class Ordering {
 
     Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("viewNo", viewNo);
-        m.put("viewChanging", viewChanging);
-        m.put("primary", primary());
-        m.put("lastOrdered", lastOrdered);
-        m.put("lastApplied", lastApplied);
-        m.put("stableCheckpoint", stableCheckpoint);
+        m.put("viewNo", state.viewNo);
+        m.put("viewChanging", state.viewChanging);
+        m.put("primary", state.primary());
+        m.put("lastOrdered", state.lastOrdered);
+        m.put("lastApplied", state.lastApplied);
+        m.put("stableCheckpoint", state.stableCheckpoint);
         m.put("queued", queue.size());
         m.put("stashedPrePrepares", stashed.size());
         m.put("catchingUp", catchup != null && catchup.inProgress());
