@@ -64,6 +64,12 @@ final class Catchup {
         this.ordering = ordering;
     }
 
+    /** How the services ask for a catch-up (it starts unless one is under way). */
+    @FunctionalInterface
+    interface Trigger {
+        void start(String why);
+    }
+
     boolean inProgress() {
         return phase != Phase.IDLE;
     }
@@ -79,6 +85,7 @@ final class Catchup {
         }
         log.info("{} catches up: {}", ctx.name, why);
         phase = Phase.STATUS;
+        state.catchingUp = true;
         startedAt = ctx.now();
         startSize = execution.ledgerSize();
         liars.clear();
@@ -309,6 +316,7 @@ final class Catchup {
                 execution.ledgerSize(), txns, String.format("%.3f", seconds), Math.round(txns / seconds),
                 position.ppSeqNo(), view);
         phase = Phase.IDLE;
+        state.catchingUp = false;
         target = null;
         ranges.clear();
         assigned.clear();

@@ -3,6 +3,7 @@ package io.stackcompanion.node.core;
 import io.stackcompanion.node.message.PrePrepare;
 
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Where this node stands in consensus, shared by the services of the core (Plenum's
@@ -31,10 +32,14 @@ final class ConsensusState {
     long lastApplied;
     long lastPpTime;
     long stableCheckpoint;
+    /** From catch-up's start to its end: nothing is ordered meanwhile. */
+    boolean catchingUp;
     /** Batches this node prepared (certificate: PRE-PREPARE + n-f-1 PREPAREs) above the stable checkpoint. */
     final TreeMap<Long, PrePrepare> preparedLog = new TreeMap<>();
     /** Batches this node ordered above the stable checkpoint. */
     final TreeMap<Long, PrePrepare> orderedLog = new TreeMap<>();
+    /** COMMITs for a batch other than the one we ordered at that pp_seq_no in that view: a fork if n-f. */
+    final TreeMap<Long, TreeSet<String>> conflictingCommits = new TreeMap<>();
 
     /** Resumes where the store says the node stood. */
     ConsensusState(CoreContext ctx, Execution execution) {
@@ -92,6 +97,14 @@ final class ConsensusState {
         lastOrderedAt = ctx.now();
         lastOrderedPpTime = pp.ppTime();
         orderedLog.put(pp.ppSeqNo(), pp);
+    }
+
+    /** The checkpoint at {@code seqNo} is stable: the watermarks move, the logs below it go. */
+    void stable(long seqNo) {
+        stableCheckpoint = seqNo;
+        preparedLog.headMap(seqNo, true).clear();
+        orderedLog.headMap(seqNo, true).clear();
+        conflictingCommits.headMap(seqNo, true).clear();
     }
 
     /** Catch-up appended the pool's batches up to {@code position}: what we ordered before is history. */

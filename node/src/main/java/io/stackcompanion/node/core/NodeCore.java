@@ -44,6 +44,7 @@ public final class NodeCore {
     private final Execution execution;
     private final Propagator propagator;
     private final ConsensusState state;
+    private final Checkpoints checkpoints;
     private final Ordering ordering;
     private final Catchup catchup;
     private final TreeSet<String> connectedNodes;
@@ -73,9 +74,9 @@ public final class NodeCore {
         this.execution = new Execution(store);
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
         this.state = new ConsensusState(ctx, execution);
-        this.ordering = new Ordering(ctx, state, execution, propagator, schedule);
+        this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
+        this.ordering = new Ordering(ctx, state, execution, propagator, schedule, checkpoints, this::startCatchup);
         this.catchup = new Catchup(ctx, state, execution, ordering);
-        ordering.setCatchup(catchup);
     }
 
     public String name() {
@@ -173,6 +174,16 @@ public final class NodeCore {
         ordering.onFinalised(request);
     }
 
+    // Where one service calls another that is built after it: resolved here, when the input is handled.
+
+    private void startCatchup(String why) {
+        catchup.start(why);
+    }
+
+    private void primaryMayCut() {
+        ordering.maybeCutBatch();
+    }
+
     private void onReceived(CoreInput.Received r) {
         Message m;
         try {
@@ -212,7 +223,7 @@ public final class NodeCore {
         } else if (m instanceof Commit c) {
             ordering.onCommit(from, c);
         } else if (m instanceof Checkpoint c) {
-            ordering.onCheckpoint(from, c);
+            checkpoints.onCheckpoint(from, c);
         } else if (m instanceof InstanceChange ic) {
             ordering.onInstanceChange(from, ic);
         } else if (m instanceof ViewChange vc) {

@@ -1,7 +1,6 @@
 package io.stackcompanion.node.core;
 
 import io.stackcompanion.node.crypto.Hashes;
-import io.stackcompanion.node.message.Checkpoint;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.InstanceChange;
@@ -47,7 +46,8 @@ final class Ordering {
     private final Propagator propagator;
     private final PrePrepareSchedule schedule;
     private final ConsensusState state;
-    private Catchup catchup;
+    private final Checkpoints checkpoints;
+    private final Catchup.Trigger catchup;
 
     /** Finalised requests not yet in any batch, in finalisation order (a LinkedHashMap: ordered). */
     private final LinkedHashMap<String, RequestState> queue = new LinkedHashMap<>();
@@ -60,10 +60,6 @@ final class Ordering {
     private final TreeSet<Long> fromNewView = new TreeSet<>();
     /** PRE-PREPAREs of a later view (from that view's primary), kept until we are in it. */
     private final TreeMap<Long, PrePrepare> futurePrePrepares = new TreeMap<>();
-    /** COMMITs for a batch other than the one we ordered at that pp_seq_no in that view: a fork if n-f. */
-    private final TreeMap<Long, TreeSet<String>> conflictingCommits = new TreeMap<>();
-    /** CHECKPOINT votes: pp_seq_no, then "size:root", then voters. */
-    private final TreeMap<Long, TreeMap<String, TreeSet<String>>> checkpointVotes = new TreeMap<>();
     /** Each node's highest INSTANCE_CHANGE vote. */
     private final TreeMap<String, Integer> instanceChanges = new TreeMap<>();
     private int votedFor;
@@ -75,8 +71,10 @@ final class Ordering {
     private NewView lastNewView;
 
     Ordering(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator,
-             PrePrepareSchedule schedule) {
+             PrePrepareSchedule schedule, Checkpoints checkpoints, Catchup.Trigger catchup) {
         this.ctx = ctx;
+        this.checkpoints = checkpoints;
+        this.catchup = catchup;
         this.state = state;
         this.execution = execution;
         this.propagator = propagator;
@@ -84,12 +82,8 @@ final class Ordering {
         this.votedFor = state.viewNo;
     }
 
-    void setCatchup(Catchup catchup) {
-        this.catchup = catchup;
-    }
-
     private boolean canOrder() {
-        return !state.viewChanging && !catchup.inProgress();
+        return !state.viewChanging && !state.catchingUp;
     }
 
     // ---------------------------------------------------------------- inputs
@@ -226,7 +220,7 @@ final class Ordering {
      * never came. Only catch-up brings it.
      */
     private void catchUpIfStuck() {
-        if (!canOrder() || catchup == null) {
+        if (!canOrder()) {
             return;
         }
         long next = state.lastOrdered + 1;
@@ -266,7 +260,7 @@ final class Ordering {
         if (mine == null || mine.viewNo() != c.viewNo() || digest(mine).equals(c.digest())) {
             return;
         }
-        TreeSet<String> voters = conflictingCommits.computeIfAbsent(c.ppSeqNo(), s -> new TreeSet<>());
+        TreeSet<String> voters = state.conflictingCommits.computeIfAbsent(c.ppSeqNo(), s -> new TreeSet<>());
         voters.add(from);
         if (voters.size() >= ctx.quorums.commit()) {
             throw new IllegalStateException("invariant broken: " + voters + " committed another batch at "
@@ -283,7 +277,7 @@ final class Ordering {
         }
     }
 
-    private void maybeCutBatch() {
+    void maybeCutBatch() {
         if (!state.isPrimary() || !canOrder() || !stashed.isEmpty()) {
             return;
         }
@@ -500,11 +494,7 @@ final class Ordering {
         state.ordered(b.prePrepare);
         batches.remove(b.ppSeqNo);
         log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo, b.ppSeqNo, replies.size(), execution.ledgerSize());
-        if (b.ppSeqNo % ctx.config.chkFreq() == 0) {
-            Checkpoint cp = new Checkpoint(b.ppSeqNo, execution.ledgerSize(), execution.ledgerRoot());
-            ctx.outbox.broadcast(cp);
-            addCheckpointVote(ctx.name, cp);
-        }
+        checkpoints.onOrdered(b.ppSeqNo);
     }
 
     // ---------------------------------------------------------------- ordering timeout
@@ -525,74 +515,10 @@ final class Ordering {
         // primary that censors a request for several timeouts) needs a new primary.
         boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt, state.lastProposalAt), state.viewStartedAt) >= timeout;
         boolean censored = ctx.now() - deadline >= 3 * timeout;
-        if ((stalled || censored) && !state.viewChanging && !catchup.inProgress()) {
+        if ((stalled || censored) && !state.viewChanging && !state.catchingUp) {
             voteInstanceChange(state.viewNo + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
                     + " ms ago is not ordered");
         }
-    }
-
-    // ---------------------------------------------------------------- checkpoints
-
-    void onCheckpoint(String from, Checkpoint cp) {
-        if (cp.seqNoEnd() <= state.stableCheckpoint || cp.seqNoEnd() % ctx.config.chkFreq() != 0
-                || cp.seqNoEnd() > state.lastOrdered + 10L * ctx.config.logSize()) {
-            return;
-        }
-        addCheckpointVote(from, cp);
-    }
-
-    private void addCheckpointVote(String from, Checkpoint cp) {
-        TreeMap<String, TreeSet<String>> bySeq = checkpointVotes.computeIfAbsent(cp.seqNoEnd(), s -> new TreeMap<>());
-        for (TreeSet<String> voters : bySeq.values()) {
-            voters.remove(from); // one vote per node and checkpoint
-        }
-        String key = cp.ledgerSize() + ":" + cp.ledgerRoot();
-        TreeSet<String> voters = bySeq.computeIfAbsent(key, k -> new TreeSet<>());
-        voters.add(from);
-        if (voters.size() < ctx.quorums.checkpoint()) {
-            return;
-        }
-        if (cp.seqNoEnd() <= state.lastOrdered) {
-            if (!voters.contains(ctx.name)) {
-                if (state.orderedLog.containsKey(cp.seqNoEnd()) || bySeq.values().stream().anyMatch(v -> v.contains(ctx.name))) {
-                    throw new IllegalStateException("invariant broken: " + voters + " agree the ledger after batch "
-                            + cp.seqNoEnd() + " is " + key + ", but this node's differs");
-                }
-                return;
-            }
-            markStable(cp.seqNoEnd());
-        } else if (catchup != null) {
-            catchup.start("checkpoint " + cp.seqNoEnd() + " is stable in the pool but this node ordered only up to "
-                    + state.lastOrdered);
-        }
-    }
-
-    private void markStable(long seqNo) {
-        if (seqNo <= state.stableCheckpoint) {
-            return;
-        }
-        state.stableCheckpoint = seqNo;
-        state.preparedLog.headMap(seqNo, true).clear();
-        state.orderedLog.headMap(seqNo, true).clear();
-        conflictingCommits.headMap(seqNo, true).clear();
-        checkpointVotes.headMap(seqNo, true).clear();
-        execution.persist(state.viewNo, state.stableCheckpoint);
-        log.debug("checkpoint {} is stable", seqNo);
-        if (state.isPrimary()) {
-            maybeCutBatch();
-        }
-    }
-
-    /** A quorum's checkpoint ahead of what we ordered, if any: catch-up must take us there. */
-    boolean stableCheckpointAhead() {
-        for (Map.Entry<Long, TreeMap<String, TreeSet<String>>> e : checkpointVotes.tailMap(state.lastOrdered, false).entrySet()) {
-            for (TreeSet<String> voters : e.getValue().values()) {
-                if (voters.size() >= ctx.quorums.checkpoint()) {
-                    return true;
-                }
-            }
-        }
-        return false;
     }
 
     // ---------------------------------------------------------------- view change
@@ -823,7 +749,7 @@ final class Ordering {
         }
         futureViewSenders.merge(from, view, Math::max);
         long ahead = futureViewSenders.values().stream().filter(v -> v > state.viewNo).count();
-        if (ahead >= ctx.f() + 1 && catchup != null && !catchup.inProgress()) {
+        if (ahead >= ctx.f() + 1 && !state.catchingUp) {
             catchup.start("f+1 nodes are in a view after " + state.viewNo);
         }
     }
@@ -904,11 +830,11 @@ final class Ordering {
             adoptView(view);
         }
         if (stable > state.stableCheckpoint) {
-            markStable(stable);
+            checkpoints.markStable(stable);
         } else {
             execution.persist(state.viewNo, state.stableCheckpoint);
         }
-        if (stableCheckpointAhead()) {
+        if (checkpoints.stableCheckpointAhead()) {
             catchup.start("another checkpoint became stable during catch-up");
             return;
         }
@@ -975,7 +901,7 @@ final class Ordering {
         m.put("stableCheckpoint", state.stableCheckpoint);
         m.put("queued", queue.size());
         m.put("stashedPrePrepares", stashed.size());
-        m.put("catchingUp", catchup != null && catchup.inProgress());
+        m.put("catchingUp", state.catchingUp);
         return m;
     }
 }
