@@ -43,6 +43,8 @@ final class Catchup {
     private final ConsensusState state;
     private final Execution execution;
     private final Ordering ordering;
+    private final ViewChanges viewChanges;
+    private final Checkpoints checkpoints;
     private Phase phase = Phase.IDLE;
     private long askedTargetSize = -1;
     private final TreeMap<String, ConsistencyProof> answers = new TreeMap<>();
@@ -57,11 +59,14 @@ final class Catchup {
     private long startSize;
     private int completed;
 
-    Catchup(CoreContext ctx, ConsensusState state, Execution execution, Ordering ordering) {
+    Catchup(CoreContext ctx, ConsensusState state, Execution execution, Ordering ordering, ViewChanges viewChanges,
+            Checkpoints checkpoints) {
         this.ctx = ctx;
         this.state = state;
         this.execution = execution;
         this.ordering = ordering;
+        this.viewChanges = viewChanges;
+        this.checkpoints = checkpoints;
     }
 
     /** How the services ask for a catch-up (it starts unless one is under way). */
@@ -324,7 +329,30 @@ final class Catchup {
         answers.clear();
         ctx.timers.cancel(TIMER);
         completed++;
-        ordering.finishCatchup(view, position);
+        rejoin(view, position);
+    }
+
+    /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
+    private void rejoin(int view, Execution.Position position) {
+        ordering.caughtUpTo(position);
+        long chk = ctx.config.chkFreq();
+        long stable = Math.max(state.stableCheckpoint, state.lastOrdered / chk * chk);
+        if (view > state.viewNo || (view == state.viewNo && state.viewChanging)) {
+            viewChanges.adoptView(view);
+        }
+        if (stable > state.stableCheckpoint) {
+            checkpoints.markStable(stable);
+        } else {
+            execution.persist(state.viewNo, state.stableCheckpoint);
+        }
+        if (checkpoints.stableCheckpointAhead()) {
+            start("another checkpoint became stable during catch-up");
+            return;
+        }
+        if (!state.viewChanging) {
+            viewChanges.watchPrimary();
+        }
+        ordering.resume();
     }
 
     private static List<String> hex(List<byte[]> hashes) {

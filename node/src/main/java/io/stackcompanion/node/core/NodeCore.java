@@ -46,6 +46,7 @@ public final class NodeCore {
     private final ConsensusState state;
     private final Checkpoints checkpoints;
     private final Ordering ordering;
+    private final ViewChanges viewChanges;
     private final Catchup catchup;
     private final TreeSet<String> connectedNodes;
     private boolean started;
@@ -75,8 +76,10 @@ public final class NodeCore {
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
-        this.ordering = new Ordering(ctx, state, execution, propagator, schedule, checkpoints, this::startCatchup);
-        this.catchup = new Catchup(ctx, state, execution, ordering);
+        this.ordering = new Ordering(ctx, state, execution, propagator, schedule, checkpoints, this::startCatchup,
+                this::voteInstanceChange);
+        this.viewChanges = new ViewChanges(ctx, state, execution, propagator, ordering, this::startCatchup);
+        this.catchup = new Catchup(ctx, state, execution, ordering, viewChanges, checkpoints);
     }
 
     public String name() {
@@ -136,8 +139,8 @@ public final class NodeCore {
         started = true;
         log.info("{} started: view {}, primary {}, last ordered {}, ledger size {}", ctx.name, state.viewNo(),
                 state.primary(), state.lastOrdered(), execution.ledgerSize());
-        ordering.onStarted();
-        // Whatever happened while we were away, the pool knows: ask it before ordering anything.
+        // Whatever happened while we were away, the pool knows: ask it before ordering anything. The
+        // primary is watched once catch-up is done: links take a while to come up at start.
         catchup.start("the node started");
     }
 
@@ -146,7 +149,7 @@ public final class NodeCore {
             connectedNodes.add(c.peer());
             ctx.connectedAt.put(c.peer(), ctx.now());
             log.info("connected to {}", c.peer());
-            ordering.onConnected(c.peer());
+            viewChanges.onConnected(c.peer());
             catchup.onConnected(c.peer());
         }
     }
@@ -155,7 +158,7 @@ public final class NodeCore {
         if (d.stack() == StackName.NODE) {
             connectedNodes.remove(d.peer());
             log.info("disconnected from {}", d.peer());
-            ordering.onDisconnected(d.peer());
+            viewChanges.onDisconnected(d.peer());
         }
     }
 
@@ -166,11 +169,16 @@ public final class NodeCore {
         if (Catchup.TIMER.equals(timer)) {
             catchup.onTimer(timer);
         } else {
-            ordering.onTimer(timer);
+            if (viewChanges.handles(timer)) {
+                viewChanges.onTimer(timer);
+            } else {
+                ordering.onTimer(timer);
+            }
         }
     }
 
     private void onFinalised(RequestState request) {
+        viewChanges.onFinalised(request);
         ordering.onFinalised(request);
     }
 
@@ -182,6 +190,10 @@ public final class NodeCore {
 
     private void primaryMayCut() {
         ordering.maybeCutBatch();
+    }
+
+    private void voteInstanceChange(int view, String reason) {
+        viewChanges.voteInstanceChange(view, reason);
     }
 
     private void onReceived(CoreInput.Received r) {
@@ -217,19 +229,22 @@ public final class NodeCore {
         if (m instanceof Propagate p) {
             propagator.onPropagate(from, p);
         } else if (m instanceof PrePrepare pp) {
+            viewChanges.noteFutureView(from, pp.viewNo()); // a later view's PRE-PREPARE: the pool may have moved on
             ordering.onPrePrepare(from, pp);
         } else if (m instanceof Prepare p) {
+            viewChanges.noteFutureView(from, p.viewNo());
             ordering.onPrepare(from, p);
         } else if (m instanceof Commit c) {
+            viewChanges.noteFutureView(from, c.viewNo());
             ordering.onCommit(from, c);
         } else if (m instanceof Checkpoint c) {
             checkpoints.onCheckpoint(from, c);
         } else if (m instanceof InstanceChange ic) {
-            ordering.onInstanceChange(from, ic);
+            viewChanges.onInstanceChange(from, ic);
         } else if (m instanceof ViewChange vc) {
-            ordering.onViewChange(from, vc);
+            viewChanges.onViewChange(from, vc);
         } else if (m instanceof NewView nv) {
-            ordering.onNewView(from, nv);
+            viewChanges.onNewView(from, nv);
         } else if (m instanceof LedgerStatus ls) {
             catchup.onLedgerStatus(from, ls);
         } else if (m instanceof ConsistencyProof cp) {

@@ -3,12 +3,9 @@ package io.stackcompanion.node.core;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
-import io.stackcompanion.node.message.InstanceChange;
-import io.stackcompanion.node.message.NewView;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Prepare;
 import io.stackcompanion.node.message.Reply;
-import io.stackcompanion.node.message.ViewChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,11 +32,6 @@ import java.util.TreeSet;
 final class Ordering {
     private static final Logger log = LoggerFactory.getLogger(Ordering.class);
     static final String BATCH_TIMER = "batch";
-    static final String ORDERING_TIMER = "ordering-timeout";
-    static final String PRIMARY_TIMER = "primary-lost";
-    static final String VIEW_CHANGE_TIMER = "view-change";
-    /** Messages of views further ahead than this are not kept (a peer cannot fill our memory). */
-    private static final int MAX_VIEWS_AHEAD = 16;
 
     private final CoreContext ctx;
     private final Execution execution;
@@ -48,6 +40,7 @@ final class Ordering {
     private final ConsensusState state;
     private final Checkpoints checkpoints;
     private final Catchup.Trigger catchup;
+    private final ViewChanges.Vote viewChange;
 
     /** Finalised requests not yet in any batch, in finalisation order (a LinkedHashMap: ordered). */
     private final LinkedHashMap<String, RequestState> queue = new LinkedHashMap<>();
@@ -60,18 +53,10 @@ final class Ordering {
     private final TreeSet<Long> fromNewView = new TreeSet<>();
     /** PRE-PREPAREs of a later view (from that view's primary), kept until we are in it. */
     private final TreeMap<Long, PrePrepare> futurePrePrepares = new TreeMap<>();
-    /** Each node's highest INSTANCE_CHANGE vote. */
-    private final TreeMap<String, Integer> instanceChanges = new TreeMap<>();
-    private int votedFor;
-    private final TreeMap<Integer, TreeMap<String, ViewChange>> viewChanges = new TreeMap<>();
-    private final TreeMap<Integer, NewView> futureNewViews = new TreeMap<>();
-    /** Nodes seen sending 3-phase messages of a view later than ours, and that view. */
-    private final TreeMap<String, Integer> futureViewSenders = new TreeMap<>();
-    private ViewChange ownViewChange;
-    private NewView lastNewView;
 
     Ordering(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator,
-             PrePrepareSchedule schedule, Checkpoints checkpoints, Catchup.Trigger catchup) {
+             PrePrepareSchedule schedule, Checkpoints checkpoints, Catchup.Trigger catchup,
+             ViewChanges.Vote viewChange) {
         this.ctx = ctx;
         this.checkpoints = checkpoints;
         this.catchup = catchup;
@@ -79,7 +64,7 @@ final class Ordering {
         this.execution = execution;
         this.propagator = propagator;
         this.schedule = schedule;
-        this.votedFor = state.viewNo;
+        this.viewChange = viewChange;
     }
 
     private boolean canOrder() {
@@ -88,37 +73,10 @@ final class Ordering {
 
     // ---------------------------------------------------------------- inputs
 
-    void onStarted() {
-        // The primary is watched once catch-up is done: links take a while to come up at start.
-    }
-
-    void onConnected(String peer) {
-        if (peer.equals(state.primary())) {
-            ctx.timers.cancel(PRIMARY_TIMER);
-        }
-        // What a peer that was away must hear again for the view change to make progress.
-        if (votedFor > state.viewNo || (state.viewChanging && votedFor == state.viewNo)) {
-            ctx.outbox.toNode(peer, new InstanceChange(votedFor, "re-sent on reconnect"));
-        }
-        if (state.viewChanging && ownViewChange != null && peer.equals(state.primary())) {
-            ctx.outbox.toNode(peer, ownViewChange);
-        }
-        if (!state.viewChanging && state.isPrimary() && lastNewView != null && lastNewView.viewNo() == state.viewNo) {
-            ctx.outbox.toNode(peer, lastNewView);
-        }
-    }
-
-    void onDisconnected(String peer) {
-        if (peer.equals(state.primary())) {
-            watchPrimary();
-        }
-    }
-
     void onFinalised(RequestState request) {
         if (!batched.contains(request.digest)) {
             queue.put(request.digest, request);
         }
-        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.millis(ctx.config.orderingTimeoutMs()));
         if (state.isPrimary()) {
             maybeCutBatch();
         } else {
@@ -129,28 +87,16 @@ final class Ordering {
     void onTimer(String timer) {
         if (BATCH_TIMER.equals(timer)) {
             maybeCutBatch();
-        } else if (ORDERING_TIMER.equals(timer)) {
-            checkOrderingTimeout();
-        } else if (PRIMARY_TIMER.equals(timer)) {
-            if (!state.viewChanging && !state.isPrimary() && !ctx.connected.contains(state.primary())) {
-                voteInstanceChange(state.viewNo + 1, "primary " + state.primary() + " disconnected");
-            }
-        } else if (VIEW_CHANGE_TIMER.equals(timer)) {
-            if (state.viewChanging) {
-                state.failedViewChanges++;
-                voteInstanceChange(state.viewNo + 1, "view change to " + state.viewNo + " did not complete in time");
-            }
         }
     }
 
     void onPrePrepare(String from, PrePrepare pp) {
         if (pp.viewNo() > state.viewNo) {
-            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo + MAX_VIEWS_AHEAD
+            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD
                     && pp.ppSeqNo() > state.lastOrdered && pp.ppSeqNo() <= state.lastOrdered + ctx.config.logSize()) {
                 futurePrePrepares.put(pp.ppSeqNo(), pp);
             }
-            noteFutureView(from, pp.viewNo());
-            return;
+            return; // ViewChanges notes the later view
         }
         if (pp.viewNo() < state.viewNo) {
             log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, state.viewNo);
@@ -182,9 +128,6 @@ final class Ordering {
     }
 
     void onPrepare(String from, Prepare p) {
-        if (p.viewNo() > state.viewNo) {
-            noteFutureView(from, p.viewNo());
-        }
         if (!acceptVote(p.viewNo(), p.ppSeqNo())) {
             return;
         }
@@ -198,9 +141,6 @@ final class Ordering {
     }
 
     void onCommit(String from, Commit c) {
-        if (c.viewNo() > state.viewNo) {
-            noteFutureView(from, c.viewNo());
-        }
         if (c.ppSeqNo() <= state.lastOrdered) {
             checkFork(from, c);
             return;
@@ -250,7 +190,7 @@ final class Ordering {
 
     /** Votes of this view, or of a view a little ahead (kept until we are in it), inside the watermarks. */
     private boolean acceptVote(int voteView, long ppSeqNo) {
-        return voteView >= state.viewNo && voteView <= state.viewNo + MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered
+        return voteView >= state.viewNo && voteView <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered
                 && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered + ctx.config.logSize());
     }
 
@@ -398,7 +338,7 @@ final class Ordering {
                     pp.txnRoot(), pp.stateRoot(), roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
             reapplyAccepted();
             if (reordered) {
-                voteInstanceChange(state.viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
+                viewChange.forView(state.viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
             }
             return false;
         }
@@ -497,263 +437,6 @@ final class Ordering {
         checkpoints.onOrdered(b.ppSeqNo);
     }
 
-    // ---------------------------------------------------------------- ordering timeout
-
-    private void checkOrderingTimeout() {
-        long timeout = ctx.millis(ctx.config.orderingTimeoutMs());
-        Optional<RequestState> oldest = propagator.oldestFinalised();
-        if (oldest.isEmpty()) {
-            return;
-        }
-        long deadline = Math.max(oldest.get().finalisedAt, state.viewStartedAt) + timeout;
-        if (ctx.now() < deadline) {
-            ctx.timers.schedule(ORDERING_TIMER, deadline);
-            return;
-        }
-        ctx.timers.schedule(ORDERING_TIMER, ctx.now() + timeout);
-        // An overloaded pool is slow but orders, or its primary at least proposes; a stalled one (or a
-        // primary that censors a request for several timeouts) needs a new primary.
-        boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt, state.lastProposalAt), state.viewStartedAt) >= timeout;
-        boolean censored = ctx.now() - deadline >= 3 * timeout;
-        if ((stalled || censored) && !state.viewChanging && !state.catchingUp) {
-            voteInstanceChange(state.viewNo + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
-                    + " ms ago is not ordered");
-        }
-    }
-
-    // ---------------------------------------------------------------- view change
-
-    /** The primary is lost unless it comes back within the grace period. */
-    private void watchPrimary() {
-        if (!state.isPrimary() && !ctx.connected.contains(state.primary())) {
-            ctx.timers.schedule(PRIMARY_TIMER, ctx.now() + ctx.millis(ctx.config.primaryDisconnectGraceMs()));
-        }
-    }
-
-    private void voteInstanceChange(int view, String reason) {
-        if (view <= votedFor || view <= state.viewNo) {
-            return;
-        }
-        votedFor = view;
-        log.info("{} votes for view {}: {}", ctx.name, view, reason);
-        ctx.outbox.broadcast(new InstanceChange(view, reason));
-        instanceChanges.put(ctx.name, view);
-        evaluateInstanceChanges();
-    }
-
-    void onInstanceChange(String from, InstanceChange ic) {
-        if (ic.viewNo() <= state.viewNo || ic.viewNo() > state.viewNo + MAX_VIEWS_AHEAD) {
-            return;
-        }
-        Integer before = instanceChanges.get(from);
-        if (before == null || before < ic.viewNo()) {
-            instanceChanges.put(from, ic.viewNo());
-        }
-        evaluateInstanceChanges();
-    }
-
-    private int votesFor(int view, boolean includeSelf) {
-        int n = 0;
-        for (Map.Entry<String, Integer> e : instanceChanges.entrySet()) {
-            if (e.getValue() >= view && (includeSelf || !e.getKey().equals(ctx.name))) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private void evaluateInstanceChanges() {
-        // Join a view change that f+1 others want: at least one honest node saw a reason.
-        for (int v = state.viewNo + MAX_VIEWS_AHEAD; v > state.viewNo; v--) {
-            if (v > votedFor && votesFor(v, false) >= ctx.f() + 1) {
-                votedFor = v;
-                log.info("{} votes for view {}: f+1 nodes do", ctx.name, v);
-                ctx.outbox.broadcast(new InstanceChange(v, "f+1 nodes voted for it"));
-                instanceChanges.put(ctx.name, v);
-                break;
-            }
-        }
-        for (int v = state.viewNo + MAX_VIEWS_AHEAD; v > state.viewNo; v--) {
-            if (votesFor(v, true) >= ctx.quorums.viewChange()) {
-                startViewChange(v);
-                return;
-            }
-        }
-    }
-
-    private void startViewChange(int view) {
-        log.info("{} starts the view change to view {} (primary {})", ctx.name, view, ctx.primaryOf(view));
-        if (!state.viewChanging) {
-            state.establishedView = state.viewNo;
-        }
-        state.viewNo = view;
-        state.viewChanging = true;
-        votedFor = Math.max(votedFor, view);
-        instanceChanges.entrySet().removeIf(e -> e.getValue() <= view);
-        execution.persist(state.viewNo, state.stableCheckpoint);
-        discardSpeculative(false);
-        ctx.timers.cancel(BATCH_TIMER);
-        ctx.timers.cancel(PRIMARY_TIMER);
-        ownViewChange = new ViewChange(view, state.stableCheckpoint,
-                List.copyOf(state.preparedLog.tailMap(state.stableCheckpoint, false).values()));
-        ctx.outbox.broadcast(ownViewChange);
-        viewChanges.headMap(view, false).clear();
-        viewChanges.computeIfAbsent(view, v -> new TreeMap<>()).put(ctx.name, ownViewChange);
-        long timeout = ctx.millis(ctx.config.viewChangeTimeoutMs()) << Math.min(state.failedViewChanges, 10);
-        ctx.timers.schedule(VIEW_CHANGE_TIMER, ctx.now() + timeout);
-        futureViewSenders.entrySet().removeIf(e -> e.getValue() <= view);
-        NewView early = futureNewViews.remove(view);
-        futureNewViews.headMap(view, false).clear();
-        if (early != null) {
-            processNewView(early);
-        } else if (state.isPrimary()) {
-            tryNewView();
-        }
-    }
-
-    void onViewChange(String from, ViewChange vc) {
-        if (vc.viewNo() == state.viewNo && !state.viewChanging && state.isPrimary() && lastNewView != null
-                && lastNewView.viewNo() == state.viewNo) {
-            ctx.outbox.toNode(from, lastNewView); // it missed our NEW_VIEW
-            return;
-        }
-        if (vc.viewNo() < state.viewNo || (vc.viewNo() == state.viewNo && !state.viewChanging) || vc.viewNo() > state.viewNo + MAX_VIEWS_AHEAD) {
-            return;
-        }
-        viewChanges.computeIfAbsent(vc.viewNo(), v -> new TreeMap<>()).put(from, vc);
-        if (state.viewChanging && vc.viewNo() == state.viewNo && state.isPrimary()) {
-            tryNewView();
-        }
-    }
-
-    /** As the new primary: with n-f VIEW_CHANGEs, choose what the new view re-orders and announce it. */
-    private void tryNewView() {
-        TreeMap<String, ViewChange> vcs = viewChanges.get(state.viewNo);
-        if (vcs == null || vcs.size() < ctx.quorums.viewChange()) {
-            return;
-        }
-        long checkpoint = 0;
-        for (ViewChange vc : vcs.values()) {
-            checkpoint = Math.max(checkpoint, vc.stableCheckpoint());
-        }
-        // For each pp_seq_no, the batch prepared in the latest view (PBFT): a batch ordered anywhere was
-        // prepared by n-f nodes, so at least one of any n-f VIEW_CHANGEs reports it.
-        TreeMap<Long, PrePrepare> chosen = new TreeMap<>();
-        for (ViewChange vc : vcs.values()) {
-            for (PrePrepare pp : vc.prepared()) {
-                if (pp.ppSeqNo() <= checkpoint) {
-                    continue;
-                }
-                PrePrepare have = chosen.get(pp.ppSeqNo());
-                if (have == null || pp.viewNo() > have.viewNo()
-                        || (pp.viewNo() == have.viewNo() && digest(pp).compareTo(digest(have)) < 0)) {
-                    chosen.put(pp.ppSeqNo(), pp);
-                }
-            }
-        }
-        // Only a gap-free run: a batch after a gap was ordered nowhere (ordering is in order).
-        List<PrePrepare> batchesToReorder = new ArrayList<>();
-        long next = checkpoint + 1;
-        for (PrePrepare pp : chosen.values()) {
-            if (pp.ppSeqNo() != next) {
-                break;
-            }
-            batchesToReorder.add(pp);
-            next++;
-        }
-        NewView nv = new NewView(state.viewNo, checkpoint, batchesToReorder);
-        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, state.viewNo, checkpoint,
-                batchesToReorder.size(), vcs.keySet());
-        lastNewView = nv;
-        ctx.outbox.broadcast(nv);
-        processNewView(nv);
-    }
-
-    void onNewView(String from, NewView nv) {
-        if (!from.equals(ctx.primaryOf(nv.viewNo()))) {
-            log.warn("{} sent NEW_VIEW {} but its primary is {}; ignored", from, nv.viewNo(), ctx.primaryOf(nv.viewNo()));
-            return;
-        }
-        if (nv.viewNo() > state.viewNo && nv.viewNo() <= state.viewNo + MAX_VIEWS_AHEAD) {
-            futureNewViews.put(nv.viewNo(), nv);
-            noteFutureView(from, nv.viewNo());
-        } else if (nv.viewNo() == state.viewNo && state.viewChanging) {
-            processNewView(nv);
-        }
-    }
-
-    private void processNewView(NewView nv) {
-        state.viewChanging = false;
-        state.establishedView = state.viewNo;
-        state.failedViewChanges = 0;
-        state.viewStartedAt = ctx.now();
-        ownViewChange = null;
-        ctx.timers.cancel(VIEW_CHANGE_TIMER);
-        viewChanges.headMap(state.viewNo, true).clear();
-        log.info("{} is in view {}: primary {}, checkpoint {}, {} batches to re-order (last ordered {})", ctx.name,
-                state.viewNo, state.primary(), nv.checkpoint(), nv.batches().size(), state.lastOrdered);
-        watchPrimary();
-        long expected = nv.checkpoint() + 1;
-        for (PrePrepare old : nv.batches()) {
-            if (old.ppSeqNo() != expected++) {
-                log.error("NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", state.viewNo, state.primary(),
-                        old.ppSeqNo());
-                break;
-            }
-            PrePrepare pp = new PrePrepare(state.viewNo, old.ppSeqNo(), old.ppTime(), old.reqDigests(), old.ledgerSize(),
-                    old.txnRoot(), old.stateRoot());
-            if (pp.ppSeqNo() <= state.lastOrdered) {
-                PrePrepare mine = state.orderedLog.get(pp.ppSeqNo());
-                if (mine != null && !sameContent(mine, pp)) {
-                    log.error("NEW_VIEW {} re-orders at {} another batch than the one this node ordered there; "
-                            + "voting for the next view", state.viewNo, pp.ppSeqNo());
-                    voteInstanceChange(state.viewNo + 1, "NEW_VIEW contradicts an ordered batch");
-                    return;
-                }
-                // Already ordered here: vote for it in the new view, so the nodes that have not can.
-                String d = digest(pp);
-                if (!state.isPrimary()) {
-                    ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), d));
-                }
-                ctx.outbox.broadcast(new Commit(state.viewNo, pp.ppSeqNo(), d));
-            } else {
-                stashed.put(pp.ppSeqNo(), pp);
-                fromNewView.add(pp.ppSeqNo());
-            }
-        }
-        for (PrePrepare pp : futurePrePrepares.values()) {
-            if (pp.viewNo() == state.viewNo && !fromNewView.contains(pp.ppSeqNo())) {
-                stashed.putIfAbsent(pp.ppSeqNo(), pp);
-            }
-        }
-        futurePrePrepares.clear();
-        if (nv.checkpoint() > state.lastOrdered) {
-            catchup.start("NEW_VIEW " + state.viewNo + " starts from checkpoint " + nv.checkpoint() + " but this node ordered only up to "
-                    + state.lastOrdered);
-            return;
-        }
-        applyStashed();
-        tryOrder();
-        maybeCutBatch();
-    }
-
-    private static boolean sameContent(PrePrepare a, PrePrepare b) {
-        return a.ppSeqNo() == b.ppSeqNo() && a.ppTime() == b.ppTime() && a.reqDigests().equals(b.reqDigests())
-                && a.ledgerSize() == b.ledgerSize() && a.txnRoot().equals(b.txnRoot()) && a.stateRoot().equals(b.stateRoot());
-    }
-
-    /** f+1 nodes working in a later view: we missed a view change; catch-up tells us where the pool is. */
-    private void noteFutureView(String from, int view) {
-        if (view <= state.viewNo || view > state.viewNo + MAX_VIEWS_AHEAD) {
-            return;
-        }
-        futureViewSenders.merge(from, view, Math::max);
-        long ahead = futureViewSenders.values().stream().filter(v -> v > state.viewNo).count();
-        if (ahead >= ctx.f() + 1 && !state.catchingUp) {
-            catchup.start("f+1 nodes are in a view after " + state.viewNo);
-        }
-    }
-
     /**
      * Drops everything applied and not ordered (uncommitted ledger and state); the requests of those
      * batches go back to the queue, in batch order. With {@code keepPrePrepares} (catch-up, same view)
@@ -814,67 +497,53 @@ final class Ordering {
         }
     }
 
-    /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
-    void finishCatchup(int view, Execution.Position position) {
+    /** Catch-up is done: the last ordered batch is {@code position}'s if that is further; nothing is applied. */
+    void caughtUpTo(Execution.Position position) {
         if (position.ppSeqNo() > state.lastOrdered) {
             state.caughtUpTo(position);
         }
         state.backToOrdered();
-        long chk = ctx.config.chkFreq();
-        long stable = Math.max(state.stableCheckpoint, state.lastOrdered / chk * chk);
         batches.headMap(state.lastOrdered, true).clear();
         for (Batch b : batches.values()) {
             b.unaccept();
         }
-        if (view > state.viewNo || (view == state.viewNo && state.viewChanging)) {
-            adoptView(view);
+    }
+
+    // ---------------------------------------------------------------- view change hooks
+
+    /** A view change starts: nothing applied in the old view survives; the primary stops cutting. */
+    void leaveView() {
+        discardSpeculative(false);
+        ctx.timers.cancel(BATCH_TIMER);
+    }
+
+    /** A batch the NEW_VIEW re-orders in this view, with the same content: applied in its turn. */
+    void stashReordered(PrePrepare pp) {
+        stashed.put(pp.ppSeqNo(), pp);
+        fromNewView.add(pp.ppSeqNo());
+    }
+
+    /** The view we are now in is the one these PRE-PREPAREs came early for: they wait their turn. */
+    void stashFuturePrePrepares() {
+        for (PrePrepare pp : futurePrePrepares.values()) {
+            if (pp.viewNo() == state.viewNo && !fromNewView.contains(pp.ppSeqNo())) {
+                stashed.putIfAbsent(pp.ppSeqNo(), pp);
+            }
         }
-        if (stable > state.stableCheckpoint) {
-            checkpoints.markStable(stable);
-        } else {
-            execution.persist(state.viewNo, state.stableCheckpoint);
-        }
-        if (checkpoints.stableCheckpointAhead()) {
-            catchup.start("another checkpoint became stable during catch-up");
-            return;
-        }
-        if (!state.viewChanging) {
-            watchPrimary();
-        }
+        futurePrePrepares.clear();
+    }
+
+    /** The view moved on under us (catch-up): PRE-PREPAREs stashed for the old one are void. */
+    void dropStashed() {
+        stashed.clear();
+        fromNewView.clear();
+    }
+
+    /** The node can order again (new view, or catch-up done): apply, order and cut what is due. */
+    void resume() {
         applyStashed();
         tryOrder();
         maybeCutBatch();
-    }
-
-    private void adoptView(int view) {
-        log.info("{} joins view {} (primary {}) found by catch-up", ctx.name, view, ctx.primaryOf(view));
-        state.viewNo = view;
-        votedFor = Math.max(votedFor, view);
-        instanceChanges.entrySet().removeIf(e -> e.getValue() <= view);
-        futureViewSenders.entrySet().removeIf(e -> e.getValue() <= view);
-        viewChanges.headMap(view, true).clear();
-        stashed.clear();
-        fromNewView.clear();
-        state.viewChanging = false;
-        state.establishedView = view;
-        state.failedViewChanges = 0;
-        state.viewStartedAt = ctx.now();
-        ownViewChange = null;
-        ctx.timers.cancel(VIEW_CHANGE_TIMER);
-        NewView nv = futureNewViews.remove(view);
-        futureNewViews.headMap(view, true).clear();
-        if (nv != null) {
-            state.viewChanging = true; // processNewView completes it
-            processNewView(nv);
-        } else {
-            for (PrePrepare pp : futurePrePrepares.values()) {
-                if (pp.viewNo() == state.viewNo) {
-                    stashed.putIfAbsent(pp.ppSeqNo(), pp);
-                }
-            }
-            futurePrePrepares.clear();
-            watchPrimary();
-        }
     }
 
     // ---------------------------------------------------------------- helpers
