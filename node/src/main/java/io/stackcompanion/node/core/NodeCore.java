@@ -76,7 +76,8 @@ public final class NodeCore {
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
-        this.ordering = new Ordering(ctx, state, execution, propagator, schedule, checkpoints, this::startCatchup,
+        this.ordering = new Ordering(ctx, state, execution, propagator,
+                new PrimaryBatcher(ctx, state, propagator, schedule), checkpoints, this::startCatchup,
                 this::voteInstanceChange);
         this.viewChanges = new ViewChanges(ctx, state, execution, propagator, ordering, this::startCatchup);
         this.catchup = new Catchup(ctx, state, execution, ordering, viewChanges, checkpoints);

@@ -21,29 +21,25 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The master instance's 3-phase commit, checkpoints and view change, as in Plenum: the primary cuts
- * finalised requests into PRE-PREPAREs (by size or by wait), replicas check them by applying the batch
- * and comparing roots, PREPARE at n-f-1, COMMIT at n-f, and batches are ordered strictly in pp_seq_no
- * order. Every CHK_FREQ batches a CHECKPOINT; at n-f matching ones it is stable and the logs below it
- * go. A lost primary or a stalled request leads to INSTANCE_CHANGE votes; at n-f the view changes
- * (VIEW_CHANGE with prepared certificates, NEW_VIEW from the next primary, round-robin) and the
- * batches prepared in the old view are ordered again, with the same content, in the new one.
+ * The master instance's three phases, as Plenum's ordering service: the primary's batches (what to cut
+ * comes from {@link PrimaryBatcher}, the PRE-PREPARE is made in {@link #cutBatch}); replicas check a
+ * PRE-PREPARE by applying the batch and comparing roots, PREPARE at n-f-1, COMMIT at n-f, and batches
+ * are ordered strictly in pp_seq_no order. Where the node stands is {@link ConsensusState}; every
+ * ordered batch goes to {@link Checkpoints}; {@link ViewChanges} and {@link Catchup} move the view and
+ * the ledger under it through the hooks at the end.
  */
 final class Ordering {
     private static final Logger log = LoggerFactory.getLogger(Ordering.class);
-    static final String BATCH_TIMER = "batch";
 
     private final CoreContext ctx;
     private final Execution execution;
     private final Propagator propagator;
-    private final PrePrepareSchedule schedule;
+    private final PrimaryBatcher batcher;
     private final ConsensusState state;
     private final Checkpoints checkpoints;
     private final Catchup.Trigger catchup;
     private final ViewChanges.Vote viewChange;
 
-    /** Finalised requests not yet in any batch, in finalisation order (a LinkedHashMap: ordered). */
-    private final LinkedHashMap<String, RequestState> queue = new LinkedHashMap<>();
     /** Digests in batches applied and not yet ordered. */
     private final Set<String> batched = new HashSet<>();
     private final TreeMap<Long, Batch> batches = new TreeMap<>();
@@ -55,7 +51,7 @@ final class Ordering {
     private final TreeMap<Long, PrePrepare> futurePrePrepares = new TreeMap<>();
 
     Ordering(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator,
-             PrePrepareSchedule schedule, Checkpoints checkpoints, Catchup.Trigger catchup,
+             PrimaryBatcher batcher, Checkpoints checkpoints, Catchup.Trigger catchup,
              ViewChanges.Vote viewChange) {
         this.ctx = ctx;
         this.checkpoints = checkpoints;
@@ -63,7 +59,7 @@ final class Ordering {
         this.state = state;
         this.execution = execution;
         this.propagator = propagator;
-        this.schedule = schedule;
+        this.batcher = batcher;
         this.viewChange = viewChange;
     }
 
@@ -75,7 +71,7 @@ final class Ordering {
 
     void onFinalised(RequestState request) {
         if (!batched.contains(request.digest)) {
-            queue.put(request.digest, request);
+            batcher.add(request);
         }
         if (state.isPrimary()) {
             maybeCutBatch();
@@ -85,7 +81,7 @@ final class Ordering {
     }
 
     void onTimer(String timer) {
-        if (BATCH_TIMER.equals(timer)) {
+        if (PrimaryBatcher.BATCH_TIMER.equals(timer)) {
             maybeCutBatch();
         }
     }
@@ -212,7 +208,7 @@ final class Ordering {
 
     /** After every input when batches are forced: a forced batch may have become due. */
     void afterInput() {
-        if (schedule.isForced()) {
+        if (batcher.isForced()) {
             maybeCutBatch();
         }
     }
@@ -221,56 +217,7 @@ final class Ordering {
         if (!state.isPrimary() || !canOrder() || !stashed.isEmpty()) {
             return;
         }
-        if (schedule.isForced()) {
-            cutForcedBatches();
-            return;
-        }
-        long maxWait = ctx.millis(ctx.config.maxBatchWaitMs());
-        int maxSize = ctx.config.maxBatchSize();
-        while (!queue.isEmpty() && state.lastApplied - state.lastOrdered < ctx.config.maxBatchesInFlight()
-                && state.lastApplied < state.highWatermark()) {
-            RequestState oldest = queue.values().iterator().next();
-            boolean full = queue.size() >= maxSize;
-            boolean waited = ctx.now() - oldest.finalisedAt >= maxWait;
-            if (!full && !waited) {
-                ctx.timers.schedule(BATCH_TIMER, oldest.finalisedAt + maxWait);
-                return;
-            }
-            List<RequestState> requests = new ArrayList<>();
-            Iterator<RequestState> it = queue.values().iterator();
-            while (it.hasNext() && requests.size() < maxSize) {
-                RequestState r = it.next();
-                it.remove();
-                if (propagator.get(r.digest) == r) { // not ordered meanwhile (catch-up)
-                    requests.add(r);
-                }
-            }
-            if (!requests.isEmpty()) {
-                cutBatch(requests, Math.max(ctx.nowMillis(), state.lastPpTime));
-            }
-        }
-        if (queue.isEmpty()) {
-            ctx.timers.cancel(BATCH_TIMER);
-        }
-    }
-
-    /** Cuts the scheduled batches that are due and whose requests are all finalised here. */
-    private void cutForcedBatches() {
-        while (true) {
-            var forced = schedule.forced(state.viewNo, state.lastApplied + 1);
-            if (forced.isEmpty() || ctx.now() < forced.get().sentAt()) {
-                return;
-            }
-            List<RequestState> requests = new ArrayList<>();
-            for (String d : forced.get().reqDigests()) {
-                RequestState r = queue.get(d);
-                if (r == null) {
-                    return; // not finalised here yet; a later input will bring it
-                }
-                requests.add(r);
-            }
-            cutBatch(requests, forced.get().ppTime());
-        }
+        batcher.cut(this::cutBatch);
     }
 
     /**
@@ -380,7 +327,7 @@ final class Ordering {
         b.digest = digest(pp);
         b.requests = List.copyOf(requests);
         for (RequestState r : requests) {
-            queue.remove(r.digest);
+            batcher.remove(r.digest);
             batched.add(r.digest);
         }
         state.applied(pp);
@@ -461,9 +408,7 @@ final class Ordering {
             }
             b.unaccept();
         }
-        requeued.putAll(queue);
-        queue.clear();
-        queue.putAll(requeued);
+        batcher.requeueFirst(requeued);
         state.backToOrdered();
         if (!keepPrePrepares) {
             stashed.clear();
@@ -482,13 +427,13 @@ final class Ordering {
             fromNewView.clear();
             fromNewView.addAll(keep);
         }
-        ctx.timers.cancel(BATCH_TIMER);
+        batcher.stop();
     }
 
     /** Transactions catch-up appended: their requests are ordered; waiting clients get the reply. */
     void caughtUp(List<Txn> txns) {
         for (Txn t : txns) {
-            queue.remove(t.digest());
+            batcher.remove(t.digest());
             batched.remove(t.digest());
             List<String> clients = propagator.ordered(t.digest());
             if (!clients.isEmpty()) {
@@ -514,7 +459,7 @@ final class Ordering {
     /** A view change starts: nothing applied in the old view survives; the primary stops cutting. */
     void leaveView() {
         discardSpeculative(false);
-        ctx.timers.cancel(BATCH_TIMER);
+        batcher.stop();
     }
 
     /** A batch the NEW_VIEW re-orders in this view, with the same content: applied in its turn. */
@@ -568,7 +513,7 @@ final class Ordering {
         m.put("lastOrdered", state.lastOrdered);
         m.put("lastApplied", state.lastApplied);
         m.put("stableCheckpoint", state.stableCheckpoint);
-        m.put("queued", queue.size());
+        m.put("queued", batcher.waiting());
         m.put("stashedPrePrepares", stashed.size());
         m.put("catchingUp", state.catchingUp);
         return m;
