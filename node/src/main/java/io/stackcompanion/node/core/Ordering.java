@@ -5,17 +5,14 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Prepare;
-import io.stackcompanion.node.message.Reply;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -283,7 +280,7 @@ final class Ordering {
             log.error("PRE-PREPARE {}:{} from {} announces ledger {} / {} and state {}, but applying it gives "
                             + "{} / {} and {}; not preparing", pp.viewNo(), pp.ppSeqNo(), state.primary(), pp.ledgerSize(),
                     pp.txnRoot(), pp.stateRoot(), roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
-            reapplyAccepted();
+            execution.discardLast();
             if (reordered) {
                 viewChange.forView(state.viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
             }
@@ -325,20 +322,11 @@ final class Ordering {
     private void accept(Batch b, PrePrepare pp, List<RequestState> requests) {
         b.prePrepare = pp;
         b.digest = digest(pp);
-        b.requests = List.copyOf(requests);
         for (RequestState r : requests) {
             batcher.remove(r.digest);
             batched.add(r.digest);
         }
         state.applied(pp);
-    }
-
-    /** Undo a failed speculative application: discard all uncommitted, reapply the accepted batches. */
-    private void reapplyAccepted() {
-        execution.discardUncommitted();
-        for (Batch b : batches.subMap(state.lastOrdered, false, state.lastApplied, true).values()) {
-            execution.apply(b.requests, b.ppSeqNo, b.prePrepare.ppTime());
-        }
     }
 
     private void checkPrepared(Batch b) {
@@ -372,15 +360,14 @@ final class Ordering {
             throw new IllegalStateException("invariant broken: ordering " + state.viewNo + ":" + b.ppSeqNo
                     + " after " + state.lastOrdered + "; a pp_seq_no is ordered once, in order");
         }
-        List<Reply> replies = execution.commitOldest(state.viewNo, b.prePrepare);
-        for (int i = 0; i < replies.size(); i++) {
-            RequestState r = b.requests.get(i);
-            batched.remove(r.digest);
-            ctx.outbox.toClients(propagator.ordered(r.digest), replies.get(i));
+        List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo, b.prePrepare);
+        for (Execution.Ordered o : ordered) {
+            batched.remove(o.request().digest);
+            ctx.outbox.toClients(propagator.ordered(o.request().digest), o.reply());
         }
         state.ordered(b.prePrepare);
         batches.remove(b.ppSeqNo);
-        log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo, b.ppSeqNo, replies.size(), execution.ledgerSize());
+        log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo, b.ppSeqNo, ordered.size(), execution.ledgerSize());
         checkpoints.onOrdered(b.ppSeqNo);
     }
 
@@ -390,21 +377,17 @@ final class Ordering {
      * their PRE-PREPAREs are stashed again, to be re-applied after.
      */
     private void discardSpeculative(boolean keepPrePrepares) {
-        execution.discardUncommitted();
         LinkedHashMap<String, RequestState> requeued = new LinkedHashMap<>();
+        for (RequestState r : execution.discardUncommitted()) { // the accepted batches' requests, in order
+            batched.remove(r.digest);
+            if (propagator.get(r.digest) == r) {
+                requeued.put(r.digest, r);
+            }
+        }
         for (Batch b : batches.tailMap(state.lastOrdered, false).values()) {
-            if (b.prePrepare != null) {
-                for (RequestState r : b.requests) {
-                    batched.remove(r.digest);
-                    if (propagator.get(r.digest) == r) {
-                        requeued.put(r.digest, r);
-                    }
-                }
-                if (keepPrePrepares) {
-                    if (fromNewView.contains(b.ppSeqNo) || !stashed.containsKey(b.ppSeqNo)) {
-                        stashed.put(b.ppSeqNo, b.prePrepare);
-                    }
-                }
+            if (keepPrePrepares && b.prePrepare != null
+                    && (fromNewView.contains(b.ppSeqNo) || !stashed.containsKey(b.ppSeqNo))) {
+                stashed.put(b.ppSeqNo, b.prePrepare);
             }
             b.unaccept();
         }
