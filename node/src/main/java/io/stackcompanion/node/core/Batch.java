@@ -1,5 +1,7 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.PrePrepare;
 
 import java.util.TreeMap;
@@ -18,6 +20,11 @@ final class Batch {
     boolean commitSent;
     private final TreeMap<String, TreeSet<String>> prepares = new TreeMap<>();
     private final TreeMap<String, TreeSet<String>> commits = new TreeMap<>();
+
+    /** What votes name a PRE-PREPARE by: the hash of its encoding. */
+    static String digestOf(PrePrepare pp) {
+        return Hashes.sha256Hex(Codec.encode(pp));
+    }
 
     Batch(long ppSeqNo) {
         this.ppSeqNo = ppSeqNo;

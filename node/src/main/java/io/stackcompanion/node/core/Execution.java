@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Applies batches to the ledger and the state: first speculatively (to compute the roots a
@@ -51,6 +53,8 @@ final class Execution {
     private final NodeStore store;
     /** The batches applied and not yet ordered, oldest first: the one record of what each holds. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** The digests of the requests in {@link #pending}. Lookups only. */
+    private final Set<String> pendingDigests = new HashSet<>();
 
     Execution(NodeStore store) {
         this.store = store;
@@ -109,6 +113,11 @@ final class Execution {
 
     List<byte[]> committedTxns(long from, long to) {
         return store.ledger().txns(from, to);
+    }
+
+    /** True if request {@code digest} is in a batch applied and not yet ordered. */
+    boolean isApplied(String digest) {
+        return pendingDigests.contains(digest);
     }
 
     boolean hasUncommitted() {
@@ -205,6 +214,9 @@ final class Execution {
         LedgerPreview lp = store.ledger().appendUncommitted(txns);
         StatePreview sp = store.state().applyUncommitted(writes);
         pending.add(new Pending(ppSeqNo, ppTime, List.copyOf(requests), txns));
+        for (RequestState r : requests) {
+            pendingDigests.add(r.digest);
+        }
         return new Roots(lp.size(), lp.rootHex(), sp.rootHex());
     }
 
@@ -235,6 +247,7 @@ final class Execution {
         List<Ordered> ordered = new ArrayList<>(p.requests.size());
         for (int i = 0; i < p.requests.size(); i++) {
             RequestState r = p.requests.get(i);
+            pendingDigests.remove(r.digest);
             ordered.add(new Ordered(r, new Reply(r.request.identifier(), r.request.reqId(), firstSeqNo + i,
                     Hashes.hex(MerkleTree.leafHash(p.txns.get(i))))));
         }
@@ -250,6 +263,7 @@ final class Execution {
         store.ledger().discardUncommitted();
         store.state().discardUncommitted();
         pending.clear();
+        pendingDigests.clear();
         return requests;
     }
 

@@ -76,10 +76,11 @@ public final class NodeCore {
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
+        PrePrepareStash stash = new PrePrepareStash();
         this.ordering = new Ordering(ctx, state, execution, propagator,
-                new PrimaryBatcher(ctx, state, propagator, schedule), checkpoints, this::startCatchup,
+                new PrimaryBatcher(ctx, state, propagator, schedule), stash, checkpoints, this::startCatchup,
                 this::voteInstanceChange);
-        this.viewChanges = new ViewChanges(ctx, state, execution, propagator, ordering, this::startCatchup);
+        this.viewChanges = new ViewChanges(ctx, state, execution, propagator, ordering, stash, this::startCatchup);
         this.catchup = new Catchup(ctx, state, execution, ordering, viewChanges, checkpoints);
     }
 

@@ -1,7 +1,5 @@
 package io.stackcompanion.node.core;
 
-import io.stackcompanion.node.crypto.Hashes;
-import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Prepare;
@@ -13,7 +11,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -32,23 +29,16 @@ final class Ordering {
     private final Execution execution;
     private final Propagator propagator;
     private final PrimaryBatcher batcher;
+    private final PrePrepareStash stash;
     private final ConsensusState state;
     private final Checkpoints checkpoints;
     private final Catchup.Trigger catchup;
     private final ViewChanges.Vote viewChange;
 
-    /** Digests in batches applied and not yet ordered. */
-    private final Set<String> batched = new HashSet<>();
     private final TreeMap<Long, Batch> batches = new TreeMap<>();
-    /** PRE-PREPAREs of this view received ahead of their turn or before all their requests are known. */
-    private final TreeMap<Long, PrePrepare> stashed = new TreeMap<>();
-    /** Stashed pp_seq_nos that came in a NEW_VIEW: re-ordered batches, whose requests need not be finalised here. */
-    private final TreeSet<Long> fromNewView = new TreeSet<>();
-    /** PRE-PREPAREs of a later view (from that view's primary), kept until we are in it. */
-    private final TreeMap<Long, PrePrepare> futurePrePrepares = new TreeMap<>();
 
     Ordering(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator,
-             PrimaryBatcher batcher, Checkpoints checkpoints, Catchup.Trigger catchup,
+             PrimaryBatcher batcher, PrePrepareStash stash, Checkpoints checkpoints, Catchup.Trigger catchup,
              ViewChanges.Vote viewChange) {
         this.ctx = ctx;
         this.checkpoints = checkpoints;
@@ -57,6 +47,7 @@ final class Ordering {
         this.execution = execution;
         this.propagator = propagator;
         this.batcher = batcher;
+        this.stash = stash;
         this.viewChange = viewChange;
     }
 
@@ -67,7 +58,7 @@ final class Ordering {
     // ---------------------------------------------------------------- inputs
 
     void onFinalised(RequestState request) {
-        if (!batched.contains(request.digest)) {
+        if (!execution.isApplied(request.digest)) {
             batcher.add(request);
         }
         if (state.isPrimary()) {
@@ -87,7 +78,7 @@ final class Ordering {
         if (pp.viewNo() > state.viewNo) {
             if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD
                     && pp.ppSeqNo() > state.lastOrdered && pp.ppSeqNo() <= state.lastOrdered + ctx.config.logSize()) {
-                futurePrePrepares.put(pp.ppSeqNo(), pp);
+                stash.keepForLaterView(pp);
             }
             return; // ViewChanges notes the later view
         }
@@ -103,7 +94,7 @@ final class Ordering {
         state.lastProposalAt = ctx.now();
         if (pp.ppSeqNo() <= state.lastApplied) {
             Batch known = batches.get(pp.ppSeqNo());
-            if (known != null && known.digest != null && !known.digest.equals(digest(pp))) {
+            if (known != null && known.digest != null && !known.digest.equals(Batch.digestOf(pp))) {
                 log.warn("primary {} sent a second, different PRE-PREPARE for {}:{}; ignored",
                         from, pp.viewNo(), pp.ppSeqNo());
             }
@@ -113,10 +104,10 @@ final class Ordering {
             log.warn("PRE-PREPARE {}:{} is above the high watermark {}; ignored", pp.viewNo(), pp.ppSeqNo(), state.highWatermark());
             return;
         }
-        if (fromNewView.contains(pp.ppSeqNo())) {
+        if (stash.isReordered(pp.ppSeqNo())) {
             return; // the NEW_VIEW decided this slot
         }
-        stashed.putIfAbsent(pp.ppSeqNo(), pp);
+        stash.stash(pp);
         applyStashed();
     }
 
@@ -161,7 +152,7 @@ final class Ordering {
         if (b == null || b.prePrepare != null) {
             return;
         }
-        PrePrepare pp = stashed.get(next);
+        PrePrepare pp = stash.get(next);
         boolean stuck;
         if (pp == null) {
             stuck = b.maxCommitCount() >= ctx.quorums.commit();
@@ -190,14 +181,14 @@ final class Ordering {
     /** Invariant: n-f nodes committing another batch at a pp_seq_no we ordered in that view is a fork. */
     private void checkFork(String from, Commit c) {
         PrePrepare mine = state.orderedLog.get(c.ppSeqNo());
-        if (mine == null || mine.viewNo() != c.viewNo() || digest(mine).equals(c.digest())) {
+        if (mine == null || mine.viewNo() != c.viewNo() || Batch.digestOf(mine).equals(c.digest())) {
             return;
         }
         TreeSet<String> voters = state.conflictingCommits.computeIfAbsent(c.ppSeqNo(), s -> new TreeSet<>());
         voters.add(from);
         if (voters.size() >= ctx.quorums.commit()) {
             throw new IllegalStateException("invariant broken: " + voters + " committed another batch at "
-                    + c.viewNo() + ":" + c.ppSeqNo() + " than the one this node ordered there (" + digest(mine) + ")");
+                    + c.viewNo() + ":" + c.ppSeqNo() + " than the one this node ordered there (" + Batch.digestOf(mine) + ")");
         }
     }
 
@@ -211,7 +202,7 @@ final class Ordering {
     }
 
     void maybeCutBatch() {
-        if (!state.isPrimary() || !canOrder() || !stashed.isEmpty()) {
+        if (!state.isPrimary() || !canOrder() || !stash.isEmpty()) {
             return;
         }
         batcher.cut(this::cutBatch);
@@ -226,7 +217,7 @@ final class Ordering {
         long ppSeqNo = state.lastApplied + 1;
         state.lastProposalAt = ctx.now();
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
-        PrePrepare pp = new PrePrepare(state.viewNo, ppSeqNo, ppTime, digests(requests),
+        PrePrepare pp = new PrePrepare(state.viewNo, ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
         Batch b = batches.computeIfAbsent(ppSeqNo, Batch::new);
         accept(b, pp, requests);
@@ -241,11 +232,10 @@ final class Ordering {
         if (!canOrder()) {
             return;
         }
-        stashed.headMap(state.lastApplied, true).clear();
-        fromNewView.headSet(state.lastApplied, true).clear();
+        stash.dropUpTo(state.lastApplied);
         PrePrepare pp;
-        while ((pp = stashed.get(state.lastApplied + 1)) != null) {
-            boolean reordered = fromNewView.contains(pp.ppSeqNo());
+        while ((pp = stash.get(state.lastApplied + 1)) != null) {
+            boolean reordered = stash.isReordered(pp.ppSeqNo());
             List<RequestState> requests = new ArrayList<>(pp.reqDigests().size());
             for (String d : pp.reqDigests()) {
                 RequestState r = propagator.get(d);
@@ -257,8 +247,7 @@ final class Ordering {
                 }
                 requests.add(r);
             }
-            stashed.remove(pp.ppSeqNo());
-            fromNewView.remove(pp.ppSeqNo());
+            stash.remove(pp.ppSeqNo());
             if (!applyPrePrepare(pp, requests, reordered)) {
                 return;
             }
@@ -312,7 +301,7 @@ final class Ordering {
             return "the batch lists a request twice";
         }
         for (String d : pp.reqDigests()) {
-            if (batched.contains(d)) {
+            if (execution.isApplied(d)) {
                 return "request " + d + " is already in an earlier batch";
             }
         }
@@ -321,10 +310,9 @@ final class Ordering {
 
     private void accept(Batch b, PrePrepare pp, List<RequestState> requests) {
         b.prePrepare = pp;
-        b.digest = digest(pp);
+        b.digest = Batch.digestOf(pp);
         for (RequestState r : requests) {
             batcher.remove(r.digest);
-            batched.add(r.digest);
         }
         state.applied(pp);
     }
@@ -362,7 +350,6 @@ final class Ordering {
         }
         List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo, b.prePrepare);
         for (Execution.Ordered o : ordered) {
-            batched.remove(o.request().digest);
             ctx.outbox.toClients(propagator.ordered(o.request().digest), o.reply());
         }
         state.ordered(b.prePrepare);
@@ -379,23 +366,20 @@ final class Ordering {
     private void discardSpeculative(boolean keepPrePrepares) {
         LinkedHashMap<String, RequestState> requeued = new LinkedHashMap<>();
         for (RequestState r : execution.discardUncommitted()) { // the accepted batches' requests, in order
-            batched.remove(r.digest);
             if (propagator.get(r.digest) == r) {
                 requeued.put(r.digest, r);
             }
         }
         for (Batch b : batches.tailMap(state.lastOrdered, false).values()) {
-            if (keepPrePrepares && b.prePrepare != null
-                    && (fromNewView.contains(b.ppSeqNo) || !stashed.containsKey(b.ppSeqNo))) {
-                stashed.put(b.ppSeqNo, b.prePrepare);
+            if (keepPrePrepares && b.prePrepare != null) {
+                stash.restash(b.prePrepare);
             }
             b.unaccept();
         }
         batcher.requeueFirst(requeued);
         state.backToOrdered();
         if (!keepPrePrepares) {
-            stashed.clear();
-            fromNewView.clear();
+            stash.clear();
         }
     }
 
@@ -405,10 +389,7 @@ final class Ordering {
     void enterCatchup() {
         if (!state.viewChanging) {
             // Re-ordered batches stay marked as such; ordinary ones are re-applied from the stash.
-            TreeSet<Long> keep = new TreeSet<>(fromNewView);
             discardSpeculative(true);
-            fromNewView.clear();
-            fromNewView.addAll(keep);
         }
         batcher.stop();
     }
@@ -417,7 +398,6 @@ final class Ordering {
     void caughtUp(List<Txn> txns) {
         for (Txn t : txns) {
             batcher.remove(t.digest());
-            batched.remove(t.digest());
             List<String> clients = propagator.ordered(t.digest());
             if (!clients.isEmpty()) {
                 execution.replyFor(t.identifier(), t.reqId()).ifPresent(r -> ctx.outbox.toClients(clients, r));
@@ -445,28 +425,6 @@ final class Ordering {
         batcher.stop();
     }
 
-    /** A batch the NEW_VIEW re-orders in this view, with the same content: applied in its turn. */
-    void stashReordered(PrePrepare pp) {
-        stashed.put(pp.ppSeqNo(), pp);
-        fromNewView.add(pp.ppSeqNo());
-    }
-
-    /** The view we are now in is the one these PRE-PREPAREs came early for: they wait their turn. */
-    void stashFuturePrePrepares() {
-        for (PrePrepare pp : futurePrePrepares.values()) {
-            if (pp.viewNo() == state.viewNo && !fromNewView.contains(pp.ppSeqNo())) {
-                stashed.putIfAbsent(pp.ppSeqNo(), pp);
-            }
-        }
-        futurePrePrepares.clear();
-    }
-
-    /** The view moved on under us (catch-up): PRE-PREPAREs stashed for the old one are void. */
-    void dropStashed() {
-        stashed.clear();
-        fromNewView.clear();
-    }
-
     /** The node can order again (new view, or catch-up done): apply, order and cut what is due. */
     void resume() {
         applyStashed();
@@ -474,19 +432,7 @@ final class Ordering {
         maybeCutBatch();
     }
 
-    // ---------------------------------------------------------------- helpers
-
-    static String digest(PrePrepare pp) {
-        return Hashes.sha256Hex(Codec.encode(pp));
-    }
-
-    private static List<String> digests(List<RequestState> requests) {
-        List<String> d = new ArrayList<>(requests.size());
-        for (RequestState r : requests) {
-            d.add(r.digest);
-        }
-        return d;
-    }
+    // ---------------------------------------------------------------- status
 
     Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -497,7 +443,7 @@ final class Ordering {
         m.put("lastApplied", state.lastApplied);
         m.put("stableCheckpoint", state.stableCheckpoint);
         m.put("queued", batcher.waiting());
-        m.put("stashedPrePrepares", stashed.size());
+        m.put("stashedPrePrepares", stash.size());
         m.put("catchingUp", state.catchingUp);
         return m;
     }

@@ -41,6 +41,7 @@ final class ViewChanges {
     private final Execution execution;
     private final Propagator propagator;
     private final Ordering ordering;
+    private final PrePrepareStash stash;
     private final Catchup.Trigger catchup;
     /** Each node's highest INSTANCE_CHANGE vote. */
     private final TreeMap<String, Integer> instanceChanges = new TreeMap<>();
@@ -53,12 +54,13 @@ final class ViewChanges {
     private NewView lastNewView;
 
     ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator, Ordering ordering,
-                Catchup.Trigger catchup) {
+                PrePrepareStash stash, Catchup.Trigger catchup) {
         this.ctx = ctx;
         this.state = state;
         this.execution = execution;
         this.propagator = propagator;
         this.ordering = ordering;
+        this.stash = stash;
         this.catchup = catchup;
         this.votedFor = state.viewNo;
     }
@@ -291,7 +293,7 @@ final class ViewChanges {
                 }
                 PrePrepare have = chosen.get(pp.ppSeqNo());
                 if (have == null || pp.viewNo() > have.viewNo()
-                        || (pp.viewNo() == have.viewNo() && Ordering.digest(pp).compareTo(Ordering.digest(have)) < 0)) {
+                        || (pp.viewNo() == have.viewNo() && Batch.digestOf(pp).compareTo(Batch.digestOf(have)) < 0)) {
                     chosen.put(pp.ppSeqNo(), pp);
                 }
             }
@@ -350,16 +352,16 @@ final class ViewChanges {
                     return;
                 }
                 // Already ordered here: vote for it in the new view, so the nodes that have not can.
-                String d = Ordering.digest(pp);
+                String d = Batch.digestOf(pp);
                 if (!state.isPrimary()) {
                     ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), d));
                 }
                 ctx.outbox.broadcast(new Commit(state.viewNo, pp.ppSeqNo(), d));
             } else {
-                ordering.stashReordered(pp);
+                stash.stashReordered(pp);
             }
         }
-        ordering.stashFuturePrePrepares();
+        stash.takeFuture(state.viewNo);
         if (nv.checkpoint() > state.lastOrdered) {
             catchup.start("NEW_VIEW " + state.viewNo + " starts from checkpoint " + nv.checkpoint()
                     + " but this node ordered only up to " + state.lastOrdered);
@@ -376,14 +378,14 @@ final class ViewChanges {
     /** Catch-up found the pool in {@code view}, later than ours (or the one we were changing to): join it. */
     void adoptView(int view) {
         log.info("{} joins view {} (primary {}) found by catch-up", ctx.name, view, ctx.primaryOf(view));
-        ordering.dropStashed();
+        stash.clear();
         enterView(view, false);
         NewView nv = futureNewViews.remove(view);
         futureNewViews.headMap(view, true).clear();
         if (nv != null) {
             processNewView(nv);
         } else {
-            ordering.stashFuturePrePrepares();
+            stash.takeFuture(state.viewNo);
             watchPrimary();
         }
     }
