@@ -24,6 +24,7 @@ import io.stackcompanion.node.store.NodeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -45,6 +46,8 @@ public final class NodeCore {
     private final Propagator propagator;
     private final ConsensusState state;
     private final Checkpoints checkpoints;
+    private final PrimaryBatcher batcher;
+    private final PrePrepareStash stash;
     private final Ordering ordering;
     private final ViewChanges viewChanges;
     private final Catchup catchup;
@@ -76,9 +79,9 @@ public final class NodeCore {
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
-        PrePrepareStash stash = new PrePrepareStash();
-        this.ordering = new Ordering(ctx, state, execution, propagator,
-                new PrimaryBatcher(ctx, state, propagator, schedule), stash, checkpoints, this::startCatchup,
+        this.batcher = new PrimaryBatcher(ctx, state, propagator, schedule);
+        this.stash = new PrePrepareStash();
+        this.ordering = new Ordering(ctx, state, execution, propagator, batcher, stash, checkpoints, this::startCatchup,
                 this::voteInstanceChange);
         this.viewChanges = new ViewChanges(ctx, state, execution, propagator, ordering, stash, this::startCatchup);
         this.catchup = new Catchup(ctx, state, execution, ordering, viewChanges, checkpoints);
@@ -123,7 +126,16 @@ public final class NodeCore {
 
     /** A few internals, for logs and the replayer's "print the node's state". */
     public Map<String, Object> describe() {
-        Map<String, Object> m = ordering.describe();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("viewNo", state.viewNo);
+        m.put("viewChanging", state.viewChanging);
+        m.put("primary", state.primary());
+        m.put("lastOrdered", state.lastOrdered);
+        m.put("lastApplied", state.lastApplied);
+        m.put("stableCheckpoint", state.stableCheckpoint);
+        m.put("queued", batcher.waiting());
+        m.put("stashedPrePrepares", stash.size());
+        m.put("catchingUp", state.catchingUp);
         m.put("name", ctx.name);
         m.put("ledgerSize", execution.ledgerSize());
         m.put("ledgerRoot", execution.ledgerRoot());
@@ -170,12 +182,10 @@ public final class NodeCore {
         }
         if (Catchup.TIMER.equals(timer)) {
             catchup.onTimer(timer);
+        } else if (PrimaryBatcher.BATCH_TIMER.equals(timer)) {
+            ordering.maybeCutBatch();
         } else {
-            if (viewChanges.handles(timer)) {
-                viewChanges.onTimer(timer);
-            } else {
-                ordering.onTimer(timer);
-            }
+            viewChanges.onTimer(timer);
         }
     }
 

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -65,12 +64,6 @@ final class Ordering {
             maybeCutBatch();
         } else {
             applyStashed();
-        }
-    }
-
-    void onTimer(String timer) {
-        if (PrimaryBatcher.BATCH_TIMER.equals(timer)) {
-            maybeCutBatch();
         }
     }
 
@@ -157,13 +150,7 @@ final class Ordering {
         if (pp == null) {
             stuck = b.maxCommitCount() >= ctx.quorums.commit();
         } else {
-            boolean missing = false;
-            for (String d : pp.reqDigests()) {
-                if (propagator.get(d) == null) {
-                    missing = true;
-                    break;
-                }
-            }
+            boolean missing = pp.reqDigests().stream().anyMatch(d -> propagator.get(d) == null);
             stuck = missing && b.maxCommitCount() >= ctx.f() + 1;
         }
         if (stuck) {
@@ -430,21 +417,5 @@ final class Ordering {
         applyStashed();
         tryOrder();
         maybeCutBatch();
-    }
-
-    // ---------------------------------------------------------------- status
-
-    Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("viewNo", state.viewNo);
-        m.put("viewChanging", state.viewChanging);
-        m.put("primary", state.primary());
-        m.put("lastOrdered", state.lastOrdered);
-        m.put("lastApplied", state.lastApplied);
-        m.put("stableCheckpoint", state.stableCheckpoint);
-        m.put("queued", batcher.waiting());
-        m.put("stashedPrePrepares", stash.size());
-        m.put("catchingUp", state.catchingUp);
-        return m;
     }
 }

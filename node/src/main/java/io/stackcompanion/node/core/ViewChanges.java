@@ -122,10 +122,6 @@ final class ViewChanges {
         ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.millis(ctx.config.orderingTimeoutMs()));
     }
 
-    boolean handles(String timer) {
-        return ORDERING_TIMER.equals(timer) || PRIMARY_TIMER.equals(timer) || VIEW_CHANGE_TIMER.equals(timer);
-    }
-
     void onTimer(String timer) {
         if (ORDERING_TIMER.equals(timer)) {
             checkOrderingTimeout();
