@@ -9,8 +9,12 @@ import java.util.TreeSet;
  * Where this node stands in consensus, shared by the services of the core (Plenum's
  * consensus_shared_data): the view and whether it is changing, who is primary, how far batches are
  * applied and ordered, the stable checkpoint and the watermarks, and the prepared and ordered logs
- * above it. This is the one place a reader looks for "what view are we in, what is stable"; the
- * services that change it do so through the few methods here.
+ * above it. This is the one place a reader looks for "what view are we in, what is stable". Who
+ * writes what: the view fields only {@code ViewChanges} (in {@code enterView}, and the count of failed
+ * view changes); the applied and ordered positions and the ordered log only the methods below; the
+ * stable checkpoint only {@link #stable}, called by {@code Checkpoints}; the prepared log, the
+ * conflicting COMMITs and {@link #lastProposalAt} {@code Ordering} (and {@link #stable} prunes them);
+ * {@link #catchingUp} only {@code Catchup}.
  */
 final class ConsensusState {
     private final CoreContext ctx;
