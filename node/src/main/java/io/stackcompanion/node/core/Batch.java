@@ -1,24 +1,30 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.PrePrepare;
 
-import java.util.List;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
  * One 3-phase batch slot (a pp_seq_no): its PRE-PREPARE once accepted, and the votes seen for it.
  * Votes are kept by the digest they voted for, and a digest names one PRE-PREPARE of one view, so
- * votes of another view (or for another batch) never count for ours.
+ * votes of another view (or for another batch) never count for ours. What an applied batch is made
+ * of (its requests and transactions) is kept once, by {@link Execution}, until it is ordered.
  */
 final class Batch {
     final long ppSeqNo;
     PrePrepare prePrepare;
     String digest;
-    List<RequestState> requests = List.of();
     boolean commitSent;
     private final TreeMap<String, TreeSet<String>> prepares = new TreeMap<>();
     private final TreeMap<String, TreeSet<String>> commits = new TreeMap<>();
+
+    /** What votes name a PRE-PREPARE by: the hash of its encoding. */
+    static String digestOf(PrePrepare pp) {
+        return Hashes.sha256Hex(Codec.encode(pp));
+    }
 
     Batch(long ppSeqNo) {
         this.ppSeqNo = ppSeqNo;
@@ -53,7 +59,6 @@ final class Batch {
     void unaccept() {
         prePrepare = null;
         digest = null;
-        requests = List.of();
         commitSent = false;
     }
 }

@@ -40,8 +40,11 @@ final class Catchup {
     }
 
     private final CoreContext ctx;
+    private final ConsensusState state;
     private final Execution execution;
     private final Ordering ordering;
+    private final ViewChanges viewChanges;
+    private final Checkpoints checkpoints;
     private Phase phase = Phase.IDLE;
     private long askedTargetSize = -1;
     private final TreeMap<String, ConsistencyProof> answers = new TreeMap<>();
@@ -56,10 +59,20 @@ final class Catchup {
     private long startSize;
     private int completed;
 
-    Catchup(CoreContext ctx, Execution execution, Ordering ordering) {
+    Catchup(CoreContext ctx, ConsensusState state, Execution execution, Ordering ordering, ViewChanges viewChanges,
+            Checkpoints checkpoints) {
         this.ctx = ctx;
+        this.state = state;
         this.execution = execution;
         this.ordering = ordering;
+        this.viewChanges = viewChanges;
+        this.checkpoints = checkpoints;
+    }
+
+    /** How the services ask for a catch-up (it starts unless one is under way). */
+    @FunctionalInterface
+    interface Trigger {
+        void start(String why);
     }
 
     boolean inProgress() {
@@ -77,12 +90,13 @@ final class Catchup {
         }
         log.info("{} catches up: {}", ctx.name, why);
         phase = Phase.STATUS;
+        state.catchingUp = true;
         startedAt = ctx.now();
         startSize = execution.ledgerSize();
         liars.clear();
         ordering.enterCatchup();
         if (ctx.nodes.size() - 1 < ctx.f() + 1) {
-            finish(ordering.viewNo(), execution.positionAt(ordering.viewNo(), execution.ledgerSize())); // no one to ask
+            finish(state.viewNo(), execution.positionAt(state.viewNo(), execution.ledgerSize())); // no one to ask
             return;
         }
         askStatus(-1);
@@ -134,8 +148,8 @@ final class Catchup {
         if (ls.size() >= 0 && ls.size() <= newSize) {
             proof = hex(execution.consistencyProof(ls.size(), newSize));
         }
-        Execution.Position p = execution.positionAt(ordering.establishedView(), newSize);
-        ctx.outbox.toNode(from, new ConsistencyProof(ordering.establishedView(), p.ppSeqNo(), p.ppTime(), ls.size(),
+        Execution.Position p = execution.positionAt(state.establishedView(), newSize);
+        ctx.outbox.toNode(from, new ConsistencyProof(state.establishedView(), p.ppSeqNo(), p.ppTime(), ls.size(),
                 newSize, execution.ledgerRootAt(newSize), proof));
     }
 
@@ -307,6 +321,7 @@ final class Catchup {
                 execution.ledgerSize(), txns, String.format("%.3f", seconds), Math.round(txns / seconds),
                 position.ppSeqNo(), view);
         phase = Phase.IDLE;
+        state.catchingUp = false;
         target = null;
         ranges.clear();
         assigned.clear();
@@ -314,7 +329,30 @@ final class Catchup {
         answers.clear();
         ctx.timers.cancel(TIMER);
         completed++;
-        ordering.finishCatchup(view, position);
+        rejoin(view, position);
+    }
+
+    /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
+    private void rejoin(int view, Execution.Position position) {
+        ordering.caughtUpTo(position);
+        long chk = ctx.config.chkFreq();
+        long stable = Math.max(state.stableCheckpoint, state.lastOrdered / chk * chk);
+        if (view > state.viewNo || (view == state.viewNo && state.viewChanging)) {
+            viewChanges.adoptView(view);
+        }
+        if (stable > state.stableCheckpoint) {
+            checkpoints.markStable(stable);
+        } else {
+            execution.persist(state.viewNo, state.stableCheckpoint);
+        }
+        if (checkpoints.stableCheckpointAhead()) {
+            start("another checkpoint became stable during catch-up");
+            return;
+        }
+        if (!state.viewChanging) {
+            viewChanges.watchPrimary();
+        }
+        ordering.resume();
     }
 
     private static List<String> hex(List<byte[]> hashes) {

@@ -15,9 +15,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 
 /**
  * Applies batches to the ledger and the state: first speculatively (to compute the roots a
@@ -40,11 +42,19 @@ final class Execution {
         static final Position GENESIS = new Position(0, 0, 0);
     }
 
-    private record Pending(List<RequestState> requests, List<byte[]> txns) {
+    /** A request ordered, and the reply its clients get. */
+    record Ordered(RequestState request, Reply reply) {
+    }
+
+    /** A batch applied and not yet ordered: its requests and their transactions, in batch order. */
+    private record Pending(long ppSeqNo, long ppTime, List<RequestState> requests, List<byte[]> txns) {
     }
 
     private final NodeStore store;
+    /** The batches applied and not yet ordered, oldest first: the one record of what each holds. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** The digests of the requests in {@link #pending}. Lookups only. */
+    private final Set<String> pendingDigests = new HashSet<>();
 
     Execution(NodeStore store) {
         this.store = store;
@@ -103,6 +113,11 @@ final class Execution {
 
     List<byte[]> committedTxns(long from, long to) {
         return store.ledger().txns(from, to);
+    }
+
+    /** True if request {@code digest} is in a batch applied and not yet ordered. */
+    boolean isApplied(String digest) {
+        return pendingDigests.contains(digest);
     }
 
     boolean hasUncommitted() {
@@ -198,12 +213,15 @@ final class Execution {
         }
         LedgerPreview lp = store.ledger().appendUncommitted(txns);
         StatePreview sp = store.state().applyUncommitted(writes);
-        pending.add(new Pending(List.copyOf(requests), txns));
+        pending.add(new Pending(ppSeqNo, ppTime, List.copyOf(requests), txns));
+        for (RequestState r : requests) {
+            pendingDigests.add(r.digest);
+        }
         return new Roots(lp.size(), lp.rootHex(), sp.rootHex());
     }
 
-    /** Orders the oldest applied batch, which {@code pp} announced; returns the replies, in batch order. */
-    List<Reply> commitOldest(int viewNo, PrePrepare pp) {
+    /** Orders the oldest applied batch, which {@code pp} announced; returns its requests with their replies, in batch order. */
+    List<Ordered> commitOldest(int viewNo, PrePrepare pp) {
         Pending p = pending.poll();
         if (p == null) {
             throw new IllegalStateException("ordering " + pp.viewNo() + ":" + pp.ppSeqNo() + " but no batch is applied");
@@ -226,19 +244,37 @@ final class Execution {
         check(store.ledger().size() == pp.ledgerSize(), "ledger size", pp.ledgerSize(), store.ledger().size(), pp);
         check(ledgerRoot().equals(pp.txnRoot()), "ledger root", pp.txnRoot(), ledgerRoot(), pp);
         check(stateRoot().equals(pp.stateRoot()), "state root", pp.stateRoot(), stateRoot(), pp);
-        List<Reply> replies = new ArrayList<>(p.requests.size());
+        List<Ordered> ordered = new ArrayList<>(p.requests.size());
         for (int i = 0; i < p.requests.size(); i++) {
             RequestState r = p.requests.get(i);
-            replies.add(new Reply(r.request.identifier(), r.request.reqId(), firstSeqNo + i,
-                    Hashes.hex(MerkleTree.leafHash(p.txns.get(i)))));
+            pendingDigests.remove(r.digest);
+            ordered.add(new Ordered(r, new Reply(r.request.identifier(), r.request.reqId(), firstSeqNo + i,
+                    Hashes.hex(MerkleTree.leafHash(p.txns.get(i))))));
         }
-        return replies;
+        return ordered;
     }
 
-    void discardUncommitted() {
+    /** Drops every applied, unordered batch; returns their requests, oldest batch first, in batch order. */
+    List<RequestState> discardUncommitted() {
+        List<RequestState> requests = new ArrayList<>();
+        for (Pending p : pending) {
+            requests.addAll(p.requests);
+        }
         store.ledger().discardUncommitted();
         store.state().discardUncommitted();
         pending.clear();
+        pendingDigests.clear();
+        return requests;
+    }
+
+    /** Undoes the last {@link #apply} (its batch was refused): the batches applied before it stay applied. */
+    void discardLast() {
+        List<Pending> keep = new ArrayList<>(pending);
+        keep.remove(keep.size() - 1);
+        discardUncommitted();
+        for (Pending p : keep) {
+            apply(p.requests, p.ppSeqNo, p.ppTime);
+        }
     }
 
     /** The reply to an already ordered request, if it was ordered. */

@@ -24,6 +24,7 @@ import io.stackcompanion.node.store.NodeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -43,7 +44,12 @@ public final class NodeCore {
     private final CoreContext ctx;
     private final Execution execution;
     private final Propagator propagator;
+    private final ConsensusState state;
+    private final Checkpoints checkpoints;
+    private final PrimaryBatcher batcher;
+    private final PrePrepareStash stash;
     private final Ordering ordering;
+    private final ViewChanges viewChanges;
     private final Catchup catchup;
     private final TreeSet<String> connectedNodes;
     private boolean started;
@@ -71,9 +77,14 @@ public final class NodeCore {
         this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
         this.propagator = new Propagator(ctx, execution, this::onFinalised);
-        this.ordering = new Ordering(ctx, execution, propagator, schedule);
-        this.catchup = new Catchup(ctx, execution, ordering);
-        ordering.setCatchup(catchup);
+        this.state = new ConsensusState(ctx, execution);
+        this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
+        this.batcher = new PrimaryBatcher(ctx, state, propagator, schedule);
+        this.stash = new PrePrepareStash();
+        this.ordering = new Ordering(ctx, state, execution, propagator, batcher, stash, checkpoints, this::startCatchup,
+                this::voteInstanceChange);
+        this.viewChanges = new ViewChanges(ctx, state, execution, propagator, ordering, stash, this::startCatchup);
+        this.catchup = new Catchup(ctx, state, execution, ordering, viewChanges, checkpoints);
     }
 
     public String name() {
@@ -109,13 +120,22 @@ public final class NodeCore {
     }
 
     public Status status() {
-        return new Status(ctx.name, ordering.viewNo(), ordering.primary(), ordering.lastOrdered(),
+        return new Status(ctx.name, state.viewNo(), state.primary(), state.lastOrdered(),
                 execution.ledgerSize(), execution.ledgerRoot(), List.copyOf(connectedNodes));
     }
 
     /** A few internals, for logs and the replayer's "print the node's state". */
     public Map<String, Object> describe() {
-        Map<String, Object> m = ordering.describe();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("viewNo", state.viewNo);
+        m.put("viewChanging", state.viewChanging);
+        m.put("primary", state.primary());
+        m.put("lastOrdered", state.lastOrdered);
+        m.put("lastApplied", state.lastApplied);
+        m.put("stableCheckpoint", state.stableCheckpoint);
+        m.put("queued", batcher.waiting());
+        m.put("stashedPrePrepares", stash.size());
+        m.put("catchingUp", state.catchingUp);
         m.put("name", ctx.name);
         m.put("ledgerSize", execution.ledgerSize());
         m.put("ledgerRoot", execution.ledgerRoot());
@@ -131,10 +151,10 @@ public final class NodeCore {
             return;
         }
         started = true;
-        log.info("{} started: view {}, primary {}, last ordered {}, ledger size {}", ctx.name, ordering.viewNo(),
-                ordering.primary(), ordering.lastOrdered(), execution.ledgerSize());
-        ordering.onStarted();
-        // Whatever happened while we were away, the pool knows: ask it before ordering anything.
+        log.info("{} started: view {}, primary {}, last ordered {}, ledger size {}", ctx.name, state.viewNo(),
+                state.primary(), state.lastOrdered(), execution.ledgerSize());
+        // Whatever happened while we were away, the pool knows: ask it before ordering anything. The
+        // primary is watched once catch-up is done: links take a while to come up at start.
         catchup.start("the node started");
     }
 
@@ -143,7 +163,7 @@ public final class NodeCore {
             connectedNodes.add(c.peer());
             ctx.connectedAt.put(c.peer(), ctx.now());
             log.info("connected to {}", c.peer());
-            ordering.onConnected(c.peer());
+            viewChanges.onConnected(c.peer());
             catchup.onConnected(c.peer());
         }
     }
@@ -152,7 +172,7 @@ public final class NodeCore {
         if (d.stack() == StackName.NODE) {
             connectedNodes.remove(d.peer());
             log.info("disconnected from {}", d.peer());
-            ordering.onDisconnected(d.peer());
+            viewChanges.onDisconnected(d.peer());
         }
     }
 
@@ -162,13 +182,30 @@ public final class NodeCore {
         }
         if (Catchup.TIMER.equals(timer)) {
             catchup.onTimer(timer);
+        } else if (PrimaryBatcher.BATCH_TIMER.equals(timer)) {
+            ordering.maybeCutBatch();
         } else {
-            ordering.onTimer(timer);
+            viewChanges.onTimer(timer);
         }
     }
 
     private void onFinalised(RequestState request) {
+        viewChanges.onFinalised(request);
         ordering.onFinalised(request);
+    }
+
+    // Where one service calls another that is built after it: resolved here, when the input is handled.
+
+    private void startCatchup(String why) {
+        catchup.start(why);
+    }
+
+    private void primaryMayCut() {
+        ordering.maybeCutBatch();
+    }
+
+    private void voteInstanceChange(int view, String reason) {
+        viewChanges.voteInstanceChange(view, reason);
     }
 
     private void onReceived(CoreInput.Received r) {
@@ -204,19 +241,22 @@ public final class NodeCore {
         if (m instanceof Propagate p) {
             propagator.onPropagate(from, p);
         } else if (m instanceof PrePrepare pp) {
+            viewChanges.noteFutureView(from, pp.viewNo()); // a later view's PRE-PREPARE: the pool may have moved on
             ordering.onPrePrepare(from, pp);
         } else if (m instanceof Prepare p) {
+            viewChanges.noteFutureView(from, p.viewNo());
             ordering.onPrepare(from, p);
         } else if (m instanceof Commit c) {
+            viewChanges.noteFutureView(from, c.viewNo());
             ordering.onCommit(from, c);
         } else if (m instanceof Checkpoint c) {
-            ordering.onCheckpoint(from, c);
+            checkpoints.onCheckpoint(from, c);
         } else if (m instanceof InstanceChange ic) {
-            ordering.onInstanceChange(from, ic);
+            viewChanges.onInstanceChange(from, ic);
         } else if (m instanceof ViewChange vc) {
-            ordering.onViewChange(from, vc);
+            viewChanges.onViewChange(from, vc);
         } else if (m instanceof NewView nv) {
-            ordering.onNewView(from, nv);
+            viewChanges.onNewView(from, nv);
         } else if (m instanceof LedgerStatus ls) {
             catchup.onLedgerStatus(from, ls);
         } else if (m instanceof ConsistencyProof cp) {

@@ -1,254 +1,110 @@
 package io.stackcompanion.node.core;
 
-import io.stackcompanion.node.crypto.Hashes;
-import io.stackcompanion.node.message.Checkpoint;
-import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
-import io.stackcompanion.node.message.InstanceChange;
-import io.stackcompanion.node.message.NewView;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Prepare;
-import io.stackcompanion.node.message.Reply;
-import io.stackcompanion.node.message.ViewChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * The master instance's 3-phase commit, checkpoints and view change, as in Plenum: the primary cuts
- * finalised requests into PRE-PREPAREs (by size or by wait), replicas check them by applying the batch
- * and comparing roots, PREPARE at n-f-1, COMMIT at n-f, and batches are ordered strictly in pp_seq_no
- * order. Every CHK_FREQ batches a CHECKPOINT; at n-f matching ones it is stable and the logs below it
- * go. A lost primary or a stalled request leads to INSTANCE_CHANGE votes; at n-f the view changes
- * (VIEW_CHANGE with prepared certificates, NEW_VIEW from the next primary, round-robin) and the
- * batches prepared in the old view are ordered again, with the same content, in the new one.
+ * The master instance's three phases, as Plenum's ordering service: the primary's batches (what to cut
+ * comes from {@link PrimaryBatcher}, the PRE-PREPARE is made in {@link #cutBatch}); replicas check a
+ * PRE-PREPARE by applying the batch and comparing roots, PREPARE at n-f-1, COMMIT at n-f, and batches
+ * are ordered strictly in pp_seq_no order. Where the node stands is {@link ConsensusState}; every
+ * ordered batch goes to {@link Checkpoints}; {@link ViewChanges} and {@link Catchup} move the view and
+ * the ledger under it through the hooks at the end.
  */
 final class Ordering {
     private static final Logger log = LoggerFactory.getLogger(Ordering.class);
-    static final String BATCH_TIMER = "batch";
-    static final String ORDERING_TIMER = "ordering-timeout";
-    static final String PRIMARY_TIMER = "primary-lost";
-    static final String VIEW_CHANGE_TIMER = "view-change";
-    /** Messages of views further ahead than this are not kept (a peer cannot fill our memory). */
-    private static final int MAX_VIEWS_AHEAD = 16;
 
     private final CoreContext ctx;
     private final Execution execution;
     private final Propagator propagator;
-    private final PrePrepareSchedule schedule;
-    private Catchup catchup;
+    private final PrimaryBatcher batcher;
+    private final PrePrepareStash stash;
+    private final ConsensusState state;
+    private final Checkpoints checkpoints;
+    private final Catchup.Trigger catchup;
+    private final ViewChanges.Vote viewChange;
 
-    private int viewNo;
-    /** True from VIEW_CHANGE sent until NEW_VIEW processed; {@link #viewNo} is then the view we change to. */
-    private boolean viewChanging;
-    /** The last view this node was in with a working primary (what it tells a catching-up peer). */
-    private int establishedView;
-    private int failedViewChanges;
-    private long viewStartedAt;
-    private long lastOrdered;
-    private long lastOrderedPpTime;
-    /** When this node last ordered a batch (core clock): a busy pool that orders is not stalled. */
-    private long lastOrderedAt;
-    /** When the primary last proposed a batch we saw (or, as primary, we cut one): it is alive and working. */
-    private long lastProposalAt;
-    /** pp_seq_no of the last batch applied (sent as primary, or accepted as replica). */
-    private long lastApplied;
-    private long lastPpTime;
-    private long stableCheckpoint;
-    /** Finalised requests not yet in any batch, in finalisation order (a LinkedHashMap: ordered). */
-    private final LinkedHashMap<String, RequestState> queue = new LinkedHashMap<>();
-    /** Digests in batches applied and not yet ordered. */
-    private final Set<String> batched = new HashSet<>();
     private final TreeMap<Long, Batch> batches = new TreeMap<>();
-    /** PRE-PREPAREs of this view received ahead of their turn or before all their requests are known. */
-    private final TreeMap<Long, PrePrepare> stashed = new TreeMap<>();
-    /** Stashed pp_seq_nos that came in a NEW_VIEW: re-ordered batches, whose requests need not be finalised here. */
-    private final TreeSet<Long> fromNewView = new TreeSet<>();
-    /** PRE-PREPAREs of a later view (from that view's primary), kept until we are in it. */
-    private final TreeMap<Long, PrePrepare> futurePrePrepares = new TreeMap<>();
-    /** Batches this node prepared (certificate: PRE-PREPARE + n-f-1 PREPAREs) above the stable checkpoint. */
-    private final TreeMap<Long, PrePrepare> preparedLog = new TreeMap<>();
-    /** Batches this node ordered above the stable checkpoint. */
-    private final TreeMap<Long, PrePrepare> orderedLog = new TreeMap<>();
-    /** COMMITs for a batch other than the one we ordered at that pp_seq_no in that view: a fork if n-f. */
-    private final TreeMap<Long, TreeSet<String>> conflictingCommits = new TreeMap<>();
-    /** CHECKPOINT votes: pp_seq_no, then "size:root", then voters. */
-    private final TreeMap<Long, TreeMap<String, TreeSet<String>>> checkpointVotes = new TreeMap<>();
-    /** Each node's highest INSTANCE_CHANGE vote. */
-    private final TreeMap<String, Integer> instanceChanges = new TreeMap<>();
-    private int votedFor;
-    private final TreeMap<Integer, TreeMap<String, ViewChange>> viewChanges = new TreeMap<>();
-    private final TreeMap<Integer, NewView> futureNewViews = new TreeMap<>();
-    /** Nodes seen sending 3-phase messages of a view later than ours, and that view. */
-    private final TreeMap<String, Integer> futureViewSenders = new TreeMap<>();
-    private ViewChange ownViewChange;
-    private NewView lastNewView;
 
-    Ordering(CoreContext ctx, Execution execution, Propagator propagator, PrePrepareSchedule schedule) {
+    Ordering(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator,
+             PrimaryBatcher batcher, PrePrepareStash stash, Checkpoints checkpoints, Catchup.Trigger catchup,
+             ViewChanges.Vote viewChange) {
         this.ctx = ctx;
+        this.checkpoints = checkpoints;
+        this.catchup = catchup;
+        this.state = state;
         this.execution = execution;
         this.propagator = propagator;
-        this.schedule = schedule;
-        Execution.Position last = execution.lastOrdered();
-        this.viewNo = execution.persistedView();
-        this.establishedView = viewNo;
-        this.votedFor = viewNo;
-        this.lastOrdered = last.ppSeqNo();
-        this.lastOrderedPpTime = last.ppTime();
-        this.lastApplied = lastOrdered;
-        this.lastPpTime = last.ppTime();
-        this.stableCheckpoint = Math.min(execution.persistedStableCheckpoint(), lastOrdered);
-    }
-
-    void setCatchup(Catchup catchup) {
-        this.catchup = catchup;
-    }
-
-    int viewNo() {
-        return viewNo;
-    }
-
-    int establishedView() {
-        return viewChanging ? establishedView : viewNo;
-    }
-
-    boolean isViewChanging() {
-        return viewChanging;
-    }
-
-    String primary() {
-        return ctx.primaryOf(viewNo);
-    }
-
-    boolean isPrimary() {
-        return primary().equals(ctx.name);
-    }
-
-    long lastOrdered() {
-        return lastOrdered;
-    }
-
-    long stableCheckpoint() {
-        return stableCheckpoint;
+        this.batcher = batcher;
+        this.stash = stash;
+        this.viewChange = viewChange;
     }
 
     private boolean canOrder() {
-        return !viewChanging && !catchup.inProgress();
-    }
-
-    private long highWatermark() {
-        return stableCheckpoint + ctx.config.logSize();
+        return !state.viewChanging && !state.catchingUp;
     }
 
     // ---------------------------------------------------------------- inputs
 
-    void onStarted() {
-        // The primary is watched once catch-up is done: links take a while to come up at start.
-    }
-
-    void onConnected(String peer) {
-        if (peer.equals(primary())) {
-            ctx.timers.cancel(PRIMARY_TIMER);
-        }
-        // What a peer that was away must hear again for the view change to make progress.
-        if (votedFor > viewNo || (viewChanging && votedFor == viewNo)) {
-            ctx.outbox.toNode(peer, new InstanceChange(votedFor, "re-sent on reconnect"));
-        }
-        if (viewChanging && ownViewChange != null && peer.equals(primary())) {
-            ctx.outbox.toNode(peer, ownViewChange);
-        }
-        if (!viewChanging && isPrimary() && lastNewView != null && lastNewView.viewNo() == viewNo) {
-            ctx.outbox.toNode(peer, lastNewView);
-        }
-    }
-
-    void onDisconnected(String peer) {
-        if (peer.equals(primary())) {
-            watchPrimary();
-        }
-    }
-
     void onFinalised(RequestState request) {
-        if (!batched.contains(request.digest)) {
-            queue.put(request.digest, request);
+        if (!execution.isApplied(request.digest)) {
+            batcher.add(request);
         }
-        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.millis(ctx.config.orderingTimeoutMs()));
-        if (isPrimary()) {
+        if (state.isPrimary()) {
             maybeCutBatch();
         } else {
             applyStashed();
         }
     }
 
-    void onTimer(String timer) {
-        if (BATCH_TIMER.equals(timer)) {
-            maybeCutBatch();
-        } else if (ORDERING_TIMER.equals(timer)) {
-            checkOrderingTimeout();
-        } else if (PRIMARY_TIMER.equals(timer)) {
-            if (!viewChanging && !isPrimary() && !ctx.connected.contains(primary())) {
-                voteInstanceChange(viewNo + 1, "primary " + primary() + " disconnected");
-            }
-        } else if (VIEW_CHANGE_TIMER.equals(timer)) {
-            if (viewChanging) {
-                failedViewChanges++;
-                voteInstanceChange(viewNo + 1, "view change to " + viewNo + " did not complete in time");
-            }
-        }
-    }
-
     void onPrePrepare(String from, PrePrepare pp) {
-        if (pp.viewNo() > viewNo) {
-            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= viewNo + MAX_VIEWS_AHEAD
-                    && pp.ppSeqNo() > lastOrdered && pp.ppSeqNo() <= lastOrdered + ctx.config.logSize()) {
-                futurePrePrepares.put(pp.ppSeqNo(), pp);
+        if (pp.viewNo() > state.viewNo) {
+            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD
+                    && pp.ppSeqNo() > state.lastOrdered && pp.ppSeqNo() <= state.lastOrdered + ctx.config.logSize()) {
+                stash.keepForLaterView(pp);
             }
-            noteFutureView(from, pp.viewNo());
+            return; // ViewChanges notes the later view
+        }
+        if (pp.viewNo() < state.viewNo) {
+            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, state.viewNo);
             return;
         }
-        if (pp.viewNo() < viewNo) {
-            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, viewNo);
-            return;
-        }
-        if (!from.equals(primary())) {
+        if (!from.equals(state.primary())) {
             log.warn("{} sent PRE-PREPARE {}:{} but the primary of view {} is {}; ignored",
-                    from, pp.viewNo(), pp.ppSeqNo(), viewNo, primary());
+                    from, pp.viewNo(), pp.ppSeqNo(), state.viewNo, state.primary());
             return;
         }
-        lastProposalAt = ctx.now();
-        if (pp.ppSeqNo() <= lastApplied) {
+        state.lastProposalAt = ctx.now();
+        if (pp.ppSeqNo() <= state.lastApplied) {
             Batch known = batches.get(pp.ppSeqNo());
-            if (known != null && known.digest != null && !known.digest.equals(digest(pp))) {
+            if (known != null && known.digest != null && !known.digest.equals(Batch.digestOf(pp))) {
                 log.warn("primary {} sent a second, different PRE-PREPARE for {}:{}; ignored",
                         from, pp.viewNo(), pp.ppSeqNo());
             }
             return;
         }
-        if (pp.ppSeqNo() > highWatermark()) {
-            log.warn("PRE-PREPARE {}:{} is above the high watermark {}; ignored", pp.viewNo(), pp.ppSeqNo(), highWatermark());
+        if (pp.ppSeqNo() > state.highWatermark()) {
+            log.warn("PRE-PREPARE {}:{} is above the high watermark {}; ignored", pp.viewNo(), pp.ppSeqNo(), state.highWatermark());
             return;
         }
-        if (fromNewView.contains(pp.ppSeqNo())) {
+        if (stash.isReordered(pp.ppSeqNo())) {
             return; // the NEW_VIEW decided this slot
         }
-        stashed.putIfAbsent(pp.ppSeqNo(), pp);
+        stash.stash(pp);
         applyStashed();
     }
 
     void onPrepare(String from, Prepare p) {
-        if (p.viewNo() > viewNo) {
-            noteFutureView(from, p.viewNo());
-        }
         if (!acceptVote(p.viewNo(), p.ppSeqNo())) {
             return;
         }
@@ -262,10 +118,7 @@ final class Ordering {
     }
 
     void onCommit(String from, Commit c) {
-        if (c.viewNo() > viewNo) {
-            noteFutureView(from, c.viewNo());
-        }
-        if (c.ppSeqNo() <= lastOrdered) {
+        if (c.ppSeqNo() <= state.lastOrdered) {
             checkFork(from, c);
             return;
         }
@@ -284,26 +137,20 @@ final class Ordering {
      * never came. Only catch-up brings it.
      */
     private void catchUpIfStuck() {
-        if (!canOrder() || catchup == null) {
+        if (!canOrder()) {
             return;
         }
-        long next = lastOrdered + 1;
+        long next = state.lastOrdered + 1;
         Batch b = batches.get(next);
         if (b == null || b.prePrepare != null) {
             return;
         }
-        PrePrepare pp = stashed.get(next);
+        PrePrepare pp = stash.get(next);
         boolean stuck;
         if (pp == null) {
             stuck = b.maxCommitCount() >= ctx.quorums.commit();
         } else {
-            boolean missing = false;
-            for (String d : pp.reqDigests()) {
-                if (propagator.get(d) == null) {
-                    missing = true;
-                    break;
-                }
-            }
+            boolean missing = pp.reqDigests().stream().anyMatch(d -> propagator.get(d) == null);
             stuck = missing && b.maxCommitCount() >= ctx.f() + 1;
         }
         if (stuck) {
@@ -314,21 +161,21 @@ final class Ordering {
 
     /** Votes of this view, or of a view a little ahead (kept until we are in it), inside the watermarks. */
     private boolean acceptVote(int voteView, long ppSeqNo) {
-        return voteView >= viewNo && voteView <= viewNo + MAX_VIEWS_AHEAD && ppSeqNo > lastOrdered
-                && ppSeqNo <= Math.max(highWatermark(), lastOrdered + ctx.config.logSize());
+        return voteView >= state.viewNo && voteView <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered
+                && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered + ctx.config.logSize());
     }
 
     /** Invariant: n-f nodes committing another batch at a pp_seq_no we ordered in that view is a fork. */
     private void checkFork(String from, Commit c) {
-        PrePrepare mine = orderedLog.get(c.ppSeqNo());
-        if (mine == null || mine.viewNo() != c.viewNo() || digest(mine).equals(c.digest())) {
+        PrePrepare mine = state.orderedLog.get(c.ppSeqNo());
+        if (mine == null || mine.viewNo() != c.viewNo() || Batch.digestOf(mine).equals(c.digest())) {
             return;
         }
-        TreeSet<String> voters = conflictingCommits.computeIfAbsent(c.ppSeqNo(), s -> new TreeSet<>());
+        TreeSet<String> voters = state.conflictingCommits.computeIfAbsent(c.ppSeqNo(), s -> new TreeSet<>());
         voters.add(from);
         if (voters.size() >= ctx.quorums.commit()) {
             throw new IllegalStateException("invariant broken: " + voters + " committed another batch at "
-                    + c.viewNo() + ":" + c.ppSeqNo() + " than the one this node ordered there (" + digest(mine) + ")");
+                    + c.viewNo() + ":" + c.ppSeqNo() + " than the one this node ordered there (" + Batch.digestOf(mine) + ")");
         }
     }
 
@@ -336,65 +183,16 @@ final class Ordering {
 
     /** After every input when batches are forced: a forced batch may have become due. */
     void afterInput() {
-        if (schedule.isForced()) {
+        if (batcher.isForced()) {
             maybeCutBatch();
         }
     }
 
-    private void maybeCutBatch() {
-        if (!isPrimary() || !canOrder() || !stashed.isEmpty()) {
+    void maybeCutBatch() {
+        if (!state.isPrimary() || !canOrder() || !stash.isEmpty()) {
             return;
         }
-        if (schedule.isForced()) {
-            cutForcedBatches();
-            return;
-        }
-        long maxWait = ctx.millis(ctx.config.maxBatchWaitMs());
-        int maxSize = ctx.config.maxBatchSize();
-        while (!queue.isEmpty() && lastApplied - lastOrdered < ctx.config.maxBatchesInFlight()
-                && lastApplied < highWatermark()) {
-            RequestState oldest = queue.values().iterator().next();
-            boolean full = queue.size() >= maxSize;
-            boolean waited = ctx.now() - oldest.finalisedAt >= maxWait;
-            if (!full && !waited) {
-                ctx.timers.schedule(BATCH_TIMER, oldest.finalisedAt + maxWait);
-                return;
-            }
-            List<RequestState> requests = new ArrayList<>();
-            Iterator<RequestState> it = queue.values().iterator();
-            while (it.hasNext() && requests.size() < maxSize) {
-                RequestState r = it.next();
-                it.remove();
-                if (propagator.get(r.digest) == r) { // not ordered meanwhile (catch-up)
-                    requests.add(r);
-                }
-            }
-            if (!requests.isEmpty()) {
-                cutBatch(requests, Math.max(ctx.nowMillis(), lastPpTime));
-            }
-        }
-        if (queue.isEmpty()) {
-            ctx.timers.cancel(BATCH_TIMER);
-        }
-    }
-
-    /** Cuts the scheduled batches that are due and whose requests are all finalised here. */
-    private void cutForcedBatches() {
-        while (true) {
-            var forced = schedule.forced(viewNo, lastApplied + 1);
-            if (forced.isEmpty() || ctx.now() < forced.get().sentAt()) {
-                return;
-            }
-            List<RequestState> requests = new ArrayList<>();
-            for (String d : forced.get().reqDigests()) {
-                RequestState r = queue.get(d);
-                if (r == null) {
-                    return; // not finalised here yet; a later input will bring it
-                }
-                requests.add(r);
-            }
-            cutBatch(requests, forced.get().ppTime());
-        }
+        batcher.cut(this::cutBatch);
     }
 
     /**
@@ -403,14 +201,14 @@ final class Ordering {
      * replay can force the recorded batches here.
      */
     void cutBatch(List<RequestState> requests, long ppTime) {
-        long ppSeqNo = lastApplied + 1;
-        lastProposalAt = ctx.now();
+        long ppSeqNo = state.lastApplied + 1;
+        state.lastProposalAt = ctx.now();
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
-        PrePrepare pp = new PrePrepare(viewNo, ppSeqNo, ppTime, digests(requests),
+        PrePrepare pp = new PrePrepare(state.viewNo, ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
         Batch b = batches.computeIfAbsent(ppSeqNo, Batch::new);
         accept(b, pp, requests);
-        log.debug("sending PRE-PREPARE {}:{} with {} requests", viewNo, ppSeqNo, requests.size());
+        log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo, ppSeqNo, requests.size());
         ctx.outbox.broadcast(pp);
         checkPrepared(b);
     }
@@ -421,11 +219,10 @@ final class Ordering {
         if (!canOrder()) {
             return;
         }
-        stashed.headMap(lastApplied, true).clear();
-        fromNewView.headSet(lastApplied, true).clear();
+        stash.dropUpTo(state.lastApplied);
         PrePrepare pp;
-        while ((pp = stashed.get(lastApplied + 1)) != null) {
-            boolean reordered = fromNewView.contains(pp.ppSeqNo());
+        while ((pp = stash.get(state.lastApplied + 1)) != null) {
+            boolean reordered = stash.isReordered(pp.ppSeqNo());
             List<RequestState> requests = new ArrayList<>(pp.reqDigests().size());
             for (String d : pp.reqDigests()) {
                 RequestState r = propagator.get(d);
@@ -437,13 +234,12 @@ final class Ordering {
                 }
                 requests.add(r);
             }
-            stashed.remove(pp.ppSeqNo());
-            fromNewView.remove(pp.ppSeqNo());
+            stash.remove(pp.ppSeqNo());
             if (!applyPrePrepare(pp, requests, reordered)) {
                 return;
             }
         }
-        if (isPrimary()) {
+        if (state.isPrimary()) {
             maybeCutBatch();
         }
     }
@@ -451,25 +247,25 @@ final class Ordering {
     private boolean applyPrePrepare(PrePrepare pp, List<RequestState> requests, boolean reordered) {
         String problem = checkPrePrepare(pp, reordered);
         if (problem != null) {
-            log.error("PRE-PREPARE {}:{} from {} rejected: {}", pp.viewNo(), pp.ppSeqNo(), primary(), problem);
+            log.error("PRE-PREPARE {}:{} from {} rejected: {}", pp.viewNo(), pp.ppSeqNo(), state.primary(), problem);
             return false;
         }
         Execution.Roots roots = execution.apply(requests, pp.ppSeqNo(), pp.ppTime());
         if (roots.ledgerSize() != pp.ledgerSize() || !roots.txnRoot().equals(pp.txnRoot())
                 || !roots.stateRoot().equals(pp.stateRoot())) {
             log.error("PRE-PREPARE {}:{} from {} announces ledger {} / {} and state {}, but applying it gives "
-                            + "{} / {} and {}; not preparing", pp.viewNo(), pp.ppSeqNo(), primary(), pp.ledgerSize(),
+                            + "{} / {} and {}; not preparing", pp.viewNo(), pp.ppSeqNo(), state.primary(), pp.ledgerSize(),
                     pp.txnRoot(), pp.stateRoot(), roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
-            reapplyAccepted();
+            execution.discardLast();
             if (reordered) {
-                voteInstanceChange(viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
+                viewChange.forView(state.viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
             }
             return false;
         }
         Batch b = batches.computeIfAbsent(pp.ppSeqNo(), Batch::new);
         accept(b, pp, requests);
-        if (!isPrimary()) {
-            ctx.outbox.broadcast(new Prepare(viewNo, pp.ppSeqNo(), b.digest));
+        if (!state.isPrimary()) {
+            ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), b.digest));
             b.addPrepare(b.digest, ctx.name);
         }
         checkPrepared(b);
@@ -478,8 +274,8 @@ final class Ordering {
 
     private String checkPrePrepare(PrePrepare pp, boolean reordered) {
         if (!reordered) {
-            if (pp.ppTime() < lastPpTime) {
-                return "pp_time " + pp.ppTime() + " is before the previous batch's " + lastPpTime;
+            if (pp.ppTime() < state.lastPpTime) {
+                return "pp_time " + pp.ppTime() + " is before the previous batch's " + state.lastPpTime;
             }
             if (Math.abs(pp.ppTime() - ctx.nowMillis()) > ctx.config.ppTimeToleranceMs()) {
                 return "pp_time " + pp.ppTime() + " is too far from our clock " + ctx.nowMillis();
@@ -492,7 +288,7 @@ final class Ordering {
             return "the batch lists a request twice";
         }
         for (String d : pp.reqDigests()) {
-            if (batched.contains(d)) {
+            if (execution.isApplied(d)) {
                 return "request " + d + " is already in an earlier batch";
             }
         }
@@ -501,29 +297,18 @@ final class Ordering {
 
     private void accept(Batch b, PrePrepare pp, List<RequestState> requests) {
         b.prePrepare = pp;
-        b.digest = digest(pp);
-        b.requests = List.copyOf(requests);
+        b.digest = Batch.digestOf(pp);
         for (RequestState r : requests) {
-            queue.remove(r.digest);
-            batched.add(r.digest);
+            batcher.remove(r.digest);
         }
-        lastApplied = pp.ppSeqNo();
-        lastPpTime = pp.ppTime();
-    }
-
-    /** Undo a failed speculative application: discard all uncommitted, reapply the accepted batches. */
-    private void reapplyAccepted() {
-        execution.discardUncommitted();
-        for (Batch b : batches.subMap(lastOrdered, false, lastApplied, true).values()) {
-            execution.apply(b.requests, b.ppSeqNo, b.prePrepare.ppTime());
-        }
+        state.applied(pp);
     }
 
     private void checkPrepared(Batch b) {
         if (b.prePrepare != null && !b.commitSent && b.prepareCount() >= ctx.quorums.prepare()) {
             b.commitSent = true;
-            preparedLog.put(b.ppSeqNo, b.prePrepare);
-            ctx.outbox.broadcast(new Commit(viewNo, b.ppSeqNo, b.digest));
+            state.preparedLog.put(b.ppSeqNo, b.prePrepare);
+            ctx.outbox.broadcast(new Commit(state.viewNo, b.ppSeqNo, b.digest));
             b.addCommit(b.digest, ctx.name);
             tryOrder();
         }
@@ -535,359 +320,29 @@ final class Ordering {
         }
         Batch b;
         boolean orderedAny = false;
-        while ((b = batches.get(lastOrdered + 1)) != null && b.commitSent
+        while ((b = batches.get(state.lastOrdered + 1)) != null && b.commitSent
                 && b.commitCount() >= ctx.quorums.commit()) {
             order(b);
             orderedAny = true;
         }
-        if (orderedAny && isPrimary()) {
+        if (orderedAny && state.isPrimary()) {
             maybeCutBatch();
         }
     }
 
     private void order(Batch b) {
-        if (b.ppSeqNo != lastOrdered + 1 || orderedLog.containsKey(b.ppSeqNo)) {
-            throw new IllegalStateException("invariant broken: ordering " + viewNo + ":" + b.ppSeqNo
-                    + " after " + lastOrdered + "; a pp_seq_no is ordered once, in order");
+        if (b.ppSeqNo != state.lastOrdered + 1 || state.orderedLog.containsKey(b.ppSeqNo)) {
+            throw new IllegalStateException("invariant broken: ordering " + state.viewNo + ":" + b.ppSeqNo
+                    + " after " + state.lastOrdered + "; a pp_seq_no is ordered once, in order");
         }
-        List<Reply> replies = execution.commitOldest(viewNo, b.prePrepare);
-        for (int i = 0; i < replies.size(); i++) {
-            RequestState r = b.requests.get(i);
-            batched.remove(r.digest);
-            ctx.outbox.toClients(propagator.ordered(r.digest), replies.get(i));
+        List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo, b.prePrepare);
+        for (Execution.Ordered o : ordered) {
+            ctx.outbox.toClients(propagator.ordered(o.request().digest), o.reply());
         }
-        lastOrdered = b.ppSeqNo;
-        lastOrderedAt = ctx.now();
-        lastOrderedPpTime = b.prePrepare.ppTime();
-        orderedLog.put(b.ppSeqNo, b.prePrepare);
+        state.ordered(b.prePrepare);
         batches.remove(b.ppSeqNo);
-        log.debug("ordered {}:{} ({} requests, ledger size {})", viewNo, b.ppSeqNo, replies.size(), execution.ledgerSize());
-        if (b.ppSeqNo % ctx.config.chkFreq() == 0) {
-            Checkpoint cp = new Checkpoint(b.ppSeqNo, execution.ledgerSize(), execution.ledgerRoot());
-            ctx.outbox.broadcast(cp);
-            addCheckpointVote(ctx.name, cp);
-        }
-    }
-
-    // ---------------------------------------------------------------- ordering timeout
-
-    private void checkOrderingTimeout() {
-        long timeout = ctx.millis(ctx.config.orderingTimeoutMs());
-        Optional<RequestState> oldest = propagator.oldestFinalised();
-        if (oldest.isEmpty()) {
-            return;
-        }
-        long deadline = Math.max(oldest.get().finalisedAt, viewStartedAt) + timeout;
-        if (ctx.now() < deadline) {
-            ctx.timers.schedule(ORDERING_TIMER, deadline);
-            return;
-        }
-        ctx.timers.schedule(ORDERING_TIMER, ctx.now() + timeout);
-        // An overloaded pool is slow but orders, or its primary at least proposes; a stalled one (or a
-        // primary that censors a request for several timeouts) needs a new primary.
-        boolean stalled = ctx.now() - Math.max(Math.max(lastOrderedAt, lastProposalAt), viewStartedAt) >= timeout;
-        boolean censored = ctx.now() - deadline >= 3 * timeout;
-        if ((stalled || censored) && !viewChanging && !catchup.inProgress()) {
-            voteInstanceChange(viewNo + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
-                    + " ms ago is not ordered");
-        }
-    }
-
-    // ---------------------------------------------------------------- checkpoints
-
-    void onCheckpoint(String from, Checkpoint cp) {
-        if (cp.seqNoEnd() <= stableCheckpoint || cp.seqNoEnd() % ctx.config.chkFreq() != 0
-                || cp.seqNoEnd() > lastOrdered + 10L * ctx.config.logSize()) {
-            return;
-        }
-        addCheckpointVote(from, cp);
-    }
-
-    private void addCheckpointVote(String from, Checkpoint cp) {
-        TreeMap<String, TreeSet<String>> bySeq = checkpointVotes.computeIfAbsent(cp.seqNoEnd(), s -> new TreeMap<>());
-        for (TreeSet<String> voters : bySeq.values()) {
-            voters.remove(from); // one vote per node and checkpoint
-        }
-        String key = cp.ledgerSize() + ":" + cp.ledgerRoot();
-        TreeSet<String> voters = bySeq.computeIfAbsent(key, k -> new TreeSet<>());
-        voters.add(from);
-        if (voters.size() < ctx.quorums.checkpoint()) {
-            return;
-        }
-        if (cp.seqNoEnd() <= lastOrdered) {
-            if (!voters.contains(ctx.name)) {
-                if (orderedLog.containsKey(cp.seqNoEnd()) || bySeq.values().stream().anyMatch(v -> v.contains(ctx.name))) {
-                    throw new IllegalStateException("invariant broken: " + voters + " agree the ledger after batch "
-                            + cp.seqNoEnd() + " is " + key + ", but this node's differs");
-                }
-                return;
-            }
-            markStable(cp.seqNoEnd());
-        } else if (catchup != null) {
-            catchup.start("checkpoint " + cp.seqNoEnd() + " is stable in the pool but this node ordered only up to "
-                    + lastOrdered);
-        }
-    }
-
-    private void markStable(long seqNo) {
-        if (seqNo <= stableCheckpoint) {
-            return;
-        }
-        stableCheckpoint = seqNo;
-        preparedLog.headMap(seqNo, true).clear();
-        orderedLog.headMap(seqNo, true).clear();
-        conflictingCommits.headMap(seqNo, true).clear();
-        checkpointVotes.headMap(seqNo, true).clear();
-        execution.persist(viewNo, stableCheckpoint);
-        log.debug("checkpoint {} is stable", seqNo);
-        if (isPrimary()) {
-            maybeCutBatch();
-        }
-    }
-
-    /** A quorum's checkpoint ahead of what we ordered, if any: catch-up must take us there. */
-    boolean stableCheckpointAhead() {
-        for (Map.Entry<Long, TreeMap<String, TreeSet<String>>> e : checkpointVotes.tailMap(lastOrdered, false).entrySet()) {
-            for (TreeSet<String> voters : e.getValue().values()) {
-                if (voters.size() >= ctx.quorums.checkpoint()) {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
-
-    // ---------------------------------------------------------------- view change
-
-    /** The primary is lost unless it comes back within the grace period. */
-    private void watchPrimary() {
-        if (!isPrimary() && !ctx.connected.contains(primary())) {
-            ctx.timers.schedule(PRIMARY_TIMER, ctx.now() + ctx.millis(ctx.config.primaryDisconnectGraceMs()));
-        }
-    }
-
-    private void voteInstanceChange(int view, String reason) {
-        if (view <= votedFor || view <= viewNo) {
-            return;
-        }
-        votedFor = view;
-        log.info("{} votes for view {}: {}", ctx.name, view, reason);
-        ctx.outbox.broadcast(new InstanceChange(view, reason));
-        instanceChanges.put(ctx.name, view);
-        evaluateInstanceChanges();
-    }
-
-    void onInstanceChange(String from, InstanceChange ic) {
-        if (ic.viewNo() <= viewNo || ic.viewNo() > viewNo + MAX_VIEWS_AHEAD) {
-            return;
-        }
-        Integer before = instanceChanges.get(from);
-        if (before == null || before < ic.viewNo()) {
-            instanceChanges.put(from, ic.viewNo());
-        }
-        evaluateInstanceChanges();
-    }
-
-    private int votesFor(int view, boolean includeSelf) {
-        int n = 0;
-        for (Map.Entry<String, Integer> e : instanceChanges.entrySet()) {
-            if (e.getValue() >= view && (includeSelf || !e.getKey().equals(ctx.name))) {
-                n++;
-            }
-        }
-        return n;
-    }
-
-    private void evaluateInstanceChanges() {
-        // Join a view change that f+1 others want: at least one honest node saw a reason.
-        for (int v = viewNo + MAX_VIEWS_AHEAD; v > viewNo; v--) {
-            if (v > votedFor && votesFor(v, false) >= ctx.f() + 1) {
-                votedFor = v;
-                log.info("{} votes for view {}: f+1 nodes do", ctx.name, v);
-                ctx.outbox.broadcast(new InstanceChange(v, "f+1 nodes voted for it"));
-                instanceChanges.put(ctx.name, v);
-                break;
-            }
-        }
-        for (int v = viewNo + MAX_VIEWS_AHEAD; v > viewNo; v--) {
-            if (votesFor(v, true) >= ctx.quorums.viewChange()) {
-                startViewChange(v);
-                return;
-            }
-        }
-    }
-
-    private void startViewChange(int view) {
-        log.info("{} starts the view change to view {} (primary {})", ctx.name, view, ctx.primaryOf(view));
-        if (!viewChanging) {
-            establishedView = viewNo;
-        }
-        viewNo = view;
-        viewChanging = true;
-        votedFor = Math.max(votedFor, view);
-        instanceChanges.entrySet().removeIf(e -> e.getValue() <= view);
-        execution.persist(viewNo, stableCheckpoint);
-        discardSpeculative(false);
-        ctx.timers.cancel(BATCH_TIMER);
-        ctx.timers.cancel(PRIMARY_TIMER);
-        ownViewChange = new ViewChange(view, stableCheckpoint,
-                List.copyOf(preparedLog.tailMap(stableCheckpoint, false).values()));
-        ctx.outbox.broadcast(ownViewChange);
-        viewChanges.headMap(view, false).clear();
-        viewChanges.computeIfAbsent(view, v -> new TreeMap<>()).put(ctx.name, ownViewChange);
-        long timeout = ctx.millis(ctx.config.viewChangeTimeoutMs()) << Math.min(failedViewChanges, 10);
-        ctx.timers.schedule(VIEW_CHANGE_TIMER, ctx.now() + timeout);
-        futureViewSenders.entrySet().removeIf(e -> e.getValue() <= view);
-        NewView early = futureNewViews.remove(view);
-        futureNewViews.headMap(view, false).clear();
-        if (early != null) {
-            processNewView(early);
-        } else if (isPrimary()) {
-            tryNewView();
-        }
-    }
-
-    void onViewChange(String from, ViewChange vc) {
-        if (vc.viewNo() == viewNo && !viewChanging && isPrimary() && lastNewView != null
-                && lastNewView.viewNo() == viewNo) {
-            ctx.outbox.toNode(from, lastNewView); // it missed our NEW_VIEW
-            return;
-        }
-        if (vc.viewNo() < viewNo || (vc.viewNo() == viewNo && !viewChanging) || vc.viewNo() > viewNo + MAX_VIEWS_AHEAD) {
-            return;
-        }
-        viewChanges.computeIfAbsent(vc.viewNo(), v -> new TreeMap<>()).put(from, vc);
-        if (viewChanging && vc.viewNo() == viewNo && isPrimary()) {
-            tryNewView();
-        }
-    }
-
-    /** As the new primary: with n-f VIEW_CHANGEs, choose what the new view re-orders and announce it. */
-    private void tryNewView() {
-        TreeMap<String, ViewChange> vcs = viewChanges.get(viewNo);
-        if (vcs == null || vcs.size() < ctx.quorums.viewChange()) {
-            return;
-        }
-        long checkpoint = 0;
-        for (ViewChange vc : vcs.values()) {
-            checkpoint = Math.max(checkpoint, vc.stableCheckpoint());
-        }
-        // For each pp_seq_no, the batch prepared in the latest view (PBFT): a batch ordered anywhere was
-        // prepared by n-f nodes, so at least one of any n-f VIEW_CHANGEs reports it.
-        TreeMap<Long, PrePrepare> chosen = new TreeMap<>();
-        for (ViewChange vc : vcs.values()) {
-            for (PrePrepare pp : vc.prepared()) {
-                if (pp.ppSeqNo() <= checkpoint) {
-                    continue;
-                }
-                PrePrepare have = chosen.get(pp.ppSeqNo());
-                if (have == null || pp.viewNo() > have.viewNo()
-                        || (pp.viewNo() == have.viewNo() && digest(pp).compareTo(digest(have)) < 0)) {
-                    chosen.put(pp.ppSeqNo(), pp);
-                }
-            }
-        }
-        // Only a gap-free run: a batch after a gap was ordered nowhere (ordering is in order).
-        List<PrePrepare> batchesToReorder = new ArrayList<>();
-        long next = checkpoint + 1;
-        for (PrePrepare pp : chosen.values()) {
-            if (pp.ppSeqNo() != next) {
-                break;
-            }
-            batchesToReorder.add(pp);
-            next++;
-        }
-        NewView nv = new NewView(viewNo, checkpoint, batchesToReorder);
-        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, viewNo, checkpoint,
-                batchesToReorder.size(), vcs.keySet());
-        lastNewView = nv;
-        ctx.outbox.broadcast(nv);
-        processNewView(nv);
-    }
-
-    void onNewView(String from, NewView nv) {
-        if (!from.equals(ctx.primaryOf(nv.viewNo()))) {
-            log.warn("{} sent NEW_VIEW {} but its primary is {}; ignored", from, nv.viewNo(), ctx.primaryOf(nv.viewNo()));
-            return;
-        }
-        if (nv.viewNo() > viewNo && nv.viewNo() <= viewNo + MAX_VIEWS_AHEAD) {
-            futureNewViews.put(nv.viewNo(), nv);
-            noteFutureView(from, nv.viewNo());
-        } else if (nv.viewNo() == viewNo && viewChanging) {
-            processNewView(nv);
-        }
-    }
-
-    private void processNewView(NewView nv) {
-        viewChanging = false;
-        establishedView = viewNo;
-        failedViewChanges = 0;
-        viewStartedAt = ctx.now();
-        ownViewChange = null;
-        ctx.timers.cancel(VIEW_CHANGE_TIMER);
-        viewChanges.headMap(viewNo, true).clear();
-        log.info("{} is in view {}: primary {}, checkpoint {}, {} batches to re-order (last ordered {})", ctx.name,
-                viewNo, primary(), nv.checkpoint(), nv.batches().size(), lastOrdered);
-        watchPrimary();
-        long expected = nv.checkpoint() + 1;
-        for (PrePrepare old : nv.batches()) {
-            if (old.ppSeqNo() != expected++) {
-                log.error("NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", viewNo, primary(),
-                        old.ppSeqNo());
-                break;
-            }
-            PrePrepare pp = new PrePrepare(viewNo, old.ppSeqNo(), old.ppTime(), old.reqDigests(), old.ledgerSize(),
-                    old.txnRoot(), old.stateRoot());
-            if (pp.ppSeqNo() <= lastOrdered) {
-                PrePrepare mine = orderedLog.get(pp.ppSeqNo());
-                if (mine != null && !sameContent(mine, pp)) {
-                    log.error("NEW_VIEW {} re-orders at {} another batch than the one this node ordered there; "
-                            + "voting for the next view", viewNo, pp.ppSeqNo());
-                    voteInstanceChange(viewNo + 1, "NEW_VIEW contradicts an ordered batch");
-                    return;
-                }
-                // Already ordered here: vote for it in the new view, so the nodes that have not can.
-                String d = digest(pp);
-                if (!isPrimary()) {
-                    ctx.outbox.broadcast(new Prepare(viewNo, pp.ppSeqNo(), d));
-                }
-                ctx.outbox.broadcast(new Commit(viewNo, pp.ppSeqNo(), d));
-            } else {
-                stashed.put(pp.ppSeqNo(), pp);
-                fromNewView.add(pp.ppSeqNo());
-            }
-        }
-        for (PrePrepare pp : futurePrePrepares.values()) {
-            if (pp.viewNo() == viewNo && !fromNewView.contains(pp.ppSeqNo())) {
-                stashed.putIfAbsent(pp.ppSeqNo(), pp);
-            }
-        }
-        futurePrePrepares.clear();
-        if (nv.checkpoint() > lastOrdered) {
-            catchup.start("NEW_VIEW " + viewNo + " starts from checkpoint " + nv.checkpoint() + " but this node ordered only up to "
-                    + lastOrdered);
-            return;
-        }
-        applyStashed();
-        tryOrder();
-        maybeCutBatch();
-    }
-
-    private static boolean sameContent(PrePrepare a, PrePrepare b) {
-        return a.ppSeqNo() == b.ppSeqNo() && a.ppTime() == b.ppTime() && a.reqDigests().equals(b.reqDigests())
-                && a.ledgerSize() == b.ledgerSize() && a.txnRoot().equals(b.txnRoot()) && a.stateRoot().equals(b.stateRoot());
-    }
-
-    /** f+1 nodes working in a later view: we missed a view change; catch-up tells us where the pool is. */
-    private void noteFutureView(String from, int view) {
-        if (view <= viewNo || view > viewNo + MAX_VIEWS_AHEAD) {
-            return;
-        }
-        futureViewSenders.merge(from, view, Math::max);
-        long ahead = futureViewSenders.values().stream().filter(v -> v > viewNo).count();
-        if (ahead >= ctx.f() + 1 && catchup != null && !catchup.inProgress()) {
-            catchup.start("f+1 nodes are in a view after " + viewNo);
-        }
+        log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo, b.ppSeqNo, ordered.size(), execution.ledgerSize());
+        checkpoints.onOrdered(b.ppSeqNo);
     }
 
     /**
@@ -896,32 +351,22 @@ final class Ordering {
      * their PRE-PREPAREs are stashed again, to be re-applied after.
      */
     private void discardSpeculative(boolean keepPrePrepares) {
-        execution.discardUncommitted();
         LinkedHashMap<String, RequestState> requeued = new LinkedHashMap<>();
-        for (Batch b : batches.tailMap(lastOrdered, false).values()) {
-            if (b.prePrepare != null) {
-                for (RequestState r : b.requests) {
-                    batched.remove(r.digest);
-                    if (propagator.get(r.digest) == r) {
-                        requeued.put(r.digest, r);
-                    }
-                }
-                if (keepPrePrepares) {
-                    if (fromNewView.contains(b.ppSeqNo) || !stashed.containsKey(b.ppSeqNo)) {
-                        stashed.put(b.ppSeqNo, b.prePrepare);
-                    }
-                }
+        for (RequestState r : execution.discardUncommitted()) { // the accepted batches' requests, in order
+            if (propagator.get(r.digest) == r) {
+                requeued.put(r.digest, r);
+            }
+        }
+        for (Batch b : batches.tailMap(state.lastOrdered, false).values()) {
+            if (keepPrePrepares && b.prePrepare != null) {
+                stash.restash(b.prePrepare);
             }
             b.unaccept();
         }
-        requeued.putAll(queue);
-        queue.clear();
-        queue.putAll(requeued);
-        lastApplied = lastOrdered;
-        lastPpTime = lastOrderedPpTime;
+        batcher.requeueFirst(requeued);
+        state.backToOrdered();
         if (!keepPrePrepares) {
-            stashed.clear();
-            fromNewView.clear();
+            stash.clear();
         }
     }
 
@@ -929,21 +374,17 @@ final class Ordering {
 
     /** Catch-up starts: nothing may stay uncommitted while it appends verified transactions. */
     void enterCatchup() {
-        if (!viewChanging) {
+        if (!state.viewChanging) {
             // Re-ordered batches stay marked as such; ordinary ones are re-applied from the stash.
-            TreeSet<Long> keep = new TreeSet<>(fromNewView);
             discardSpeculative(true);
-            fromNewView.clear();
-            fromNewView.addAll(keep);
         }
-        ctx.timers.cancel(BATCH_TIMER);
+        batcher.stop();
     }
 
     /** Transactions catch-up appended: their requests are ordered; waiting clients get the reply. */
     void caughtUp(List<Txn> txns) {
         for (Txn t : txns) {
-            queue.remove(t.digest());
-            batched.remove(t.digest());
+            batcher.remove(t.digest());
             List<String> clients = propagator.ordered(t.digest());
             if (!clients.isEmpty()) {
                 execution.replyFor(t.identifier(), t.reqId()).ifPresent(r -> ctx.outbox.toClients(clients, r));
@@ -951,98 +392,30 @@ final class Ordering {
         }
     }
 
-    /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
-    void finishCatchup(int view, Execution.Position position) {
-        if (position.ppSeqNo() > lastOrdered) {
-            lastOrdered = position.ppSeqNo();
-            lastOrderedAt = ctx.now();
-            lastOrderedPpTime = position.ppTime();
-            orderedLog.clear();
+    /** Catch-up is done: the last ordered batch is {@code position}'s if that is further; nothing is applied. */
+    void caughtUpTo(Execution.Position position) {
+        if (position.ppSeqNo() > state.lastOrdered) {
+            state.caughtUpTo(position);
         }
-        lastApplied = lastOrdered;
-        lastPpTime = lastOrderedPpTime;
-        long chk = ctx.config.chkFreq();
-        long stable = Math.max(stableCheckpoint, lastOrdered / chk * chk);
-        batches.headMap(lastOrdered, true).clear();
+        state.backToOrdered();
+        batches.headMap(state.lastOrdered, true).clear();
         for (Batch b : batches.values()) {
             b.unaccept();
         }
-        if (view > viewNo || (view == viewNo && viewChanging)) {
-            adoptView(view);
-        }
-        if (stable > stableCheckpoint) {
-            markStable(stable);
-        } else {
-            execution.persist(viewNo, stableCheckpoint);
-        }
-        if (stableCheckpointAhead()) {
-            catchup.start("another checkpoint became stable during catch-up");
-            return;
-        }
-        if (!viewChanging) {
-            watchPrimary();
-        }
+    }
+
+    // ---------------------------------------------------------------- view change hooks
+
+    /** A view change starts: nothing applied in the old view survives; the primary stops cutting. */
+    void leaveView() {
+        discardSpeculative(false);
+        batcher.stop();
+    }
+
+    /** The node can order again (new view, or catch-up done): apply, order and cut what is due. */
+    void resume() {
         applyStashed();
         tryOrder();
         maybeCutBatch();
-    }
-
-    private void adoptView(int view) {
-        log.info("{} joins view {} (primary {}) found by catch-up", ctx.name, view, ctx.primaryOf(view));
-        viewNo = view;
-        votedFor = Math.max(votedFor, view);
-        instanceChanges.entrySet().removeIf(e -> e.getValue() <= view);
-        futureViewSenders.entrySet().removeIf(e -> e.getValue() <= view);
-        viewChanges.headMap(view, true).clear();
-        stashed.clear();
-        fromNewView.clear();
-        viewChanging = false;
-        establishedView = view;
-        failedViewChanges = 0;
-        viewStartedAt = ctx.now();
-        ownViewChange = null;
-        ctx.timers.cancel(VIEW_CHANGE_TIMER);
-        NewView nv = futureNewViews.remove(view);
-        futureNewViews.headMap(view, true).clear();
-        if (nv != null) {
-            viewChanging = true; // processNewView completes it
-            processNewView(nv);
-        } else {
-            for (PrePrepare pp : futurePrePrepares.values()) {
-                if (pp.viewNo() == viewNo) {
-                    stashed.putIfAbsent(pp.ppSeqNo(), pp);
-                }
-            }
-            futurePrePrepares.clear();
-            watchPrimary();
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
-
-    static String digest(PrePrepare pp) {
-        return Hashes.sha256Hex(Codec.encode(pp));
-    }
-
-    private static List<String> digests(List<RequestState> requests) {
-        List<String> d = new ArrayList<>(requests.size());
-        for (RequestState r : requests) {
-            d.add(r.digest);
-        }
-        return d;
-    }
-
-    Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("viewNo", viewNo);
-        m.put("viewChanging", viewChanging);
-        m.put("primary", primary());
-        m.put("lastOrdered", lastOrdered);
-        m.put("lastApplied", lastApplied);
-        m.put("stableCheckpoint", stableCheckpoint);
-        m.put("queued", queue.size());
-        m.put("stashedPrePrepares", stashed.size());
-        m.put("catchingUp", catchup != null && catchup.inProgress());
-        return m;
     }
 }

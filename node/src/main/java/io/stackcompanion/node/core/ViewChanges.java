@@ -1,0 +1,388 @@
+package io.stackcompanion.node.core;
+
+import io.stackcompanion.node.message.Commit;
+import io.stackcompanion.node.message.InstanceChange;
+import io.stackcompanion.node.message.NewView;
+import io.stackcompanion.node.message.PrePrepare;
+import io.stackcompanion.node.message.Prepare;
+import io.stackcompanion.node.message.ViewChange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Changing the primary, as Plenum's view change trigger and view change services: a lost primary or
+ * a stalled request leads to INSTANCE_CHANGE votes; at n-f the view changes (VIEW_CHANGE with
+ * prepared certificates, NEW_VIEW from the next primary, round-robin) and the batches prepared in the
+ * old view are ordered again, with the same content, in the new one. The view itself changes only in
+ * {@link #enterView}.
+ */
+final class ViewChanges {
+    private static final Logger log = LoggerFactory.getLogger(ViewChanges.class);
+    static final String ORDERING_TIMER = "ordering-timeout";
+    static final String PRIMARY_TIMER = "primary-lost";
+    static final String VIEW_CHANGE_TIMER = "view-change";
+    /** Messages of views further ahead than this are not kept (a peer cannot fill our memory). */
+    static final int MAX_VIEWS_AHEAD = 16;
+
+    /** How the three phases vote for a view change (Ordering is built before ViewChanges). */
+    @FunctionalInterface
+    interface Vote {
+        void forView(int view, String reason);
+    }
+
+    private final CoreContext ctx;
+    private final ConsensusState state;
+    private final Execution execution;
+    private final Propagator propagator;
+    private final Ordering ordering;
+    private final PrePrepareStash stash;
+    private final Catchup.Trigger catchup;
+    /** Each node's highest INSTANCE_CHANGE vote. */
+    private final TreeMap<String, Integer> instanceChanges = new TreeMap<>();
+    private int votedFor;
+    private final TreeMap<Integer, TreeMap<String, ViewChange>> viewChanges = new TreeMap<>();
+    private final TreeMap<Integer, NewView> futureNewViews = new TreeMap<>();
+    /** Nodes seen sending 3-phase messages of a view later than ours, and that view. */
+    private final TreeMap<String, Integer> futureViewSenders = new TreeMap<>();
+    private ViewChange ownViewChange;
+    private NewView lastNewView;
+
+    ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator, Ordering ordering,
+                PrePrepareStash stash, Catchup.Trigger catchup) {
+        this.ctx = ctx;
+        this.state = state;
+        this.execution = execution;
+        this.propagator = propagator;
+        this.ordering = ordering;
+        this.stash = stash;
+        this.catchup = catchup;
+        this.votedFor = state.viewNo;
+    }
+
+    /**
+     * The one place the view changes. {@code changing}: the VIEW_CHANGE to {@code view} starts (the
+     * established view stays what it was). Otherwise the node is in {@code view} with its primary
+     * (NEW_VIEW processed, or the view found by catch-up): the view change is over.
+     */
+    private void enterView(int view, boolean changing) {
+        if (changing) {
+            if (!state.viewChanging) {
+                state.establishedView = state.viewNo;
+            }
+            state.viewNo = view;
+            state.viewChanging = true;
+            viewChanges.headMap(view, false).clear();
+        } else {
+            state.viewNo = view;
+            state.viewChanging = false;
+            state.establishedView = view;
+            state.failedViewChanges = 0;
+            state.viewStartedAt = ctx.now();
+            ownViewChange = null;
+            ctx.timers.cancel(VIEW_CHANGE_TIMER);
+            viewChanges.headMap(view, true).clear();
+        }
+        votedFor = Math.max(votedFor, view);
+        instanceChanges.entrySet().removeIf(e -> e.getValue() <= view);
+        futureViewSenders.entrySet().removeIf(e -> e.getValue() <= view);
+    }
+
+    // ---------------------------------------------------------------- watching the primary
+
+    void onConnected(String peer) {
+        if (peer.equals(state.primary())) {
+            ctx.timers.cancel(PRIMARY_TIMER);
+        }
+        // What a peer that was away must hear again for the view change to make progress.
+        if (votedFor > state.viewNo || (state.viewChanging && votedFor == state.viewNo)) {
+            ctx.outbox.toNode(peer, new InstanceChange(votedFor, "re-sent on reconnect"));
+        }
+        if (state.viewChanging && ownViewChange != null && peer.equals(state.primary())) {
+            ctx.outbox.toNode(peer, ownViewChange);
+        }
+        if (!state.viewChanging && state.isPrimary() && lastNewView != null && lastNewView.viewNo() == state.viewNo) {
+            ctx.outbox.toNode(peer, lastNewView);
+        }
+    }
+
+    void onDisconnected(String peer) {
+        if (peer.equals(state.primary())) {
+            watchPrimary();
+        }
+    }
+
+    /** A finalised request must be ordered within the ordering timeout. */
+    void onFinalised(RequestState request) {
+        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.millis(ctx.config.orderingTimeoutMs()));
+    }
+
+    void onTimer(String timer) {
+        if (ORDERING_TIMER.equals(timer)) {
+            checkOrderingTimeout();
+        } else if (PRIMARY_TIMER.equals(timer)) {
+            if (!state.viewChanging && !state.isPrimary() && !ctx.connected.contains(state.primary())) {
+                voteInstanceChange(state.viewNo + 1, "primary " + state.primary() + " disconnected");
+            }
+        } else if (VIEW_CHANGE_TIMER.equals(timer)) {
+            if (state.viewChanging) {
+                state.failedViewChanges++;
+                voteInstanceChange(state.viewNo + 1, "view change to " + state.viewNo + " did not complete in time");
+            }
+        }
+    }
+
+    private void checkOrderingTimeout() {
+        long timeout = ctx.millis(ctx.config.orderingTimeoutMs());
+        Optional<RequestState> oldest = propagator.oldestFinalised();
+        if (oldest.isEmpty()) {
+            return;
+        }
+        long deadline = Math.max(oldest.get().finalisedAt, state.viewStartedAt) + timeout;
+        if (ctx.now() < deadline) {
+            ctx.timers.schedule(ORDERING_TIMER, deadline);
+            return;
+        }
+        ctx.timers.schedule(ORDERING_TIMER, ctx.now() + timeout);
+        // An overloaded pool is slow but orders, or its primary at least proposes; a stalled one (or a
+        // primary that censors a request for several timeouts) needs a new primary.
+        boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt, state.lastProposalAt), state.viewStartedAt) >= timeout;
+        boolean censored = ctx.now() - deadline >= 3 * timeout;
+        if ((stalled || censored) && !state.viewChanging && !state.catchingUp) {
+            voteInstanceChange(state.viewNo + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
+                    + " ms ago is not ordered");
+        }
+    }
+
+    /** The primary is lost unless it comes back within the grace period. */
+    void watchPrimary() {
+        if (!state.isPrimary() && !ctx.connected.contains(state.primary())) {
+            ctx.timers.schedule(PRIMARY_TIMER, ctx.now() + ctx.millis(ctx.config.primaryDisconnectGraceMs()));
+        }
+    }
+
+    /** f+1 nodes working in a later view: we missed a view change; catch-up tells us where the pool is. */
+    void noteFutureView(String from, int view) {
+        if (view <= state.viewNo || view > state.viewNo + MAX_VIEWS_AHEAD) {
+            return;
+        }
+        futureViewSenders.merge(from, view, Math::max);
+        long ahead = futureViewSenders.values().stream().filter(v -> v > state.viewNo).count();
+        if (ahead >= ctx.f() + 1 && !state.catchingUp) {
+            catchup.start("f+1 nodes are in a view after " + state.viewNo);
+        }
+    }
+
+    // ---------------------------------------------------------------- instance changes
+
+    void voteInstanceChange(int view, String reason) {
+        if (view <= votedFor || view <= state.viewNo) {
+            return;
+        }
+        votedFor = view;
+        log.info("{} votes for view {}: {}", ctx.name, view, reason);
+        ctx.outbox.broadcast(new InstanceChange(view, reason));
+        instanceChanges.put(ctx.name, view);
+        evaluateInstanceChanges();
+    }
+
+    void onInstanceChange(String from, InstanceChange ic) {
+        if (ic.viewNo() <= state.viewNo || ic.viewNo() > state.viewNo + MAX_VIEWS_AHEAD) {
+            return;
+        }
+        Integer before = instanceChanges.get(from);
+        if (before == null || before < ic.viewNo()) {
+            instanceChanges.put(from, ic.viewNo());
+        }
+        evaluateInstanceChanges();
+    }
+
+    private int votesFor(int view, boolean includeSelf) {
+        int n = 0;
+        for (Map.Entry<String, Integer> e : instanceChanges.entrySet()) {
+            if (e.getValue() >= view && (includeSelf || !e.getKey().equals(ctx.name))) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private void evaluateInstanceChanges() {
+        // Join a view change that f+1 others want: at least one honest node saw a reason.
+        for (int v = state.viewNo + MAX_VIEWS_AHEAD; v > state.viewNo; v--) {
+            if (v > votedFor && votesFor(v, false) >= ctx.f() + 1) {
+                votedFor = v;
+                log.info("{} votes for view {}: f+1 nodes do", ctx.name, v);
+                ctx.outbox.broadcast(new InstanceChange(v, "f+1 nodes voted for it"));
+                instanceChanges.put(ctx.name, v);
+                break;
+            }
+        }
+        for (int v = state.viewNo + MAX_VIEWS_AHEAD; v > state.viewNo; v--) {
+            if (votesFor(v, true) >= ctx.quorums.viewChange()) {
+                startViewChange(v);
+                return;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- view change and new view
+
+    private void startViewChange(int view) {
+        log.info("{} starts the view change to view {} (primary {})", ctx.name, view, ctx.primaryOf(view));
+        enterView(view, true);
+        execution.persist(state.viewNo, state.stableCheckpoint);
+        ordering.leaveView();
+        ctx.timers.cancel(PRIMARY_TIMER);
+        ownViewChange = new ViewChange(view, state.stableCheckpoint,
+                List.copyOf(state.preparedLog.tailMap(state.stableCheckpoint, false).values()));
+        ctx.outbox.broadcast(ownViewChange);
+        viewChanges.computeIfAbsent(view, v -> new TreeMap<>()).put(ctx.name, ownViewChange);
+        long timeout = ctx.millis(ctx.config.viewChangeTimeoutMs()) << Math.min(state.failedViewChanges, 10);
+        ctx.timers.schedule(VIEW_CHANGE_TIMER, ctx.now() + timeout);
+        NewView early = futureNewViews.remove(view);
+        futureNewViews.headMap(view, false).clear();
+        if (early != null) {
+            processNewView(early);
+        } else if (state.isPrimary()) {
+            tryNewView();
+        }
+    }
+
+    void onViewChange(String from, ViewChange vc) {
+        if (vc.viewNo() == state.viewNo && !state.viewChanging && state.isPrimary() && lastNewView != null
+                && lastNewView.viewNo() == state.viewNo) {
+            ctx.outbox.toNode(from, lastNewView); // it missed our NEW_VIEW
+            return;
+        }
+        if (vc.viewNo() < state.viewNo || (vc.viewNo() == state.viewNo && !state.viewChanging)
+                || vc.viewNo() > state.viewNo + MAX_VIEWS_AHEAD) {
+            return;
+        }
+        viewChanges.computeIfAbsent(vc.viewNo(), v -> new TreeMap<>()).put(from, vc);
+        if (state.viewChanging && vc.viewNo() == state.viewNo && state.isPrimary()) {
+            tryNewView();
+        }
+    }
+
+    private void tryNewView() {
+        TreeMap<String, ViewChange> vcs = viewChanges.get(state.viewNo);
+        if (vcs == null || vcs.size() < ctx.quorums.viewChange()) {
+            return;
+        }
+        long checkpoint = 0;
+        for (ViewChange vc : vcs.values()) {
+            checkpoint = Math.max(checkpoint, vc.stableCheckpoint());
+        }
+        // For each pp_seq_no, the batch prepared in the latest view (PBFT): a batch ordered anywhere was
+        // prepared by n-f nodes, so at least one of any n-f VIEW_CHANGEs reports it.
+        TreeMap<Long, PrePrepare> chosen = new TreeMap<>();
+        for (ViewChange vc : vcs.values()) {
+            for (PrePrepare pp : vc.prepared()) {
+                if (pp.ppSeqNo() <= checkpoint) {
+                    continue;
+                }
+                PrePrepare have = chosen.get(pp.ppSeqNo());
+                if (have == null || pp.viewNo() > have.viewNo()
+                        || (pp.viewNo() == have.viewNo() && Batch.digestOf(pp).compareTo(Batch.digestOf(have)) < 0)) {
+                    chosen.put(pp.ppSeqNo(), pp);
+                }
+            }
+        }
+        // Only a gap-free run: a batch after a gap was ordered nowhere (ordering is in order).
+        List<PrePrepare> batchesToReorder = new ArrayList<>();
+        long next = checkpoint + 1;
+        for (PrePrepare pp : chosen.values()) {
+            if (pp.ppSeqNo() != next) {
+                break;
+            }
+            batchesToReorder.add(pp);
+            next++;
+        }
+        NewView nv = new NewView(state.viewNo, checkpoint, batchesToReorder);
+        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, state.viewNo, checkpoint,
+                batchesToReorder.size(), vcs.keySet());
+        lastNewView = nv;
+        ctx.outbox.broadcast(nv);
+        processNewView(nv);
+    }
+
+    void onNewView(String from, NewView nv) {
+        if (!from.equals(ctx.primaryOf(nv.viewNo()))) {
+            log.warn("{} sent NEW_VIEW {} but its primary is {}; ignored", from, nv.viewNo(), ctx.primaryOf(nv.viewNo()));
+            return;
+        }
+        if (nv.viewNo() > state.viewNo && nv.viewNo() <= state.viewNo + MAX_VIEWS_AHEAD) {
+            futureNewViews.put(nv.viewNo(), nv);
+            noteFutureView(from, nv.viewNo());
+        } else if (nv.viewNo() == state.viewNo && state.viewChanging) {
+            processNewView(nv);
+        }
+    }
+
+    private void processNewView(NewView nv) {
+        enterView(state.viewNo, false);
+        log.info("{} is in view {}: primary {}, checkpoint {}, {} batches to re-order (last ordered {})", ctx.name,
+                state.viewNo, state.primary(), nv.checkpoint(), nv.batches().size(), state.lastOrdered);
+        watchPrimary();
+        long expected = nv.checkpoint() + 1;
+        for (PrePrepare old : nv.batches()) {
+            if (old.ppSeqNo() != expected++) {
+                log.error("NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", state.viewNo,
+                        state.primary(), old.ppSeqNo());
+                break;
+            }
+            PrePrepare pp = new PrePrepare(state.viewNo, old.ppSeqNo(), old.ppTime(), old.reqDigests(), old.ledgerSize(),
+                    old.txnRoot(), old.stateRoot());
+            if (pp.ppSeqNo() <= state.lastOrdered) {
+                PrePrepare mine = state.orderedLog.get(pp.ppSeqNo());
+                if (mine != null && !sameContent(mine, pp)) {
+                    log.error("NEW_VIEW {} re-orders at {} another batch than the one this node ordered there; "
+                            + "voting for the next view", state.viewNo, pp.ppSeqNo());
+                    voteInstanceChange(state.viewNo + 1, "NEW_VIEW contradicts an ordered batch");
+                    return;
+                }
+                // Already ordered here: vote for it in the new view, so the nodes that have not can.
+                String d = Batch.digestOf(pp);
+                if (!state.isPrimary()) {
+                    ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), d));
+                }
+                ctx.outbox.broadcast(new Commit(state.viewNo, pp.ppSeqNo(), d));
+            } else {
+                stash.stashReordered(pp);
+            }
+        }
+        stash.takeFuture(state.viewNo);
+        if (nv.checkpoint() > state.lastOrdered) {
+            catchup.start("NEW_VIEW " + state.viewNo + " starts from checkpoint " + nv.checkpoint()
+                    + " but this node ordered only up to " + state.lastOrdered);
+            return;
+        }
+        ordering.resume();
+    }
+
+    private static boolean sameContent(PrePrepare a, PrePrepare b) {
+        return a.ppSeqNo() == b.ppSeqNo() && a.ppTime() == b.ppTime() && a.reqDigests().equals(b.reqDigests())
+                && a.ledgerSize() == b.ledgerSize() && a.txnRoot().equals(b.txnRoot()) && a.stateRoot().equals(b.stateRoot());
+    }
+
+    /** Catch-up found the pool in {@code view}, later than ours (or the one we were changing to): join it. */
+    void adoptView(int view) {
+        log.info("{} joins view {} (primary {}) found by catch-up", ctx.name, view, ctx.primaryOf(view));
+        stash.clear();
+        enterView(view, false);
+        NewView nv = futureNewViews.remove(view);
+        futureNewViews.headMap(view, true).clear();
+        if (nv != null) {
+            processNewView(nv);
+        } else {
+            stash.takeFuture(state.viewNo);
+            watchPrimary();
+        }
+    }
+}
