@@ -2,6 +2,7 @@ package io.stackcompanion.node;
 
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.NodeSettings;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
@@ -66,7 +67,8 @@ public final class Node implements AutoCloseable {
         if (genesis.node(name).isEmpty()) {
             throw new ConfigException("node " + name + " is not in the pool genesis; its nodes are " + genesis.names());
         }
-        if (config.stackCompanion() == 2) {
+        NodeSettings s = config.settings();
+        if (s.stackCompanion() == 2) {
             throw new ConfigException("STACK_COMPANION=2 (replay) is not a mode a pool node runs in; "
                     + "replay a recording with scripts/replay.sh");
         }
@@ -79,8 +81,8 @@ public final class Node implements AutoCloseable {
             owned.push(store);
             RecordingClock clock = RecordingClock.system();
             CoreTap tap = CoreTap.NONE;
-            if (config.stackCompanion() == 1) {
-                long seed = config.randomSeed(name);
+            if (s.stackCompanion() == 1) {
+                long seed = s.randomSeed(name);
                 NodeRecording recording = NodeRecording.open(dataDir, name, genesis, config, store,
                         new NodeRecording.StartInfo(store.ledger().size(), Hashes.hex(store.ledger().root()), seed, Map.of()),
                         clock);
@@ -89,17 +91,17 @@ public final class Node implements AutoCloseable {
                 log.info("{} records both stacks into {}", name, NodeRecording.folder(dataDir));
             }
             StackSettings settings = StackSettings.defaults()
-                    .withMaxFrameBytes(config.maxFrameBytes())
-                    .withReconnect(config.reconnectMinMs(), config.reconnectMaxMs())
-                    .withLimits(new StackSettings.Limits(config.partialFrameBudgetBytes(), config.clientIdleTimeoutMs(),
-                            config.clientFrameTimeoutMs(), config.clientMaxConnections(), config.clientMaxConnectionsPerAddress(),
-                            config.warnIntervalMs()))
+                    .withMaxFrameBytes(s.maxFrameBytes())
+                    .withReconnect(s.reconnectMinMs(), s.reconnectMaxMs())
+                    .withLimits(new StackSettings.Limits(s.partialFrameBudgetBytes(), s.clientIdleTimeoutMs(),
+                            s.clientFrameTimeoutMs(), s.clientMaxConnections(), s.clientMaxConnectionsPerAddress(),
+                            s.warnIntervalMs()))
                     .withGenesisSource(baseDir.resolve(PoolGenesis.FILE_NAME).toString());
             NodeLoop[] loopRef = new NodeLoop[1];
             NodeStack nodeStack = new NodeStack(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
             ClientStack clientStack = new ClientStack(name, genesis, settings, in -> loopRef[0].enqueue(in));
             CoreStepper stepper = new CoreStepper(clock::now, Stacks.of(nodeStack, clientStack), tap);
-            stepper.attach(new NodeCore(name, genesis, config, store, stepper, new Random(config.randomSeed(name))));
+            stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name))));
             NodeLoop loop = new NodeLoop(stepper, onFatal);
             loopRef[0] = loop;
             loop.start();

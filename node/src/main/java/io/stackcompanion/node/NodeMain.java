@@ -58,7 +58,7 @@ public final class NodeMain {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-node.xml");
         }
-        System.setProperty("node.log.level", config.logLevel());
+        System.setProperty("node.log.level", config.settings().logLevel());
         // Not Node.dataDir(): touching the Node class would start logging before this configuration.
         System.setProperty("node.log.file", baseDir.resolve("data").resolve(name).resolve("node.log").toString());
 

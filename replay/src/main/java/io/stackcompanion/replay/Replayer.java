@@ -250,7 +250,7 @@ public final class Replayer implements AutoCloseable {
             throw new ReplayException(ex.getMessage(), ex);
         }
         afterUncleanStop = false;
-        core = new NodeCore(source.node(), source.genesis(), config, store, stepper, new Random(info.randomSeed()),
+        core = new NodeCore(source.node(), source.genesis(), config.settings().core(), store, stepper, new Random(info.randomSeed()),
                 batches.forRun(runs++));
         stepper.attach(core);
         feed(e, new CoreInput.Started());

@@ -3,6 +3,7 @@ package io.stackcompanion.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stackcompanion.node.collect.Manifest;
 import io.stackcompanion.node.collect.RecordingArchive;
+import io.stackcompanion.node.config.ConfigKey;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.pool.LocalPool;
@@ -40,7 +41,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * file, once any byte of it changed.
  */
 class CollectRecordingsTest {
-    static final NodeConfig RECORDING = NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1");
+    static final NodeConfig RECORDING = NodeConfig.defaults().with(ConfigKey.STACK_COMPANION, "1");
 
     @RegisterExtension
     static final LocalPoolExtension pools = new LocalPoolExtension();

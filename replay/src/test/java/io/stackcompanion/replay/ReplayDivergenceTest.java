@@ -1,6 +1,7 @@
 package io.stackcompanion.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stackcompanion.node.config.ConfigKey;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Reply;
@@ -40,7 +41,7 @@ class ReplayDivergenceTest {
 
     @BeforeEach
     void record() throws Exception {
-        LocalPool pool = pools.start(4, NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1"));
+        LocalPool pool = pools.start(4, NodeConfig.defaults().with(ConfigKey.STACK_COMPANION, "1"));
         order(List.of(pool.newClient()), 40);
         pool.close();
         dir = pool.baseDir();

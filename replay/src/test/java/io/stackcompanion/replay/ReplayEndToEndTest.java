@@ -3,6 +3,7 @@ package io.stackcompanion.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.client.Client;
+import io.stackcompanion.node.config.ConfigKey;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.pool.LocalPool;
@@ -23,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * recording: every verdict must match.
  */
 class ReplayEndToEndTest {
-    private static final NodeConfig RECORDING = NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1");
+    private static final NodeConfig RECORDING = NodeConfig.defaults().with(ConfigKey.STACK_COMPANION, "1");
 
     @RegisterExtension
     final LocalPoolExtension pools = new LocalPoolExtension();

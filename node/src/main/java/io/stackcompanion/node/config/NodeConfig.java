@@ -6,11 +6,13 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The node's configuration: the documented defaults of {@code config/node.properties}, overridden by
@@ -18,40 +20,24 @@ import java.util.TreeMap;
  * system properties. The one place that reads configuration; read once at start.
  */
 public final class NodeConfig {
-    public static final String STACK_COMPANION = "STACK_COMPANION";
-    public static final String MAX_BATCH_SIZE = "MAX_BATCH_SIZE";
-    public static final String MAX_BATCH_WAIT_MS = "MAX_BATCH_WAIT_MS";
-    public static final String MAX_BATCHES_IN_FLIGHT = "MAX_BATCHES_IN_FLIGHT";
-    public static final String PP_TIME_TOLERANCE_MS = "PP_TIME_TOLERANCE_MS";
-    public static final String CHK_FREQ = "CHK_FREQ";
-    public static final String LOG_SIZE = "LOG_SIZE";
-    public static final String ORDERING_TIMEOUT_MS = "ORDERING_TIMEOUT_MS";
-    public static final String VIEW_CHANGE_TIMEOUT_MS = "VIEW_CHANGE_TIMEOUT_MS";
-    public static final String PRIMARY_DISCONNECT_GRACE_MS = "PRIMARY_DISCONNECT_GRACE_MS";
-    public static final String CATCHUP_TIMEOUT_MS = "CATCHUP_TIMEOUT_MS";
-    public static final String CATCHUP_BATCH_SIZE = "CATCHUP_BATCH_SIZE";
-    public static final String MAX_FRAME_BYTES = "MAX_FRAME_BYTES";
-    public static final String PARTIAL_FRAME_BUDGET_BYTES = "PARTIAL_FRAME_BUDGET_BYTES";
-    public static final String CLIENT_IDLE_TIMEOUT_MS = "CLIENT_IDLE_TIMEOUT_MS";
-    public static final String CLIENT_FRAME_TIMEOUT_MS = "CLIENT_FRAME_TIMEOUT_MS";
-    public static final String CLIENT_MAX_CONNECTIONS = "CLIENT_MAX_CONNECTIONS";
-    public static final String CLIENT_MAX_CONNECTIONS_PER_ADDRESS = "CLIENT_MAX_CONNECTIONS_PER_ADDRESS";
-    public static final String WARN_INTERVAL_MS = "WARN_INTERVAL_MS";
-    public static final String RECONNECT_MIN_MS = "RECONNECT_MIN_MS";
-    public static final String RECONNECT_MAX_MS = "RECONNECT_MAX_MS";
-    public static final String RANDOM_SEED = "RANDOM_SEED";
-    public static final String RECORDER_SEGMENT_MB = "RECORDER_SEGMENT_MB";
-    public static final String LOG_LEVEL = "LOG_LEVEL";
 
     private static final String DEFAULTS_RESOURCE = "/node.properties";
 
-    /** Where each value came from, for error messages. */
     private final Map<String, String> values;
+    /** Where each value came from, for error messages. */
     private final Map<String, String> sources;
+    private final NodeSettings settings;
 
+    /** Parses and validates {@code values} once; errors name the layer each value came from. */
     private NodeConfig(Map<String, String> values, Map<String, String> sources) {
         this.values = Collections.unmodifiableMap(values);
         this.sources = Collections.unmodifiableMap(sources);
+        this.settings = NodeSettings.parse(values, sources);
+    }
+
+    /** The typed, validated values. */
+    public NodeSettings settings() {
+        return settings;
     }
 
     /** The defaults alone. */
@@ -91,9 +77,7 @@ public final class NodeConfig {
             values.put(e.getKey(), e.getValue().trim());
             sources.put(e.getKey(), source);
         }
-        NodeConfig config = new NodeConfig(values, sources);
-        config.validate();
-        return config;
+        return new NodeConfig(values, sources);
     }
 
     /** Loads the layered configuration of node {@code node} in {@code baseDir} (either may be null). */
@@ -113,13 +97,17 @@ public final class NodeConfig {
             values.put(key, defaults.getProperty(key).trim());
             sources.put(key, "config/node.properties");
         }
+        if (!values.keySet().equals(new TreeSet<>(Arrays.stream(ConfigKey.values()).map(Enum::name).toList()))) {
+            throw new IllegalStateException(DEFAULTS_RESOURCE + " and ConfigKey list different keys: " + values.keySet());
+        }
         if (baseDir != null) {
             overlayFile(values, sources, baseDir.resolve("node.properties"));
             if (node != null) {
                 overlayFile(values, sources, baseDir.resolve("data").resolve(node).resolve("node.properties"));
             }
         }
-        for (String key : defaults.stringPropertyNames()) {
+        for (ConfigKey k : ConfigKey.values()) {
+            String key = k.name();
             String v = env.get(key);
             if (v != null) {
                 values.put(key, v.trim());
@@ -131,9 +119,7 @@ public final class NodeConfig {
                 sources.put(key, "system property -D" + key);
             }
         }
-        NodeConfig config = new NodeConfig(values, sources);
-        config.validate();
-        return config;
+        return new NodeConfig(values, sources);
     }
 
     private static void overlayFile(Map<String, String> values, Map<String, String> sources, Path file) {
@@ -164,193 +150,17 @@ public final class NodeConfig {
         return m;
     }
 
-    private void validate() {
-        int mode = intValue(STACK_COMPANION, 0, 2);
-        maxBatchSize();
-        maxBatchWaitMs();
-        intValue(MAX_BATCHES_IN_FLIGHT, 1, 1000);
-        longValue(PP_TIME_TOLERANCE_MS, 0, Long.MAX_VALUE);
-        int chkFreq = chkFreq();
-        int logSize = logSize();
-        if (logSize < 2 * chkFreq) {
-            throw new ConfigException(LOG_SIZE + "=" + logSize + " (from " + sources.get(LOG_SIZE) + ") must be at least 2 * "
-                    + CHK_FREQ + " (" + 2 * chkFreq + "), or the primary stalls before a checkpoint can become stable");
-        }
-        orderingTimeoutMs();
-        viewChangeTimeoutMs();
-        primaryDisconnectGraceMs();
-        catchupTimeoutMs();
-        catchupBatchSize();
-        int maxFrame = maxFrameBytes();
-        long budget = partialFrameBudgetBytes();
-        if (budget < maxFrame) {
-            throw new ConfigException(PARTIAL_FRAME_BUDGET_BYTES + "=" + budget + " (from " + sources.get(PARTIAL_FRAME_BUDGET_BYTES)
-                    + ") is below " + MAX_FRAME_BYTES + " (" + maxFrame + "): a frame of the largest size could never arrive");
-        }
-        clientIdleTimeoutMs();
-        clientFrameTimeoutMs();
-        clientMaxConnections();
-        clientMaxConnectionsPerAddress();
-        warnIntervalMs();
-        int min = intValue(RECONNECT_MIN_MS, 1, 3_600_000);
-        int max = intValue(RECONNECT_MAX_MS, 1, 3_600_000);
-        if (max < min) {
-            throw new ConfigException(RECONNECT_MAX_MS + " (" + max + ") is below " + RECONNECT_MIN_MS + " (" + min + ")");
-        }
-        recorderSegmentBytes();
-        String seed = values.get(RANDOM_SEED);
-        if (!seed.isEmpty()) {
-            longValue(RANDOM_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
-        }
-        String level = values.get(LOG_LEVEL).toUpperCase(java.util.Locale.ROOT);
-        if (!java.util.List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR").contains(level)) {
-            throw new ConfigException(LOG_LEVEL + "=" + values.get(LOG_LEVEL) + " (from " + sources.get(LOG_LEVEL)
-                    + ") is not one of TRACE, DEBUG, INFO, WARN, ERROR");
-        }
-        assert mode >= 0;
-    }
-
-    /** 0 normal, 1 record, 2 replay. */
-    public int stackCompanion() {
-        return intValue(STACK_COMPANION, 0, 2);
-    }
-
-    public int maxBatchSize() {
-        return intValue(MAX_BATCH_SIZE, 1, 100_000);
-    }
-
-    public long maxBatchWaitMs() {
-        return longValue(MAX_BATCH_WAIT_MS, 0, 3_600_000);
-    }
-
-    public int maxBatchesInFlight() {
-        return intValue(MAX_BATCHES_IN_FLIGHT, 1, 1000);
-    }
-
-    public long ppTimeToleranceMs() {
-        return longValue(PP_TIME_TOLERANCE_MS, 0, Long.MAX_VALUE);
-    }
-
-    /** Batches between checkpoints. */
-    public int chkFreq() {
-        return intValue(CHK_FREQ, 1, 1_000_000);
-    }
-
-    /** How far above the stable checkpoint batches may be proposed and accepted (watermarks). */
-    public int logSize() {
-        return intValue(LOG_SIZE, 2, 10_000_000);
-    }
-
-    public long orderingTimeoutMs() {
-        return longValue(ORDERING_TIMEOUT_MS, 1, 3_600_000);
-    }
-
-    public long viewChangeTimeoutMs() {
-        return longValue(VIEW_CHANGE_TIMEOUT_MS, 1, 3_600_000);
-    }
-
-    public long primaryDisconnectGraceMs() {
-        return longValue(PRIMARY_DISCONNECT_GRACE_MS, 0, 3_600_000);
-    }
-
-    public long catchupTimeoutMs() {
-        return longValue(CATCHUP_TIMEOUT_MS, 1, 3_600_000);
-    }
-
-    public int catchupBatchSize() {
-        return intValue(CATCHUP_BATCH_SIZE, 1, 100_000);
-    }
-
-    public int maxFrameBytes() {
-        return intValue(MAX_FRAME_BYTES, 1024, Integer.MAX_VALUE);
-    }
-
-    /** Bytes one stack may hold in frames not yet complete, over all its connections. */
-    public long partialFrameBudgetBytes() {
-        return longValue(PARTIAL_FRAME_BUDGET_BYTES, 1024, 1L << 40);
-    }
-
-    /** A client connection with no traffic either way for this long is closed; 0: never. */
-    public long clientIdleTimeoutMs() {
-        return longValue(CLIENT_IDLE_TIMEOUT_MS, 0, 86_400_000);
-    }
-
-    /** A client frame must be complete this long after its first byte; 0: no limit. */
-    public long clientFrameTimeoutMs() {
-        return longValue(CLIENT_FRAME_TIMEOUT_MS, 0, 3_600_000);
-    }
-
-    public int clientMaxConnections() {
-        return intValue(CLIENT_MAX_CONNECTIONS, 1, 1_000_000);
-    }
-
-    public int clientMaxConnectionsPerAddress() {
-        return intValue(CLIENT_MAX_CONNECTIONS_PER_ADDRESS, 1, 1_000_000);
-    }
-
-    /** A repeated warning is logged once per peer per interval; 0: every one. */
-    public long warnIntervalMs() {
-        return longValue(WARN_INTERVAL_MS, 0, 3_600_000);
-    }
-
-    public int reconnectMinMs() {
-        return intValue(RECONNECT_MIN_MS, 1, 3_600_000);
-    }
-
-    public int reconnectMaxMs() {
-        return intValue(RECONNECT_MAX_MS, 1, 3_600_000);
-    }
-
-    /** Size of the recorder's journal segments (each becomes one table file in the recording). */
-    public long recorderSegmentBytes() {
-        return (long) intValue(RECORDER_SEGMENT_MB, 1, 1024) << 20;
-    }
-
-    /** The core's random seed: configured, or derived from the node name so runs repeat. */
-    public long randomSeed(String nodeName) {
-        String seed = values.get(RANDOM_SEED);
-        return seed.isEmpty() ? nodeName.hashCode() : longValue(RANDOM_SEED, Long.MIN_VALUE, Long.MAX_VALUE);
-    }
-
-    public String logLevel() {
-        return values.get(LOG_LEVEL).toUpperCase(java.util.Locale.ROOT);
-    }
-
     /** Every key and value, sorted by key: what a recording stores as the node's configuration. */
     public Map<String, String> asMap() {
         return values;
     }
 
     /** The same configuration with {@code key} set to {@code value} (validated). */
-    public NodeConfig with(String key, String value) {
-        if (!values.containsKey(key)) {
-            throw new ConfigException("unknown configuration key " + key);
-        }
+    public NodeConfig with(ConfigKey key, String value) {
         Map<String, String> v = new TreeMap<>(values);
         Map<String, String> s = new TreeMap<>(sources);
-        v.put(key, value);
-        s.put(key, "override");
-        NodeConfig c = new NodeConfig(v, s);
-        c.validate();
-        return c;
-    }
-
-    private int intValue(String key, int min, int max) {
-        long v = longValue(key, min, max);
-        return (int) v;
-    }
-
-    private long longValue(String key, long min, long max) {
-        String raw = values.get(key);
-        long v;
-        try {
-            v = Long.parseLong(raw);
-        } catch (NumberFormatException e) {
-            throw new ConfigException(key + "=" + raw + " (from " + sources.get(key) + ") is not a whole number");
-        }
-        if (v < min || v > max) {
-            throw new ConfigException(key + "=" + raw + " (from " + sources.get(key) + ") is outside " + min + ".." + max);
-        }
-        return v;
+        v.put(key.name(), value);
+        s.put(key.name(), "override");
+        return new NodeConfig(v, s);
     }
 }

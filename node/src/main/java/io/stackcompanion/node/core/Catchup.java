@@ -106,7 +106,7 @@ final class Catchup {
         askedTargetSize = targetSize;
         answers.clear();
         ctx.outbox.broadcast(status());
-        ctx.timers.schedule(TIMER, ctx.now() + ctx.millis(ctx.config.catchupTimeoutMs()));
+        ctx.timers.schedule(TIMER, ctx.now() + ctx.settings.catchupTimeout().toNanos());
     }
 
     private LedgerStatus status() {
@@ -135,7 +135,7 @@ final class Catchup {
                     ask(r.getKey(), nextSource(assigned.get(r.getKey())));
                 }
             }
-            ctx.timers.schedule(TIMER, ctx.now() + ctx.millis(ctx.config.catchupTimeoutMs()));
+            ctx.timers.schedule(TIMER, ctx.now() + ctx.settings.catchupTimeout().toNanos());
         }
     }
 
@@ -156,7 +156,7 @@ final class Catchup {
     void onCatchupReq(String from, CatchupReq r) {
         long mine = execution.ledgerSize();
         if (r.from() < 1 || r.from() > r.to() || r.to() > r.targetSize() || r.targetSize() > mine
-                || r.to() - r.from() >= 10L * ctx.config.catchupBatchSize()) {
+                || r.to() - r.from() >= 10L * ctx.settings.catchupBatchSize()) {
             log.debug("{} asked for txns {}..{} of {}, which this node cannot give", from, r.from(), r.to(), r.targetSize());
             return;
         }
@@ -243,7 +243,7 @@ final class Catchup {
         ranges.clear();
         assigned.clear();
         received.clear();
-        long batch = ctx.config.catchupBatchSize();
+        long batch = ctx.settings.catchupBatchSize();
         log.info("{} catches up from {} to {} txns (batch {}, view {}) from {}", ctx.name, execution.ledgerSize(),
                 t.size(), t.ppSeqNo(), t.viewNo(), sources);
         int offset = ctx.random.nextInt(sources.size());
@@ -252,7 +252,7 @@ final class Catchup {
             ranges.put(from, Math.min(t.size(), from + batch - 1));
             ask(from, sources.get((i++ + offset) % sources.size()));
         }
-        ctx.timers.schedule(TIMER, ctx.now() + ctx.millis(ctx.config.catchupTimeoutMs()));
+        ctx.timers.schedule(TIMER, ctx.now() + ctx.settings.catchupTimeout().toNanos());
     }
 
     private void ask(long from, String peer) {
@@ -335,7 +335,7 @@ final class Catchup {
     /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
     private void rejoin(int view, Execution.Position position) {
         ordering.caughtUpTo(position);
-        long chk = ctx.config.chkFreq();
+        long chk = ctx.settings.chkFreq();
         long stable = Math.max(state.stableCheckpoint, state.lastOrdered / chk * chk);
         if (view > state.viewNo || (view == state.viewNo && state.viewChanging)) {
             viewChanges.adoptView(view);

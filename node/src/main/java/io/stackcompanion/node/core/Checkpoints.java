@@ -35,8 +35,8 @@ final class Checkpoints {
     }
 
     void onCheckpoint(String from, Checkpoint cp) {
-        if (cp.seqNoEnd() <= state.stableCheckpoint || cp.seqNoEnd() % ctx.config.chkFreq() != 0
-                || cp.seqNoEnd() > state.lastOrdered + 10L * ctx.config.logSize()) {
+        if (cp.seqNoEnd() <= state.stableCheckpoint || cp.seqNoEnd() % ctx.settings.chkFreq() != 0
+                || cp.seqNoEnd() > state.lastOrdered + 10L * ctx.settings.logSize()) {
             return;
         }
         addVote(from, cp);
@@ -44,7 +44,7 @@ final class Checkpoints {
 
     /** Batch {@code ppSeqNo} was ordered here: every CHK_FREQ batches, announce our ledger. */
     void onOrdered(long ppSeqNo) {
-        if (ppSeqNo % ctx.config.chkFreq() == 0) {
+        if (ppSeqNo % ctx.settings.chkFreq() == 0) {
             Checkpoint cp = new Checkpoint(ppSeqNo, execution.ledgerSize(), execution.ledgerRoot());
             ctx.outbox.broadcast(cp);
             addVote(ctx.name, cp);

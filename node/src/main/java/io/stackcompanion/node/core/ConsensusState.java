@@ -80,7 +80,7 @@ final class ConsensusState {
     }
 
     long highWatermark() {
-        return stableCheckpoint + ctx.config.logSize();
+        return stableCheckpoint + ctx.settings.logSize();
     }
 
     /** {@code pp} is applied (cut as primary, or accepted as replica): the next one follows it. */

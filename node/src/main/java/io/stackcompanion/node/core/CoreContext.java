@@ -1,6 +1,6 @@
 package io.stackcompanion.node.core;
 
-import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.CoreSettings;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.config.Quorums;
 
@@ -14,7 +14,7 @@ final class CoreContext {
     final PoolGenesis genesis;
     final List<String> nodes;
     final Quorums quorums;
-    final NodeConfig config;
+    final CoreSettings settings;
     final CoreRuntime runtime;
     final Timers timers;
     final Outbox outbox;
@@ -25,13 +25,13 @@ final class CoreContext {
     /** When each node last connected (core clock), for re-sending what it may have missed while away. */
     final java.util.TreeMap<String, Long> connectedAt = new java.util.TreeMap<>();
 
-    CoreContext(String name, PoolGenesis genesis, NodeConfig config, CoreRuntime runtime, Timers timers,
+    CoreContext(String name, PoolGenesis genesis, CoreSettings settings, CoreRuntime runtime, Timers timers,
                 Random random) {
         this.name = name;
         this.genesis = genesis;
         this.nodes = genesis.names();
         this.quorums = genesis.quorums();
-        this.config = config;
+        this.settings = settings;
         this.runtime = runtime;
         this.timers = timers;
         this.random = random;
@@ -41,10 +41,6 @@ final class CoreContext {
     /** Faulty nodes tolerated. */
     int f() {
         return quorums.f();
-    }
-
-    long millis(long ms) {
-        return ms * 1_000_000L;
     }
 
     long now() {

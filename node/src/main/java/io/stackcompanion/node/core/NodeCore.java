@@ -1,6 +1,6 @@
 package io.stackcompanion.node.core;
 
-import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.CoreSettings;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.CatchupRep;
 import io.stackcompanion.node.message.CatchupReq;
@@ -59,21 +59,21 @@ public final class NodeCore {
      * @param store   the node's persisted ledger and state, owned by the caller
      * @param random  the only randomness the core may use; seed it for repeatable runs
      */
-    public NodeCore(String name, PoolGenesis genesis, NodeConfig config, NodeStore store,
+    public NodeCore(String name, PoolGenesis genesis, CoreSettings settings, NodeStore store,
                     CoreRuntime runtime, Random random) {
-        this(name, genesis, config, store, runtime, random, PrePrepareSchedule.NATURAL);
+        this(name, genesis, settings, store, runtime, random, PrePrepareSchedule.NATURAL);
     }
 
     /**
      * @param schedule which batches this node cuts when it is primary: its own rules, or (replay)
      *                 exactly the recorded ones
      */
-    public NodeCore(String name, PoolGenesis genesis, NodeConfig config, NodeStore store,
+    public NodeCore(String name, PoolGenesis genesis, CoreSettings settings, NodeStore store,
                     CoreRuntime runtime, Random random, PrePrepareSchedule schedule) {
         if (genesis.indexOf(name) < 0) {
             throw new IllegalArgumentException("node " + name + " is not in the pool genesis " + genesis.names());
         }
-        this.ctx = new CoreContext(name, genesis, config, runtime, new Timers(), random);
+        this.ctx = new CoreContext(name, genesis, settings, runtime, new Timers(), random);
         this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
         this.propagator = new Propagator(ctx, execution, this::onFinalised);

@@ -70,7 +70,7 @@ final class Ordering {
     void onPrePrepare(String from, PrePrepare pp) {
         if (pp.viewNo() > state.viewNo) {
             if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD
-                    && pp.ppSeqNo() > state.lastOrdered && pp.ppSeqNo() <= state.lastOrdered + ctx.config.logSize()) {
+                    && pp.ppSeqNo() > state.lastOrdered && pp.ppSeqNo() <= state.lastOrdered + ctx.settings.logSize()) {
                 stash.keepForLaterView(pp);
             }
             return; // ViewChanges notes the later view
@@ -162,7 +162,7 @@ final class Ordering {
     /** Votes of this view, or of a view a little ahead (kept until we are in it), inside the watermarks. */
     private boolean acceptVote(int voteView, long ppSeqNo) {
         return voteView >= state.viewNo && voteView <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered
-                && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered + ctx.config.logSize());
+                && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered + ctx.settings.logSize());
     }
 
     /** Invariant: n-f nodes committing another batch at a pp_seq_no we ordered in that view is a fork. */
@@ -277,7 +277,7 @@ final class Ordering {
             if (pp.ppTime() < state.lastPpTime) {
                 return "pp_time " + pp.ppTime() + " is before the previous batch's " + state.lastPpTime;
             }
-            if (Math.abs(pp.ppTime() - ctx.nowMillis()) > ctx.config.ppTimeToleranceMs()) {
+            if (Math.abs(pp.ppTime() - ctx.nowMillis()) > ctx.settings.ppTimeTolerance().toMillis()) {
                 return "pp_time " + pp.ppTime() + " is too far from our clock " + ctx.nowMillis();
             }
         }

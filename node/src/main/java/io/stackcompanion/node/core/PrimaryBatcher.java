@@ -69,9 +69,9 @@ final class PrimaryBatcher {
             cutForced(proposer);
             return;
         }
-        long maxWait = ctx.millis(ctx.config.maxBatchWaitMs());
-        int maxSize = ctx.config.maxBatchSize();
-        while (!queue.isEmpty() && state.lastApplied - state.lastOrdered < ctx.config.maxBatchesInFlight()
+        long maxWait = ctx.settings.maxBatchWait().toNanos();
+        int maxSize = ctx.settings.maxBatchSize();
+        while (!queue.isEmpty() && state.lastApplied - state.lastOrdered < ctx.settings.maxBatchesInFlight()
                 && state.lastApplied < state.highWatermark()) {
             RequestState oldest = queue.values().iterator().next();
             boolean full = queue.size() >= maxSize;

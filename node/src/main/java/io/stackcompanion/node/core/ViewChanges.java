@@ -119,7 +119,7 @@ final class ViewChanges {
 
     /** A finalised request must be ordered within the ordering timeout. */
     void onFinalised(RequestState request) {
-        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.millis(ctx.config.orderingTimeoutMs()));
+        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.settings.orderingTimeout().toNanos());
     }
 
     void onTimer(String timer) {
@@ -138,7 +138,7 @@ final class ViewChanges {
     }
 
     private void checkOrderingTimeout() {
-        long timeout = ctx.millis(ctx.config.orderingTimeoutMs());
+        long timeout = ctx.settings.orderingTimeout().toNanos();
         Optional<RequestState> oldest = propagator.oldestFinalised();
         if (oldest.isEmpty()) {
             return;
@@ -162,7 +162,7 @@ final class ViewChanges {
     /** The primary is lost unless it comes back within the grace period. */
     void watchPrimary() {
         if (!state.isPrimary() && !ctx.connected.contains(state.primary())) {
-            ctx.timers.schedule(PRIMARY_TIMER, ctx.now() + ctx.millis(ctx.config.primaryDisconnectGraceMs()));
+            ctx.timers.schedule(PRIMARY_TIMER, ctx.now() + ctx.settings.primaryDisconnectGrace().toNanos());
         }
     }
 
@@ -243,7 +243,7 @@ final class ViewChanges {
                 List.copyOf(state.preparedLog.tailMap(state.stableCheckpoint, false).values()));
         ctx.outbox.broadcast(ownViewChange);
         viewChanges.computeIfAbsent(view, v -> new TreeMap<>()).put(ctx.name, ownViewChange);
-        long timeout = ctx.millis(ctx.config.viewChangeTimeoutMs()) << Math.min(state.failedViewChanges, 10);
+        long timeout = ctx.settings.viewChangeTimeout().toNanos() << Math.min(state.failedViewChanges, 10);
         ctx.timers.schedule(VIEW_CHANGE_TIMER, ctx.now() + timeout);
         NewView early = futureNewViews.remove(view);
         futureNewViews.headMap(view, false).clear();

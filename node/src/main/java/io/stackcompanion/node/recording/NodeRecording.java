@@ -163,7 +163,7 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
             throw new UncheckedIOException("cannot create the recording folder " + dir, e);
         }
         String hash = genesis.hash();
-        long segment = config.recorderSegmentBytes();
+        long segment = config.settings().recorderSegmentBytes();
         Recorder node = Recorder.open(dir.resolve(NODE_STACK),
                 RecorderMetadata.create(name, NODE_STACK, hash, Version.SOFTWARE, clock), clock, segment);
         Recorder client;

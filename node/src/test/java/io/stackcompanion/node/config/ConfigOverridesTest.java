@@ -32,8 +32,8 @@ class ConfigOverridesTest {
     @Test
     void goodValuesApplyAndTheLenientFormKeepsLeavingUnknownKeysOut() {
         NodeConfig c = NodeConfig.defaultsWith(Map.of("MAX_BATCH_SIZE", " 7 ", "CHK_FREQ", "200", "LOG_SIZE", "400"), "--set");
-        assertThat(c.maxBatchSize()).isEqualTo(7);
-        assertThat(c.logSize()).isEqualTo(400);
+        assertThat(c.settings().core().maxBatchSize()).isEqualTo(7);
+        assertThat(c.settings().core().logSize()).isEqualTo(400);
         assertThat(NodeConfig.defaultsWith(Map.of("FROM_A_NEWER_BUILD", "1")).asMap()).doesNotContainKey("FROM_A_NEWER_BUILD");
     }
 }

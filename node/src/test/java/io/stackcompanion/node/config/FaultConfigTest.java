@@ -13,13 +13,13 @@ class FaultConfigTest {
     @Test
     void theDefaultsAreTheDocumentedOnes() {
         NodeConfig c = NodeConfig.defaults();
-        assertThat(c.chkFreq()).isEqualTo(100);
-        assertThat(c.logSize()).isEqualTo(300);
-        assertThat(c.orderingTimeoutMs()).isEqualTo(8000);
-        assertThat(c.viewChangeTimeoutMs()).isEqualTo(5000);
-        assertThat(c.primaryDisconnectGraceMs()).isEqualTo(1000);
-        assertThat(c.catchupTimeoutMs()).isEqualTo(2000);
-        assertThat(c.catchupBatchSize()).isEqualTo(500);
+        assertThat(c.settings().core().chkFreq()).isEqualTo(100);
+        assertThat(c.settings().core().logSize()).isEqualTo(300);
+        assertThat(c.settings().core().orderingTimeout().toMillis()).isEqualTo(8000);
+        assertThat(c.settings().core().viewChangeTimeout().toMillis()).isEqualTo(5000);
+        assertThat(c.settings().core().primaryDisconnectGrace().toMillis()).isEqualTo(1000);
+        assertThat(c.settings().core().catchupTimeout().toMillis()).isEqualTo(2000);
+        assertThat(c.settings().core().catchupBatchSize()).isEqualTo(500);
     }
 
     @Test

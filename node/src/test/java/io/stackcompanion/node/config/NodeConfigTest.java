@@ -18,9 +18,9 @@ class NodeConfigTest {
     @Test
     void defaultsComeFromConfigNodeProperties() {
         NodeConfig c = NodeConfig.defaults();
-        assertThat(c.stackCompanion()).isZero();
-        assertThat(c.maxBatchSize()).isPositive();
-        assertThat(c.asMap()).containsKeys(NodeConfig.STACK_COMPANION, NodeConfig.MAX_BATCH_WAIT_MS, NodeConfig.LOG_LEVEL);
+        assertThat(c.settings().stackCompanion()).isZero();
+        assertThat(c.settings().core().maxBatchSize()).isPositive();
+        assertThat(c.asMap()).containsKeys(ConfigKey.STACK_COMPANION.name(), ConfigKey.MAX_BATCH_WAIT_MS.name(), ConfigKey.LOG_LEVEL.name());
     }
 
     @Test
@@ -31,13 +31,13 @@ class NodeConfigTest {
         Properties sys = new Properties();
         sys.setProperty("MAX_BATCHES_IN_FLIGHT", "9");
         NodeConfig c = NodeConfig.load(base, "Node2", Map.of("MAX_BATCH_WAIT_MS", "8", "STACK_COMPANION", "1"), sys);
-        assertThat(c.maxBatchSize()).isEqualTo(20);        // node file over pool file
-        assertThat(c.maxBatchWaitMs()).isEqualTo(8);        // environment over files
-        assertThat(c.maxBatchesInFlight()).isEqualTo(9);    // -D over everything
-        assertThat(c.stackCompanion()).isEqualTo(1);
-        assertThat(c.logLevel()).isEqualTo("DEBUG");
+        assertThat(c.settings().core().maxBatchSize()).isEqualTo(20);        // node file over pool file
+        assertThat(c.settings().core().maxBatchWait().toMillis()).isEqualTo(8);        // environment over files
+        assertThat(c.settings().core().maxBatchesInFlight()).isEqualTo(9);    // -D over everything
+        assertThat(c.settings().stackCompanion()).isEqualTo(1);
+        assertThat(c.settings().logLevel()).isEqualTo("DEBUG");
         // Another node of the same pool does not see Node2's file.
-        assertThat(NodeConfig.load(base, "Node3", Map.of(), new Properties()).maxBatchSize()).isEqualTo(10);
+        assertThat(NodeConfig.load(base, "Node3", Map.of(), new Properties()).settings().core().maxBatchSize()).isEqualTo(10);
     }
 
     @Test
@@ -56,14 +56,14 @@ class NodeConfigTest {
     @Test
     void connectionLimitsAreRangeChecked() {
         NodeConfig c = NodeConfig.defaults();
-        assertThat(c.partialFrameBudgetBytes()).isEqualTo(64L << 20);
-        assertThat(c.clientMaxConnectionsPerAddress()).isEqualTo(100);
-        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(NodeConfig.PARTIAL_FRAME_BUDGET_BYTES, "1048576")))
+        assertThat(c.settings().partialFrameBudgetBytes()).isEqualTo(64L << 20);
+        assertThat(c.settings().clientMaxConnectionsPerAddress()).isEqualTo(100);
+        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES.name(), "1048576")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("is below MAX_FRAME_BYTES (4194304): a frame of the largest size could never arrive");
-        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(NodeConfig.CLIENT_MAX_CONNECTIONS, "0")))
+        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(ConfigKey.CLIENT_MAX_CONNECTIONS.name(), "0")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("CLIENT_MAX_CONNECTIONS=0").hasMessageContaining("outside 1..");
-        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(NodeConfig.CLIENT_IDLE_TIMEOUT_MS, "-1")))
+        assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(ConfigKey.CLIENT_IDLE_TIMEOUT_MS.name(), "-1")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("outside 0..");
     }
 }

@@ -2,6 +2,7 @@ package io.stackcompanion.node.recording;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stackcompanion.node.client.Client;
+import io.stackcompanion.node.config.ConfigKey;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
@@ -34,7 +35,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** STACK_COMPANION=1 on a pool of real nodes: what an operator finds on disk afterwards. */
 class RecordingPoolTest {
-    private static final NodeConfig RECORDING = NodeConfig.defaults().with(NodeConfig.STACK_COMPANION, "1");
+    private static final NodeConfig RECORDING = NodeConfig.defaults().with(ConfigKey.STACK_COMPANION, "1");
 
     @RegisterExtension
     final LocalPoolExtension pools = new LocalPoolExtension();

@@ -65,7 +65,8 @@ final class SeamReplay {
                     continue;
                 }
                 if (w.startsWith("Started")) {
-                    core = new NodeCore(node, genesis, config, store, stepper, new Random(config.randomSeed(node)));
+                    core = new NodeCore(node, genesis, config.settings().core(), store, stepper,
+                            new Random(config.settings().randomSeed(node)));
                     stepper.attach(core);
                 }
                 stepper.step(toInput(t));

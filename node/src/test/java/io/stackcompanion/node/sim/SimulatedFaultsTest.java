@@ -1,5 +1,6 @@
 package io.stackcompanion.node.sim;
 
+import io.stackcompanion.node.config.ConfigKey;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.core.Txn;
 import io.stackcompanion.node.message.CatchupRep;
@@ -206,7 +207,7 @@ class SimulatedFaultsTest {
 
     @Test
     void aCatchUpReplyWithAForgedTransactionIsRejectedAndCatchUpCompletesFromHonestPeers() {
-        NodeConfig config = CONFIG.with(NodeConfig.CATCHUP_BATCH_SIZE, "40");
+        NodeConfig config = CONFIG.with(ConfigKey.CATCHUP_BATCH_SIZE, "40");
         try (SimulatedPool pool = new SimulatedPool(dir, 4, 25, config)) {
             pool.startAll();
             pool.runFor(100);

@@ -327,9 +327,10 @@ public final class SimulatedPool implements AutoCloseable {
             s.clock = RecordingClock.of(now, () -> now);
             s.recording = NodeRecording.open(dir.resolve(node), node, genesis, config, s.store,
                     new NodeRecording.StartInfo(s.store.ledger().size(), Hashes.hex(s.store.ledger().root()),
-                            config.randomSeed(node), Map.of()), s.clock);
+                            config.settings().randomSeed(node), Map.of()), s.clock);
         }
-        s.core = new NodeCore(node, genesis, config, s.store, s.stepper, new Random(config.randomSeed(node)));
+        s.core = new NodeCore(node, genesis, config.settings().core(), s.store, s.stepper,
+                new Random(config.settings().randomSeed(node)));
         s.stepper.attach(s.core);
         s.inputs = 0;
         up.put(node, true);

@@ -1,0 +1,76 @@
+package io.stackcompanion.node.config;
+
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The node's configuration as typed, validated values: built once by {@link NodeConfig} from the
+ * layered string values, by the table in {@link ConfigKey}.
+ *
+ * @param stackCompanion 0 normal, 1 record, 2 replay
+ * @param configuredSeed the core's random seed, or {@code null} to derive it from the node name
+ * @param logLevel       upper case: TRACE, DEBUG, INFO, WARN or ERROR
+ */
+public record NodeSettings(int stackCompanion, CoreSettings core, int maxFrameBytes, long partialFrameBudgetBytes,
+                           long clientIdleTimeoutMs, long clientFrameTimeoutMs, int clientMaxConnections,
+                           int clientMaxConnectionsPerAddress, long warnIntervalMs, int reconnectMinMs,
+                           int reconnectMaxMs, long recorderSegmentBytes, Long configuredSeed, String logLevel) {
+
+    /** The core's random seed: configured, or derived from the node name so runs repeat. */
+    public long randomSeed(String nodeName) {
+        return configuredSeed == null ? nodeName.hashCode() : configuredSeed;
+    }
+
+    /** Parses every key of {@code values} by {@link ConfigKey}; errors name the value's source. */
+    static NodeSettings parse(Map<String, String> values, Map<String, String> sources) {
+        Map<ConfigKey, Object> v = new EnumMap<>(ConfigKey.class);
+        for (ConfigKey key : ConfigKey.values()) {
+            v.put(key, key.parse(values.get(key.name()), sources.get(key.name())));
+        }
+        int chkFreq = integer(v, ConfigKey.CHK_FREQ);
+        int logSize = integer(v, ConfigKey.LOG_SIZE);
+        if (logSize < 2 * chkFreq) {
+            throw new ConfigException(ConfigKey.LOG_SIZE + "=" + logSize + " (from " + sources.get(ConfigKey.LOG_SIZE.name())
+                    + ") must be at least 2 * " + ConfigKey.CHK_FREQ + " (" + 2 * chkFreq
+                    + "), or the primary stalls before a checkpoint can become stable");
+        }
+        int maxFrame = integer(v, ConfigKey.MAX_FRAME_BYTES);
+        long budget = whole(v, ConfigKey.PARTIAL_FRAME_BUDGET_BYTES);
+        if (budget < maxFrame) {
+            throw new ConfigException(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES + "=" + budget + " (from "
+                    + sources.get(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES.name()) + ") is below " + ConfigKey.MAX_FRAME_BYTES
+                    + " (" + maxFrame + "): a frame of the largest size could never arrive");
+        }
+        int reconnectMin = integer(v, ConfigKey.RECONNECT_MIN_MS);
+        int reconnectMax = integer(v, ConfigKey.RECONNECT_MAX_MS);
+        if (reconnectMax < reconnectMin) {
+            throw new ConfigException(ConfigKey.RECONNECT_MAX_MS + " (" + reconnectMax + ") is below "
+                    + ConfigKey.RECONNECT_MIN_MS + " (" + reconnectMin + ")");
+        }
+        CoreSettings core = new CoreSettings(integer(v, ConfigKey.MAX_BATCH_SIZE), millis(v, ConfigKey.MAX_BATCH_WAIT_MS),
+                integer(v, ConfigKey.MAX_BATCHES_IN_FLIGHT), millis(v, ConfigKey.PP_TIME_TOLERANCE_MS), chkFreq, logSize,
+                millis(v, ConfigKey.ORDERING_TIMEOUT_MS), millis(v, ConfigKey.VIEW_CHANGE_TIMEOUT_MS),
+                millis(v, ConfigKey.PRIMARY_DISCONNECT_GRACE_MS), millis(v, ConfigKey.CATCHUP_TIMEOUT_MS),
+                integer(v, ConfigKey.CATCHUP_BATCH_SIZE));
+        return new NodeSettings(integer(v, ConfigKey.STACK_COMPANION), core, maxFrame, budget,
+                whole(v, ConfigKey.CLIENT_IDLE_TIMEOUT_MS), whole(v, ConfigKey.CLIENT_FRAME_TIMEOUT_MS),
+                integer(v, ConfigKey.CLIENT_MAX_CONNECTIONS), integer(v, ConfigKey.CLIENT_MAX_CONNECTIONS_PER_ADDRESS),
+                whole(v, ConfigKey.WARN_INTERVAL_MS), reconnectMin, reconnectMax,
+                whole(v, ConfigKey.RECORDER_SEGMENT_MB) << 20, (Long) v.get(ConfigKey.RANDOM_SEED),
+                (String) v.get(ConfigKey.LOG_LEVEL));
+    }
+
+    private static long whole(Map<ConfigKey, Object> v, ConfigKey key) {
+        return (Long) v.get(key);
+    }
+
+    /** Ranges in {@link ConfigKey} keep every key read here within an int. */
+    private static int integer(Map<ConfigKey, Object> v, ConfigKey key) {
+        return Math.toIntExact(whole(v, key));
+    }
+
+    private static Duration millis(Map<ConfigKey, Object> v, ConfigKey key) {
+        return Duration.ofMillis(whole(v, key));
+    }
+}
