@@ -36,4 +36,16 @@ class ConfigOverridesTest {
         assertThat(c.settings().core().logSize()).isEqualTo(400);
         assertThat(NodeConfig.defaultsWith(Map.of("FROM_A_NEWER_BUILD", "1")).asMap()).doesNotContainKey("FROM_A_NEWER_BUILD");
     }
+
+    @Test
+    void theRecordedMapRebuildsTheSameConfiguration() {
+        NodeConfig c = NodeConfig.defaultsWith(Map.of("MAX_BATCH_WAIT_MS", "500", "RANDOM_SEED", "-7", "LOG_LEVEL", "debug"), "--set");
+        NodeConfig rebuilt = NodeConfig.defaultsWith(c.asMap());
+        assertThat(rebuilt.asMap()).isEqualTo(c.asMap());
+        assertThat(rebuilt.settings()).isEqualTo(c.settings());
+        assertThat(c.asMap()).containsEntry("LOG_LEVEL", "debug");
+        assertThat(c.settings().logLevel()).isEqualTo("DEBUG");
+        assertThat(c.settings().randomSeed("Node1")).isEqualTo(-7);
+        assertThat(NodeConfig.defaults().settings().randomSeed("Node1")).isEqualTo("Node1".hashCode());
+    }
 }
