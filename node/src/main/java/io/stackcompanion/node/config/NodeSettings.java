@@ -27,38 +27,52 @@ public record NodeSettings(int stackCompanion, CoreSettings core, int maxFrameBy
         Map<ConfigKey, Object> v = new EnumMap<>(ConfigKey.class);
         for (ConfigKey key : ConfigKey.values()) {
             v.put(key, key.parse(values.get(key.name()), sources.get(key.name())));
-        }
-        int chkFreq = integer(v, ConfigKey.CHK_FREQ);
-        int logSize = integer(v, ConfigKey.LOG_SIZE);
-        if (logSize < 2 * chkFreq) {
-            throw new ConfigException(ConfigKey.LOG_SIZE + "=" + logSize + " (from " + sources.get(ConfigKey.LOG_SIZE.name())
-                    + ") must be at least 2 * " + ConfigKey.CHK_FREQ + " (" + 2 * chkFreq
-                    + "), or the primary stalls before a checkpoint can become stable");
-        }
-        int maxFrame = integer(v, ConfigKey.MAX_FRAME_BYTES);
-        long budget = whole(v, ConfigKey.PARTIAL_FRAME_BUDGET_BYTES);
-        if (budget < maxFrame) {
-            throw new ConfigException(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES + "=" + budget + " (from "
-                    + sources.get(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES.name()) + ") is below " + ConfigKey.MAX_FRAME_BYTES
-                    + " (" + maxFrame + "): a frame of the largest size could never arrive");
-        }
-        int reconnectMin = integer(v, ConfigKey.RECONNECT_MIN_MS);
-        int reconnectMax = integer(v, ConfigKey.RECONNECT_MAX_MS);
-        if (reconnectMax < reconnectMin) {
-            throw new ConfigException(ConfigKey.RECONNECT_MAX_MS + " (" + reconnectMax + ") is below "
-                    + ConfigKey.RECONNECT_MIN_MS + " (" + reconnectMin + ")");
+            checkAcrossKeys(key, v, sources);
         }
         CoreSettings core = new CoreSettings(integer(v, ConfigKey.MAX_BATCH_SIZE), millis(v, ConfigKey.MAX_BATCH_WAIT_MS),
-                integer(v, ConfigKey.MAX_BATCHES_IN_FLIGHT), millis(v, ConfigKey.PP_TIME_TOLERANCE_MS), chkFreq, logSize,
+                integer(v, ConfigKey.MAX_BATCHES_IN_FLIGHT), millis(v, ConfigKey.PP_TIME_TOLERANCE_MS),
+                integer(v, ConfigKey.CHK_FREQ), integer(v, ConfigKey.LOG_SIZE),
                 millis(v, ConfigKey.ORDERING_TIMEOUT_MS), millis(v, ConfigKey.VIEW_CHANGE_TIMEOUT_MS),
                 millis(v, ConfigKey.PRIMARY_DISCONNECT_GRACE_MS), millis(v, ConfigKey.CATCHUP_TIMEOUT_MS),
                 integer(v, ConfigKey.CATCHUP_BATCH_SIZE));
-        return new NodeSettings(integer(v, ConfigKey.STACK_COMPANION), core, maxFrame, budget,
+        return new NodeSettings(integer(v, ConfigKey.STACK_COMPANION), core, integer(v, ConfigKey.MAX_FRAME_BYTES),
+                whole(v, ConfigKey.PARTIAL_FRAME_BUDGET_BYTES),
                 whole(v, ConfigKey.CLIENT_IDLE_TIMEOUT_MS), whole(v, ConfigKey.CLIENT_FRAME_TIMEOUT_MS),
                 integer(v, ConfigKey.CLIENT_MAX_CONNECTIONS), integer(v, ConfigKey.CLIENT_MAX_CONNECTIONS_PER_ADDRESS),
-                whole(v, ConfigKey.WARN_INTERVAL_MS), reconnectMin, reconnectMax,
+                whole(v, ConfigKey.WARN_INTERVAL_MS), integer(v, ConfigKey.RECONNECT_MIN_MS), integer(v, ConfigKey.RECONNECT_MAX_MS),
                 whole(v, ConfigKey.RECORDER_SEGMENT_MB) << 20, (Long) v.get(ConfigKey.RANDOM_SEED),
                 (String) v.get(ConfigKey.LOG_LEVEL));
+    }
+
+    /**
+     * The rules between two keys, checked as soon as the later key of the table is read, so that of
+     * several bad values the first in table order is the one reported.
+     */
+    private static void checkAcrossKeys(ConfigKey key, Map<ConfigKey, Object> v, Map<String, String> sources) {
+        if (key == ConfigKey.LOG_SIZE) {
+            int chkFreq = integer(v, ConfigKey.CHK_FREQ);
+            int logSize = integer(v, ConfigKey.LOG_SIZE);
+            if (logSize < 2 * chkFreq) {
+                throw new ConfigException(ConfigKey.LOG_SIZE + "=" + logSize + " (from " + sources.get(ConfigKey.LOG_SIZE.name())
+                        + ") must be at least 2 * " + ConfigKey.CHK_FREQ + " (" + 2 * chkFreq
+                        + "), or the primary stalls before a checkpoint can become stable");
+            }
+        } else if (key == ConfigKey.PARTIAL_FRAME_BUDGET_BYTES) {
+            int maxFrame = integer(v, ConfigKey.MAX_FRAME_BYTES);
+            long budget = whole(v, ConfigKey.PARTIAL_FRAME_BUDGET_BYTES);
+            if (budget < maxFrame) {
+                throw new ConfigException(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES + "=" + budget + " (from "
+                        + sources.get(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES.name()) + ") is below " + ConfigKey.MAX_FRAME_BYTES
+                        + " (" + maxFrame + "): a frame of the largest size could never arrive");
+            }
+        } else if (key == ConfigKey.RECONNECT_MAX_MS) {
+            int reconnectMin = integer(v, ConfigKey.RECONNECT_MIN_MS);
+            int reconnectMax = integer(v, ConfigKey.RECONNECT_MAX_MS);
+            if (reconnectMax < reconnectMin) {
+                throw new ConfigException(ConfigKey.RECONNECT_MAX_MS + " (" + reconnectMax + ") is below "
+                        + ConfigKey.RECONNECT_MIN_MS + " (" + reconnectMin + ")");
+            }
+        }
     }
 
     private static long whole(Map<ConfigKey, Object> v, ConfigKey key) {

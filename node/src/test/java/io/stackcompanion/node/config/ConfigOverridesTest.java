@@ -48,4 +48,12 @@ class ConfigOverridesTest {
         assertThat(c.settings().randomSeed("Node1")).isEqualTo(-7);
         assertThat(NodeConfig.defaults().settings().randomSeed("Node1")).isEqualTo("Node1".hashCode());
     }
+
+    @Test
+    void ofSeveralBadValuesTheFirstInTableOrderIsReported() {
+        assertThatThrownBy(() -> NodeConfig.defaultsWith(Map.of("CHK_FREQ", "200", "ORDERING_TIMEOUT_MS", "soon"), "--set"))
+                .hasMessageContaining("LOG_SIZE=300 (from config/node.properties) must be at least 2 * CHK_FREQ (400)");
+        assertThatThrownBy(() -> NodeConfig.defaultsWith(Map.of("LOG_SIZE", "1", "CHK_FREQ", "200"), "--set"))
+                .hasMessage("LOG_SIZE=1 (from --set) is outside 2..10000000");
+    }
 }
