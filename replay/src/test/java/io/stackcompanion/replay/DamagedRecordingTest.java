@@ -1,12 +1,7 @@
 package io.stackcompanion.replay;
 
 import io.stackcompanion.node.FileTrees;
-import io.stackcompanion.node.config.NodeConfig;
-import io.stackcompanion.node.config.PoolGenesis;
-import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.recording.NodeRecording;
-import io.stackcompanion.node.sim.SimClient;
-import io.stackcompanion.node.sim.SimulatedPool;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,24 +30,7 @@ class DamagedRecordingTest {
 
     @BeforeEach
     void recordNode2() throws Exception {
-        pool = dir.resolve("pool");
-        try (SimulatedPool sim = new SimulatedPool(pool.resolve("data"), 4, 7, NodeConfig.defaults())) {
-            Files.createDirectories(pool);
-            sim.genesis().write(pool.resolve(PoolGenesis.FILE_NAME));
-            sim.record(NODE);
-            SimClient client = new SimClient(7);
-            sim.startAll();
-            sim.runFor(100);
-            for (int i = 0; i < 10; i++) {
-                Request r = client.put("key", "v" + i);
-                for (String node : sim.names()) {
-                    sim.clientSend(node, "c1", r);
-                }
-                sim.runFor(20);
-            }
-            sim.runFor(1_000);
-            sim.stop(NODE);
-        }
+        pool = RecordingFixtures.simulatedPool(dir.resolve("pool"), NODE, 7, 10);
         assertThat(verify().exit()).as(verify().toString()).isZero();
         assertThat(replay().exit()).as(replay().toString()).isZero();
     }
