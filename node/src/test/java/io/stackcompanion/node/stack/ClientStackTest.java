@@ -5,9 +5,8 @@ import io.stackcompanion.node.core.CoreInput.Connected;
 import io.stackcompanion.node.core.CoreInput.Disconnected;
 import io.stackcompanion.node.core.CoreInput.Received;
 import io.stackcompanion.node.core.StackName;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
@@ -22,17 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class ClientStackTest {
-    private LogCapture log;
-
-    @BeforeEach
-    void captureLog() {
-        log = new LogCapture(ClientStack.class);
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
+    @RegisterExtension
+    final LogCapture log = new LogCapture(ClientStack.class);
 
     @Test
     void plainSocketClientRoundTrip() throws IOException {

@@ -7,9 +7,8 @@ import io.stackcompanion.node.core.CoreInput.Connected;
 import io.stackcompanion.node.core.CoreInput.Disconnected;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Keys;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -32,17 +31,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class NodeStackTest {
     private static final List<String> NAMES = List.of("Node1", "Node2", "Node3", "Node4");
 
-    private LogCapture log;
-
-    @BeforeEach
-    void captureLog() {
-        log = new LogCapture(NodeStack.class);
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
+    @RegisterExtension
+    final LogCapture log = new LogCapture(NodeStack.class);
 
     @Test
     void fourNodesFormAFullMeshAndEveryLinkKeepsOrderBothWays() {

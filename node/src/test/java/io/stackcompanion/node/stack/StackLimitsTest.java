@@ -1,9 +1,8 @@
 package io.stackcompanion.node.stack;
 
 import io.stackcompanion.node.stack.StackGuard.Reason;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -22,17 +21,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class StackLimitsTest {
     private static final int MIB = 1024 * 1024;
-    private LogCapture log;
-
-    @BeforeEach
-    void captureLog() {
-        log = new LogCapture(ClientStack.class);
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
+    @RegisterExtension
+    final LogCapture log = new LogCapture(ClientStack.class);
 
     @Test
     void anAnnouncedLengthCostsNothingUntilTheBytesArrive() throws IOException {
