@@ -1,19 +1,23 @@
 #!/usr/bin/env bash
 # usage: scripts/replay.sh --recording FILE|DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
-#                          [--until-event N] [--set KEY=VALUE ...] [--work-dir DIR]
+#                          [--until-event N] [--free-batching] [--set KEY=VALUE ...] [--work-dir DIR]
 #   Replays one recorded node in this process, sending nothing on the network, and says whether it
 #   reproduced the recording exactly.
 #   FILE: an archive from collect-recordings.sh (checked against its manifest before anything is
 #   replayed); DIR: a folder holding data/<node>/recorder (a pool's base dir, an unpacked archive).
 # options: --mode virtual (default: as fast as possible) or realtime (recorded intervals)
-#          --until-event N: stop before event N (0 is the first) and print the node's state
+#          --until-event N: stop before event N (0 is the first; the "index" of recording.sh export)
+#            and print the node's state and the events before it: STOPPED, exit 4
+#          --free-batching: the replayed primary cuts its own batches instead of the recorded ones
+#            (a what-if; the verdict reports the first difference, later ones are expected)
 #          --set KEY=VALUE: replay with a configuration key changed (repeatable); the keys and
 #            their defaults are listed in config/node.properties
 #          --work-dir DIR: keep the replayed node's data in DIR (empty or new)
 #          --debug: wait for a debugger on JDWP port ${DEBUG_PORT:-5005} before replaying
 #          --json: the verdict as one JSON object, last
-# exit: 0 reproduced; 1 diverged (first divergence printed); 2 unusable or damaged recording, or
-#   bad arguments (one line); 3 an internal error (a bug: please report it)
+# exit: 0 reproduced (MATCH); 1 diverged (DIVERGED: the first divergence, the node's state there and
+#   the events before it printed); 2 unusable or damaged recording, or bad arguments (one line);
+#   3 an internal error (a bug: please report it); 4 stopped by --until-event before the end (STOPPED)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"
@@ -52,7 +56,7 @@ while [[ $# -gt 0 ]]; do
       shift
       while [[ $# -gt 0 && "$1" != -* ]]; do check_set "$1"; args+=("$1"); shift; done
       continue ;;
-    --json) args+=("$1"); shift; continue ;;
+    --json|--free-batching) args+=("$1"); shift; continue ;;
     -*) sc_unknown_option "$1" ;;
     *) sc_die "unexpected argument '$1' for replay.sh; see '$SC_SCRIPT --help'" ;;
   esac

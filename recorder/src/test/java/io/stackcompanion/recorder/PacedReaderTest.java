@@ -37,15 +37,17 @@ class PacedReaderTest {
     }
 
     @Test
-    void gapsCountFromWhenThePreviousEventWasReturned() {
+    void aLateCallerCatchesUpSoLagDoesNotAccumulate() {
         TestRecordings.ManualNanos clock = new TestRecordings.ManualNanos();
-        PacedReader reader = new PacedReader(List.of(at(15, 0), at(20, 1), at(25, 2)).iterator(), clock);
+        PacedReader reader = new PacedReader(List.of(at(15, 0), at(20, 1), at(25, 2), at(30, 3)).iterator(), clock);
         reader.getNext();
-        clock.advance(9 * SECOND); // the caller polls late
+        clock.advance(11 * SECOND); // the caller was busy: events 1 and 2 are overdue
         assertThat(reader.getNext()).map(RecordedEvent::seq).contains(1L);
-        assertThat(reader.getNext()).as("no bunching: the next gap starts now").isEmpty();
-        clock.advance(5 * SECOND);
-        assertThat(reader.getNext()).map(RecordedEvent::seq).contains(2L);
+        assertThat(reader.getNext()).as("overdue: at once").map(RecordedEvent::seq).contains(2L);
+        assertThat(reader.getNext()).as("back on schedule").isEmpty();
+        assertThat(reader.nanosUntilNext()).isEqualTo(4 * SECOND);
+        clock.advance(4 * SECOND);
+        assertThat(reader.getNext()).as("15 s after the first, as recorded").map(RecordedEvent::seq).contains(3L);
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.stackcompanion.replay;
 
 import io.stackcompanion.node.FileTrees;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.collect.RecordingArchive;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
@@ -32,11 +31,12 @@ import java.util.stream.Stream;
 
 /**
  * Replays one node of a recording: {@code ReplayMain --recording FILE|DIR --node NAME [--mode
- * virtual|realtime] [--json] [--until-event N] [--set KEY=VALUE]}. Run it from an IDE with the same
- * arguments to debug; {@link Replayer#beforeEvent} is the place for a conditional breakpoint.
+ * virtual|realtime] [--json] [--until-event N] [--free-batching] [--set KEY=VALUE]}. Run it from an IDE
+ * with the same arguments to debug; {@link Replayer#beforeEvent} is the place for a conditional breakpoint.
  * Exit codes: 0 the replay reproduced the recording, 1 it diverged (the first divergence is
- * printed), 2 the recording (damaged, another node's, newer) or the arguments are unusable (one line on
- * stderr), 3 an internal error.
+ * printed, with the node's state there and the events before it), 2 the recording (damaged, another
+ * node's, newer) or the arguments are unusable (one line on stderr), 3 an internal error, 4
+ * {@code --until-event} stopped it before the end with nothing diverged up to there.
  */
 public final class ReplayMain {
     private ReplayMain() {
@@ -55,7 +55,9 @@ public final class ReplayMain {
                         .desc("virtual (default: as fast as possible) or realtime (recorded intervals)").get())
                 .addOption(Option.builder().longOpt("json").desc("print the verdict as one JSON object, last").get())
                 .addOption(Option.builder().longOpt("until-event").hasArg().argName("N")
-                        .desc("stop before event N and print the node's state").get())
+                        .desc("stop before event N and print the node's state (exit 4: STOPPED)").get())
+                .addOption(Option.builder().longOpt("free-batching")
+                        .desc("let the replayed primary cut its own batches (a what-if: the first difference is reported)").get())
                 .addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
                         .desc("change a configuration key against the recorded one (repeatable)").get())
                 .addOption(Option.builder().longOpt("work-dir").hasArg().argName("DIR")
@@ -157,8 +159,7 @@ public final class ReplayMain {
             }
             Files.createDirectories(work);
             Verdict verdict;
-            Map<String, Object> state;
-            try (Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides), work)) {
+            try (Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides, cl.hasOption("free-batching")), work)) {
                 if (terminal && !json) {
                     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + source.node())
                             .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1)
@@ -168,10 +169,9 @@ public final class ReplayMain {
                 } else {
                     verdict = replayer.run(i -> { });
                 }
-                state = replayer.stateAtStop();
             }
-            print(verdict, state, out, json);
-            return verdict.matches() ? 0 : 1;
+            print(verdict, out, json);
+            return verdict.outcome().exitCode();
         } catch (StoreException e) {
             // The recording was checked before; the replayed node's own store (in the work folder) failed.
             err.println("error: the replayed node's store in " + work + " failed: " + e.getMessage() + "; check free disk space there");
@@ -192,32 +192,34 @@ public final class ReplayMain {
         }
     }
 
-    private static void print(Verdict v, Map<String, Object> state, PrintStream out, boolean json) {
-        if (v.stoppedAtEvent() != null) {
-            out.println("stopped before event " + v.stoppedAtEvent() + "; the node's state:");
-            out.println(Codec.mapper().valueToTree(state).toPrettyString());
-        }
+    private static void print(Verdict v, PrintStream out, boolean json) {
+        v.notes().forEach(n -> out.println("note: " + n));
         out.printf("%s: %d events replayed, %d batches ordered, ledger size %d, root %s%n", v.node(), v.events(),
                 v.batchesOrdered(), v.ledgerSize(), v.ledgerRoot());
         out.printf("recorded %.1f s, replayed in %.1f s (%s mode, %.0fx)%n", v.recordedSeconds(), v.replaySeconds(),
                 v.mode(), v.replaySeconds() > 0 ? v.recordedSeconds() / v.replaySeconds() : 0.0);
-        if (v.matches()) {
-            out.println("MATCH: the replay reproduced the recording exactly");
-        } else {
-            Divergence d = v.firstDivergence();
-            out.println("DIVERGED at event " + d.eventIndex() + " (" + d.recordedTime() + "): " + d.reason());
-            out.println("  expected: " + d.expected());
-            out.println("  actual:   " + d.actual());
-            if (d.cause() != null) {
-                out.print("  cause:    " + d.causeTrace());
+        if (v.outcome() != Verdict.Outcome.MATCH) {
+            out.println("the last events fed (index, stack, kind, peers, message), as 'recording.sh export' prints them:");
+            v.recentEvents().forEach(e -> out.println("  " + e));
+            out.println("the replayed node's state " + (v.outcome() == Verdict.Outcome.STOPPED ? "there" : "at the divergence") + ":");
+            out.println(Codec.mapper().valueToTree(v.state()).toPrettyString().indent(2).stripTrailing());
+        }
+        switch (v.outcome()) {
+            case MATCH -> out.println("MATCH: the replay reproduced the recording exactly");
+            case STOPPED -> out.println("STOPPED at event " + v.stoppedAtEvent() + " (--until-event): nothing diverged before it;"
+                    + " the rest of the recording was not replayed");
+            case DIVERGED -> {
+                Divergence d = v.firstDivergence();
+                out.println("DIVERGED at event " + d.eventIndex() + " (" + d.recordedTime() + "): " + d.reason());
+                out.println("  expected: " + d.expected());
+                out.println("  actual:   " + d.actual());
+                if (d.cause() != null) {
+                    out.print("  cause:    " + d.causeTrace());
+                }
             }
         }
         if (json) {
-            ObjectNode o = Codec.mapper().valueToTree(v);
-            if (state != null) {
-                o.set("stateAtStop", Codec.mapper().valueToTree(state));
-            }
-            out.println(o.toString());
+            out.println(Codec.mapper().valueToTree(v).toString());
         }
     }
 

@@ -9,10 +9,13 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
+import io.stackcompanion.node.core.PrePrepareSchedule;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Status;
+import io.stackcompanion.node.recording.CombinedRecorder;
+import io.stackcompanion.node.recording.MergedEvent;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.runtime.CoreStepper;
 import io.stackcompanion.node.store.NodeStore;
@@ -62,18 +65,27 @@ public final class Replayer implements AutoCloseable {
     }
 
     /**
-     * @param untilEvent stop before this event index and report the node's state; null: replay all
-     * @param overrides  configuration keys to change against the recorded configuration
+     * @param untilEvent   stop before this event index and report the node's state; null: replay all
+     * @param overrides    configuration keys to change against the recorded configuration
+     * @param freeBatching the replayed primary cuts its own batches instead of the recorded ones (a
+     *                     what-if experiment: the first difference is reported, later ones expected)
      */
-    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides) {
+    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides, boolean freeBatching) {
         public Options {
             overrides = Map.copyOf(overrides);
+        }
+
+        public Options(Mode mode, Long untilEvent, Map<String, String> overrides) {
+            this(mode, untilEvent, overrides, false);
         }
 
         public static Options defaults() {
             return new Options(Mode.VIRTUAL, null, Map.of());
         }
     }
+
+    /** How many events up to a divergence or stop the verdict shows, decoded. */
+    static final int RECENT_EVENTS = 12;
 
     private final RecordingSource source;
     private final Options options;
@@ -94,7 +106,10 @@ public final class Replayer implements AutoCloseable {
     /** The input the original node was killed in (the last one before an UNCLEAN_STOP), or null. */
     private Fed killedInput;
     private Divergence divergence;
-    private Map<String, Object> stateAtStop;
+    /** The replayed node's state where the replay diverged or stopped, or null. */
+    private Map<String, Object> state;
+    /** The last {@link #RECENT_EVENTS} events fed, the current one last. */
+    private final ArrayDeque<MergedEvent> recent = new ArrayDeque<>();
     /** The replayed node's status when its last run ended (or now, if it is running). */
     private Status lastStatus;
 
@@ -127,19 +142,28 @@ public final class Replayer implements AutoCloseable {
         long firstTime = -1;
         long lastTime = -1;
         Long stoppedAt = null;
+        List<String> notes = new java.util.ArrayList<>();
+        if (options.freeBatching()) {
+            notes.add("--free-batching: when primary, the replayed node cut its own batches; once its first PRE-PREPARE differs"
+                    + " from the recorded one, the replay is expected to diverge: the verdict reports that first difference");
+        }
         try (RecordingReader nodeStack = RecordingReader.open(source.nodeStack());
              RecordingReader clientStack = RecordingReader.open(source.clientStack())) {
             RecordedBatches batches = RecordedBatches.read(nodeStack);
             log.info("replaying {}: {} recorded PRE-PREPAREs will be forced when it is primary", source.node(), batches.count());
             try (CombinedRecorder merged = new CombinedRecorder(nodeStack, clientStack)) {
-                Iterator<ReplayEvent> events = options.mode() == Mode.REALTIME ? paced(merged) : merged;
+                Iterator<MergedEvent> events = options.mode() == Mode.REALTIME ? paced(merged) : merged;
                 while (events.hasNext() && divergence == null) {
-                    ReplayEvent e = events.next();
+                    MergedEvent e = events.next();
                     if (options.untilEvent() != null && e.index() >= options.untilEvent()) {
                         stoppedAt = e.index();
-                        stateAtStop = core == null ? Map.of("node", "not started yet") : core.describe();
+                        state = describe();
                         break;
                     }
+                    if (recent.size() == RECENT_EVENTS) {
+                        recent.removeFirst();
+                    }
+                    recent.addLast(e);
                     long t = e.event().timeNanos();
                     if (firstTime < 0) {
                         firstTime = t;
@@ -160,15 +184,42 @@ public final class Replayer implements AutoCloseable {
             String ledgerRoot = end != null ? end.ledgerRoot() : Hashes.hex(io.stackcompanion.node.store.MerkleTree.emptyRoot());
             long ordered = end != null ? end.lastOrderedPpSeqNo() : 0;
             double recordedSeconds = firstTime < 0 ? 0 : (lastTime - firstTime) / 1e9;
-            return new Verdict(source.node(), replayed, ordered, ledgerSize, ledgerRoot, divergence == null, divergence,
+            Verdict.Outcome outcome = divergence != null ? Verdict.Outcome.DIVERGED
+                    : stoppedAt != null ? Verdict.Outcome.STOPPED : Verdict.Outcome.MATCH;
+            return new Verdict(source.node(), outcome, replayed, ordered, ledgerSize, ledgerRoot, divergence,
                     recordedSeconds, (System.nanoTime() - started) / 1e9,
-                    options.mode().name().toLowerCase(java.util.Locale.ROOT), stoppedAt);
+                    options.mode().name().toLowerCase(java.util.Locale.ROOT), stoppedAt,
+                    outcome == Verdict.Outcome.MATCH ? null : state,
+                    outcome == Verdict.Outcome.MATCH ? List.of() : recentEvents(), notes);
         }
     }
 
-    /** The node's internals where {@code --until-event} stopped, or null. */
-    public Map<String, Object> stateAtStop() {
-        return stateAtStop;
+    /** The replayed node's state now, for the verdict. */
+    private Map<String, Object> describe() {
+        return core == null ? Map.of("node", source.node() + " is not running here (not started yet, or stopped)") : core.describe();
+    }
+
+    /** Records the first divergence and the replayed node's state at that moment. */
+    private void diverge(Divergence d) {
+        divergence = d;
+        state = describe();
+    }
+
+    /** The recent events, decoded as {@code recording.sh export} prints them. */
+    private List<JsonNode> recentEvents() {
+        io.stackcompanion.recorder.JsonLinesExporter exporter = new io.stackcompanion.recorder.JsonLinesExporter();
+        List<JsonNode> out = new java.util.ArrayList<>();
+        for (MergedEvent e : recent) {
+            ObjectNode line = Codec.mapper().createObjectNode();
+            line.put("index", e.index());
+            line.put("stack", e.stack().name());
+            try {
+                out.add(Codec.mapper().readTree(exporter.toJsonLine(line, e.event())));
+            } catch (IOException ex) {
+                throw new UncheckedIOException(ex);
+            }
+        }
+        return out;
     }
 
     /**
@@ -176,11 +227,11 @@ public final class Replayer implements AutoCloseable {
      * conditional breakpoint ({@code index == N}) to stop right before event N in an IDE.
      */
     @SuppressWarnings("unused")
-    public void beforeEvent(long index, ReplayEvent event) {
+    public void beforeEvent(long index, MergedEvent event) {
         // Intentionally empty: a hook for debuggers.
     }
 
-    private void replay(ReplayEvent e, RecordedBatches batches) {
+    private void replay(MergedEvent e, RecordedBatches batches) {
         RecordedEvent ev = e.event();
         switch (ev.kind()) {
             case INITIAL_STATE -> { }
@@ -205,7 +256,7 @@ public final class Replayer implements AutoCloseable {
         }
     }
 
-    private void start(ReplayEvent e, RecordedBatches batches) {
+    private void start(MergedEvent e, RecordedBatches batches) {
         if (core != null) {
             closeRun(); // a start without a recorded stop before it
         }
@@ -230,8 +281,8 @@ public final class Replayer implements AutoCloseable {
                 }
             }
             if (why != null) {
-                divergence = new Divergence(e.index(), time(e.event().timeNanos()), null, why,
-                        ledger(info.ledgerSize(), info.ledgerRoot()), ledger(size, root));
+                diverge(new Divergence(e.index(), time(e.event().timeNanos()), null, why,
+                        ledger(info.ledgerSize(), info.ledgerRoot()), ledger(size, root)));
                 return;
             }
         }
@@ -250,13 +301,15 @@ public final class Replayer implements AutoCloseable {
             throw new ReplayException(ex.getMessage(), ex);
         }
         afterUncleanStop = false;
+        PrePrepareSchedule schedule = options.freeBatching() ? PrePrepareSchedule.NATURAL : batches.forRun(runs);
+        runs++;
         core = new NodeCore(source.node(), source.genesis(), config.settings().core(), store, stepper, new Random(info.randomSeed()),
-                batches.forRun(runs++));
+                schedule);
         stepper.attach(core);
         feed(e, new CoreInput.Started());
     }
 
-    private void stop(ReplayEvent e) {
+    private void stop(MergedEvent e) {
         checkNothingPending(e);
         if (divergence != null || core == null) {
             closeRun();
@@ -265,14 +318,14 @@ public final class Replayer implements AutoCloseable {
         Status recorded = readJson(e, Status.class);
         Status replayed = core.status();
         if (recorded.ledgerSize() != replayed.ledgerSize() || !recorded.ledgerRoot().equals(replayed.ledgerRoot())) {
-            divergence = new Divergence(e.index(), time(e.event().timeNanos()), null,
+            diverge(new Divergence(e.index(), time(e.event().timeNanos()), null,
                     "at this stop the recorded node's ledger differs from the replayed node's",
-                    ledger(recorded.ledgerSize(), recorded.ledgerRoot()), ledger(replayed.ledgerSize(), replayed.ledgerRoot()));
+                    ledger(recorded.ledgerSize(), recorded.ledgerRoot()), ledger(replayed.ledgerSize(), replayed.ledgerRoot())));
         }
         closeRun();
     }
 
-    private void feed(ReplayEvent e, CoreInput input) {
+    private void feed(MergedEvent e, CoreInput input) {
         checkNothingPending(e);
         if (divergence != null) {
             return;
@@ -287,34 +340,34 @@ public final class Replayer implements AutoCloseable {
             stepper.step(input);
         } catch (RuntimeException ex) {
             // Kept whole: the stack is what a developer needs, in the verdict and at a breakpoint here.
-            divergence = new Divergence(e.index(), time(e.event().timeNanos()), e.stack().name(),
-                    "the replayed core failed on this input: " + ex.getMessage(), null, null, ex);
+            diverge(new Divergence(e.index(), time(e.event().timeNanos()), e.stack().name(),
+                    "the replayed core failed on this input: " + ex.getMessage(), null, null, ex));
         }
     }
 
-    private void compareSend(ReplayEvent e) {
+    private void compareSend(MergedEvent e) {
         RecordedEvent ev = e.event();
         SilencedStacks.Sent actual = pending.poll();
         if (actual == null) {
-            divergence = new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
+            diverge(new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
                     "the recorded node sent this message; the replayed node sent nothing here",
-                    send(e.stack(), ev.peers(), ev.payload()), null);
+                    send(e.stack(), ev.peers(), ev.payload()), null));
             return;
         }
         if (actual.stack() != e.stack() || !actual.peers().equals(ev.peers()) || !Arrays.equals(actual.payload(), ev.payload())) {
-            divergence = new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
+            diverge(new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
                     "the replayed node sent a different message than the recorded node",
-                    send(e.stack(), ev.peers(), ev.payload()), send(actual.stack(), actual.peers(), actual.payload()));
+                    send(e.stack(), ev.peers(), ev.payload()), send(actual.stack(), actual.peers(), actual.payload())));
         }
     }
 
     /** Everything the previous input made the core send must have been matched by recorded sends. */
-    private void checkNothingPending(ReplayEvent e) {
+    private void checkNothingPending(MergedEvent e) {
         if (divergence == null && !pending.isEmpty()) {
             SilencedStacks.Sent s = pending.peek();
-            divergence = new Divergence(e.index(), time(e.event().timeNanos()), s.stack().name(),
+            diverge(new Divergence(e.index(), time(e.event().timeNanos()), s.stack().name(),
                     "the replayed node sent a message the recorded node did not send (before this event)",
-                    null, send(s.stack(), s.peers(), s.payload()));
+                    null, send(s.stack(), s.peers(), s.payload())));
         }
     }
 
@@ -365,8 +418,8 @@ public final class Replayer implements AutoCloseable {
      * The merged stream paced by the recorder's {@link PacedReader}: each event only when as much
      * wall time has passed since the previous one as separated them in the original.
      */
-    private static Iterator<ReplayEvent> paced(Iterator<ReplayEvent> merged) {
-        ArrayDeque<ReplayEvent> pulled = new ArrayDeque<>();
+    private static Iterator<MergedEvent> paced(Iterator<MergedEvent> merged) {
+        ArrayDeque<MergedEvent> pulled = new ArrayDeque<>();
         PacedReader reader = new PacedReader(new Iterator<>() {
             @Override
             public boolean hasNext() {
@@ -375,7 +428,7 @@ public final class Replayer implements AutoCloseable {
 
             @Override
             public RecordedEvent next() {
-                ReplayEvent e = merged.next();
+                MergedEvent e = merged.next();
                 pulled.add(e);
                 return e.event();
             }
@@ -387,7 +440,7 @@ public final class Replayer implements AutoCloseable {
             }
 
             @Override
-            public ReplayEvent next() {
+            public MergedEvent next() {
                 while (reader.getNext().isEmpty()) {
                     long wait = reader.nanosUntilNext();
                     if (wait < 0) {
@@ -400,7 +453,7 @@ public final class Replayer implements AutoCloseable {
         };
     }
 
-    private <T> T readJson(ReplayEvent e, Class<T> type) {
+    private <T> T readJson(MergedEvent e, Class<T> type) {
         try {
             return Codec.mapper().readValue(e.event().payload(), type);
         } catch (IOException ex) {

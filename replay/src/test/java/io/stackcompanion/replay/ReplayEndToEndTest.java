@@ -163,11 +163,15 @@ class ReplayEndToEndTest {
         pool.close();
 
         Run r = replay("--recording", pool.baseDir().toString(), "--node", "Node3", "--json", "--until-event", "40");
-        assertThat(r.exit).as(r.output).isZero();
-        assertThat(r.output).contains("stopped before event 40");
+        assertThat(r.exit).as("STOPPED is neither MATCH (0) nor DIVERGED (1): " + r.output).isEqualTo(4);
+        assertThat(r.output).contains("STOPPED at event 40").doesNotContain("MATCH");
+        assertThat(r.verdict().get("outcome").asText()).isEqualTo("STOPPED");
+        assertThat(r.verdict().get("matches").asBoolean()).isFalse();
         assertThat(r.verdict().get("stoppedAtEvent").asLong()).isEqualTo(40);
         assertThat(r.verdict().get("events").asLong()).isEqualTo(40);
-        assertThat(r.verdict().get("stateAtStop").get("name").asText()).isEqualTo("Node3");
+        assertThat(r.verdict().get("state").get("name").asText()).isEqualTo("Node3");
+        JsonNode recent = r.verdict().get("recentEvents");
+        assertThat(recent.get(recent.size() - 1).get("index").asLong()).as("the last event fed before the stop").isEqualTo(39);
 
         long events = replayWhole(pool, "Node3");
         Run past = replay("--recording", pool.baseDir().toString(), "--node", "Node3", "--until-event", Long.toString(events));

@@ -3,10 +3,13 @@ package io.stackcompanion.node.tools;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.recording.CombinedRecorder;
+import io.stackcompanion.node.recording.MergedEvent;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.recording.RecordingCheck;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.JsonLinesExporter;
+import io.stackcompanion.recorder.RecordingFormatException;
 import io.stackcompanion.recorder.RecordingReader;
 import io.stackcompanion.recorder.RecordingStats;
 import io.stackcompanion.recorder.RecordingVerifier;
@@ -32,7 +35,7 @@ import java.util.stream.Stream;
  * line on stderr naming the file).
  */
 public final class RecordingMain {
-    private static final String USAGE = "usage: recording.sh stats|export|verify DIR [--json]";
+    private static final String USAGE = "usage: recording.sh stats|verify DIR [--json] | export DIR [--from-index N] [--to-index N]";
 
     private RecordingMain() {
     }
@@ -48,6 +51,17 @@ public final class RecordingMain {
             return 0;
         }
         boolean json = rest.remove("--json");
+        long fromIndex;
+        long toIndex;
+        try {
+            fromIndex = takeIndex(rest, "--from-index", 0);
+            toIndex = takeIndex(rest, "--to-index", Long.MAX_VALUE);
+        } catch (IllegalArgumentException e) {
+            return ErrorExit.userError(err, e.getMessage() + "; " + USAGE);
+        }
+        if (fromIndex > toIndex) {
+            return ErrorExit.userError(err, "--from-index " + fromIndex + " is after --to-index " + toIndex + "; " + USAGE);
+        }
         for (String a : rest) {
             if (a.startsWith("-")) {
                 return ErrorExit.userError(err, "unknown option '" + a + "'; " + USAGE);
@@ -60,6 +74,9 @@ public final class RecordingMain {
         String command = rest.get(0);
         if (!List.of("stats", "export", "verify").contains(command)) {
             return ErrorExit.userError(err, "unknown command '" + command + "'; " + USAGE);
+        }
+        if ((fromIndex != 0 || toIndex != Long.MAX_VALUE) && !command.equals("export")) {
+            return ErrorExit.userError(err, "--from-index and --to-index are for export only; " + USAGE);
         }
         Path dir = Path.of(rest.get(1));
         if (!Files.isDirectory(dir)) {
@@ -81,7 +98,7 @@ public final class RecordingMain {
         try {
             return switch (command) {
                 case "stats" -> stats(recordings, json, out);
-                case "export" -> export(recordings, out);
+                case "export" -> export(dir, recordings, fromIndex, toIndex, out);
                 case "verify" -> verify(dir, json, out, err);
                 default -> {
                     err.println("error: unknown command '" + command + "'; " + USAGE);
@@ -121,21 +138,74 @@ public final class RecordingMain {
         return 0;
     }
 
-    private static int export(List<Path> recordings, PrintStream out) {
+    /**
+     * Each node's events as JSON Lines in the order the replay feeds them: both stacks merged, every
+     * line with the node, its {@code index} in that merged stream (the index {@code replay.sh}'s
+     * verdict, {@code --until-event} and {@code Replayer.beforeEvent} use) and its {@code stack}. Given
+     * one stack's folder, that stack's events alone, without an index.
+     */
+    private static int export(Path dir, List<Path> recordings, long fromIndex, long toIndex, PrintStream out) throws IOException {
         // Messages are JSON, so the default decoder embeds them as JSON; anything else becomes base64.
         JsonLinesExporter exporter = new JsonLinesExporter();
         Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
-        try {
+        List<Path> recorders = findRecorders(dir);
+        if (recorders.isEmpty()) {
             for (Path r : recordings) {
                 try (RecordingReader reader = RecordingReader.open(r)) {
                     exporter.export(reader, w);
                 }
             }
-            w.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        for (Path recorder : recorders) {
+            Path nodeStack = recorder.resolve(NodeRecording.NODE_STACK);
+            Path clientStack = recorder.resolve(NodeRecording.CLIENT_STACK);
+            if (!recordings.contains(nodeStack) || !recordings.contains(clientStack)) {
+                throw new RecordingFormatException(recorder + " lacks its " + (recordings.contains(nodeStack) ? "client" : "node")
+                        + " stack's recording, so no merged index can be given; 'recording.sh verify " + recorder + "' says more");
+            }
+            try (RecordingReader node = RecordingReader.open(nodeStack); RecordingReader client = RecordingReader.open(clientStack);
+                 CombinedRecorder merged = new CombinedRecorder(node, client)) {
+                String name = node.metadata().nodeName();
+                while (merged.hasNext()) {
+                    MergedEvent e = merged.next();
+                    if (e.index() > toIndex) {
+                        break;
+                    }
+                    if (e.index() >= fromIndex) {
+                        ObjectNode line = Codec.mapper().createObjectNode();
+                        line.put("node", name);
+                        line.put("index", e.index());
+                        line.put("stack", e.stack().name());
+                        w.write(exporter.toJsonLine(line, e.event()));
+                        w.write('\n');
+                    }
+                }
+            }
+        }
+        w.flush();
         return 0;
+    }
+
+    /** Removes {@code option N} from {@code args} and returns N, or {@code otherwise} when absent. */
+    private static long takeIndex(List<String> args, String option, long otherwise) {
+        int at = args.indexOf(option);
+        if (at < 0) {
+            return otherwise;
+        }
+        if (at + 1 >= args.size()) {
+            throw new IllegalArgumentException(option + " needs an event index");
+        }
+        String v = args.remove(at + 1);
+        args.remove(at);
+        try {
+            long n = Long.parseLong(v);
+            if (n >= 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(option + " takes an event index, a whole number from 0, not '" + v + "'");
     }
 
     /**

@@ -1,4 +1,4 @@
-package io.stackcompanion.replay;
+package io.stackcompanion.node.recording;
 
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.recorder.EventCursor;
@@ -13,7 +13,7 @@ import java.util.NoSuchElementException;
  * two recorders' iterators (Indy copied both databases into a third). Both recorders of a node
  * draw keys from one clock and one sequence, so the merge is exactly the order the node recorded.
  */
-public final class CombinedRecorder implements Iterator<ReplayEvent>, AutoCloseable {
+public final class CombinedRecorder implements Iterator<MergedEvent>, AutoCloseable {
     private final EventCursor node;
     private final EventCursor client;
     private RecordedEvent nextNode;
@@ -33,18 +33,18 @@ public final class CombinedRecorder implements Iterator<ReplayEvent>, AutoClosea
     }
 
     @Override
-    public ReplayEvent next() {
+    public MergedEvent next() {
         if (!hasNext()) {
             throw new NoSuchElementException();
         }
         boolean takeNode = nextClient == null
                 || nextNode != null && nextNode.key().compareTo(nextClient.key()) <= 0;
-        ReplayEvent e;
+        MergedEvent e;
         if (takeNode) {
-            e = new ReplayEvent(index++, StackName.NODE, nextNode);
+            e = new MergedEvent(index++, StackName.NODE, nextNode);
             nextNode = node.hasNext() ? node.next() : null;
         } else {
-            e = new ReplayEvent(index++, StackName.CLIENT, nextClient);
+            e = new MergedEvent(index++, StackName.CLIENT, nextClient);
             nextClient = client.hasNext() ? client.next() : null;
         }
         return e;

@@ -1,4 +1,4 @@
-package io.stackcompanion.replay;
+package io.stackcompanion.node.recording;
 
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.recorder.RecordedEvent;
@@ -7,5 +7,5 @@ import io.stackcompanion.recorder.RecordedEvent;
  * One event of a node's merged recording: its position in the merged stream (0-based), the stack
  * whose recorder holds it, and the event.
  */
-public record ReplayEvent(long index, StackName stack, RecordedEvent event) {
+public record MergedEvent(long index, StackName stack, RecordedEvent event) {
 }
