@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # usage: scripts/replay.sh --recording FILE|DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
-#                          [--until-event N] [--free-batching] [--set KEY=VALUE ...] [--work-dir DIR]
+#                          [--until-event N] [--free-batching] [--set KEY=VALUE ...] [--log FILE] [--work-dir DIR]
 #   Replays one recorded node in this process, sending nothing on the network, and says whether it
 #   reproduced the recording exactly.
 #   FILE: an archive from collect-recordings.sh (checked against its manifest before anything is
@@ -12,6 +12,9 @@
 #            (a what-if; the verdict reports the first difference, later ones are expected)
 #          --set KEY=VALUE: replay with a configuration key changed (repeatable); the keys and
 #            their defaults are listed in config/node.properties
+#          --log FILE: write the replayed node's log to FILE (new) at its configured LOG_LEVEL (or
+#            --set LOG_LEVEL=...), each line stamped with the recorded time and [#event index], to
+#            line up with the original data/<node>/node.log (default: warnings and up on stderr)
 #          --work-dir DIR: keep the replayed node's data in DIR (empty or new)
 #          --debug: wait for a debugger on JDWP port ${DEBUG_PORT:-5005} before replaying
 #          --json: the verdict as one JSON object, last
@@ -43,6 +46,8 @@ while [[ $# -gt 0 ]]; do
     --until-event) sc_need "an event index" "$@"
                    [[ "$2" =~ ^[0-9]{1,18}$ ]] \
                      || sc_die "--until-event takes an event index, a whole number from 0 (the first event), not '$2'" ;;
+    --log) sc_need "a file" "$@"
+           [[ ! -e "$2" ]] || sc_die "--log $2 exists; give a new file (a replay never overwrites a log, e.g. the original node.log)" ;;
     --work-dir) sc_need "a folder" "$@"
                 if [[ -e "$2" ]]; then
                   [[ -d "$2" && -z "$(ls -A "$2" 2>/dev/null)" ]] || sc_die "--work-dir $2 is not an empty folder; give an empty or new folder"

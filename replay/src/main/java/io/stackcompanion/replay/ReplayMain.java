@@ -60,6 +60,9 @@ public final class ReplayMain {
                         .desc("let the replayed primary cut its own batches (a what-if: the first difference is reported)").get())
                 .addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
                         .desc("change a configuration key against the recorded one (repeatable)").get())
+                .addOption(Option.builder().longOpt("log").hasArg().argName("FILE")
+                        .desc("write the replayed node's log to FILE at its configured LOG_LEVEL, each line stamped with the"
+                                + " recorded time and event index, to line up with its node.log (default: warnings on stderr)").get())
                 .addOption(Option.builder().longOpt("work-dir").hasArg().argName("DIR")
                         .desc("keep the replayed node's data here (default: a temporary folder, removed)").get())
                 .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
@@ -132,6 +135,16 @@ public final class ReplayMain {
                 return ErrorExit.userError(err, "cannot read --work-dir " + w + ": " + e.getMessage());
             }
         }
+        if (cl.hasOption("log")) {
+            Path l = Path.of(cl.getOptionValue("log")).toAbsolutePath();
+            if (Files.exists(l)) {
+                return ErrorExit.userError(err, "--log " + cl.getOptionValue("log") + " exists; give a new file (a replay never"
+                        + " overwrites a log, e.g. the original node.log)");
+            }
+            if (!Files.isDirectory(l.getParent()) || !Files.isWritable(l.getParent())) {
+                return ErrorExit.userError(err, "--log " + cl.getOptionValue("log") + ": no writable folder " + l.getParent());
+            }
+        }
         boolean json = cl.hasOption("json");
         Path work = null;
         Path unpacked = null;
@@ -159,7 +172,9 @@ public final class ReplayMain {
             }
             Files.createDirectories(work);
             Verdict verdict;
-            try (Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides, cl.hasOption("free-batching")), work)) {
+            Path logFile = cl.hasOption("log") ? Path.of(cl.getOptionValue("log")) : null;
+            try (ReplayLog log = ReplayLog.open(logFile, overrides.get("LOG_LEVEL"));
+                 Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides, cl.hasOption("free-batching")), work)) {
                 if (terminal && !json) {
                     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + source.node())
                             .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1)

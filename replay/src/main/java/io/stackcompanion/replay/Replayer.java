@@ -169,6 +169,7 @@ public final class Replayer implements AutoCloseable {
                         firstTime = t;
                     }
                     lastTime = t;
+                    ReplayLog.at(t, e.index());
                     beforeEvent(e.index(), e);
                     replay(e, batches);
                     replayed++;
@@ -301,6 +302,7 @@ public final class Replayer implements AutoCloseable {
             throw new ReplayException(ex.getMessage(), ex);
         }
         afterUncleanStop = false;
+        ReplayLog.startedWith(config.settings().logLevel());
         PrePrepareSchedule schedule = options.freeBatching() ? PrePrepareSchedule.NATURAL : batches.forRun(runs);
         runs++;
         core = new NodeCore(source.node(), source.genesis(), config.settings().core(), store, stepper, new Random(info.randomSeed()),

@@ -9,6 +9,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -50,5 +56,38 @@ class DemoScriptTest {
         assertThat(nodeStack.get("STARTED").asInt()).isEqualTo(2);
         assertThat(nodeStack.get("UNCLEAN_STOP").asInt()).isEqualTo(1);
         assertThat(nodeStack.get("STOPPED").asInt()).isEqualTo(1);
+
+        // The replayed node's log lines up with the original node.log: the core's lines, in order,
+        // with the recorded time (not the replay's wall time), at the node's configured level.
+        Path log = dir.resolve("replayed-Node2.log");
+        Scripts.Result replay = Scripts.run(300, "replay.sh", "--recording", base.toString(), "--node", "Node2", "--log", log.toString());
+        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        List<LogLine> original = coreLines(base.resolve("data/Node2/node.log"));
+        List<LogLine> replayed = coreLines(log);
+        assertThat(original).as("the core's INFO lines in node.log").hasSizeGreaterThan(10);
+        assertThat(replayed).extracting(LogLine::text).containsExactlyElementsOf(original.stream().map(LogLine::text).toList());
+        for (int i = 0; i < original.size(); i++) {
+            long apart = Duration.between(original.get(i).time(), replayed.get(i).time()).abs().toMillis();
+            assertThat(apart).as("recorded time of %s vs its original time", replayed.get(i)).isLessThan(1_000);
+        }
+        assertThat(Files.readString(log)).contains("[#");
+    }
+
+    /** A log line: its time, and level + logger + message. */
+    private record LogLine(LocalDateTime time, String text) {
+    }
+
+    private static final Pattern LINE = Pattern.compile("^(\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{3}) (\\S+)\\s+\\[[^\\]]*\\] (\\S+) - (.*)$");
+
+    /** The lines the core logged (its loggers are {@code ...core.X}), from a node.log or a replayed log. */
+    private static List<LogLine> coreLines(Path file) throws Exception {
+        List<LogLine> out = new ArrayList<>();
+        for (String l : Files.readAllLines(file)) {
+            Matcher m = LINE.matcher(l);
+            if (m.matches() && m.group(3).contains("core.")) {
+                out.add(new LogLine(LocalDateTime.parse(m.group(1).replace(' ', 'T')), m.group(2) + " " + m.group(3) + " - " + m.group(4)));
+            }
+        }
+        return out;
     }
 }
