@@ -192,6 +192,11 @@ public final class ReplayMain {
             err.println("error: the replayed node's store in " + work + " failed: " + e.getMessage() + "; check free disk space there");
             return ErrorExit.INTERNAL_ERROR;
         } catch (StackCompanionException e) {
+            if (unpacked != null) {
+                // Name what the user passed, not the temporary folder the archive was unpacked into.
+                err.println("error: " + e.getMessage().replace(unpacked + "/", recordingArg + ":").replace(unpacked.toString(), recordingArg.toString()));
+                return e.exitCode();
+            }
             return ErrorExit.print(err, e);
         } catch (IOException | UncheckedIOException e) {
             return ErrorExit.userError(err, e.getMessage());

@@ -76,6 +76,14 @@ class CollectRecordingsTest {
     }
 
     @Test
+    void aNodeTheArchiveDoesNotHoldIsNamedAgainstTheArchive() throws Exception {
+        ReplayEndToEndTest.Run r = ReplayEndToEndTest.replay("--recording", archive.toString(), "--node", "Node9");
+        assertThat(r.exit()).as(r.output()).isEqualTo(2);
+        assertThat(r.errors().strip()).isEqualTo("error: no recording of Node9 under " + archive
+                + "; it holds recordings of [Node1, Node2, Node3, Node4]");
+    }
+
+    @Test
     void theManifestChecksOutAndDescribesEveryNode() throws Exception {
         Path into = tmp.resolve("unpacked");
         Files.createDirectories(into);
