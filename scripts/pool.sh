@@ -14,6 +14,9 @@
 #          --base-port P (up, a new pool; default 9701), --random-ports (up, a new pool)
 #          --json (status): one JSON object as the last line
 # environment: any node configuration key (e.g. STACK_COMPANION=1), NODE_JAVA_OPTS
+#   STACK_COMPANION=2 with start/up: each node replays itself from its own data/<node>/recorder
+#   (a work copy, nothing sent), prints the verdict and exits; the script exits with the replay's
+#   code (0 MATCH, 1 DIVERGED, 2 unusable recording)
 # exit: 0 done; 1 the command failed (said on stderr); 2 bad arguments (nothing created or started)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -109,6 +112,15 @@ start_node() {
   # Wait until it answers on its client stack, or report why it died.
   local deadline=$((SECONDS + 60))
   while ((SECONDS < deadline)); do
+    if head -1 "$out" 2>/dev/null | grep -q '^STACK_COMPANION=2: replaying '; then
+      # STACK_COMPANION=2: the node replays itself from its recording instead of joining the pool.
+      local rc=0
+      wait "$pid" || rc=$?
+      rm -f "$run_dir/$n.pid"
+      cat "$out"
+      self_replayed=1
+      return "$rc"
+    fi
     if ! kill -0 "$pid" 2>/dev/null; then
       rm -f "$run_dir/$n.pid"
       local why
@@ -156,10 +168,12 @@ case "$cmd" in
     failed=0
     # One line per node that did not start, saying so too.
     start_hint="; the nodes that started are still running ('pool.sh down' stops them)"
+    self_replayed=0
     for n in $(genesis_nodes); do
       start_node "$n" || failed=1
     done
     [[ $failed == 0 ]] || exit 1
+    [[ $self_replayed == 0 ]] || exit 0 # STACK_COMPANION=2: each node replayed itself; none joined a pool
     tool wait-connected --base-dir "$base_dir" --timeout-s 60
     echo "pool up: $(genesis_nodes | wc -l) nodes in $base_dir" >&2
     ;;

@@ -69,8 +69,8 @@ public final class Node implements AutoCloseable {
         }
         NodeSettings s = config.settings();
         if (s.stackCompanion() == 2) {
-            throw new ConfigException("STACK_COMPANION=2 (replay) is not a mode a pool node runs in; "
-                    + "replay a recording with scripts/replay.sh");
+            throw new ConfigException("STACK_COMPANION=2 replays a node from its recording instead of running it: start it with"
+                    + " scripts/pool.sh start (NodeMain), or use scripts/replay.sh");
         }
         Path dataDir = dataDir(baseDir, name);
         PrivateKey key = readKey(dataDir.resolve("keys").resolve("node.key"), name);

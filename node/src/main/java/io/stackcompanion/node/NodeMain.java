@@ -18,7 +18,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Runs one pool node as a process: {@code NodeMain --base-dir DIR --name Node1}. Stops cleanly on
  * SIGTERM or SIGINT. Exit codes: 0 clean stop, 1 the core failed, 2 a problem the user must fix
- * (printed as one line on stderr).
+ * (printed as one line on stderr). With {@code STACK_COMPANION=2} the node does not join the pool:
+ * it replays itself from its own recording and exits with the replay's code (see {@link SelfReplay}).
  */
 public final class NodeMain {
     private NodeMain() {
@@ -52,6 +53,11 @@ public final class NodeMain {
             config = NodeConfig.load(baseDir, name, System.getenv(), System.getProperties());
         } catch (ConfigException e) {
             System.exit(ErrorExit.print(System.err, e));
+            return;
+        }
+        if (config.settings().stackCompanion() == 2) {
+            // Before any logging is set up: the replay must not write into the original node.log.
+            System.exit(replaySelf(baseDir, name));
             return;
         }
         // Before the first logger is made: logback-node.xml reads these.
@@ -93,6 +99,23 @@ public final class NodeMain {
             node.close();
             Runtime.getRuntime().halt(exit[0]);
         }
+    }
+
+    /** The first line a self-replaying node prints: {@code pool.sh} recognises it. */
+    public static final String SELF_REPLAY = "STACK_COMPANION=2: replaying ";
+
+    private static int replaySelf(Path baseDir, String name) {
+        java.util.Optional<SelfReplay> replay = java.util.ServiceLoader.load(SelfReplay.class).findFirst();
+        if (replay.isEmpty()) {
+            return ErrorExit.userError(System.err, "STACK_COMPANION=2 replays the node from its recording, but the replay module is not"
+                    + " on the classpath; build it (./mvnw package) or use scripts/replay.sh");
+        }
+        Path log = baseDir.resolve("data").resolve(name).resolve("replay-"
+                + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".log");
+        System.out.println(SELF_REPLAY + name + " from " + baseDir.resolve("data").resolve(name).resolve("recorder")
+                + " (a work copy; nothing is sent; the replayed log goes to " + log + ")");
+        System.out.flush();
+        return replay.get().replay(baseDir, name, log, System.out, System.err);
     }
 
     private static void fail(String message) {

@@ -76,6 +76,27 @@ class CollectRecordingsTest {
     }
 
     @Test
+    void aNodeStartedWithStackCompanion2ReplaysItselfFromItsOwnRecording() throws Exception {
+        Path nodeLog = poolDir.resolve("data/Node2/node.log");
+        byte[] logBefore = Files.exists(nodeLog) ? Files.readAllBytes(nodeLog) : null;
+        Scripts.Result r = Scripts.run(300, java.util.Map.of("STACK_COMPANION", "2"), "pool.sh", "start", "Node2",
+                "--base-dir", poolDir.toString());
+        assertThat(r.exitCode()).as(r.toString()).isZero();
+        assertThat(r.stdout() + r.stderr()).contains("STACK_COMPANION=2: replaying Node2",
+                "MATCH: the replay reproduced the recording exactly");
+        assertThat(poolDir.resolve("run/Node2.pid")).doesNotExist();
+        try (java.util.stream.Stream<Path> files = Files.list(poolDir.resolve("data/Node2"))) {
+            assertThat(files.map(p -> p.getFileName().toString())).anyMatch(f -> f.matches("replay-\\d{8}-\\d{6}\\.log"));
+        }
+        if (logBefore != null) {
+            assertThat(Files.readAllBytes(nodeLog)).as("the original node.log is left alone").isEqualTo(logBefore);
+        }
+        // The recording is only read: it still verifies, and replays again to the same verdict.
+        Scripts.Result verify = Scripts.run(120, "recording.sh", "verify", poolDir.resolve("data/Node2").toString());
+        assertThat(verify.exitCode()).as(verify.toString()).isZero();
+    }
+
+    @Test
     void aNodeTheArchiveDoesNotHoldIsNamedAgainstTheArchive() throws Exception {
         ReplayEndToEndTest.Run r = ReplayEndToEndTest.replay("--recording", archive.toString(), "--node", "Node9");
         assertThat(r.exit()).as(r.output()).isEqualTo(2);
