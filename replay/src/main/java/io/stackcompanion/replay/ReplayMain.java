@@ -219,8 +219,8 @@ public final class ReplayMain {
         out.printf("recorded %.1f s, replayed in %.1f s (%s mode, %.0fx)%n", v.recordedSeconds(), v.replaySeconds(),
                 v.mode(), v.replaySeconds() > 0 ? v.recordedSeconds() / v.replaySeconds() : 0.0);
         if (v.outcome() != Verdict.Outcome.MATCH) {
-            out.println("the last events fed (index, stack, kind, peers, message), as 'recording.sh export' prints them:");
-            v.recentEvents().forEach(e -> out.println("  " + e));
+            out.println("the last events fed ('recording.sh export --from-index N' prints them whole; --json has them decoded):");
+            v.recentEvents().forEach(e -> out.println("  " + brief(e)));
             out.println("the replayed node's state " + (v.outcome() == Verdict.Outcome.STOPPED ? "there" : "at the divergence") + ":");
             out.println(Codec.mapper().valueToTree(v.state()).toPrettyString().indent(2).stripTrailing());
         }
@@ -241,6 +241,15 @@ public final class ReplayMain {
         if (json) {
             out.println(Codec.mapper().valueToTree(v).toString());
         }
+    }
+
+    /** One event on one line: index, recorded time, stack, kind, peers, message (cut at 160 characters). */
+    private static String brief(com.fasterxml.jackson.databind.JsonNode e) {
+        String payload = e.path("payload").toString();
+        String time = e.path("time").asText();
+        return String.format("#%d %s %-6s %-12s %s %s", e.path("index").asLong(), time.substring(time.indexOf('T') + 1),
+                e.path("stack").asText(), e.path("kind").asText(), e.path("peers"),
+                payload.length() > 160 ? payload.substring(0, 157) + "..." : payload);
     }
 
     private static long countEvents(RecordingSource s) {
