@@ -90,7 +90,7 @@ final class Catchup {
         }
         log.info("{} catches up: {}", ctx.name, why);
         phase = Phase.STATUS;
-        state.catchingUp = true;
+        state.catchupStarted();
         startedAt = ctx.now();
         startSize = execution.ledgerSize();
         liars.clear();
@@ -321,7 +321,6 @@ final class Catchup {
                 execution.ledgerSize(), txns, String.format("%.3f", seconds), Math.round(txns / seconds),
                 position.ppSeqNo(), view);
         phase = Phase.IDLE;
-        state.catchingUp = false;
         target = null;
         ranges.clear();
         assigned.clear();
@@ -334,22 +333,23 @@ final class Catchup {
 
     /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
     private void rejoin(int view, Execution.Position position) {
-        ordering.caughtUpTo(position);
+        state.catchupDone(position);
+        ordering.afterCatchup();
         long chk = ctx.settings.chkFreq();
-        long stable = Math.max(state.stableCheckpoint, state.lastOrdered / chk * chk);
-        if (view > state.viewNo || (view == state.viewNo && state.viewChanging)) {
+        long stable = Math.max(state.stableCheckpoint(), state.lastOrdered() / chk * chk);
+        if (view > state.viewNo() || (view == state.viewNo() && state.isViewChanging())) {
             viewChanges.adoptView(view);
         }
-        if (stable > state.stableCheckpoint) {
+        if (stable > state.stableCheckpoint()) {
             checkpoints.markStable(stable);
         } else {
-            execution.persist(state.viewNo, state.stableCheckpoint);
+            execution.persist(state.viewNo(), state.stableCheckpoint());
         }
         if (checkpoints.stableCheckpointAhead()) {
             start("another checkpoint became stable during catch-up");
             return;
         }
-        if (!state.viewChanging) {
+        if (!state.isViewChanging()) {
             viewChanges.watchPrimary();
         }
         ordering.resume();

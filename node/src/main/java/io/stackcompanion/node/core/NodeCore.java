@@ -127,15 +127,15 @@ public final class NodeCore {
     /** A few internals, for logs and the replayer's "print the node's state". */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("viewNo", state.viewNo);
-        m.put("viewChanging", state.viewChanging);
+        m.put("viewNo", state.viewNo());
+        m.put("viewChanging", state.isViewChanging());
         m.put("primary", state.primary());
-        m.put("lastOrdered", state.lastOrdered);
-        m.put("lastApplied", state.lastApplied);
-        m.put("stableCheckpoint", state.stableCheckpoint);
+        m.put("lastOrdered", state.lastOrdered());
+        m.put("lastApplied", state.lastApplied());
+        m.put("stableCheckpoint", state.stableCheckpoint());
         m.put("queued", batcher.waiting());
         m.put("stashedPrePrepares", stash.size());
-        m.put("catchingUp", state.catchingUp);
+        m.put("catchingUp", state.isCatchingUp());
         m.put("name", ctx.name);
         m.put("ledgerSize", execution.ledgerSize());
         m.put("ledgerRoot", execution.ledgerRoot());

@@ -11,7 +11,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.Set;
 
 /**
  * The master instance's three phases, as Plenum's ordering service: the primary's batches (what to cut
@@ -50,10 +50,6 @@ final class Ordering {
         this.viewChange = viewChange;
     }
 
-    private boolean canOrder() {
-        return !state.viewChanging && !state.catchingUp;
-    }
-
     // ---------------------------------------------------------------- inputs
 
     void onFinalised(RequestState request) {
@@ -68,24 +64,24 @@ final class Ordering {
     }
 
     void onPrePrepare(String from, PrePrepare pp) {
-        if (pp.viewNo() > state.viewNo) {
-            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD
-                    && pp.ppSeqNo() > state.lastOrdered && pp.ppSeqNo() <= state.lastOrdered + ctx.settings.logSize()) {
+        if (pp.viewNo() > state.viewNo()) {
+            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo() + ViewChanges.MAX_VIEWS_AHEAD
+                    && pp.ppSeqNo() > state.lastOrdered() && pp.ppSeqNo() <= state.lastOrdered() + ctx.settings.logSize()) {
                 stash.keepForLaterView(pp);
             }
             return; // ViewChanges notes the later view
         }
-        if (pp.viewNo() < state.viewNo) {
-            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, state.viewNo);
+        if (pp.viewNo() < state.viewNo()) {
+            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, state.viewNo());
             return;
         }
         if (!from.equals(state.primary())) {
             log.warn("{} sent PRE-PREPARE {}:{} but the primary of view {} is {}; ignored",
-                    from, pp.viewNo(), pp.ppSeqNo(), state.viewNo, state.primary());
+                    from, pp.viewNo(), pp.ppSeqNo(), state.viewNo(), state.primary());
             return;
         }
-        state.lastProposalAt = ctx.now();
-        if (pp.ppSeqNo() <= state.lastApplied) {
+        state.proposalSeen();
+        if (pp.ppSeqNo() <= state.lastApplied()) {
             Batch known = batches.get(pp.ppSeqNo());
             if (known != null && known.digest != null && !known.digest.equals(Batch.digestOf(pp))) {
                 log.warn("primary {} sent a second, different PRE-PREPARE for {}:{}; ignored",
@@ -118,7 +114,7 @@ final class Ordering {
     }
 
     void onCommit(String from, Commit c) {
-        if (c.ppSeqNo() <= state.lastOrdered) {
+        if (c.ppSeqNo() <= state.lastOrdered()) {
             checkFork(from, c);
             return;
         }
@@ -137,10 +133,10 @@ final class Ordering {
      * never came. Only catch-up brings it.
      */
     private void catchUpIfStuck() {
-        if (!canOrder()) {
+        if (!state.canOrder()) {
             return;
         }
-        long next = state.lastOrdered + 1;
+        long next = state.lastOrdered() + 1;
         Batch b = batches.get(next);
         if (b == null || b.prePrepare != null) {
             return;
@@ -161,18 +157,17 @@ final class Ordering {
 
     /** Votes of this view, or of a view a little ahead (kept until we are in it), inside the watermarks. */
     private boolean acceptVote(int voteView, long ppSeqNo) {
-        return voteView >= state.viewNo && voteView <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered
-                && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered + ctx.settings.logSize());
+        return voteView >= state.viewNo() && voteView <= state.viewNo() + ViewChanges.MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered()
+                && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered() + ctx.settings.logSize());
     }
 
     /** Invariant: n-f nodes committing another batch at a pp_seq_no we ordered in that view is a fork. */
     private void checkFork(String from, Commit c) {
-        PrePrepare mine = state.orderedLog.get(c.ppSeqNo());
+        PrePrepare mine = state.orderedAt(c.ppSeqNo());
         if (mine == null || mine.viewNo() != c.viewNo() || Batch.digestOf(mine).equals(c.digest())) {
             return;
         }
-        TreeSet<String> voters = state.conflictingCommits.computeIfAbsent(c.ppSeqNo(), s -> new TreeSet<>());
-        voters.add(from);
+        Set<String> voters = state.conflictingCommit(c.ppSeqNo(), from);
         if (voters.size() >= ctx.quorums.commit()) {
             throw new IllegalStateException("invariant broken: " + voters + " committed another batch at "
                     + c.viewNo() + ":" + c.ppSeqNo() + " than the one this node ordered there (" + Batch.digestOf(mine) + ")");
@@ -189,7 +184,7 @@ final class Ordering {
     }
 
     void maybeCutBatch() {
-        if (!state.isPrimary() || !canOrder() || !stash.isEmpty()) {
+        if (!state.isPrimary() || !state.canOrder() || !stash.isEmpty()) {
             return;
         }
         batcher.cut(this::cutBatch);
@@ -201,14 +196,14 @@ final class Ordering {
      * replay can force the recorded batches here.
      */
     void cutBatch(List<RequestState> requests, long ppTime) {
-        long ppSeqNo = state.lastApplied + 1;
-        state.lastProposalAt = ctx.now();
+        long ppSeqNo = state.lastApplied() + 1;
+        state.proposalSeen();
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
-        PrePrepare pp = new PrePrepare(state.viewNo, ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
+        PrePrepare pp = new PrePrepare(state.viewNo(), ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
         Batch b = batches.computeIfAbsent(ppSeqNo, Batch::new);
         accept(b, pp, requests);
-        log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo, ppSeqNo, requests.size());
+        log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo(), ppSeqNo, requests.size());
         ctx.outbox.broadcast(pp);
         checkPrepared(b);
     }
@@ -216,12 +211,12 @@ final class Ordering {
     // ---------------------------------------------------------------- replicas
 
     private void applyStashed() {
-        if (!canOrder()) {
+        if (!state.canOrder()) {
             return;
         }
-        stash.dropUpTo(state.lastApplied);
+        stash.dropUpTo(state.lastApplied());
         PrePrepare pp;
-        while ((pp = stash.get(state.lastApplied + 1)) != null) {
+        while ((pp = stash.get(state.lastApplied() + 1)) != null) {
             boolean reordered = stash.isReordered(pp.ppSeqNo());
             List<RequestState> requests = new ArrayList<>(pp.reqDigests().size());
             for (String d : pp.reqDigests()) {
@@ -258,14 +253,14 @@ final class Ordering {
                     pp.txnRoot(), pp.stateRoot(), roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
             execution.discardLast();
             if (reordered) {
-                viewChange.forView(state.viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
+                viewChange.forView(state.viewNo() + 1, "NEW_VIEW re-orders a batch that does not apply here");
             }
             return false;
         }
         Batch b = batches.computeIfAbsent(pp.ppSeqNo(), Batch::new);
         accept(b, pp, requests);
         if (!state.isPrimary()) {
-            ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), b.digest));
+            ctx.outbox.broadcast(new Prepare(state.viewNo(), pp.ppSeqNo(), b.digest));
             b.addPrepare(b.digest, ctx.name);
         }
         checkPrepared(b);
@@ -274,8 +269,8 @@ final class Ordering {
 
     private String checkPrePrepare(PrePrepare pp, boolean reordered) {
         if (!reordered) {
-            if (pp.ppTime() < state.lastPpTime) {
-                return "pp_time " + pp.ppTime() + " is before the previous batch's " + state.lastPpTime;
+            if (pp.ppTime() < state.lastPpTime()) {
+                return "pp_time " + pp.ppTime() + " is before the previous batch's " + state.lastPpTime();
             }
             if (Math.abs(pp.ppTime() - ctx.nowMillis()) > ctx.settings.ppTimeTolerance().toMillis()) {
                 return "pp_time " + pp.ppTime() + " is too far from our clock " + ctx.nowMillis();
@@ -307,20 +302,20 @@ final class Ordering {
     private void checkPrepared(Batch b) {
         if (b.prePrepare != null && !b.commitSent && b.prepareCount() >= ctx.quorums.prepare()) {
             b.commitSent = true;
-            state.preparedLog.put(b.ppSeqNo, b.prePrepare);
-            ctx.outbox.broadcast(new Commit(state.viewNo, b.ppSeqNo, b.digest));
+            state.prepared(b.prePrepare);
+            ctx.outbox.broadcast(new Commit(state.viewNo(), b.ppSeqNo, b.digest));
             b.addCommit(b.digest, ctx.name);
             tryOrder();
         }
     }
 
     private void tryOrder() {
-        if (!canOrder()) {
+        if (!state.canOrder()) {
             return;
         }
         Batch b;
         boolean orderedAny = false;
-        while ((b = batches.get(state.lastOrdered + 1)) != null && b.commitSent
+        while ((b = batches.get(state.lastOrdered() + 1)) != null && b.commitSent
                 && b.commitCount() >= ctx.quorums.commit()) {
             order(b);
             orderedAny = true;
@@ -331,17 +326,13 @@ final class Ordering {
     }
 
     private void order(Batch b) {
-        if (b.ppSeqNo != state.lastOrdered + 1 || state.orderedLog.containsKey(b.ppSeqNo)) {
-            throw new IllegalStateException("invariant broken: ordering " + state.viewNo + ":" + b.ppSeqNo
-                    + " after " + state.lastOrdered + "; a pp_seq_no is ordered once, in order");
-        }
-        List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo, b.prePrepare);
+        state.ordered(b.prePrepare); // checks first that it is the next pp_seq_no, ordered once
+        List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo(), b.prePrepare);
         for (Execution.Ordered o : ordered) {
             ctx.outbox.toClients(propagator.ordered(o.request().digest), o.reply());
         }
-        state.ordered(b.prePrepare);
         batches.remove(b.ppSeqNo);
-        log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo, b.ppSeqNo, ordered.size(), execution.ledgerSize());
+        log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo(), b.ppSeqNo, ordered.size(), execution.ledgerSize());
         checkpoints.onOrdered(b.ppSeqNo);
     }
 
@@ -357,7 +348,7 @@ final class Ordering {
                 requeued.put(r.digest, r);
             }
         }
-        for (Batch b : batches.tailMap(state.lastOrdered, false).values()) {
+        for (Batch b : batches.tailMap(state.lastOrdered(), false).values()) {
             if (keepPrePrepares && b.prePrepare != null) {
                 stash.restash(b.prePrepare);
             }
@@ -374,7 +365,7 @@ final class Ordering {
 
     /** Catch-up starts: nothing may stay uncommitted while it appends verified transactions. */
     void enterCatchup() {
-        if (!state.viewChanging) {
+        if (!state.isViewChanging()) {
             // Re-ordered batches stay marked as such; ordinary ones are re-applied from the stash.
             discardSpeculative(true);
         }
@@ -392,13 +383,9 @@ final class Ordering {
         }
     }
 
-    /** Catch-up is done: the last ordered batch is {@code position}'s if that is further; nothing is applied. */
-    void caughtUpTo(Execution.Position position) {
-        if (position.ppSeqNo() > state.lastOrdered) {
-            state.caughtUpTo(position);
-        }
-        state.backToOrdered();
-        batches.headMap(state.lastOrdered, true).clear();
+    /** Catch-up is done ({@link ConsensusState#catchupDone}): no slot keeps an accepted PRE-PREPARE. */
+    void afterCatchup() {
+        batches.headMap(state.lastOrdered(), true).clear();
         for (Batch b : batches.values()) {
             b.unaccept();
         }

@@ -71,8 +71,8 @@ final class PrimaryBatcher {
         }
         long maxWait = ctx.settings.maxBatchWait().toNanos();
         int maxSize = ctx.settings.maxBatchSize();
-        while (!queue.isEmpty() && state.lastApplied - state.lastOrdered < ctx.settings.maxBatchesInFlight()
-                && state.lastApplied < state.highWatermark()) {
+        while (!queue.isEmpty() && state.lastApplied() - state.lastOrdered() < ctx.settings.maxBatchesInFlight()
+                && state.lastApplied() < state.highWatermark()) {
             RequestState oldest = queue.values().iterator().next();
             boolean full = queue.size() >= maxSize;
             boolean waited = ctx.now() - oldest.finalisedAt >= maxWait;
@@ -90,7 +90,7 @@ final class PrimaryBatcher {
                 }
             }
             if (!requests.isEmpty()) {
-                proposer.propose(requests, Math.max(ctx.nowMillis(), state.lastPpTime));
+                proposer.propose(requests, Math.max(ctx.nowMillis(), state.lastPpTime()));
             }
         }
         if (queue.isEmpty()) {
@@ -101,7 +101,7 @@ final class PrimaryBatcher {
     /** Cuts the scheduled batches that are due and whose requests are all finalised here. */
     private void cutForced(Proposer proposer) {
         while (true) {
-            var forced = schedule.forced(state.viewNo, state.lastApplied + 1);
+            var forced = schedule.forced(state.viewNo(), state.lastApplied() + 1);
             if (forced.isEmpty() || ctx.now() < forced.get().sentAt()) {
                 return;
             }
