@@ -42,6 +42,7 @@ final class Catchup {
     private final CoreContext ctx;
     private final ConsensusState state;
     private final Execution execution;
+    private final RequestBook book;
     private final Ordering ordering;
     private final ViewChanges viewChanges;
     private final Checkpoints checkpoints;
@@ -59,11 +60,12 @@ final class Catchup {
     private long startSize;
     private int completed;
 
-    Catchup(CoreContext ctx, ConsensusState state, Execution execution, Ordering ordering, ViewChanges viewChanges,
-            Checkpoints checkpoints) {
+    Catchup(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book, Ordering ordering,
+            ViewChanges viewChanges, Checkpoints checkpoints) {
         this.ctx = ctx;
         this.state = state;
         this.execution = execution;
+        this.book = book;
         this.ordering = ordering;
         this.viewChanges = viewChanges;
         this.checkpoints = checkpoints;
@@ -307,7 +309,12 @@ final class Catchup {
             }
             ranges.remove(next);
             assigned.remove(next);
-            ordering.caughtUp(applied);
+            for (Txn t : applied) { // ordered in the pool: the clients waiting here get the reply
+                List<String> clients = book.ordered(t.digest());
+                if (!clients.isEmpty()) {
+                    execution.replyFor(t.identifier(), t.reqId()).ifPresent(reply -> ctx.outbox.toClients(clients, reply));
+                }
+            }
         }
         if (phase == Phase.FETCH && ranges.isEmpty()) {
             finish(target.viewNo(), new Execution.Position(target.viewNo(), target.ppSeqNo(), target.ppTime()));

@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.config.CoreSettings;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.CatchupRep;
@@ -43,6 +44,7 @@ public final class NodeCore {
 
     private final CoreContext ctx;
     private final Execution execution;
+    private final RequestBook book;
     private final Propagator propagator;
     private final ConsensusState state;
     private final Checkpoints checkpoints;
@@ -76,15 +78,16 @@ public final class NodeCore {
         this.ctx = new CoreContext(name, genesis, settings, runtime, new Timers(), random);
         this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
-        this.propagator = new Propagator(ctx, execution, this::onFinalised);
+        this.book = new RequestBook();
+        this.propagator = new Propagator(ctx, execution, book, this::onFinalised);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
-        this.batcher = new PrimaryBatcher(ctx, state, propagator, schedule);
+        this.batcher = new PrimaryBatcher(ctx, state, book, schedule);
         this.stash = new PrePrepareStash();
-        this.ordering = new Ordering(ctx, state, execution, propagator, batcher, stash, checkpoints, this::startCatchup,
+        this.ordering = new Ordering(ctx, state, execution, book, batcher, stash, checkpoints, this::startCatchup,
                 this::voteInstanceChange);
-        this.viewChanges = new ViewChanges(ctx, state, execution, propagator, ordering, stash, this::startCatchup);
-        this.catchup = new Catchup(ctx, state, execution, ordering, viewChanges, checkpoints);
+        this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup);
+        this.catchup = new Catchup(ctx, state, execution, book, ordering, viewChanges, checkpoints);
     }
 
     public String name() {
@@ -133,13 +136,13 @@ public final class NodeCore {
         m.put("lastOrdered", state.lastOrdered());
         m.put("lastApplied", state.lastApplied());
         m.put("stableCheckpoint", state.stableCheckpoint());
-        m.put("queued", batcher.waiting());
+        m.put("queued", book.queuedCount());
         m.put("stashedPrePrepares", stash.size());
         m.put("catchingUp", state.isCatchingUp());
         m.put("name", ctx.name);
         m.put("ledgerSize", execution.ledgerSize());
         m.put("ledgerRoot", execution.ledgerRoot());
-        m.put("pendingRequests", propagator.pending());
+        m.put("pendingRequests", book.size());
         m.put("connected", List.copyOf(connectedNodes));
         m.put("catchUps", catchup.completed());
         return m;
@@ -191,7 +194,7 @@ public final class NodeCore {
 
     private void onFinalised(RequestState request) {
         viewChanges.onFinalised(request);
-        ordering.onFinalised(request);
+        ordering.onFinalised();
     }
 
     // Where one service calls another that is built after it: resolved here, when the input is handled.

@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Prepare;
@@ -8,7 +9,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.Set;
@@ -26,7 +26,7 @@ final class Ordering {
 
     private final CoreContext ctx;
     private final Execution execution;
-    private final Propagator propagator;
+    private final RequestBook book;
     private final PrimaryBatcher batcher;
     private final PrePrepareStash stash;
     private final ConsensusState state;
@@ -36,7 +36,7 @@ final class Ordering {
 
     private final TreeMap<Long, Batch> batches = new TreeMap<>();
 
-    Ordering(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator,
+    Ordering(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book,
              PrimaryBatcher batcher, PrePrepareStash stash, Checkpoints checkpoints, Catchup.Trigger catchup,
              ViewChanges.Vote viewChange) {
         this.ctx = ctx;
@@ -44,7 +44,7 @@ final class Ordering {
         this.catchup = catchup;
         this.state = state;
         this.execution = execution;
-        this.propagator = propagator;
+        this.book = book;
         this.batcher = batcher;
         this.stash = stash;
         this.viewChange = viewChange;
@@ -52,10 +52,8 @@ final class Ordering {
 
     // ---------------------------------------------------------------- inputs
 
-    void onFinalised(RequestState request) {
-        if (!execution.isApplied(request.digest)) {
-            batcher.add(request);
-        }
+    /** A request was finalised (it waits in the book's queue, unless a NEW_VIEW's batch holds it). */
+    void onFinalised() {
         if (state.isPrimary()) {
             maybeCutBatch();
         } else {
@@ -146,7 +144,7 @@ final class Ordering {
         if (pp == null) {
             stuck = b.maxCommitCount() >= ctx.quorums.commit();
         } else {
-            boolean missing = pp.reqDigests().stream().anyMatch(d -> propagator.get(d) == null);
+            boolean missing = pp.reqDigests().stream().anyMatch(d -> book.get(d) == null);
             stuck = missing && b.maxCommitCount() >= ctx.f() + 1;
         }
         if (stuck) {
@@ -220,8 +218,8 @@ final class Ordering {
             boolean reordered = stash.isReordered(pp.ppSeqNo());
             List<RequestState> requests = new ArrayList<>(pp.reqDigests().size());
             for (String d : pp.reqDigests()) {
-                RequestState r = propagator.get(d);
-                if (r == null || (!reordered && !r.finalised)) {
+                RequestState r = book.get(d);
+                if (r == null || (!reordered && !r.isFinalised())) {
                     if (r == null) {
                         catchUpIfStuck();
                     }
@@ -283,7 +281,7 @@ final class Ordering {
             return "the batch lists a request twice";
         }
         for (String d : pp.reqDigests()) {
-            if (execution.isApplied(d)) {
+            if (book.isInBatch(d)) {
                 return "request " + d + " is already in an earlier batch";
             }
         }
@@ -293,9 +291,7 @@ final class Ordering {
     private void accept(Batch b, PrePrepare pp, List<RequestState> requests) {
         b.prePrepare = pp;
         b.digest = Batch.digestOf(pp);
-        for (RequestState r : requests) {
-            batcher.remove(r.digest);
-        }
+        book.inBatch(requests);
         state.applied(pp);
     }
 
@@ -329,7 +325,7 @@ final class Ordering {
         state.ordered(b.prePrepare); // checks first that it is the next pp_seq_no, ordered once
         List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo(), b.prePrepare);
         for (Execution.Ordered o : ordered) {
-            ctx.outbox.toClients(propagator.ordered(o.request().digest), o.reply());
+            ctx.outbox.toClients(book.ordered(o.request().digest), o.reply());
         }
         batches.remove(b.ppSeqNo);
         log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo(), b.ppSeqNo, ordered.size(), execution.ledgerSize());
@@ -342,19 +338,13 @@ final class Ordering {
      * their PRE-PREPAREs are stashed again, to be re-applied after.
      */
     private void discardSpeculative(boolean keepPrePrepares) {
-        LinkedHashMap<String, RequestState> requeued = new LinkedHashMap<>();
-        for (RequestState r : execution.discardUncommitted()) { // the accepted batches' requests, in order
-            if (propagator.get(r.digest) == r) {
-                requeued.put(r.digest, r);
-            }
-        }
+        book.backToQueue(execution.discardUncommitted()); // the accepted batches' requests, in order
         for (Batch b : batches.tailMap(state.lastOrdered(), false).values()) {
             if (keepPrePrepares && b.prePrepare != null) {
                 stash.restash(b.prePrepare);
             }
             b.unaccept();
         }
-        batcher.requeueFirst(requeued);
         state.backToOrdered();
         if (!keepPrePrepares) {
             stash.clear();
@@ -370,17 +360,6 @@ final class Ordering {
             discardSpeculative(true);
         }
         batcher.stop();
-    }
-
-    /** Transactions catch-up appended: their requests are ordered; waiting clients get the reply. */
-    void caughtUp(List<Txn> txns) {
-        for (Txn t : txns) {
-            batcher.remove(t.digest());
-            List<String> clients = propagator.ordered(t.digest());
-            if (!clients.isEmpty()) {
-                execution.replyFor(t.identifier(), t.reqId()).ifPresent(r -> ctx.outbox.toClients(clients, r));
-            }
-        }
     }
 
     /** Catch-up is done ({@link ConsensusState#catchupDone}): no slot keeps an accepted PRE-PREPARE. */

@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.InstanceChange;
 import io.stackcompanion.node.message.NewView;
@@ -39,7 +40,7 @@ final class ViewChanges {
     private final CoreContext ctx;
     private final ConsensusState state;
     private final Execution execution;
-    private final Propagator propagator;
+    private final RequestBook book;
     private final Ordering ordering;
     private final PrePrepareStash stash;
     private final Catchup.Trigger catchup;
@@ -53,12 +54,12 @@ final class ViewChanges {
     private ViewChange ownViewChange;
     private NewView lastNewView;
 
-    ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator, Ordering ordering,
+    ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book, Ordering ordering,
                 PrePrepareStash stash, Catchup.Trigger catchup) {
         this.ctx = ctx;
         this.state = state;
         this.execution = execution;
-        this.propagator = propagator;
+        this.book = book;
         this.ordering = ordering;
         this.stash = stash;
         this.catchup = catchup;
@@ -111,7 +112,7 @@ final class ViewChanges {
 
     /** A finalised request must be ordered within the ordering timeout. */
     void onFinalised(RequestState request) {
-        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.settings.orderingTimeout().toNanos());
+        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt() + ctx.settings.orderingTimeout().toNanos());
     }
 
     void onTimer(String timer) {
@@ -131,11 +132,11 @@ final class ViewChanges {
 
     private void checkOrderingTimeout() {
         long timeout = ctx.settings.orderingTimeout().toNanos();
-        Optional<RequestState> oldest = propagator.oldestFinalised();
+        Optional<RequestState> oldest = book.oldestFinalised();
         if (oldest.isEmpty()) {
             return;
         }
-        long deadline = Math.max(oldest.get().finalisedAt, state.viewStartedAt()) + timeout;
+        long deadline = Math.max(oldest.get().finalisedAt(), state.viewStartedAt()) + timeout;
         if (ctx.now() < deadline) {
             ctx.timers.schedule(ORDERING_TIMER, deadline);
             return;
@@ -146,7 +147,7 @@ final class ViewChanges {
         boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt(), state.lastProposalAt()), state.viewStartedAt()) >= timeout;
         boolean censored = ctx.now() - deadline >= 3 * timeout;
         if ((stalled || censored) && !state.isViewChanging() && !state.isCatchingUp()) {
-            voteInstanceChange(state.viewNo() + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
+            voteInstanceChange(state.viewNo() + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt()) / 1_000_000
                     + " ms ago is not ordered");
         }
     }
