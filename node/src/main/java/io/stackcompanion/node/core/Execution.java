@@ -9,8 +9,8 @@ import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.store.LedgerPreview;
 import io.stackcompanion.node.store.MerkleTree;
 import io.stackcompanion.node.store.NodeStore;
+import io.stackcompanion.node.store.Root;
 import io.stackcompanion.node.store.State;
-import io.stackcompanion.node.store.StatePreview;
 import io.stackcompanion.node.store.StoreBatch;
 
 import java.io.IOException;
@@ -160,8 +160,8 @@ final class Execution {
         try (StoreBatch batch = store.newBatch()) {
             LedgerPreview preview = store.ledger().appendCommitted(leaves, batch);
             boolean consistent = end == targetSize
-                    ? proof.isEmpty() && java.util.Arrays.equals(preview.root(), targetRoot)
-                    : MerkleTree.verifyConsistency(end, targetSize, preview.root(), targetRoot, proof);
+                    ? proof.isEmpty() && java.util.Arrays.equals(preview.root().bytes(), targetRoot)
+                    : MerkleTree.verifyConsistency(end, targetSize, preview.root().bytes(), targetRoot, proof);
             if (!consistent) {
                 return null; // the batch is abandoned: nothing of it stays
             }
@@ -215,9 +215,9 @@ final class Execution {
             writes.add(State.Write.put(r.request.operation().key(), r.request.operation().value()));
         }
         LedgerPreview lp = store.ledger().appendUncommitted(txns);
-        StatePreview sp = store.state().applyUncommitted(writes);
+        Root stateRoot = store.state().applyUncommitted(writes);
         pending.add(new Pending(ppSeqNo, ppTime, List.copyOf(entries)));
-        return new Roots(lp.size(), lp.rootHex(), sp.rootHex());
+        return new Roots(lp.size(), lp.rootHex(), stateRoot.hex());
     }
 
     /** Orders the oldest applied batch, which {@code pp} announced; returns its requests with their replies, in batch order. */
