@@ -25,12 +25,15 @@ import io.stackcompanion.node.store.NodeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * The node's deterministic core: a single-threaded state machine over {@link CoreInput}s. It reads
@@ -54,6 +57,8 @@ public final class NodeCore {
     private final ViewChanges viewChanges;
     private final Catchup catchup;
     private final TreeSet<String> connectedNodes;
+    /** The service that takes each kind of message nodes send each other (lookups only). */
+    private final Map<Class<? extends Message>, BiConsumer<String, Message>> nodeMessageHandlers = new HashMap<>();
     private boolean started;
 
     /**
@@ -88,6 +93,30 @@ public final class NodeCore {
                 this::voteInstanceChange);
         this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup);
         this.catchup = new Catchup(ctx, state, execution, book, ordering, viewChanges, checkpoints);
+        onNodeMessage(Propagate.class, propagator::onPropagate);
+        // A later view's 3-phase message: the pool may have moved on.
+        onNodeMessage(PrePrepare.class, noteView(PrePrepare::viewNo, ordering::onPrePrepare));
+        onNodeMessage(Prepare.class, noteView(Prepare::viewNo, ordering::onPrepare));
+        onNodeMessage(Commit.class, noteView(Commit::viewNo, ordering::onCommit));
+        onNodeMessage(Checkpoint.class, checkpoints::onCheckpoint);
+        onNodeMessage(InstanceChange.class, viewChanges::onInstanceChange);
+        onNodeMessage(ViewChange.class, viewChanges::onViewChange);
+        onNodeMessage(NewView.class, viewChanges::onNewView);
+        onNodeMessage(LedgerStatus.class, catchup::onLedgerStatus);
+        onNodeMessage(ConsistencyProof.class, catchup::onConsistencyProof);
+        onNodeMessage(CatchupReq.class, catchup::onCatchupReq);
+        onNodeMessage(CatchupRep.class, catchup::onCatchupRep);
+    }
+
+    private <M extends Message> void onNodeMessage(Class<M> type, BiConsumer<String, M> handler) {
+        nodeMessageHandlers.put(type, (from, m) -> handler.accept(from, type.cast(m)));
+    }
+
+    private <M extends Message> BiConsumer<String, M> noteView(ToIntFunction<M> viewOf, BiConsumer<String, M> handler) {
+        return (from, m) -> {
+            viewChanges.noteFutureView(from, viewOf.applyAsInt(m));
+            handler.accept(from, m);
+        };
     }
 
     public String name() {
@@ -241,33 +270,9 @@ public final class NodeCore {
     }
 
     private void onNodeMessage(String from, Message m) {
-        if (m instanceof Propagate p) {
-            propagator.onPropagate(from, p);
-        } else if (m instanceof PrePrepare pp) {
-            viewChanges.noteFutureView(from, pp.viewNo()); // a later view's PRE-PREPARE: the pool may have moved on
-            ordering.onPrePrepare(from, pp);
-        } else if (m instanceof Prepare p) {
-            viewChanges.noteFutureView(from, p.viewNo());
-            ordering.onPrepare(from, p);
-        } else if (m instanceof Commit c) {
-            viewChanges.noteFutureView(from, c.viewNo());
-            ordering.onCommit(from, c);
-        } else if (m instanceof Checkpoint c) {
-            checkpoints.onCheckpoint(from, c);
-        } else if (m instanceof InstanceChange ic) {
-            viewChanges.onInstanceChange(from, ic);
-        } else if (m instanceof ViewChange vc) {
-            viewChanges.onViewChange(from, vc);
-        } else if (m instanceof NewView nv) {
-            viewChanges.onNewView(from, nv);
-        } else if (m instanceof LedgerStatus ls) {
-            catchup.onLedgerStatus(from, ls);
-        } else if (m instanceof ConsistencyProof cp) {
-            catchup.onConsistencyProof(from, cp);
-        } else if (m instanceof CatchupReq r) {
-            catchup.onCatchupReq(from, r);
-        } else if (m instanceof CatchupRep r) {
-            catchup.onCatchupRep(from, r);
+        BiConsumer<String, Message> handler = nodeMessageHandlers.get(m.getClass());
+        if (handler != null) {
+            handler.accept(from, m);
         } else {
             log.warn("node {} sent {}, which nodes do not send each other; closing that connection", from,
                     m.getClass().getSimpleName());
