@@ -81,7 +81,7 @@ final class Ordering {
         state.proposalSeen();
         if (pp.ppSeqNo() <= state.lastApplied()) {
             Batch known = batches.get(pp.ppSeqNo());
-            if (known != null && known.digest != null && !known.digest.equals(Batch.digestOf(pp))) {
+            if (known != null && known.digest() != null && !known.digest().equals(Batch.digestOf(pp))) {
                 log.warn("primary {} sent a second, different PRE-PREPARE for {}:{}; ignored",
                         from, pp.viewNo(), pp.ppSeqNo());
             }
@@ -136,7 +136,7 @@ final class Ordering {
         }
         long next = state.lastOrdered() + 1;
         Batch b = batches.get(next);
-        if (b == null || b.prePrepare != null) {
+        if (b == null || b.prePrepare() != null) {
             return;
         }
         PrePrepare pp = stash.get(next);
@@ -258,8 +258,8 @@ final class Ordering {
         Batch b = batches.computeIfAbsent(pp.ppSeqNo(), Batch::new);
         accept(b, pp, requests);
         if (!state.isPrimary()) {
-            ctx.outbox.broadcast(new Prepare(state.viewNo(), pp.ppSeqNo(), b.digest));
-            b.addPrepare(b.digest, ctx.name);
+            ctx.outbox.broadcast(new Prepare(state.viewNo(), pp.ppSeqNo(), b.digest()));
+            b.addPrepare(b.digest(), ctx.name);
         }
         checkPrepared(b);
         return true;
@@ -289,18 +289,17 @@ final class Ordering {
     }
 
     private void accept(Batch b, PrePrepare pp, List<RequestState> requests) {
-        b.prePrepare = pp;
-        b.digest = Batch.digestOf(pp);
+        b.accept(pp);
         book.inBatch(requests);
         state.applied(pp);
     }
 
     private void checkPrepared(Batch b) {
-        if (b.prePrepare != null && !b.commitSent && b.prepareCount() >= ctx.quorums.prepare()) {
-            b.commitSent = true;
-            state.prepared(b.prePrepare);
-            ctx.outbox.broadcast(new Commit(state.viewNo(), b.ppSeqNo, b.digest));
-            b.addCommit(b.digest, ctx.name);
+        if (b.prePrepare() != null && !b.isCommitSent() && b.prepareCount() >= ctx.quorums.prepare()) {
+            b.markCommitSent();
+            state.prepared(b.prePrepare());
+            ctx.outbox.broadcast(new Commit(state.viewNo(), b.ppSeqNo, b.digest()));
+            b.addCommit(b.digest(), ctx.name);
             tryOrder();
         }
     }
@@ -311,7 +310,7 @@ final class Ordering {
         }
         Batch b;
         boolean orderedAny = false;
-        while ((b = batches.get(state.lastOrdered() + 1)) != null && b.commitSent
+        while ((b = batches.get(state.lastOrdered() + 1)) != null && b.isCommitSent()
                 && b.commitCount() >= ctx.quorums.commit()) {
             order(b);
             orderedAny = true;
@@ -322,8 +321,8 @@ final class Ordering {
     }
 
     private void order(Batch b) {
-        state.ordered(b.prePrepare); // checks first that it is the next pp_seq_no, ordered once
-        List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo(), b.prePrepare);
+        state.ordered(b.prePrepare()); // checks first that it is the next pp_seq_no, ordered once
+        List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo(), b.prePrepare());
         for (Execution.Ordered o : ordered) {
             ctx.outbox.toClients(book.ordered(o.request().digest), o.reply());
         }
@@ -340,8 +339,8 @@ final class Ordering {
     private void discardSpeculative(boolean keepPrePrepares) {
         book.backToQueue(execution.discardUncommitted()); // the accepted batches' requests, in order
         for (Batch b : batches.tailMap(state.lastOrdered(), false).values()) {
-            if (keepPrePrepares && b.prePrepare != null) {
-                stash.restash(b.prePrepare);
+            if (keepPrePrepares && b.prePrepare() != null) {
+                stash.restash(b.prePrepare());
             }
             b.unaccept();
         }
