@@ -70,7 +70,8 @@ final class Ordering {
             return; // ViewChanges notes the later view
         }
         if (pp.viewNo() < state.viewNo()) {
-            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, state.viewNo());
+            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from,
+                    state.viewNo());
             return;
         }
         if (!from.equals(state.primary())) {
@@ -155,7 +156,8 @@ final class Ordering {
 
     /** Votes of this view, or of a view a little ahead (kept until we are in it), inside the watermarks. */
     private boolean acceptVote(int voteView, long ppSeqNo) {
-        return voteView >= state.viewNo() && voteView <= state.viewNo() + ViewChanges.MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered()
+        return voteView >= state.viewNo() && voteView <= state.viewNo() + ViewChanges.MAX_VIEWS_AHEAD
+                && ppSeqNo > state.lastOrdered()
                 && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered() + ctx.settings.logSize());
     }
 

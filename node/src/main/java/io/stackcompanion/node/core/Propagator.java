@@ -22,7 +22,8 @@ import java.util.function.Consumer;
 
 /**
  * REQUEST and PROPAGATE: verifies client signatures, acknowledges, forwards every new request to the
- * other nodes once, and finalises a request when f+1 nodes (us included) propagated it.
+ * other nodes once, and finalises a request when f+1 nodes (us included) propagated it. The requests
+ * themselves, and their status, are kept by the {@link RequestBook}.
  */
 final class Propagator {
     private static final Logger log = LoggerFactory.getLogger(Propagator.class);

@@ -18,6 +18,15 @@ class RequestBookTest {
         return book.receive(new Request("client", reqId, Operation.put("k" + reqId, "v"), "sig"), "d" + reqId);
     }
 
+    /** Receives requests 1, 2, 3 and finalises request i at {@code finalisedAt[i - 1]}, in the order given. */
+    private List<RequestState> finalised(long... finalisedAt) {
+        List<RequestState> requests = List.of(receive(1), receive(2), receive(3));
+        for (int i = 0; i < finalisedAt.length; i++) {
+            book.finalise(requests.get(i), finalisedAt[i]);
+        }
+        return requests;
+    }
+
     private List<String> queued() {
         return book.queue().stream().map(r -> r.digest).toList();
     }
@@ -45,12 +54,9 @@ class RequestBookTest {
 
     @Test
     void discardedBatchesWaitAgainFirstInBatchOrder() {
-        RequestState a = receive(1);
-        RequestState b = receive(2);
-        RequestState c = receive(3);
-        book.finalise(a, 1);
-        book.finalise(b, 2);
-        book.finalise(c, 3);
+        List<RequestState> r = finalised(1, 2, 3);
+        RequestState a = r.get(0);
+        RequestState b = r.get(1);
         book.inBatch(List.of(b, a));
         book.backToQueue(List.of(b, a));
         assertThat(queued()).containsExactly("d2", "d1", "d3");
@@ -92,12 +98,7 @@ class RequestBookTest {
 
     @Test
     void theOldestFinalisedIsFoundWhateverTheHashOrder() {
-        RequestState a = receive(1);
-        RequestState b = receive(2);
-        RequestState c = receive(3);
-        book.finalise(b, 7);
-        book.finalise(c, 7);
-        book.finalise(a, 9);
-        assertThat(book.oldestFinalised()).contains(b); // a tie at 7: the smaller digest
+        List<RequestState> r = finalised(9, 7, 7);
+        assertThat(book.oldestFinalised()).contains(r.get(1)); // a tie at 7: the smaller digest
     }
 }
