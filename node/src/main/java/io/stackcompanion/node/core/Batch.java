@@ -15,9 +15,9 @@ import java.util.TreeSet;
  */
 final class Batch {
     final long ppSeqNo;
-    PrePrepare prePrepare;
-    String digest;
-    boolean commitSent;
+    private PrePrepare prePrepare;
+    private String digest;
+    private boolean commitSent;
     private final TreeMap<String, TreeSet<String>> prepares = new TreeMap<>();
     private final TreeMap<String, TreeSet<String>> commits = new TreeMap<>();
 
@@ -28,6 +28,31 @@ final class Batch {
 
     Batch(long ppSeqNo) {
         this.ppSeqNo = ppSeqNo;
+    }
+
+    /** The accepted PRE-PREPARE, or null. */
+    PrePrepare prePrepare() {
+        return prePrepare;
+    }
+
+    /** The accepted PRE-PREPARE's digest, or null. */
+    String digest() {
+        return digest;
+    }
+
+    boolean isCommitSent() {
+        return commitSent;
+    }
+
+    /** {@code pp} is accepted for this slot: from now on only votes for its digest count. */
+    void accept(PrePrepare pp) {
+        prePrepare = pp;
+        digest = digestOf(pp);
+    }
+
+    /** This node sent its COMMIT for the accepted PRE-PREPARE. */
+    void markCommitSent() {
+        commitSent = true;
     }
 
     void addPrepare(String digest, String voter) {

@@ -42,6 +42,7 @@ final class Catchup {
     private final CoreContext ctx;
     private final ConsensusState state;
     private final Execution execution;
+    private final RequestBook book;
     private final Ordering ordering;
     private final ViewChanges viewChanges;
     private final Checkpoints checkpoints;
@@ -59,11 +60,12 @@ final class Catchup {
     private long startSize;
     private int completed;
 
-    Catchup(CoreContext ctx, ConsensusState state, Execution execution, Ordering ordering, ViewChanges viewChanges,
-            Checkpoints checkpoints) {
+    Catchup(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book, Ordering ordering,
+            ViewChanges viewChanges, Checkpoints checkpoints) {
         this.ctx = ctx;
         this.state = state;
         this.execution = execution;
+        this.book = book;
         this.ordering = ordering;
         this.viewChanges = viewChanges;
         this.checkpoints = checkpoints;
@@ -90,7 +92,7 @@ final class Catchup {
         }
         log.info("{} catches up: {}", ctx.name, why);
         phase = Phase.STATUS;
-        state.catchingUp = true;
+        state.catchupStarted();
         startedAt = ctx.now();
         startSize = execution.ledgerSize();
         liars.clear();
@@ -307,7 +309,12 @@ final class Catchup {
             }
             ranges.remove(next);
             assigned.remove(next);
-            ordering.caughtUp(applied);
+            for (Txn t : applied) { // ordered in the pool: the clients waiting here get the reply
+                List<String> clients = book.ordered(t.digest());
+                if (!clients.isEmpty()) {
+                    execution.replyFor(t.identifier(), t.reqId()).ifPresent(reply -> ctx.outbox.toClients(clients, reply));
+                }
+            }
         }
         if (phase == Phase.FETCH && ranges.isEmpty()) {
             finish(target.viewNo(), new Execution.Position(target.viewNo(), target.ppSeqNo(), target.ppTime()));
@@ -321,7 +328,6 @@ final class Catchup {
                 execution.ledgerSize(), txns, String.format("%.3f", seconds), Math.round(txns / seconds),
                 position.ppSeqNo(), view);
         phase = Phase.IDLE;
-        state.catchingUp = false;
         target = null;
         ranges.clear();
         assigned.clear();
@@ -334,22 +340,23 @@ final class Catchup {
 
     /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
     private void rejoin(int view, Execution.Position position) {
-        ordering.caughtUpTo(position);
+        state.catchupDone(position);
+        ordering.afterCatchup();
         long chk = ctx.settings.chkFreq();
-        long stable = Math.max(state.stableCheckpoint, state.lastOrdered / chk * chk);
-        if (view > state.viewNo || (view == state.viewNo && state.viewChanging)) {
+        long stable = Math.max(state.stableCheckpoint(), state.lastOrdered() / chk * chk);
+        if (view > state.viewNo() || (view == state.viewNo() && state.isViewChanging())) {
             viewChanges.adoptView(view);
         }
-        if (stable > state.stableCheckpoint) {
+        if (stable > state.stableCheckpoint()) {
             checkpoints.markStable(stable);
         } else {
-            execution.persist(state.viewNo, state.stableCheckpoint);
+            execution.persist(state.viewNo(), state.stableCheckpoint());
         }
         if (checkpoints.stableCheckpointAhead()) {
             start("another checkpoint became stable during catch-up");
             return;
         }
-        if (!state.viewChanging) {
+        if (!state.isViewChanging()) {
             viewChanges.watchPrimary();
         }
         ordering.resume();

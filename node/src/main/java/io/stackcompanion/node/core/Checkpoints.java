@@ -35,8 +35,8 @@ final class Checkpoints {
     }
 
     void onCheckpoint(String from, Checkpoint cp) {
-        if (cp.seqNoEnd() <= state.stableCheckpoint || cp.seqNoEnd() % ctx.settings.chkFreq() != 0
-                || cp.seqNoEnd() > state.lastOrdered + 10L * ctx.settings.logSize()) {
+        if (cp.seqNoEnd() <= state.stableCheckpoint() || cp.seqNoEnd() % ctx.settings.chkFreq() != 0
+                || cp.seqNoEnd() > state.lastOrdered() + 10L * ctx.settings.logSize()) {
             return;
         }
         addVote(from, cp);
@@ -62,9 +62,9 @@ final class Checkpoints {
         if (voters.size() < ctx.quorums.checkpoint()) {
             return;
         }
-        if (cp.seqNoEnd() <= state.lastOrdered) {
+        if (cp.seqNoEnd() <= state.lastOrdered()) {
             if (!voters.contains(ctx.name)) {
-                if (state.orderedLog.containsKey(cp.seqNoEnd()) || bySeq.values().stream().anyMatch(v -> v.contains(ctx.name))) {
+                if (state.orderedAt(cp.seqNoEnd()) != null || bySeq.values().stream().anyMatch(v -> v.contains(ctx.name))) {
                     throw new IllegalStateException("invariant broken: " + voters + " agree the ledger after batch "
                             + cp.seqNoEnd() + " is " + key + ", but this node's differs");
                 }
@@ -73,18 +73,18 @@ final class Checkpoints {
             markStable(cp.seqNoEnd());
         } else {
             catchup.start("checkpoint " + cp.seqNoEnd() + " is stable in the pool but this node ordered only up to "
-                    + state.lastOrdered);
+                    + state.lastOrdered());
         }
     }
 
     /** The checkpoint at {@code seqNo} is stable (a quorum agrees, or catch-up got us past it). */
     void markStable(long seqNo) {
-        if (seqNo <= state.stableCheckpoint) {
+        if (seqNo <= state.stableCheckpoint()) {
             return;
         }
         state.stable(seqNo);
         votes.headMap(seqNo, true).clear();
-        execution.persist(state.viewNo, state.stableCheckpoint);
+        execution.persist(state.viewNo(), state.stableCheckpoint());
         log.debug("checkpoint {} is stable", seqNo);
         if (state.isPrimary()) {
             primaryMayCut.run();
@@ -93,7 +93,7 @@ final class Checkpoints {
 
     /** A quorum's checkpoint ahead of what we ordered, if any: catch-up must take us there. */
     boolean stableCheckpointAhead() {
-        for (Map.Entry<Long, TreeMap<String, TreeSet<String>>> e : votes.tailMap(state.lastOrdered, false).entrySet()) {
+        for (Map.Entry<Long, TreeMap<String, TreeSet<String>>> e : votes.tailMap(state.lastOrdered(), false).entrySet()) {
             for (TreeSet<String> voters : e.getValue().values()) {
                 if (voters.size() >= ctx.quorums.checkpoint()) {
                     return true;

@@ -2,6 +2,9 @@ package io.stackcompanion.node.core;
 
 import io.stackcompanion.node.message.PrePrepare;
 
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -9,41 +12,44 @@ import java.util.TreeSet;
  * Where this node stands in consensus, shared by the services of the core (Plenum's
  * consensus_shared_data): the view and whether it is changing, who is primary, how far batches are
  * applied and ordered, the stable checkpoint and the watermarks, and the prepared and ordered logs
- * above it. This is the one place a reader looks for "what view are we in, what is stable". Who
- * writes what: the view fields only {@code ViewChanges} (in {@code enterView}, and the count of failed
- * view changes); the applied and ordered positions and the ordered log only the methods below; the
- * stable checkpoint only {@link #stable}, called by {@code Checkpoints}; the prepared log, the
- * conflicting COMMITs and {@link #lastProposalAt} {@code Ordering} (and {@link #stable} prunes them);
- * {@link #catchingUp} only {@code Catchup}.
+ * above it. This is the one place a reader looks for "what view are we in, what is stable".
+ *
+ * <p>The fields are private; the services read them through accessors and change them only through
+ * the transitions below, each called by one service: the view ({@link #startViewChange},
+ * {@link #enterView}, {@link #viewChangeTimedOut}) by {@code ViewChanges}; a batch proposed, applied,
+ * prepared, ordered or dropped ({@link #proposalSeen}, {@link #applied}, {@link #prepared},
+ * {@link #ordered}, {@link #backToOrdered}, {@link #conflictingCommit}) by {@code Ordering}; the stable
+ * checkpoint ({@link #stable}) by {@code Checkpoints}; a catch-up's start and end
+ * ({@link #catchupStarted}, {@link #catchupDone}) by {@code Catchup}.
  */
 final class ConsensusState {
     private final CoreContext ctx;
 
-    int viewNo;
+    private int viewNo;
     /** True from VIEW_CHANGE sent until NEW_VIEW processed; {@link #viewNo} is then the view we change to. */
-    boolean viewChanging;
+    private boolean viewChanging;
     /** The last view this node was in with a working primary (what it tells a catching-up peer). */
-    int establishedView;
-    int failedViewChanges;
-    long viewStartedAt;
-    long lastOrdered;
-    long lastOrderedPpTime;
+    private int establishedView;
+    private int failedViewChanges;
+    private long viewStartedAt;
+    private long lastOrdered;
+    private long lastOrderedPpTime;
     /** When this node last ordered a batch (core clock): a busy pool that orders is not stalled. */
-    long lastOrderedAt;
+    private long lastOrderedAt;
     /** When the primary last proposed a batch we saw (or, as primary, we cut one): it is alive and working. */
-    long lastProposalAt;
+    private long lastProposalAt;
     /** pp_seq_no of the last batch applied (sent as primary, or accepted as replica). */
-    long lastApplied;
-    long lastPpTime;
-    long stableCheckpoint;
+    private long lastApplied;
+    private long lastPpTime;
+    private long stableCheckpoint;
     /** From catch-up's start to its end: nothing is ordered meanwhile. */
-    boolean catchingUp;
+    private boolean catchingUp;
     /** Batches this node prepared (certificate: PRE-PREPARE + n-f-1 PREPAREs) above the stable checkpoint. */
-    final TreeMap<Long, PrePrepare> preparedLog = new TreeMap<>();
+    private final TreeMap<Long, PrePrepare> preparedLog = new TreeMap<>();
     /** Batches this node ordered above the stable checkpoint. */
-    final TreeMap<Long, PrePrepare> orderedLog = new TreeMap<>();
+    private final TreeMap<Long, PrePrepare> orderedLog = new TreeMap<>();
     /** COMMITs for a batch other than the one we ordered at that pp_seq_no in that view: a fork if n-f. */
-    final TreeMap<Long, TreeSet<String>> conflictingCommits = new TreeMap<>();
+    private final TreeMap<Long, TreeSet<String>> conflictingCommits = new TreeMap<>();
 
     /** Resumes where the store says the node stood. */
     ConsensusState(CoreContext ctx, Execution execution) {
@@ -58,13 +64,27 @@ final class ConsensusState {
         this.stableCheckpoint = Math.min(execution.persistedStableCheckpoint(), lastOrdered);
     }
 
+    // ---------------------------------------------------------------- reading
+
     int viewNo() {
         return viewNo;
+    }
+
+    boolean isViewChanging() {
+        return viewChanging;
     }
 
     /** The view a catching-up peer is told: ours, or while changing, the last one that worked. */
     int establishedView() {
         return viewChanging ? establishedView : viewNo;
+    }
+
+    int failedViewChanges() {
+        return failedViewChanges;
+    }
+
+    long viewStartedAt() {
+        return viewStartedAt;
     }
 
     String primary() {
@@ -79,14 +99,90 @@ final class ConsensusState {
         return lastOrdered;
     }
 
+    long lastOrderedAt() {
+        return lastOrderedAt;
+    }
+
+    long lastProposalAt() {
+        return lastProposalAt;
+    }
+
+    long lastApplied() {
+        return lastApplied;
+    }
+
+    long lastPpTime() {
+        return lastPpTime;
+    }
+
+    long stableCheckpoint() {
+        return stableCheckpoint;
+    }
+
+    boolean isCatchingUp() {
+        return catchingUp;
+    }
+
+    /** Batches are applied and ordered only in a settled view and outside a catch-up. */
+    boolean canOrder() {
+        return !viewChanging && !catchingUp;
+    }
+
     long highWatermark() {
         return stableCheckpoint + ctx.settings.logSize();
+    }
+
+    /** The batch this node ordered at {@code ppSeqNo} above the stable checkpoint, or null. */
+    PrePrepare orderedAt(long ppSeqNo) {
+        return orderedLog.get(ppSeqNo);
+    }
+
+    /** The prepared batches above the stable checkpoint, by pp_seq_no (what a VIEW_CHANGE carries). */
+    List<PrePrepare> preparedAboveStable() {
+        return List.copyOf(preparedLog.tailMap(stableCheckpoint, false).values());
+    }
+
+    // ---------------------------------------------------------------- the view (ViewChanges)
+
+    /** The VIEW_CHANGE to {@code view} starts: the established view stays what it was. */
+    void startViewChange(int view) {
+        if (!viewChanging) {
+            establishedView = viewNo;
+        }
+        viewNo = view;
+        viewChanging = true;
+    }
+
+    /** The node is in {@code view} with its primary (NEW_VIEW processed, or found by catch-up). */
+    void enterView(int view) {
+        viewNo = view;
+        viewChanging = false;
+        establishedView = view;
+        failedViewChanges = 0;
+        viewStartedAt = ctx.now();
+    }
+
+    /** The view change did not complete in time: the next one waits longer. */
+    void viewChangeTimedOut() {
+        failedViewChanges++;
+    }
+
+    // ---------------------------------------------------------------- batches (Ordering)
+
+    /** The primary proposed a batch we saw (or we cut one as primary), now. */
+    void proposalSeen() {
+        lastProposalAt = ctx.now();
     }
 
     /** {@code pp} is applied (cut as primary, or accepted as replica): the next one follows it. */
     void applied(PrePrepare pp) {
         lastApplied = pp.ppSeqNo();
         lastPpTime = pp.ppTime();
+    }
+
+    /** {@code pp} has its prepared certificate here. */
+    void prepared(PrePrepare pp) {
+        preparedLog.put(pp.ppSeqNo(), pp);
     }
 
     /** Everything applied and not ordered is dropped: the next batch follows the last ordered one. */
@@ -97,11 +193,24 @@ final class ConsensusState {
 
     /** {@code pp} is ordered, now. */
     void ordered(PrePrepare pp) {
+        if (pp.ppSeqNo() != lastOrdered + 1 || orderedLog.containsKey(pp.ppSeqNo())) {
+            throw new IllegalStateException("invariant broken: ordering " + pp.viewNo() + ":" + pp.ppSeqNo()
+                    + " after " + lastOrdered + "; a pp_seq_no is ordered once, in order");
+        }
         lastOrdered = pp.ppSeqNo();
         lastOrderedAt = ctx.now();
         lastOrderedPpTime = pp.ppTime();
         orderedLog.put(pp.ppSeqNo(), pp);
     }
+
+    /** {@code from} committed another batch at {@code ppSeqNo} than ours; returns all who did. */
+    Set<String> conflictingCommit(long ppSeqNo, String from) {
+        TreeSet<String> voters = conflictingCommits.computeIfAbsent(ppSeqNo, s -> new TreeSet<>());
+        voters.add(from);
+        return Collections.unmodifiableSet(voters);
+    }
+
+    // ---------------------------------------------------------------- checkpoints (Checkpoints)
 
     /** The checkpoint at {@code seqNo} is stable: the watermarks move, the logs below it go. */
     void stable(long seqNo) {
@@ -111,11 +220,24 @@ final class ConsensusState {
         conflictingCommits.headMap(seqNo, true).clear();
     }
 
-    /** Catch-up appended the pool's batches up to {@code position}: what we ordered before is history. */
-    void caughtUpTo(Execution.Position position) {
-        lastOrdered = position.ppSeqNo();
-        lastOrderedAt = ctx.now();
-        lastOrderedPpTime = position.ppTime();
-        orderedLog.clear();
+    // ---------------------------------------------------------------- catch-up (Catchup)
+
+    void catchupStarted() {
+        catchingUp = true;
+    }
+
+    /**
+     * Catch-up is done: the last ordered batch is {@code position}'s if that is further (what we
+     * ordered before is history then), and nothing is applied.
+     */
+    void catchupDone(Execution.Position position) {
+        catchingUp = false;
+        if (position.ppSeqNo() > lastOrdered) {
+            lastOrdered = position.ppSeqNo();
+            lastOrderedAt = ctx.now();
+            lastOrderedPpTime = position.ppTime();
+            orderedLog.clear();
+        }
+        backToOrdered();
     }
 }

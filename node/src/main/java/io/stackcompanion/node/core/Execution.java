@@ -1,25 +1,25 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Reply;
+import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.store.LedgerPreview;
 import io.stackcompanion.node.store.MerkleTree;
 import io.stackcompanion.node.store.NodeStore;
+import io.stackcompanion.node.store.Root;
 import io.stackcompanion.node.store.State;
-import io.stackcompanion.node.store.StatePreview;
 import io.stackcompanion.node.store.StoreBatch;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 
 /**
  * Applies batches to the ledger and the state: first speculatively (to compute the roots a
@@ -46,15 +46,20 @@ final class Execution {
     record Ordered(RequestState request, Reply reply) {
     }
 
-    /** A batch applied and not yet ordered: its requests and their transactions, in batch order. */
-    private record Pending(long ppSeqNo, long ppTime, List<RequestState> requests, List<byte[]> txns) {
+    /** One request of an applied batch and the transaction it made. */
+    private record Entry(RequestState request, byte[] txn) {
+    }
+
+    /** A batch applied and not yet ordered: its requests with their transactions, in batch order. */
+    private record Pending(long ppSeqNo, long ppTime, List<Entry> entries) {
+        List<RequestState> requests() {
+            return entries.stream().map(Entry::request).toList();
+        }
     }
 
     private final NodeStore store;
     /** The batches applied and not yet ordered, oldest first: the one record of what each holds. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
-    /** The digests of the requests in {@link #pending}. Lookups only. */
-    private final Set<String> pendingDigests = new HashSet<>();
 
     Execution(NodeStore store) {
         this.store = store;
@@ -115,11 +120,6 @@ final class Execution {
         return store.ledger().txns(from, to);
     }
 
-    /** True if request {@code digest} is in a batch applied and not yet ordered. */
-    boolean isApplied(String digest) {
-        return pendingDigests.contains(digest);
-    }
-
     boolean hasUncommitted() {
         return !pending.isEmpty();
     }
@@ -160,8 +160,8 @@ final class Execution {
         try (StoreBatch batch = store.newBatch()) {
             LedgerPreview preview = store.ledger().appendCommitted(leaves, batch);
             boolean consistent = end == targetSize
-                    ? proof.isEmpty() && java.util.Arrays.equals(preview.root(), targetRoot)
-                    : MerkleTree.verifyConsistency(end, targetSize, preview.root(), targetRoot, proof);
+                    ? proof.isEmpty() && java.util.Arrays.equals(preview.root().bytes(), targetRoot)
+                    : MerkleTree.verifyConsistency(end, targetSize, preview.root().bytes(), targetRoot, proof);
             if (!consistent) {
                 return null; // the batch is abandoned: nothing of it stays
             }
@@ -203,21 +203,21 @@ final class Execution {
 
     Roots apply(List<RequestState> requests, long ppSeqNo, long ppTime) {
         long seqNo = store.ledger().uncommittedSize();
+        List<Entry> entries = new ArrayList<>(requests.size());
         List<byte[]> txns = new ArrayList<>(requests.size());
         List<State.Write> writes = new ArrayList<>(requests.size());
         for (RequestState r : requests) {
             seqNo++;
-            Txn txn = new Txn(seqNo, ppSeqNo, ppTime, r.request.identifier(), r.request.reqId(), r.request.operation(), r.digest);
-            txns.add(Codec.toBytes(txn));
+            byte[] txn = Codec.toBytes(new Txn(seqNo, ppSeqNo, ppTime, r.request.identifier(), r.request.reqId(),
+                    r.request.operation(), r.digest));
+            entries.add(new Entry(r, txn));
+            txns.add(txn);
             writes.add(State.Write.put(r.request.operation().key(), r.request.operation().value()));
         }
         LedgerPreview lp = store.ledger().appendUncommitted(txns);
-        StatePreview sp = store.state().applyUncommitted(writes);
-        pending.add(new Pending(ppSeqNo, ppTime, List.copyOf(requests), txns));
-        for (RequestState r : requests) {
-            pendingDigests.add(r.digest);
-        }
-        return new Roots(lp.size(), lp.rootHex(), sp.rootHex());
+        Root stateRoot = store.state().applyUncommitted(writes);
+        pending.add(new Pending(ppSeqNo, ppTime, List.copyOf(entries)));
+        return new Roots(lp.size(), lp.rootHex(), stateRoot.hex());
     }
 
     /** Orders the oldest applied batch, which {@code pp} announced; returns its requests with their replies, in batch order. */
@@ -227,13 +227,13 @@ final class Execution {
             throw new IllegalStateException("ordering " + pp.viewNo() + ":" + pp.ppSeqNo() + " but no batch is applied");
         }
         long before = store.ledger().size();
-        long firstSeqNo = before + 1;
         try (StoreBatch batch = store.newBatch()) {
-            store.ledger().commitOldest(p.txns.size(), batch);
+            store.ledger().commitOldest(p.entries.size(), batch);
             store.state().commitOldest(batch);
-            for (int i = 0; i < p.requests.size(); i++) {
-                RequestState r = p.requests.get(i);
-                store.putSeqNo(requestKey(r.request.identifier(), r.request.reqId()), firstSeqNo + i, batch);
+            long seqNo = before;
+            for (Entry e : p.entries) {
+                Request request = e.request().request;
+                store.putSeqNo(requestKey(request.identifier(), request.reqId()), ++seqNo, batch);
             }
             store.putMeta(LAST_ORDERED, Codec.toBytes(new Position(viewNo, pp.ppSeqNo(), pp.ppTime())), batch);
             store.write(batch);
@@ -244,12 +244,12 @@ final class Execution {
         check(store.ledger().size() == pp.ledgerSize(), "ledger size", pp.ledgerSize(), store.ledger().size(), pp);
         check(ledgerRoot().equals(pp.txnRoot()), "ledger root", pp.txnRoot(), ledgerRoot(), pp);
         check(stateRoot().equals(pp.stateRoot()), "state root", pp.stateRoot(), stateRoot(), pp);
-        List<Ordered> ordered = new ArrayList<>(p.requests.size());
-        for (int i = 0; i < p.requests.size(); i++) {
-            RequestState r = p.requests.get(i);
-            pendingDigests.remove(r.digest);
-            ordered.add(new Ordered(r, new Reply(r.request.identifier(), r.request.reqId(), firstSeqNo + i,
-                    Hashes.hex(MerkleTree.leafHash(p.txns.get(i))))));
+        List<Ordered> ordered = new ArrayList<>(p.entries.size());
+        long seqNo = before;
+        for (Entry e : p.entries) {
+            Request request = e.request().request;
+            ordered.add(new Ordered(e.request(), new Reply(request.identifier(), request.reqId(), ++seqNo,
+                    Hashes.hex(MerkleTree.leafHash(e.txn())))));
         }
         return ordered;
     }
@@ -258,12 +258,11 @@ final class Execution {
     List<RequestState> discardUncommitted() {
         List<RequestState> requests = new ArrayList<>();
         for (Pending p : pending) {
-            requests.addAll(p.requests);
+            requests.addAll(p.requests());
         }
         store.ledger().discardUncommitted();
         store.state().discardUncommitted();
         pending.clear();
-        pendingDigests.clear();
         return requests;
     }
 
@@ -273,7 +272,7 @@ final class Execution {
         keep.remove(keep.size() - 1);
         discardUncommitted();
         for (Pending p : keep) {
-            apply(p.requests, p.ppSeqNo, p.ppTime);
+            apply(p.requests(), p.ppSeqNo, p.ppTime);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.config.CoreSettings;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.CatchupRep;
@@ -24,12 +25,15 @@ import io.stackcompanion.node.store.NodeStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Random;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import java.util.function.ToIntFunction;
 
 /**
  * The node's deterministic core: a single-threaded state machine over {@link CoreInput}s. It reads
@@ -43,6 +47,7 @@ public final class NodeCore {
 
     private final CoreContext ctx;
     private final Execution execution;
+    private final RequestBook book;
     private final Propagator propagator;
     private final ConsensusState state;
     private final Checkpoints checkpoints;
@@ -52,6 +57,8 @@ public final class NodeCore {
     private final ViewChanges viewChanges;
     private final Catchup catchup;
     private final TreeSet<String> connectedNodes;
+    /** The service that takes each kind of message nodes send each other (lookups only). */
+    private final Map<Class<? extends Message>, BiConsumer<String, Message>> nodeMessageHandlers = new HashMap<>();
     private boolean started;
 
     /**
@@ -76,15 +83,40 @@ public final class NodeCore {
         this.ctx = new CoreContext(name, genesis, settings, runtime, new Timers(), random);
         this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
-        this.propagator = new Propagator(ctx, execution, this::onFinalised);
+        this.book = new RequestBook();
+        this.propagator = new Propagator(ctx, execution, book, this::onFinalised);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
-        this.batcher = new PrimaryBatcher(ctx, state, propagator, schedule);
+        this.batcher = new PrimaryBatcher(ctx, state, book, schedule);
         this.stash = new PrePrepareStash();
-        this.ordering = new Ordering(ctx, state, execution, propagator, batcher, stash, checkpoints, this::startCatchup,
+        this.ordering = new Ordering(ctx, state, execution, book, batcher, stash, checkpoints, this::startCatchup,
                 this::voteInstanceChange);
-        this.viewChanges = new ViewChanges(ctx, state, execution, propagator, ordering, stash, this::startCatchup);
-        this.catchup = new Catchup(ctx, state, execution, ordering, viewChanges, checkpoints);
+        this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup);
+        this.catchup = new Catchup(ctx, state, execution, book, ordering, viewChanges, checkpoints);
+        onNodeMessage(Propagate.class, propagator::onPropagate);
+        // A later view's 3-phase message: the pool may have moved on.
+        onNodeMessage(PrePrepare.class, noteView(PrePrepare::viewNo, ordering::onPrePrepare));
+        onNodeMessage(Prepare.class, noteView(Prepare::viewNo, ordering::onPrepare));
+        onNodeMessage(Commit.class, noteView(Commit::viewNo, ordering::onCommit));
+        onNodeMessage(Checkpoint.class, checkpoints::onCheckpoint);
+        onNodeMessage(InstanceChange.class, viewChanges::onInstanceChange);
+        onNodeMessage(ViewChange.class, viewChanges::onViewChange);
+        onNodeMessage(NewView.class, viewChanges::onNewView);
+        onNodeMessage(LedgerStatus.class, catchup::onLedgerStatus);
+        onNodeMessage(ConsistencyProof.class, catchup::onConsistencyProof);
+        onNodeMessage(CatchupReq.class, catchup::onCatchupReq);
+        onNodeMessage(CatchupRep.class, catchup::onCatchupRep);
+    }
+
+    private <M extends Message> void onNodeMessage(Class<M> type, BiConsumer<String, M> handler) {
+        nodeMessageHandlers.put(type, (from, m) -> handler.accept(from, type.cast(m)));
+    }
+
+    private <M extends Message> BiConsumer<String, M> noteView(ToIntFunction<M> viewOf, BiConsumer<String, M> handler) {
+        return (from, m) -> {
+            viewChanges.noteFutureView(from, viewOf.applyAsInt(m));
+            handler.accept(from, m);
+        };
     }
 
     public String name() {
@@ -127,19 +159,19 @@ public final class NodeCore {
     /** A few internals, for logs and the replayer's "print the node's state". */
     public Map<String, Object> describe() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("viewNo", state.viewNo);
-        m.put("viewChanging", state.viewChanging);
+        m.put("viewNo", state.viewNo());
+        m.put("viewChanging", state.isViewChanging());
         m.put("primary", state.primary());
-        m.put("lastOrdered", state.lastOrdered);
-        m.put("lastApplied", state.lastApplied);
-        m.put("stableCheckpoint", state.stableCheckpoint);
-        m.put("queued", batcher.waiting());
+        m.put("lastOrdered", state.lastOrdered());
+        m.put("lastApplied", state.lastApplied());
+        m.put("stableCheckpoint", state.stableCheckpoint());
+        m.put("queued", book.queuedCount());
         m.put("stashedPrePrepares", stash.size());
-        m.put("catchingUp", state.catchingUp);
+        m.put("catchingUp", state.isCatchingUp());
         m.put("name", ctx.name);
         m.put("ledgerSize", execution.ledgerSize());
         m.put("ledgerRoot", execution.ledgerRoot());
-        m.put("pendingRequests", propagator.pending());
+        m.put("pendingRequests", book.size());
         m.put("connected", List.copyOf(connectedNodes));
         m.put("catchUps", catchup.completed());
         return m;
@@ -191,7 +223,7 @@ public final class NodeCore {
 
     private void onFinalised(RequestState request) {
         viewChanges.onFinalised(request);
-        ordering.onFinalised(request);
+        ordering.onFinalised();
     }
 
     // Where one service calls another that is built after it: resolved here, when the input is handled.
@@ -238,33 +270,9 @@ public final class NodeCore {
     }
 
     private void onNodeMessage(String from, Message m) {
-        if (m instanceof Propagate p) {
-            propagator.onPropagate(from, p);
-        } else if (m instanceof PrePrepare pp) {
-            viewChanges.noteFutureView(from, pp.viewNo()); // a later view's PRE-PREPARE: the pool may have moved on
-            ordering.onPrePrepare(from, pp);
-        } else if (m instanceof Prepare p) {
-            viewChanges.noteFutureView(from, p.viewNo());
-            ordering.onPrepare(from, p);
-        } else if (m instanceof Commit c) {
-            viewChanges.noteFutureView(from, c.viewNo());
-            ordering.onCommit(from, c);
-        } else if (m instanceof Checkpoint c) {
-            checkpoints.onCheckpoint(from, c);
-        } else if (m instanceof InstanceChange ic) {
-            viewChanges.onInstanceChange(from, ic);
-        } else if (m instanceof ViewChange vc) {
-            viewChanges.onViewChange(from, vc);
-        } else if (m instanceof NewView nv) {
-            viewChanges.onNewView(from, nv);
-        } else if (m instanceof LedgerStatus ls) {
-            catchup.onLedgerStatus(from, ls);
-        } else if (m instanceof ConsistencyProof cp) {
-            catchup.onConsistencyProof(from, cp);
-        } else if (m instanceof CatchupReq r) {
-            catchup.onCatchupReq(from, r);
-        } else if (m instanceof CatchupRep r) {
-            catchup.onCatchupRep(from, r);
+        BiConsumer<String, Message> handler = nodeMessageHandlers.get(m.getClass());
+        if (handler != null) {
+            handler.accept(from, m);
         } else {
             log.warn("node {} sent {}, which nodes do not send each other; closing that connection", from,
                     m.getClass().getSimpleName());

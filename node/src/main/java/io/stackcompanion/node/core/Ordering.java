@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Prepare;
@@ -8,10 +9,9 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.TreeMap;
-import java.util.TreeSet;
+import java.util.Set;
 
 /**
  * The master instance's three phases, as Plenum's ordering service: the primary's batches (what to cut
@@ -26,7 +26,7 @@ final class Ordering {
 
     private final CoreContext ctx;
     private final Execution execution;
-    private final Propagator propagator;
+    private final RequestBook book;
     private final PrimaryBatcher batcher;
     private final PrePrepareStash stash;
     private final ConsensusState state;
@@ -36,7 +36,7 @@ final class Ordering {
 
     private final TreeMap<Long, Batch> batches = new TreeMap<>();
 
-    Ordering(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator,
+    Ordering(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book,
              PrimaryBatcher batcher, PrePrepareStash stash, Checkpoints checkpoints, Catchup.Trigger catchup,
              ViewChanges.Vote viewChange) {
         this.ctx = ctx;
@@ -44,22 +44,16 @@ final class Ordering {
         this.catchup = catchup;
         this.state = state;
         this.execution = execution;
-        this.propagator = propagator;
+        this.book = book;
         this.batcher = batcher;
         this.stash = stash;
         this.viewChange = viewChange;
     }
 
-    private boolean canOrder() {
-        return !state.viewChanging && !state.catchingUp;
-    }
-
     // ---------------------------------------------------------------- inputs
 
-    void onFinalised(RequestState request) {
-        if (!execution.isApplied(request.digest)) {
-            batcher.add(request);
-        }
+    /** A request was finalised (it waits in the book's queue, unless a NEW_VIEW's batch holds it). */
+    void onFinalised() {
         if (state.isPrimary()) {
             maybeCutBatch();
         } else {
@@ -68,26 +62,27 @@ final class Ordering {
     }
 
     void onPrePrepare(String from, PrePrepare pp) {
-        if (pp.viewNo() > state.viewNo) {
-            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD
-                    && pp.ppSeqNo() > state.lastOrdered && pp.ppSeqNo() <= state.lastOrdered + ctx.settings.logSize()) {
+        if (pp.viewNo() > state.viewNo()) {
+            if (from.equals(ctx.primaryOf(pp.viewNo())) && pp.viewNo() <= state.viewNo() + ViewChanges.MAX_VIEWS_AHEAD
+                    && pp.ppSeqNo() > state.lastOrdered() && pp.ppSeqNo() <= state.lastOrdered() + ctx.settings.logSize()) {
                 stash.keepForLaterView(pp);
             }
             return; // ViewChanges notes the later view
         }
-        if (pp.viewNo() < state.viewNo) {
-            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from, state.viewNo);
+        if (pp.viewNo() < state.viewNo()) {
+            log.debug("PRE-PREPARE {}:{} from {} is not for view {}; ignored", pp.viewNo(), pp.ppSeqNo(), from,
+                    state.viewNo());
             return;
         }
         if (!from.equals(state.primary())) {
             log.warn("{} sent PRE-PREPARE {}:{} but the primary of view {} is {}; ignored",
-                    from, pp.viewNo(), pp.ppSeqNo(), state.viewNo, state.primary());
+                    from, pp.viewNo(), pp.ppSeqNo(), state.viewNo(), state.primary());
             return;
         }
-        state.lastProposalAt = ctx.now();
-        if (pp.ppSeqNo() <= state.lastApplied) {
+        state.proposalSeen();
+        if (pp.ppSeqNo() <= state.lastApplied()) {
             Batch known = batches.get(pp.ppSeqNo());
-            if (known != null && known.digest != null && !known.digest.equals(Batch.digestOf(pp))) {
+            if (known != null && known.digest() != null && !known.digest().equals(Batch.digestOf(pp))) {
                 log.warn("primary {} sent a second, different PRE-PREPARE for {}:{}; ignored",
                         from, pp.viewNo(), pp.ppSeqNo());
             }
@@ -118,7 +113,7 @@ final class Ordering {
     }
 
     void onCommit(String from, Commit c) {
-        if (c.ppSeqNo() <= state.lastOrdered) {
+        if (c.ppSeqNo() <= state.lastOrdered()) {
             checkFork(from, c);
             return;
         }
@@ -137,12 +132,12 @@ final class Ordering {
      * never came. Only catch-up brings it.
      */
     private void catchUpIfStuck() {
-        if (!canOrder()) {
+        if (!state.canOrder()) {
             return;
         }
-        long next = state.lastOrdered + 1;
+        long next = state.lastOrdered() + 1;
         Batch b = batches.get(next);
-        if (b == null || b.prePrepare != null) {
+        if (b == null || b.prePrepare() != null) {
             return;
         }
         PrePrepare pp = stash.get(next);
@@ -150,7 +145,7 @@ final class Ordering {
         if (pp == null) {
             stuck = b.maxCommitCount() >= ctx.quorums.commit();
         } else {
-            boolean missing = pp.reqDigests().stream().anyMatch(d -> propagator.get(d) == null);
+            boolean missing = pp.reqDigests().stream().anyMatch(d -> book.get(d) == null);
             stuck = missing && b.maxCommitCount() >= ctx.f() + 1;
         }
         if (stuck) {
@@ -161,18 +156,18 @@ final class Ordering {
 
     /** Votes of this view, or of a view a little ahead (kept until we are in it), inside the watermarks. */
     private boolean acceptVote(int voteView, long ppSeqNo) {
-        return voteView >= state.viewNo && voteView <= state.viewNo + ViewChanges.MAX_VIEWS_AHEAD && ppSeqNo > state.lastOrdered
-                && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered + ctx.settings.logSize());
+        return voteView >= state.viewNo() && voteView <= state.viewNo() + ViewChanges.MAX_VIEWS_AHEAD
+                && ppSeqNo > state.lastOrdered()
+                && ppSeqNo <= Math.max(state.highWatermark(), state.lastOrdered() + ctx.settings.logSize());
     }
 
     /** Invariant: n-f nodes committing another batch at a pp_seq_no we ordered in that view is a fork. */
     private void checkFork(String from, Commit c) {
-        PrePrepare mine = state.orderedLog.get(c.ppSeqNo());
+        PrePrepare mine = state.orderedAt(c.ppSeqNo());
         if (mine == null || mine.viewNo() != c.viewNo() || Batch.digestOf(mine).equals(c.digest())) {
             return;
         }
-        TreeSet<String> voters = state.conflictingCommits.computeIfAbsent(c.ppSeqNo(), s -> new TreeSet<>());
-        voters.add(from);
+        Set<String> voters = state.conflictingCommit(c.ppSeqNo(), from);
         if (voters.size() >= ctx.quorums.commit()) {
             throw new IllegalStateException("invariant broken: " + voters + " committed another batch at "
                     + c.viewNo() + ":" + c.ppSeqNo() + " than the one this node ordered there (" + Batch.digestOf(mine) + ")");
@@ -189,7 +184,7 @@ final class Ordering {
     }
 
     void maybeCutBatch() {
-        if (!state.isPrimary() || !canOrder() || !stash.isEmpty()) {
+        if (!state.isPrimary() || !state.canOrder() || !stash.isEmpty()) {
             return;
         }
         batcher.cut(this::cutBatch);
@@ -201,14 +196,14 @@ final class Ordering {
      * replay can force the recorded batches here.
      */
     void cutBatch(List<RequestState> requests, long ppTime) {
-        long ppSeqNo = state.lastApplied + 1;
-        state.lastProposalAt = ctx.now();
+        long ppSeqNo = state.lastApplied() + 1;
+        state.proposalSeen();
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
-        PrePrepare pp = new PrePrepare(state.viewNo, ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
+        PrePrepare pp = new PrePrepare(state.viewNo(), ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
         Batch b = batches.computeIfAbsent(ppSeqNo, Batch::new);
         accept(b, pp, requests);
-        log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo, ppSeqNo, requests.size());
+        log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo(), ppSeqNo, requests.size());
         ctx.outbox.broadcast(pp);
         checkPrepared(b);
     }
@@ -216,17 +211,17 @@ final class Ordering {
     // ---------------------------------------------------------------- replicas
 
     private void applyStashed() {
-        if (!canOrder()) {
+        if (!state.canOrder()) {
             return;
         }
-        stash.dropUpTo(state.lastApplied);
+        stash.dropUpTo(state.lastApplied());
         PrePrepare pp;
-        while ((pp = stash.get(state.lastApplied + 1)) != null) {
+        while ((pp = stash.get(state.lastApplied() + 1)) != null) {
             boolean reordered = stash.isReordered(pp.ppSeqNo());
             List<RequestState> requests = new ArrayList<>(pp.reqDigests().size());
             for (String d : pp.reqDigests()) {
-                RequestState r = propagator.get(d);
-                if (r == null || (!reordered && !r.finalised)) {
+                RequestState r = book.get(d);
+                if (r == null || (!reordered && !r.isFinalised())) {
                     if (r == null) {
                         catchUpIfStuck();
                     }
@@ -258,15 +253,15 @@ final class Ordering {
                     pp.txnRoot(), pp.stateRoot(), roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
             execution.discardLast();
             if (reordered) {
-                viewChange.forView(state.viewNo + 1, "NEW_VIEW re-orders a batch that does not apply here");
+                viewChange.forView(state.viewNo() + 1, "NEW_VIEW re-orders a batch that does not apply here");
             }
             return false;
         }
         Batch b = batches.computeIfAbsent(pp.ppSeqNo(), Batch::new);
         accept(b, pp, requests);
         if (!state.isPrimary()) {
-            ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), b.digest));
-            b.addPrepare(b.digest, ctx.name);
+            ctx.outbox.broadcast(new Prepare(state.viewNo(), pp.ppSeqNo(), b.digest()));
+            b.addPrepare(b.digest(), ctx.name);
         }
         checkPrepared(b);
         return true;
@@ -274,8 +269,8 @@ final class Ordering {
 
     private String checkPrePrepare(PrePrepare pp, boolean reordered) {
         if (!reordered) {
-            if (pp.ppTime() < state.lastPpTime) {
-                return "pp_time " + pp.ppTime() + " is before the previous batch's " + state.lastPpTime;
+            if (pp.ppTime() < state.lastPpTime()) {
+                return "pp_time " + pp.ppTime() + " is before the previous batch's " + state.lastPpTime();
             }
             if (Math.abs(pp.ppTime() - ctx.nowMillis()) > ctx.settings.ppTimeTolerance().toMillis()) {
                 return "pp_time " + pp.ppTime() + " is too far from our clock " + ctx.nowMillis();
@@ -288,7 +283,7 @@ final class Ordering {
             return "the batch lists a request twice";
         }
         for (String d : pp.reqDigests()) {
-            if (execution.isApplied(d)) {
+            if (book.isInBatch(d)) {
                 return "request " + d + " is already in an earlier batch";
             }
         }
@@ -296,31 +291,28 @@ final class Ordering {
     }
 
     private void accept(Batch b, PrePrepare pp, List<RequestState> requests) {
-        b.prePrepare = pp;
-        b.digest = Batch.digestOf(pp);
-        for (RequestState r : requests) {
-            batcher.remove(r.digest);
-        }
+        b.accept(pp);
+        book.inBatch(requests);
         state.applied(pp);
     }
 
     private void checkPrepared(Batch b) {
-        if (b.prePrepare != null && !b.commitSent && b.prepareCount() >= ctx.quorums.prepare()) {
-            b.commitSent = true;
-            state.preparedLog.put(b.ppSeqNo, b.prePrepare);
-            ctx.outbox.broadcast(new Commit(state.viewNo, b.ppSeqNo, b.digest));
-            b.addCommit(b.digest, ctx.name);
+        if (b.prePrepare() != null && !b.isCommitSent() && b.prepareCount() >= ctx.quorums.prepare()) {
+            b.markCommitSent();
+            state.prepared(b.prePrepare());
+            ctx.outbox.broadcast(new Commit(state.viewNo(), b.ppSeqNo, b.digest()));
+            b.addCommit(b.digest(), ctx.name);
             tryOrder();
         }
     }
 
     private void tryOrder() {
-        if (!canOrder()) {
+        if (!state.canOrder()) {
             return;
         }
         Batch b;
         boolean orderedAny = false;
-        while ((b = batches.get(state.lastOrdered + 1)) != null && b.commitSent
+        while ((b = batches.get(state.lastOrdered() + 1)) != null && b.isCommitSent()
                 && b.commitCount() >= ctx.quorums.commit()) {
             order(b);
             orderedAny = true;
@@ -331,17 +323,13 @@ final class Ordering {
     }
 
     private void order(Batch b) {
-        if (b.ppSeqNo != state.lastOrdered + 1 || state.orderedLog.containsKey(b.ppSeqNo)) {
-            throw new IllegalStateException("invariant broken: ordering " + state.viewNo + ":" + b.ppSeqNo
-                    + " after " + state.lastOrdered + "; a pp_seq_no is ordered once, in order");
-        }
-        List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo, b.prePrepare);
+        state.ordered(b.prePrepare()); // checks first that it is the next pp_seq_no, ordered once
+        List<Execution.Ordered> ordered = execution.commitOldest(state.viewNo(), b.prePrepare());
         for (Execution.Ordered o : ordered) {
-            ctx.outbox.toClients(propagator.ordered(o.request().digest), o.reply());
+            ctx.outbox.toClients(book.ordered(o.request().digest), o.reply());
         }
-        state.ordered(b.prePrepare);
         batches.remove(b.ppSeqNo);
-        log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo, b.ppSeqNo, ordered.size(), execution.ledgerSize());
+        log.debug("ordered {}:{} ({} requests, ledger size {})", state.viewNo(), b.ppSeqNo, ordered.size(), execution.ledgerSize());
         checkpoints.onOrdered(b.ppSeqNo);
     }
 
@@ -351,19 +339,13 @@ final class Ordering {
      * their PRE-PREPAREs are stashed again, to be re-applied after.
      */
     private void discardSpeculative(boolean keepPrePrepares) {
-        LinkedHashMap<String, RequestState> requeued = new LinkedHashMap<>();
-        for (RequestState r : execution.discardUncommitted()) { // the accepted batches' requests, in order
-            if (propagator.get(r.digest) == r) {
-                requeued.put(r.digest, r);
-            }
-        }
-        for (Batch b : batches.tailMap(state.lastOrdered, false).values()) {
-            if (keepPrePrepares && b.prePrepare != null) {
-                stash.restash(b.prePrepare);
+        book.backToQueue(execution.discardUncommitted()); // the accepted batches' requests, in order
+        for (Batch b : batches.tailMap(state.lastOrdered(), false).values()) {
+            if (keepPrePrepares && b.prePrepare() != null) {
+                stash.restash(b.prePrepare());
             }
             b.unaccept();
         }
-        batcher.requeueFirst(requeued);
         state.backToOrdered();
         if (!keepPrePrepares) {
             stash.clear();
@@ -374,31 +356,16 @@ final class Ordering {
 
     /** Catch-up starts: nothing may stay uncommitted while it appends verified transactions. */
     void enterCatchup() {
-        if (!state.viewChanging) {
+        if (!state.isViewChanging()) {
             // Re-ordered batches stay marked as such; ordinary ones are re-applied from the stash.
             discardSpeculative(true);
         }
         batcher.stop();
     }
 
-    /** Transactions catch-up appended: their requests are ordered; waiting clients get the reply. */
-    void caughtUp(List<Txn> txns) {
-        for (Txn t : txns) {
-            batcher.remove(t.digest());
-            List<String> clients = propagator.ordered(t.digest());
-            if (!clients.isEmpty()) {
-                execution.replyFor(t.identifier(), t.reqId()).ifPresent(r -> ctx.outbox.toClients(clients, r));
-            }
-        }
-    }
-
-    /** Catch-up is done: the last ordered batch is {@code position}'s if that is further; nothing is applied. */
-    void caughtUpTo(Execution.Position position) {
-        if (position.ppSeqNo() > state.lastOrdered) {
-            state.caughtUpTo(position);
-        }
-        state.backToOrdered();
-        batches.headMap(state.lastOrdered, true).clear();
+    /** Catch-up is done ({@link ConsensusState#catchupDone}): no slot keeps an accepted PRE-PREPARE. */
+    void afterCatchup() {
+        batches.headMap(state.lastOrdered(), true).clear();
         for (Batch b : batches.values()) {
             b.unaccept();
         }

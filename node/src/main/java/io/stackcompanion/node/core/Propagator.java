@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;
@@ -15,15 +16,14 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
  * REQUEST and PROPAGATE: verifies client signatures, acknowledges, forwards every new request to the
- * other nodes once, and finalises a request when f+1 nodes (us included) propagated it.
+ * other nodes once, and finalises a request when f+1 nodes (us included) propagated it. The requests
+ * themselves, and their status, are kept by the {@link RequestBook}.
  */
 final class Propagator {
     private static final Logger log = LoggerFactory.getLogger(Propagator.class);
@@ -32,15 +32,13 @@ final class Propagator {
 
     private final CoreContext ctx;
     private final Execution execution;
+    private final RequestBook book;
     private final Consumer<RequestState> onFinalised;
-    /** By digest. Lookups only; nothing iterates it where order matters. */
-    private final Map<String, RequestState> requests = new HashMap<>();
-    /** (identifier, reqId) to digest, to catch a reused reqId with another operation. */
-    private final Map<String, String> digestByName = new HashMap<>();
 
-    Propagator(CoreContext ctx, Execution execution, Consumer<RequestState> onFinalised) {
+    Propagator(CoreContext ctx, Execution execution, RequestBook book, Consumer<RequestState> onFinalised) {
         this.ctx = ctx;
         this.execution = execution;
+        this.book = book;
         this.onFinalised = onFinalised;
     }
 
@@ -59,15 +57,15 @@ final class Propagator {
             return;
         }
         String digest = Hashes.sha256Hex(signed);
-        String clash = clash(request, digest);
+        String clash = book.clash(request, digest);
         if (clash != null) {
             ctx.outbox.toClient(connection, new Reject(request.identifier(), request.reqId(), clash));
             return;
         }
-        RequestState state = requests.get(digest);
+        RequestState state = book.get(digest);
         boolean fresh = state == null;
         if (fresh) {
-            state = track(request, digest);
+            state = book.receive(request, digest);
         }
         state.addClient(connection);
         ctx.outbox.toClient(connection, new ReqAck(request.identifier(), request.reqId()));
@@ -78,12 +76,12 @@ final class Propagator {
             // propagated may lack our propagate to finalise the request; send it to those only.
             List<String> missed = new java.util.ArrayList<>();
             for (var e : ctx.connectedAt.entrySet()) {
-                if (e.getValue() > state.propagatedAt && ctx.connected.contains(e.getKey())) {
+                if (e.getValue() > state.propagatedAt() && ctx.connected.contains(e.getKey())) {
                     missed.add(e.getKey());
                 }
             }
             if (!missed.isEmpty()) {
-                state.propagatedAt = ctx.now();
+                state.propagated(ctx.now());
                 ctx.outbox.toNodes(missed, new Propagate(List.of(state.request)));
             }
         }
@@ -96,7 +94,7 @@ final class Propagator {
             }
             byte[] signed = Codec.signingBytes(request);
             String digest = Hashes.sha256Hex(signed);
-            RequestState state = requests.get(digest);
+            RequestState state = book.get(digest);
             if (state == null) {
                 Optional<String> invalid = validate(request, signed);
                 if (invalid.isPresent()) {
@@ -104,84 +102,33 @@ final class Propagator {
                             abbreviate(request.identifier()), request.reqId(), invalid.get());
                     continue;
                 }
-                if (clash(request, digest) != null) {
+                if (book.clash(request, digest) != null) {
                     log.warn("{} propagated request {}:{} whose reqId is taken by another operation; ignored",
                             fromNode, abbreviate(request.identifier()), request.reqId());
                     continue;
                 }
-                state = track(request, digest);
-                state.propagators.add(fromNode);
+                state = book.receive(request, digest);
+                state.addPropagator(fromNode);
                 propagateOwn(state);
             } else {
-                state.propagators.add(fromNode);
+                state.addPropagator(fromNode);
                 checkFinalised(state);
             }
         }
     }
 
-    /** The request of {@code digest}, if known and not ordered yet. */
-    RequestState get(String digest) {
-        return requests.get(digest);
-    }
-
-    /** Forgets ordered requests; returns the client connections that wait for each one's reply. */
-    List<String> ordered(String digest) {
-        RequestState s = requests.remove(digest);
-        if (s == null) {
-            return List.of();
-        }
-        digestByName.remove(name(s.request));
-        return s.clients;
-    }
-
-    /** The finalised, unordered request finalised first (ties by digest), if any. */
-    Optional<RequestState> oldestFinalised() {
-        RequestState best = null;
-        for (RequestState r : requests.values()) { // a minimum: the HashMap's order does not matter
-            if (r.finalised && (best == null || r.finalisedAt < best.finalisedAt
-                    || (r.finalisedAt == best.finalisedAt && r.digest.compareTo(best.digest) < 0))) {
-                best = r;
-            }
-        }
-        return Optional.ofNullable(best);
-    }
-
-    int pending() {
-        return requests.size();
-    }
-
-    private RequestState track(Request request, String digest) {
-        RequestState state = new RequestState(request, digest);
-        requests.put(digest, state);
-        digestByName.put(name(request), digest);
-        return state;
-    }
-
     private void propagateOwn(RequestState state) {
-        state.propagators.add(ctx.name);
-        state.propagatedAt = ctx.now();
+        state.addPropagator(ctx.name);
+        state.propagated(ctx.now());
         ctx.outbox.broadcast(new Propagate(List.of(state.request)));
         checkFinalised(state);
     }
 
     private void checkFinalised(RequestState state) {
-        if (!state.finalised && state.propagators.size() >= ctx.quorums.propagate()) {
-            state.finalised = true;
-            state.finalisedAt = ctx.now();
+        if (!state.isFinalised() && state.propagatorCount() >= ctx.quorums.propagate()) {
+            book.finalise(state, ctx.now());
             onFinalised.accept(state);
         }
-    }
-
-    private String clash(Request request, String digest) {
-        String known = digestByName.get(name(request));
-        if (known != null && !known.equals(digest)) {
-            return "reqId " + request.reqId() + " was already used for another operation";
-        }
-        return null;
-    }
-
-    private static String name(Request r) {
-        return r.identifier() + ":" + r.reqId();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.InstanceChange;
 import io.stackcompanion.node.message.NewView;
@@ -39,7 +40,7 @@ final class ViewChanges {
     private final CoreContext ctx;
     private final ConsensusState state;
     private final Execution execution;
-    private final Propagator propagator;
+    private final RequestBook book;
     private final Ordering ordering;
     private final PrePrepareStash stash;
     private final Catchup.Trigger catchup;
@@ -53,16 +54,16 @@ final class ViewChanges {
     private ViewChange ownViewChange;
     private NewView lastNewView;
 
-    ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, Propagator propagator, Ordering ordering,
+    ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book, Ordering ordering,
                 PrePrepareStash stash, Catchup.Trigger catchup) {
         this.ctx = ctx;
         this.state = state;
         this.execution = execution;
-        this.propagator = propagator;
+        this.book = book;
         this.ordering = ordering;
         this.stash = stash;
         this.catchup = catchup;
-        this.votedFor = state.viewNo;
+        this.votedFor = state.viewNo();
     }
 
     /**
@@ -72,18 +73,10 @@ final class ViewChanges {
      */
     private void enterView(int view, boolean changing) {
         if (changing) {
-            if (!state.viewChanging) {
-                state.establishedView = state.viewNo;
-            }
-            state.viewNo = view;
-            state.viewChanging = true;
+            state.startViewChange(view);
             viewChanges.headMap(view, false).clear();
         } else {
-            state.viewNo = view;
-            state.viewChanging = false;
-            state.establishedView = view;
-            state.failedViewChanges = 0;
-            state.viewStartedAt = ctx.now();
+            state.enterView(view);
             ownViewChange = null;
             ctx.timers.cancel(VIEW_CHANGE_TIMER);
             viewChanges.headMap(view, true).clear();
@@ -100,13 +93,13 @@ final class ViewChanges {
             ctx.timers.cancel(PRIMARY_TIMER);
         }
         // What a peer that was away must hear again for the view change to make progress.
-        if (votedFor > state.viewNo || (state.viewChanging && votedFor == state.viewNo)) {
+        if (votedFor > state.viewNo() || (state.isViewChanging() && votedFor == state.viewNo())) {
             ctx.outbox.toNode(peer, new InstanceChange(votedFor, "re-sent on reconnect"));
         }
-        if (state.viewChanging && ownViewChange != null && peer.equals(state.primary())) {
+        if (state.isViewChanging() && ownViewChange != null && peer.equals(state.primary())) {
             ctx.outbox.toNode(peer, ownViewChange);
         }
-        if (!state.viewChanging && state.isPrimary() && lastNewView != null && lastNewView.viewNo() == state.viewNo) {
+        if (!state.isViewChanging() && state.isPrimary() && lastNewView != null && lastNewView.viewNo() == state.viewNo()) {
             ctx.outbox.toNode(peer, lastNewView);
         }
     }
@@ -119,31 +112,31 @@ final class ViewChanges {
 
     /** A finalised request must be ordered within the ordering timeout. */
     void onFinalised(RequestState request) {
-        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt + ctx.settings.orderingTimeout().toNanos());
+        ctx.timers.scheduleIfAbsent(ORDERING_TIMER, request.finalisedAt() + ctx.settings.orderingTimeout().toNanos());
     }
 
     void onTimer(String timer) {
         if (ORDERING_TIMER.equals(timer)) {
             checkOrderingTimeout();
         } else if (PRIMARY_TIMER.equals(timer)) {
-            if (!state.viewChanging && !state.isPrimary() && !ctx.connected.contains(state.primary())) {
-                voteInstanceChange(state.viewNo + 1, "primary " + state.primary() + " disconnected");
+            if (!state.isViewChanging() && !state.isPrimary() && !ctx.connected.contains(state.primary())) {
+                voteInstanceChange(state.viewNo() + 1, "primary " + state.primary() + " disconnected");
             }
         } else if (VIEW_CHANGE_TIMER.equals(timer)) {
-            if (state.viewChanging) {
-                state.failedViewChanges++;
-                voteInstanceChange(state.viewNo + 1, "view change to " + state.viewNo + " did not complete in time");
+            if (state.isViewChanging()) {
+                state.viewChangeTimedOut();
+                voteInstanceChange(state.viewNo() + 1, "view change to " + state.viewNo() + " did not complete in time");
             }
         }
     }
 
     private void checkOrderingTimeout() {
         long timeout = ctx.settings.orderingTimeout().toNanos();
-        Optional<RequestState> oldest = propagator.oldestFinalised();
+        Optional<RequestState> oldest = book.oldestFinalised();
         if (oldest.isEmpty()) {
             return;
         }
-        long deadline = Math.max(oldest.get().finalisedAt, state.viewStartedAt) + timeout;
+        long deadline = Math.max(oldest.get().finalisedAt(), state.viewStartedAt()) + timeout;
         if (ctx.now() < deadline) {
             ctx.timers.schedule(ORDERING_TIMER, deadline);
             return;
@@ -151,10 +144,10 @@ final class ViewChanges {
         ctx.timers.schedule(ORDERING_TIMER, ctx.now() + timeout);
         // An overloaded pool is slow but orders, or its primary at least proposes; a stalled one (or a
         // primary that censors a request for several timeouts) needs a new primary.
-        boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt, state.lastProposalAt), state.viewStartedAt) >= timeout;
+        boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt(), state.lastProposalAt()), state.viewStartedAt()) >= timeout;
         boolean censored = ctx.now() - deadline >= 3 * timeout;
-        if ((stalled || censored) && !state.viewChanging && !state.catchingUp) {
-            voteInstanceChange(state.viewNo + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt) / 1_000_000
+        if ((stalled || censored) && !state.isViewChanging() && !state.isCatchingUp()) {
+            voteInstanceChange(state.viewNo() + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt()) / 1_000_000
                     + " ms ago is not ordered");
         }
     }
@@ -168,20 +161,20 @@ final class ViewChanges {
 
     /** f+1 nodes working in a later view: we missed a view change; catch-up tells us where the pool is. */
     void noteFutureView(String from, int view) {
-        if (view <= state.viewNo || view > state.viewNo + MAX_VIEWS_AHEAD) {
+        if (view <= state.viewNo() || view > state.viewNo() + MAX_VIEWS_AHEAD) {
             return;
         }
         futureViewSenders.merge(from, view, Math::max);
-        long ahead = futureViewSenders.values().stream().filter(v -> v > state.viewNo).count();
-        if (ahead >= ctx.f() + 1 && !state.catchingUp) {
-            catchup.start("f+1 nodes are in a view after " + state.viewNo);
+        long ahead = futureViewSenders.values().stream().filter(v -> v > state.viewNo()).count();
+        if (ahead >= ctx.f() + 1 && !state.isCatchingUp()) {
+            catchup.start("f+1 nodes are in a view after " + state.viewNo());
         }
     }
 
     // ---------------------------------------------------------------- instance changes
 
     void voteInstanceChange(int view, String reason) {
-        if (view <= votedFor || view <= state.viewNo) {
+        if (view <= votedFor || view <= state.viewNo()) {
             return;
         }
         votedFor = view;
@@ -192,7 +185,7 @@ final class ViewChanges {
     }
 
     void onInstanceChange(String from, InstanceChange ic) {
-        if (ic.viewNo() <= state.viewNo || ic.viewNo() > state.viewNo + MAX_VIEWS_AHEAD) {
+        if (ic.viewNo() <= state.viewNo() || ic.viewNo() > state.viewNo() + MAX_VIEWS_AHEAD) {
             return;
         }
         Integer before = instanceChanges.get(from);
@@ -214,7 +207,7 @@ final class ViewChanges {
 
     private void evaluateInstanceChanges() {
         // Join a view change that f+1 others want: at least one honest node saw a reason.
-        for (int v = state.viewNo + MAX_VIEWS_AHEAD; v > state.viewNo; v--) {
+        for (int v = state.viewNo() + MAX_VIEWS_AHEAD; v > state.viewNo(); v--) {
             if (v > votedFor && votesFor(v, false) >= ctx.f() + 1) {
                 votedFor = v;
                 log.info("{} votes for view {}: f+1 nodes do", ctx.name, v);
@@ -223,7 +216,7 @@ final class ViewChanges {
                 break;
             }
         }
-        for (int v = state.viewNo + MAX_VIEWS_AHEAD; v > state.viewNo; v--) {
+        for (int v = state.viewNo() + MAX_VIEWS_AHEAD; v > state.viewNo(); v--) {
             if (votesFor(v, true) >= ctx.quorums.viewChange()) {
                 startViewChange(v);
                 return;
@@ -236,14 +229,14 @@ final class ViewChanges {
     private void startViewChange(int view) {
         log.info("{} starts the view change to view {} (primary {})", ctx.name, view, ctx.primaryOf(view));
         enterView(view, true);
-        execution.persist(state.viewNo, state.stableCheckpoint);
+        execution.persist(state.viewNo(), state.stableCheckpoint());
         ordering.leaveView();
         ctx.timers.cancel(PRIMARY_TIMER);
-        ownViewChange = new ViewChange(view, state.stableCheckpoint,
-                List.copyOf(state.preparedLog.tailMap(state.stableCheckpoint, false).values()));
+        ownViewChange = new ViewChange(view, state.stableCheckpoint(),
+                state.preparedAboveStable());
         ctx.outbox.broadcast(ownViewChange);
         viewChanges.computeIfAbsent(view, v -> new TreeMap<>()).put(ctx.name, ownViewChange);
-        long timeout = ctx.settings.viewChangeTimeout().toNanos() << Math.min(state.failedViewChanges, 10);
+        long timeout = ctx.settings.viewChangeTimeout().toNanos() << Math.min(state.failedViewChanges(), 10);
         ctx.timers.schedule(VIEW_CHANGE_TIMER, ctx.now() + timeout);
         NewView early = futureNewViews.remove(view);
         futureNewViews.headMap(view, false).clear();
@@ -255,23 +248,23 @@ final class ViewChanges {
     }
 
     void onViewChange(String from, ViewChange vc) {
-        if (vc.viewNo() == state.viewNo && !state.viewChanging && state.isPrimary() && lastNewView != null
-                && lastNewView.viewNo() == state.viewNo) {
+        if (vc.viewNo() == state.viewNo() && !state.isViewChanging() && state.isPrimary() && lastNewView != null
+                && lastNewView.viewNo() == state.viewNo()) {
             ctx.outbox.toNode(from, lastNewView); // it missed our NEW_VIEW
             return;
         }
-        if (vc.viewNo() < state.viewNo || (vc.viewNo() == state.viewNo && !state.viewChanging)
-                || vc.viewNo() > state.viewNo + MAX_VIEWS_AHEAD) {
+        if (vc.viewNo() < state.viewNo() || (vc.viewNo() == state.viewNo() && !state.isViewChanging())
+                || vc.viewNo() > state.viewNo() + MAX_VIEWS_AHEAD) {
             return;
         }
         viewChanges.computeIfAbsent(vc.viewNo(), v -> new TreeMap<>()).put(from, vc);
-        if (state.viewChanging && vc.viewNo() == state.viewNo && state.isPrimary()) {
+        if (state.isViewChanging() && vc.viewNo() == state.viewNo() && state.isPrimary()) {
             tryNewView();
         }
     }
 
     private void tryNewView() {
-        TreeMap<String, ViewChange> vcs = viewChanges.get(state.viewNo);
+        TreeMap<String, ViewChange> vcs = viewChanges.get(state.viewNo());
         if (vcs == null || vcs.size() < ctx.quorums.viewChange()) {
             return;
         }
@@ -304,8 +297,8 @@ final class ViewChanges {
             batchesToReorder.add(pp);
             next++;
         }
-        NewView nv = new NewView(state.viewNo, checkpoint, batchesToReorder);
-        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, state.viewNo, checkpoint,
+        NewView nv = new NewView(state.viewNo(), checkpoint, batchesToReorder);
+        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, state.viewNo(), checkpoint,
                 batchesToReorder.size(), vcs.keySet());
         lastNewView = nv;
         ctx.outbox.broadcast(nv);
@@ -317,50 +310,50 @@ final class ViewChanges {
             log.warn("{} sent NEW_VIEW {} but its primary is {}; ignored", from, nv.viewNo(), ctx.primaryOf(nv.viewNo()));
             return;
         }
-        if (nv.viewNo() > state.viewNo && nv.viewNo() <= state.viewNo + MAX_VIEWS_AHEAD) {
+        if (nv.viewNo() > state.viewNo() && nv.viewNo() <= state.viewNo() + MAX_VIEWS_AHEAD) {
             futureNewViews.put(nv.viewNo(), nv);
             noteFutureView(from, nv.viewNo());
-        } else if (nv.viewNo() == state.viewNo && state.viewChanging) {
+        } else if (nv.viewNo() == state.viewNo() && state.isViewChanging()) {
             processNewView(nv);
         }
     }
 
     private void processNewView(NewView nv) {
-        enterView(state.viewNo, false);
+        enterView(state.viewNo(), false);
         log.info("{} is in view {}: primary {}, checkpoint {}, {} batches to re-order (last ordered {})", ctx.name,
-                state.viewNo, state.primary(), nv.checkpoint(), nv.batches().size(), state.lastOrdered);
+                state.viewNo(), state.primary(), nv.checkpoint(), nv.batches().size(), state.lastOrdered());
         watchPrimary();
         long expected = nv.checkpoint() + 1;
         for (PrePrepare old : nv.batches()) {
             if (old.ppSeqNo() != expected++) {
-                log.error("NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", state.viewNo,
+                log.error("NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", state.viewNo(),
                         state.primary(), old.ppSeqNo());
                 break;
             }
-            PrePrepare pp = new PrePrepare(state.viewNo, old.ppSeqNo(), old.ppTime(), old.reqDigests(), old.ledgerSize(),
+            PrePrepare pp = new PrePrepare(state.viewNo(), old.ppSeqNo(), old.ppTime(), old.reqDigests(), old.ledgerSize(),
                     old.txnRoot(), old.stateRoot());
-            if (pp.ppSeqNo() <= state.lastOrdered) {
-                PrePrepare mine = state.orderedLog.get(pp.ppSeqNo());
+            if (pp.ppSeqNo() <= state.lastOrdered()) {
+                PrePrepare mine = state.orderedAt(pp.ppSeqNo());
                 if (mine != null && !sameContent(mine, pp)) {
                     log.error("NEW_VIEW {} re-orders at {} another batch than the one this node ordered there; "
-                            + "voting for the next view", state.viewNo, pp.ppSeqNo());
-                    voteInstanceChange(state.viewNo + 1, "NEW_VIEW contradicts an ordered batch");
+                            + "voting for the next view", state.viewNo(), pp.ppSeqNo());
+                    voteInstanceChange(state.viewNo() + 1, "NEW_VIEW contradicts an ordered batch");
                     return;
                 }
                 // Already ordered here: vote for it in the new view, so the nodes that have not can.
                 String d = Batch.digestOf(pp);
                 if (!state.isPrimary()) {
-                    ctx.outbox.broadcast(new Prepare(state.viewNo, pp.ppSeqNo(), d));
+                    ctx.outbox.broadcast(new Prepare(state.viewNo(), pp.ppSeqNo(), d));
                 }
-                ctx.outbox.broadcast(new Commit(state.viewNo, pp.ppSeqNo(), d));
+                ctx.outbox.broadcast(new Commit(state.viewNo(), pp.ppSeqNo(), d));
             } else {
                 stash.stashReordered(pp);
             }
         }
-        stash.takeFuture(state.viewNo);
-        if (nv.checkpoint() > state.lastOrdered) {
-            catchup.start("NEW_VIEW " + state.viewNo + " starts from checkpoint " + nv.checkpoint()
-                    + " but this node ordered only up to " + state.lastOrdered);
+        stash.takeFuture(state.viewNo());
+        if (nv.checkpoint() > state.lastOrdered()) {
+            catchup.start("NEW_VIEW " + state.viewNo() + " starts from checkpoint " + nv.checkpoint()
+                    + " but this node ordered only up to " + state.lastOrdered());
             return;
         }
         ordering.resume();
@@ -381,7 +374,7 @@ final class ViewChanges {
         if (nv != null) {
             processNewView(nv);
         } else {
-            stash.takeFuture(state.viewNo);
+            stash.takeFuture(state.viewNo());
             watchPrimary();
         }
     }

@@ -4,24 +4,34 @@
  *
  * <p>Split by concern, as Plenum's {@code plenum/server/consensus/}, over one explicit state:
  * <ul>
- *   <li>{@code NodeCore}: the public face. Decodes each input, hands it to the service it concerns,
- *       and builds the services, each with its dependencies in its constructor.</li>
+ *   <li>{@code NodeCore}: the public face. Builds the services, each with its dependencies in its
+ *       constructor, and hands each input to the service it concerns (node messages through a table
+ *       by message type).</li>
  *   <li>{@code ConsensusState} (Plenum's consensus_shared_data): the view and whether it is changing,
  *       the primary, how far batches are applied and ordered, the stable checkpoint and watermarks, the
  *       prepared and ordered logs above it, whether a catch-up runs. The one place to look for where
- *       the node stands.</li>
+ *       the node stands. Its fields are private and it changes only through named transitions, each
+ *       made by one service: entering a view (and starting a view change) by {@code ViewChanges}, a
+ *       batch applied, prepared or ordered by {@code Ordering}, a stable checkpoint by
+ *       {@code Checkpoints}, a catch-up's start and end by {@code Catchup}.</li>
+ *   <li>{@code RequestBook}: the one owner of a request's life. Received, finalised (then it waits in
+ *       the book's queue), in a batch, back in the queue when its batch is discarded, ordered
+ *       (forgotten, and its waiting clients are returned for the reply). Its {@code RequestState}'s
+ *       status is private to it.</li>
  *   <li>{@code Propagator}: REQUEST and PROPAGATE, up to a finalised request.</li>
- *   <li>{@code PrimaryBatcher}: finalised requests waiting for a batch, and what the primary cuts (its
- *       own size and wait rules, or a replay's forced {@code PrePrepareSchedule}).</li>
+ *   <li>{@code PrimaryBatcher}: what the primary cuts from the queue (its own size and wait rules, or
+ *       a replay's forced {@code PrePrepareSchedule}).</li>
  *   <li>{@code Ordering} (ordering_service): PRE-PREPARE, PREPARE, COMMIT, ordering in pp_seq_no order;
  *       {@code PrePrepareStash} holds the PRE-PREPAREs waiting for their turn, {@code Batch} one slot's
- *       votes.</li>
+ *       accepted PRE-PREPARE and votes.</li>
  *   <li>{@code Checkpoints} (checkpoint_service): CHECKPOINT votes and stability.</li>
  *   <li>{@code ViewChanges} (view_change_trigger_service and view_change_service): INSTANCE_CHANGE votes
- *       (lost primary, stalled request), VIEW_CHANGE, NEW_VIEW. The view changes in one method.</li>
- *   <li>{@code Catchup}: LEDGER_STATUS, CONSISTENCY_PROOF, CATCHUP_REQ/REP, then rejoining ordering.</li>
+ *       (lost primary, stalled request), VIEW_CHANGE, NEW_VIEW.</li>
+ *   <li>{@code Catchup}: LEDGER_STATUS, CONSISTENCY_PROOF, CATCHUP_REQ/REP, the replies for requests it
+ *       brought, then rejoining ordering.</li>
  *   <li>{@code Execution}: applies batches to ledger and state, speculatively and then for good; the one
- *       keeper of what an applied batch holds, until it is ordered.</li>
+ *       keeper of what an applied batch holds (each request with its transaction), until it is
+ *       ordered, when it returns each request with its reply.</li>
  * </ul>
  * Calls go forward in the order {@code NodeCore} builds the services (Checkpoints, PrimaryBatcher,
  * Ordering, ViewChanges, Catchup). The few calls back are small functional interfaces that

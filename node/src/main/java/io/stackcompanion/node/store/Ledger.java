@@ -31,9 +31,7 @@ public final class Ledger {
     private final NodeStore store;
     private final MerkleTree.Nodes nodes;
     private Frontier committed = Frontier.EMPTY;
-    private final List<Pending> uncommitted = new ArrayList<>();
-    private int reserved;
-    private StoreBatch reservedBy;
+    private final UncommittedLayer<Pending> uncommitted = new UncommittedLayer<>("txns", p -> committed = p.after());
 
     Ledger(NodeStore store) {
         this.store = store;
@@ -149,7 +147,7 @@ public final class Ledger {
             });
             uncommitted.add(new Pending(copy, keys, hashes, frontier));
         }
-        return new LedgerPreview(frontier.size(), frontier.root());
+        return new LedgerPreview(frontier.size(), new Root(frontier.root()));
     }
 
     /** Size including uncommitted transactions. */
@@ -164,7 +162,7 @@ public final class Ledger {
 
     /** Number of uncommitted transactions (including any reserved by an unwritten batch). */
     public int uncommittedCount() {
-        return uncommitted.size();
+        return uncommitted.all().size();
     }
 
     /**
@@ -174,27 +172,14 @@ public final class Ledger {
      */
     public void commitOldest(int count, StoreBatch batch) {
         store.checkBatch(batch);
-        if (reservedBy != null && reservedBy != batch) {
-            throw new IllegalStateException("another unwritten batch is committing ledger txns; write or close it first");
-        }
-        if (count < 0 || reserved + count > uncommitted.size()) {
-            throw new IllegalArgumentException("cannot commit " + count + " txns: only "
-                    + (uncommitted.size() - reserved) + " uncommitted");
-        }
-        long seqNo = committed.size() + reserved;
-        for (Pending p : uncommitted.subList(reserved, reserved + count)) {
+        long seqNo = committed.size() + uncommitted.reserved();
+        for (Pending p : uncommitted.reserve(count, batch)) {
             seqNo++;
             batch.put(store.ledgerCf(), NodeStore.longKey(seqNo), p.txn());
             for (int i = 0; i < p.nodeKeys().size(); i++) {
                 batch.put(store.merkleCf(), p.nodeKeys().get(i), p.nodeHashes().get(i));
             }
         }
-        if (reservedBy == null) {
-            reservedBy = batch;
-            batch.onWritten(this::applyReserved);
-            batch.onAbandoned(this::releaseReserved);
-        }
-        reserved += count;
     }
 
     /**
@@ -203,10 +188,7 @@ public final class Ledger {
      */
     public LedgerPreview appendCommitted(List<byte[]> txns, StoreBatch batch) {
         store.checkBatch(batch);
-        if (!uncommitted.isEmpty()) {
-            throw new IllegalStateException("cannot append committed txns over " + uncommitted.size()
-                    + " uncommitted ones; discard them first");
-        }
+        uncommitted.checkEmpty("append committed txns");
         LedgerPreview preview = appendUncommitted(txns);
         commitOldest(txns.size(), batch);
         batch.onAbandoned(this::discardUncommitted);
@@ -215,29 +197,11 @@ public final class Ledger {
 
     /** Drops all uncommitted transactions (view change); not allowed while a commit is unwritten. */
     public void discardUncommitted() {
-        if (reserved > 0) {
-            throw new IllegalStateException("cannot discard uncommitted txns while a batch committing "
-                    + reserved + " of them is unwritten");
-        }
-        uncommitted.clear();
-    }
-
-    private void applyReserved() {
-        if (reserved > 0) {
-            committed = uncommitted.get(reserved - 1).after();
-            uncommitted.subList(0, reserved).clear();
-        }
-        reserved = 0;
-        reservedBy = null;
-    }
-
-    private void releaseReserved() {
-        reserved = 0;
-        reservedBy = null;
+        uncommitted.discard();
     }
 
     private Frontier uncommittedFrontier() {
-        return uncommitted.isEmpty() ? committed : uncommitted.get(uncommitted.size() - 1).after();
+        return uncommitted.isEmpty() ? committed : uncommitted.last().after();
     }
 
     private void checkSize(long size) {

@@ -5,7 +5,6 @@ import org.rocksdb.RocksIterator;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -95,9 +94,8 @@ public final class State {
     private final NodeStore store;
     private final MessageDigest sha256 = Hashes.sha256();
     private byte[] committedRoot = EMPTY_ROOT.clone();
-    private final List<Unit> uncommitted = new ArrayList<>();
-    private int reserved;
-    private StoreBatch reservedBy;
+    private final UncommittedLayer<Unit> uncommitted =
+            new UncommittedLayer<>("state units", u -> committedRoot = u.rootAfter().clone());
 
     State(NodeStore store) {
         this.store = store;
@@ -115,18 +113,19 @@ public final class State {
 
     /** The root including uncommitted writes. */
     public byte[] uncommittedRoot() {
-        return uncommitted.isEmpty() ? root() : uncommitted.get(uncommitted.size() - 1).rootAfter().clone();
+        return uncommitted.isEmpty() ? root() : uncommitted.last().rootAfter().clone();
     }
 
     /** Number of uncommitted units (applyUncommitted calls not yet committed or discarded). */
     public int uncommittedCount() {
-        return uncommitted.size();
+        return uncommitted.all().size();
     }
 
     /** The value of {@code key} including uncommitted writes (latest wins), or null. */
     public byte[] get(byte[] key) {
-        for (int i = uncommitted.size() - 1; i >= 0; i--) {
-            byte[] value = uncommitted.get(i).latest().get(key);
+        List<Unit> units = uncommitted.all();
+        for (int i = units.size() - 1; i >= 0; i--) {
+            byte[] value = units.get(i).latest().get(key);
             if (value != null) {
                 return value == DELETED ? null : value.clone();
             }
@@ -151,7 +150,7 @@ public final class State {
      *
      * @return the root after them
      */
-    public StatePreview applyUncommitted(List<Write> writes) {
+    public Root applyUncommitted(List<Write> writes) {
         TreeMap<byte[], byte[]> latest = new TreeMap<>(Arrays::compareUnsigned);
         byte[] root = uncommittedRoot();
         for (Write w : writes) {
@@ -166,7 +165,7 @@ public final class State {
             latest.put(key, w.value == null ? DELETED : w.value);
         }
         uncommitted.add(new Unit(latest, root));
-        return new StatePreview(root);
+        return new Root(root);
     }
 
     /**
@@ -175,13 +174,10 @@ public final class State {
      */
     public void commitOldest(StoreBatch batch) {
         store.checkBatch(batch);
-        if (reservedBy != null && reservedBy != batch) {
-            throw new IllegalStateException("another unwritten batch is committing state; write or close it first");
-        }
-        if (reserved >= uncommitted.size()) {
+        if (uncommitted.unreserved() == 0) {
             throw new IllegalStateException("no uncommitted state writes left to commit");
         }
-        Unit unit = uncommitted.get(reserved);
+        Unit unit = uncommitted.reserve(1, batch).get(0);
         for (Map.Entry<byte[], byte[]> e : unit.latest().entrySet()) {
             if (e.getValue() == DELETED) {
                 batch.delete(store.stateCf(), e.getKey());
@@ -190,37 +186,24 @@ public final class State {
             }
         }
         store.putMetaInternal(NodeStore.STATE_ROOT_META, unit.rootAfter(), batch);
-        if (reservedBy == null) {
-            reservedBy = batch;
-            batch.onWritten(this::applyReserved);
-            batch.onAbandoned(this::releaseReserved);
-        }
-        reserved++;
     }
 
     /**
      * Applies already-agreed writes (catch-up) straight into {@code batch}. Needs no uncommitted
      * units; if the batch is abandoned, they are dropped again.
      */
-    public StatePreview applyCommitted(List<Write> writes, StoreBatch batch) {
+    public Root applyCommitted(List<Write> writes, StoreBatch batch) {
         store.checkBatch(batch);
-        if (!uncommitted.isEmpty()) {
-            throw new IllegalStateException("cannot apply committed writes over " + uncommitted.size()
-                    + " uncommitted units; discard them first");
-        }
-        StatePreview preview = applyUncommitted(writes);
+        uncommitted.checkEmpty("apply committed writes");
+        Root root = applyUncommitted(writes);
         commitOldest(batch);
         batch.onAbandoned(this::discardUncommitted);
-        return preview;
+        return root;
     }
 
     /** Drops all uncommitted units (view change); not allowed while a commit is unwritten. */
     public void discardUncommitted() {
-        if (reserved > 0) {
-            throw new IllegalStateException("cannot discard uncommitted state while a batch committing "
-                    + reserved + " units is unwritten");
-        }
-        uncommitted.clear();
+        uncommitted.discard();
     }
 
     /** The committed root recomputed by scanning every committed entry (a consistency check). */
@@ -232,20 +215,6 @@ public final class State {
             }
         }
         return root;
-    }
-
-    private void applyReserved() {
-        if (reserved > 0) {
-            committedRoot = uncommitted.get(reserved - 1).rootAfter().clone();
-            uncommitted.subList(0, reserved).clear();
-        }
-        reserved = 0;
-        reservedBy = null;
-    }
-
-    private void releaseReserved() {
-        reserved = 0;
-        reservedBy = null;
     }
 
     private byte[] entryHash(byte[] key, byte[] value) {

@@ -17,7 +17,7 @@
  * <p>Typical use by the consensus core, one thread:
  * <pre>{@code
  * LedgerPreview l = store.ledger().appendUncommitted(txns);      // PRE-PREPARE: txn root
- * StatePreview s = store.state().applyUncommitted(writes);        //              state root
+ * Root s = store.state().applyUncommitted(writes);                //              state root
  * ...                                                              // ordered:
  * try (StoreBatch batch = store.newBatch()) {
  *     store.ledger().commitOldest(txns.size(), batch);

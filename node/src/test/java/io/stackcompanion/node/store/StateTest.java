@@ -49,28 +49,28 @@ class StateTest {
             apply(store, List.of(Write.put("k", "v0")));
             byte[] committed = state.root();
 
-            StatePreview first = state.applyUncommitted(List.of(Write.put("k", "v1"), Write.put("x", "1")));
-            StatePreview second = state.applyUncommitted(List.of(Write.put("k", "v2"), Write.delete("x")));
+            Root first = state.applyUncommitted(List.of(Write.put("k", "v1"), Write.put("x", "1")));
+            Root second = state.applyUncommitted(List.of(Write.put("k", "v2"), Write.delete("x")));
             assertThat(state.get("k")).isEqualTo("v2");
             assertThat(state.get("x")).isNull();
             assertThat(new String(state.getCommitted("k".getBytes()))).isEqualTo("v0");
             assertThat(Hashes.hex(state.root())).isEqualTo(Hashes.hex(committed));
-            assertThat(Hashes.hex(state.uncommittedRoot())).isEqualTo(second.rootHex());
+            assertThat(Hashes.hex(state.uncommittedRoot())).isEqualTo(second.hex());
 
             try (StoreBatch batch = store.newBatch()) {
                 state.commitOldest(batch);
                 assertThat(Hashes.hex(state.root())).as("nothing moves before the write").isEqualTo(Hashes.hex(committed));
                 store.write(batch);
             }
-            assertThat(Hashes.hex(state.root())).isEqualTo(first.rootHex());
+            assertThat(Hashes.hex(state.root())).isEqualTo(first.hex());
             assertThat(new String(state.getCommitted("x".getBytes()))).isEqualTo("1");
             assertThat(state.get("x")).as("still deleted in the uncommitted unit").isNull();
 
             state.discardUncommitted();
             assertThat(state.get("k")).isEqualTo("v1");
             assertThat(state.get("x")).isEqualTo("1");
-            assertThat(Hashes.hex(state.uncommittedRoot())).isEqualTo(first.rootHex());
-            assertThat(Hashes.hex(state.recomputeRoot())).isEqualTo(first.rootHex());
+            assertThat(Hashes.hex(state.uncommittedRoot())).isEqualTo(first.hex());
+            assertThat(Hashes.hex(state.recomputeRoot())).isEqualTo(first.hex());
         }
     }
 
@@ -137,9 +137,9 @@ class StateTest {
         try (NodeStore store = NodeStore.open(tmp.resolve("db"))) {
             State state = store.state();
             try (StoreBatch batch = store.newBatch()) {
-                StatePreview preview = state.applyCommitted(List.of(Write.put("a", "1")), batch);
+                Root preview = state.applyCommitted(List.of(Write.put("a", "1")), batch);
                 store.write(batch);
-                assertThat(Hashes.hex(state.root())).isEqualTo(preview.rootHex());
+                assertThat(Hashes.hex(state.root())).isEqualTo(preview.hex());
             }
             byte[] root = state.root();
             try (StoreBatch batch = store.newBatch()) {
