@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # usage: scripts/replay.sh --recording FILE|DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
-#                          [--until-event N] [--free-batching] [--set KEY=VALUE ...] [--log FILE] [--work-dir DIR]
+#                          [--until-event N] [--check-state] [--free-batching] [--set KEY=VALUE ...]
+#                          [--log FILE] [--work-dir DIR]
 #   Replays one recorded node in this process, sending nothing on the network, and says whether it
 #   reproduced the recording exactly.
 #   FILE: an archive from collect-recordings.sh (checked against its manifest before anything is
@@ -8,6 +9,8 @@
 # options: --mode virtual (default: as fast as possible) or realtime (recorded intervals)
 #          --until-event N: stop before event N (0 is the first; the "index" of recording.sh export)
 #            and print the node's state and the events before it: STOPPED, exit 4
+#          --check-state: also compare the node's consensus state (view, watermarks, every batch's
+#            votes, requests, ledger) with the one recorded at each stable checkpoint and clean stop
 #          --free-batching: the replayed primary cuts its own batches instead of the recorded ones
 #            (a what-if; the verdict reports the first difference, later ones are expected)
 #          --set KEY=VALUE: replay with a configuration key changed (repeatable); the keys and
@@ -61,7 +64,7 @@ while [[ $# -gt 0 ]]; do
       shift
       while [[ $# -gt 0 && "$1" != -* ]]; do check_set "$1"; args+=("$1"); shift; done
       continue ;;
-    --json|--free-batching) args+=("$1"); shift; continue ;;
+    --json|--free-batching|--check-state) args+=("$1"); shift; continue ;;
     -*) sc_unknown_option "$1" ;;
     *) sc_die "unexpected argument '$1' for replay.sh; see '$SC_SCRIPT --help'" ;;
   esac

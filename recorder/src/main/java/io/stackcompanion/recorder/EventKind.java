@@ -25,7 +25,13 @@ public enum EventKind {
     /** Marks that an initial-state checkpoint was taken beside the recorder. */
     INITIAL_STATE(8),
     /** Written at start when the previous run did not record {@link #STOPPED} (crash or SIGKILL). */
-    UNCLEAN_STOP(9);
+    UNCLEAN_STOP(9),
+    /**
+     * Where the node stood in consensus after the input before it (at each stable checkpoint and
+     * before a clean stop); the payload is the node's state, for {@code replay.sh --check-state}.
+     * Not an input: a replay without that option passes over it.
+     */
+    STATE(10);
 
     private static final EventKind[] BY_CODE = new EventKind[256];
 

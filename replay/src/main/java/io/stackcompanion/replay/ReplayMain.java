@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 
 /**
  * Replays one node of a recording: {@code ReplayMain --recording FILE|DIR --node NAME [--mode
- * virtual|realtime] [--json] [--until-event N] [--free-batching] [--set KEY=VALUE]}. Run it from an IDE
+ * virtual|realtime] [--json] [--until-event N] [--check-state] [--free-batching] [--set KEY=VALUE]}. Run it from an IDE
  * with the same arguments to debug; {@link Replayer#beforeEvent} is the place for a conditional breakpoint.
  * Exit codes: 0 the replay reproduced the recording, 1 it diverged (the first divergence is
  * printed, with the node's state there and the events before it), 2 the recording (damaged, another
@@ -56,6 +56,8 @@ public final class ReplayMain {
                 .addOption(Option.builder().longOpt("json").desc("print the verdict as one JSON object, last").get())
                 .addOption(Option.builder().longOpt("until-event").hasArg().argName("N")
                         .desc("stop before event N and print the node's state (exit 4: STOPPED)").get())
+                .addOption(Option.builder().longOpt("check-state")
+                        .desc("also compare the node's consensus state with the one recorded at each stable checkpoint and stop").get())
                 .addOption(Option.builder().longOpt("free-batching")
                         .desc("let the replayed primary cut its own batches (a what-if: the first difference is reported)").get())
                 .addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
@@ -174,7 +176,7 @@ public final class ReplayMain {
             Verdict verdict;
             Path logFile = cl.hasOption("log") ? Path.of(cl.getOptionValue("log")) : null;
             try (ReplayLog log = ReplayLog.open(logFile, overrides.get("LOG_LEVEL"));
-                 Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides, cl.hasOption("free-batching")), work)) {
+                 Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides, cl.hasOption("free-batching"), cl.hasOption("check-state")), work)) {
                 if (terminal && !json) {
                     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + source.node())
                             .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1)

@@ -69,14 +69,16 @@ public final class Replayer implements AutoCloseable {
      * @param overrides    configuration keys to change against the recorded configuration
      * @param freeBatching the replayed primary cuts its own batches instead of the recorded ones (a
      *                     what-if experiment: the first difference is reported, later ones expected)
+     * @param checkState   compare the node's consensus state with the recorded one wherever the
+     *                     recording holds it (each stable checkpoint, each clean stop)
      */
-    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides, boolean freeBatching) {
+    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides, boolean freeBatching, boolean checkState) {
         public Options {
             overrides = Map.copyOf(overrides);
         }
 
         public Options(Mode mode, Long untilEvent, Map<String, String> overrides) {
-            this(mode, untilEvent, overrides, false);
+            this(mode, untilEvent, overrides, false, false);
         }
 
         public static Options defaults() {
@@ -107,7 +109,11 @@ public final class Replayer implements AutoCloseable {
     private Fed killedInput;
     private Divergence divergence;
     /** The replayed node's state where the replay diverged or stopped, or null. */
-    private Map<String, Object> state;
+    private Object state;
+    /** Recorded states compared ({@code --check-state}). */
+    private long statesChecked;
+    /** Recorded states seen. */
+    private long statesRecorded;
     /** The last {@link #RECENT_EVENTS} events fed, the current one last. */
     private final ArrayDeque<MergedEvent> recent = new ArrayDeque<>();
     /** The replayed node's status when its last run ended (or now, if it is running). */
@@ -185,6 +191,11 @@ public final class Replayer implements AutoCloseable {
             String ledgerRoot = end != null ? end.ledgerRoot() : Hashes.hex(io.stackcompanion.node.store.MerkleTree.emptyRoot());
             long ordered = end != null ? end.lastOrderedPpSeqNo() : 0;
             double recordedSeconds = firstTime < 0 ? 0 : (lastTime - firstTime) / 1e9;
+            if (options.checkState()) {
+                notes.add(statesRecorded == 0
+                        ? "--check-state: the recording holds no recorded states (made before they were recorded); only messages and ledgers were compared"
+                        : "--check-state: " + statesChecked + " of " + statesRecorded + " recorded states compared with the replayed node's");
+            }
             Verdict.Outcome outcome = divergence != null ? Verdict.Outcome.DIVERGED
                     : stoppedAt != null ? Verdict.Outcome.STOPPED : Verdict.Outcome.MATCH;
             return new Verdict(source.node(), outcome, replayed, ordered, ledgerSize, ledgerRoot, divergence,
@@ -196,8 +207,8 @@ public final class Replayer implements AutoCloseable {
     }
 
     /** The replayed node's state now, for the verdict. */
-    private Map<String, Object> describe() {
-        return core == null ? Map.of("node", source.node() + " is not running here (not started yet, or stopped)") : core.describe();
+    private Object describe() {
+        return core == null ? Map.of("node", source.node() + " is not running here (not started yet, or stopped)") : core.snapshot();
     }
 
     /** Records the first divergence and the replayed node's state at that moment. */
@@ -248,6 +259,7 @@ public final class Replayer implements AutoCloseable {
                 afterUncleanStop = true;
             }
             case OUTGOING -> compareSend(e);
+            case STATE -> checkState(e);
             case INCOMING -> feed(e, new CoreInput.Received(e.stack(), ev.peers().get(0), ev.payload()));
             case CONNECTED -> feed(e, new CoreInput.Connected(e.stack(), ev.peers().get(0)));
             case DISCONNECTED -> feed(e, new CoreInput.Disconnected(e.stack(), ev.peers().get(0)));
@@ -360,6 +372,49 @@ public final class Replayer implements AutoCloseable {
             diverge(new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
                     "the replayed node sent a different message than the recorded node",
                     send(e.stack(), ev.peers(), ev.payload()), send(actual.stack(), actual.peers(), actual.payload())));
+        }
+    }
+
+    /**
+     * A recorded state (after the input before it, or before a stop): with {@code --check-state}, the
+     * replayed core must stand exactly there too. Not an input: nothing is fed.
+     */
+    private void checkState(MergedEvent e) {
+        statesRecorded++;
+        if (!options.checkState() || divergence != null || core == null) {
+            return;
+        }
+        statesChecked++;
+        byte[] actual = Codec.toBytes(core.snapshot());
+        if (!Arrays.equals(actual, e.event().payload())) {
+            JsonNode expected = json(e.event().payload());
+            JsonNode got = json(actual);
+            List<String> paths = new java.util.ArrayList<>();
+            differences("", expected, got, paths);
+            diverge(new Divergence(e.index(), time(e.event().timeNanos()), null,
+                    "the replayed node's consensus state differs from the recorded one here (--check-state): "
+                            + (paths.isEmpty() ? "in its encoding" : String.join(", ", paths)), expected, got));
+        }
+    }
+
+    /** The paths (at most 8) where two JSON values differ, e.g. {@code batches[3].committedBy}. */
+    static void differences(String path, JsonNode a, JsonNode b, List<String> out) {
+        if (out.size() >= 8 || String.valueOf(a).equals(String.valueOf(b))) {
+            return;
+        }
+        if (a != null && b != null && a.isObject() && b.isObject()) {
+            java.util.TreeSet<String> names = new java.util.TreeSet<>();
+            a.fieldNames().forEachRemaining(names::add);
+            b.fieldNames().forEachRemaining(names::add);
+            for (String n : names) {
+                differences(path.isEmpty() ? n : path + "." + n, a.get(n), b.get(n), out);
+            }
+        } else if (a != null && b != null && a.isArray() && b.isArray() && a.size() == b.size()) {
+            for (int i = 0; i < a.size(); i++) {
+                differences(path + "[" + i + "]", a.get(i), b.get(i), out);
+            }
+        } else {
+            out.add(path.isEmpty() ? "the whole state" : path);
         }
     }
 

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * The outcome of a replay: whether the replayed node reproduced the recorded one exactly (every
@@ -31,7 +30,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Verdict(String node, Outcome outcome, long events, long batchesOrdered, long ledgerSize, String ledgerRoot,
                       Divergence firstDivergence, double recordedSeconds, double replaySeconds,
-                      String mode, Long stoppedAtEvent, Map<String, Object> state, List<JsonNode> recentEvents,
+                      String mode, Long stoppedAtEvent, Object state, List<JsonNode> recentEvents,
                       List<String> notes) {
 
     /** What a replay ended with, and its exit code (documented in {@code replay.sh}). */

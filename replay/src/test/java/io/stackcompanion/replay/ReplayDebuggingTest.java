@@ -3,7 +3,12 @@ package io.stackcompanion.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.tools.RecordingMain;
+import io.stackcompanion.node.config.ConfigKey;
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.pool.LocalPool;
+import io.stackcompanion.node.pool.LocalPoolExtension;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -23,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReplayDebuggingTest {
     @TempDir
     Path dir;
+    @RegisterExtension
+    final LocalPoolExtension pools = new LocalPoolExtension();
 
     @Test
     void aDivergenceShowsTheNodeStateAndTheEventsBeforeItUnderTheExportsIndex() throws Exception {
@@ -97,6 +104,33 @@ class ReplayDebuggingTest {
         // It proposed before the recorded primary did: a PRE-PREPARE the recording does not have there.
         assertThat(d.get("actual").get("message").get("op").asText()).as(what.output()).isEqualTo("PREPREPARE");
         assertThat(what.verdict().get("notes").get(0).asText()).startsWith("--free-batching");
+    }
+
+    @Test
+    void checkStateFindsADifferenceInStateThatNoMessageShows() throws Exception {
+        LocalPool pool = pools.start(4, NodeConfig.defaults().with(ConfigKey.STACK_COMPANION, "1")
+                .with(ConfigKey.CHK_FREQ, "3").with(ConfigKey.LOG_SIZE, "6").with(ConfigKey.MAX_BATCH_SIZE, "2"));
+        ReplayEndToEndTest.order(List.of(pool.newClient()), 30);
+        pool.close();
+        String base = pool.baseDir().toString();
+
+        ReplayEndToEndTest.Run checked = replay("--recording", base, "--node", "Node2", "--json", "--check-state");
+        assertThat(checked.exit()).as(checked.output()).isZero();
+        String note = checked.verdict().get("notes").get(0).asText();
+        assertThat(note).startsWith("--check-state: ");
+        assertThat(Long.parseLong(note.split(" ")[1])).as(note).isGreaterThanOrEqualTo(3); // checkpoints, and the stop
+
+        // A wider log (checked against the defaults too, hence at least 200) changes the high watermark, which no message carries while nothing waits on it.
+        ReplayEndToEndTest.Run messagesOnly = replay("--recording", base, "--node", "Node2", "--json", "--set", "LOG_SIZE=240");
+        assertThat(messagesOnly.exit()).as("the verdict without --check-state sees no difference: " + messagesOnly.output()).isZero();
+        ReplayEndToEndTest.Run deep = replay("--recording", base, "--node", "Node2", "--json", "--set", "LOG_SIZE=240", "--check-state");
+        assertThat(deep.exit()).as(deep.output()).isEqualTo(1);
+        JsonNode d = deep.verdict().get("firstDivergence");
+        assertThat(d.get("reason").asText()).startsWith("the replayed node's consensus state differs").contains("highWatermark");
+        assertThat(d.get("expected").get("highWatermark").asLong() + 234).isEqualTo(d.get("actual").get("highWatermark").asLong());
+        JsonNode recorded = export(pool.baseDir().resolve("data/Node2"), "--from-index", d.get("eventIndex").asText(),
+                "--to-index", d.get("eventIndex").asText()).get(0);
+        assertThat(recorded.get("kind").asText()).isEqualTo("STATE");
     }
 
     private static List<JsonNode> export(Path dir, String... options) throws Exception {

@@ -80,6 +80,26 @@ final class Batch {
         return max;
     }
 
+    /** The slot as plain values, for {@link CoreSnapshot}. */
+    CoreSnapshot.BatchVotes votes() {
+        java.util.TreeMap<String, java.util.Map<String, java.util.List<String>>> other = new java.util.TreeMap<>();
+        prepares.forEach((d, voters) -> {
+            if (!d.equals(digest)) {
+                other.computeIfAbsent(d, x -> new java.util.TreeMap<>()).put("prepare", java.util.List.copyOf(voters));
+            }
+        });
+        commits.forEach((d, voters) -> {
+            if (!d.equals(digest)) {
+                other.computeIfAbsent(d, x -> new java.util.TreeMap<>()).put("commit", java.util.List.copyOf(voters));
+            }
+        });
+        TreeSet<String> none = new TreeSet<>();
+        return new CoreSnapshot.BatchVotes(ppSeqNo, prePrepare == null ? null : prePrepare.viewNo(), digest,
+                prePrepare == null ? 0 : prePrepare.reqDigests().size(),
+                java.util.List.copyOf(digest == null ? none : prepares.getOrDefault(digest, none)),
+                java.util.List.copyOf(digest == null ? none : commits.getOrDefault(digest, none)), commitSent, other);
+    }
+
     /** Forgets the accepted PRE-PREPARE (view change, catch-up); the votes stay, they name their digest. */
     void unaccept() {
         prePrepare = null;

@@ -40,4 +40,11 @@ public interface CoreTap {
 
     /** The node stops cleanly, standing at {@code last}; nothing follows. */
     void onStop(long time, Status last);
+
+    /**
+     * After the input just handled (before {@link #onHandled}) the stable checkpoint moved, or the node
+     * is about to stop: where it stands, for a recording to keep. Nothing by default.
+     */
+    default void onState(long time, CoreSnapshot state) {
+    }
 }

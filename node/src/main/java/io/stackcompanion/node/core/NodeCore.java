@@ -156,25 +156,17 @@ public final class NodeCore {
                 execution.ledgerSize(), execution.ledgerRoot(), List.copyOf(connectedNodes));
     }
 
-    /** A few internals, for logs and the replayer's "print the node's state". */
-    public Map<String, Object> describe() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("viewNo", state.viewNo());
-        m.put("viewChanging", state.isViewChanging());
-        m.put("primary", state.primary());
-        m.put("lastOrdered", state.lastOrdered());
-        m.put("lastApplied", state.lastApplied());
-        m.put("stableCheckpoint", state.stableCheckpoint());
-        m.put("queued", book.queuedCount());
-        m.put("stashedPrePrepares", stash.size());
-        m.put("catchingUp", state.isCatchingUp());
-        m.put("name", ctx.name);
-        m.put("ledgerSize", execution.ledgerSize());
-        m.put("ledgerRoot", execution.ledgerRoot());
-        m.put("pendingRequests", book.size());
-        m.put("connected", List.copyOf(connectedNodes));
-        m.put("catchUps", catchup.completed());
-        return m;
+    /** Where the core stands, as plain values: the replay verdict's state, a debugger's view, what --check-state compares. */
+    public CoreSnapshot snapshot() {
+        return new CoreSnapshot(ctx.name, state.viewNo(), state.isViewChanging(), state.primary(), state.lastOrdered(),
+                state.lastApplied(), state.stableCheckpoint(), state.highWatermark(), state.isCatchingUp(),
+                execution.ledgerSize(), execution.ledgerRoot(), book.size(), book.queuedCount(), stash.size(),
+                ordering.votes(), List.copyOf(connectedNodes), catchup.completed());
+    }
+
+    /** The stable checkpoint (pp_seq_no): cheap, for the stepper to notice when it moves. */
+    public long stableCheckpoint() {
+        return state.stableCheckpoint();
     }
 
     private void onStarted() {

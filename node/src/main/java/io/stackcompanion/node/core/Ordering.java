@@ -50,6 +50,11 @@ final class Ordering {
         this.viewChange = viewChange;
     }
 
+    /** Every slot above the stable checkpoint with its votes, by pp_seq_no. */
+    java.util.List<CoreSnapshot.BatchVotes> votes() {
+        return batches.values().stream().map(Batch::votes).toList();
+    }
+
     // ---------------------------------------------------------------- inputs
 
     /** A request was finalised (it waits in the book's queue, unless a NEW_VIEW's batch holds it). */

@@ -5,6 +5,7 @@ import io.stackcompanion.node.Version;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.CoreInput;
+import io.stackcompanion.node.core.CoreSnapshot;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.message.Codec;
@@ -257,6 +258,11 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     @Override
     public void onStop(long time, Status last) {
         nodeRecorder.append(time, EventKind.STOPPED, NONE, Codec.encode(last));
+    }
+
+    @Override
+    public void onState(long time, CoreSnapshot state) {
+        nodeRecorder.append(time, EventKind.STATE, NONE, Codec.toBytes(state));
     }
 
     private Recorder recorder(StackName stack) {

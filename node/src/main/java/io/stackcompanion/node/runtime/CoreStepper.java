@@ -24,6 +24,8 @@ public final class CoreStepper implements CoreRuntime {
     private final CoreTap tap;
     private NodeCore core;
     private long now;
+    /** The stable checkpoint last shown to the tap with {@link CoreTap#onState}. */
+    private long stateShownAt;
 
     /**
      * @param clock  nanoseconds since the epoch, never decreasing: the live recording clock, a
@@ -40,6 +42,7 @@ public final class CoreStepper implements CoreRuntime {
     /** Steps {@code core} from now on; it must have been built with this stepper as its runtime. */
     public void attach(NodeCore core) {
         this.core = core;
+        this.stateShownAt = core.stableCheckpoint();
     }
 
     /** The core being stepped, or null between a stop and the next attach. */
@@ -52,19 +55,29 @@ public final class CoreStepper implements CoreRuntime {
         return clock.getAsLong();
     }
 
-    /** One input, to completion: stamped with the clock, tapped, handled, and its end tapped. */
+    /**
+     * One input, to completion: stamped with the clock, tapped, handled, and its end tapped; when it
+     * moved the stable checkpoint, the tap sees the node's state before the end.
+     */
     public void step(CoreInput input) {
         long t = clock.getAsLong();
         now = t;
         tap.onInput(t, input);
         core.handle(input);
+        long stable = core.stableCheckpoint();
+        if (stable != stateShownAt) {
+            stateShownAt = stable;
+            tap.onState(t, core.snapshot());
+        }
         tap.onHandled(t);
     }
 
-    /** The core stops: the tap sees its last status, and the stepper lets go of it. */
+    /** The core stops: the tap sees its state and last status, and the stepper lets go of it. */
     public Status stop() {
         Status last = core.status();
-        tap.onStop(clock.getAsLong(), last);
+        long t = clock.getAsLong();
+        tap.onState(t, core.snapshot());
+        tap.onStop(t, last);
         core = null;
         return last;
     }
