@@ -1,5 +1,7 @@
 package io.stackcompanion.node.scenario;
 
+import io.stackcompanion.node.config.ConfigKey;
+import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.Prepare;
 import io.stackcompanion.node.message.Propagate;
@@ -22,7 +24,8 @@ abstract class LinkScenarios extends ClusterScenario {
 
     @Test
     void thePrimaryCutOffWhileItRunsTheOthersChangeViewAndItRejoinsWhenHealed() {
-        Cluster c = startCluster(4, 22);
+        // A cut primary stays connected: the others notice only that requests are not ordered.
+        Cluster c = startCluster(4, 22, NodeConfig.defaults().with(ConfigKey.ORDERING_TIMEOUT_MS, "2000"));
         Workload.Outcome before = ordered(c, 50, rate());
         c.firewall().cut("Node1");
         Workload.Outcome during = ordered(c, 100, rate());

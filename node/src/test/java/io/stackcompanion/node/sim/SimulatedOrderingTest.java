@@ -70,15 +70,8 @@ class SimulatedOrderingTest {
 
     @Test
     void aDuplicateRequestIsOrderedOnceAndAnsweredAgainWithTheSameReply() {
-        try (SimulatedPool pool = new SimulatedPool(dir, 4, 8, CONFIG)) {
-            pool.startAll();
-            SimClient client = new SimClient(2);
-            Request r = client.put("k", "v");
-            toAll(pool, "c1", r);
-            pool.runFor(500);
-            toAll(pool, "c2", r);
-            pool.runFor(500);
-
+        Request r = new SimClient(2).put("k", "v");
+        try (SimulatedPool pool = sentToAll(8, List.of("c1", "c2"), r)) {
             assertThat(pool.core("Node3").status().ledgerSize()).isEqualTo(1);
             List<Reply> replies = replies(pool);
             assertThat(replies).hasSize(8);
@@ -88,34 +81,24 @@ class SimulatedOrderingTest {
 
     @Test
     void aBadSignatureIsRejectedAndNothingIsOrdered() {
-        try (SimulatedPool pool = new SimulatedPool(dir, 4, 9, CONFIG)) {
-            pool.startAll();
-            SimClient client = new SimClient(3);
-            Request good = client.put("k", "v");
-            Request forged = new Request(good.identifier(), good.reqId(), Operation.put("k", "stolen"), good.signature());
-            toAll(pool, "c1", forged);
-            pool.runFor(500);
-
+        Request good = new SimClient(3).put("k", "v");
+        Request forged = new Request(good.identifier(), good.reqId(), Operation.put("k", "stolen"), good.signature());
+        try (SimulatedPool pool = sentToAll(9, List.of("c1"), forged)) {
             assertThat(pool.clientInbox()).hasSize(4).allMatch(m -> m.message() instanceof Reject);
             assertThat(((Reject) pool.clientInbox().get(0).message()).reason()).isEqualTo("bad signature");
             assertThat(pool.core("Node1").status().ledgerSize()).isZero();
         }
     }
 
-    @Test
-    void oneNodeDownTheOthersKeepOrdering() {
-        try (SimulatedPool pool = new SimulatedPool(dir, 4, 10, CONFIG)) {
-            for (String n : List.of("Node1", "Node2", "Node3")) {
-                pool.start(n);
-            }
-            SimClient client = new SimClient(4);
-            for (int i = 0; i < 50; i++) {
-                toAll(pool, "c1", client.put("k" + i, "v"));
-            }
-            pool.runFor(1_000);
-            assertThat(pool.core("Node2").status().ledgerSize()).isEqualTo(50);
-            assertThat(pool.core("Node3").status().ledgerRoot()).isEqualTo(pool.core("Node1").status().ledgerRoot());
+    /** A started pool that got {@code r} on every node over each of {@code connections} in turn, half a second apart. */
+    private SimulatedPool sentToAll(long seed, List<String> connections, Request r) {
+        SimulatedPool pool = new SimulatedPool(dir, 4, seed, CONFIG);
+        pool.startAll();
+        for (String c : connections) {
+            toAll(pool, c, r);
+            pool.runFor(500);
         }
+        return pool;
     }
 
     /**
