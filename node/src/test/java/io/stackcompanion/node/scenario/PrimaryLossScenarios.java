@@ -49,8 +49,8 @@ abstract class PrimaryLossScenarios extends ClusterScenario {
             }
             return s.ledgerSize() > sizeAtNewView[0];
         });
-        System.out.printf("view change (%s): the first batch of the new view was ordered %d ms after the primary was lost%n",
-                c.kind(), c.millis() - lostAt);
+        System.out.printf("view change (%s): the first batch of the new view was ordered %d ms after the primary was lost"
+                + " (with %d of %d requests ordered)%n", c.kind(), c.millis() - lostAt, sizeAtLoss, load.requests());
 
         Workload.Outcome ordered = first.finish(patience());
         List<String> live = List.of("Node2", "Node3", "Node4");
