@@ -29,6 +29,7 @@ import java.util.Deque;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * A running node: its store, its core on one thread, and its two stacks. This is the one place that
@@ -63,6 +64,15 @@ public final class Node implements AutoCloseable {
      * @throws ConfigException for anything the user must fix (unknown node, missing key, port in use...)
      */
     public static Node start(Path baseDir, String name, NodeConfig config, Consumer<Throwable> onFatal) {
+        return start(baseDir, name, config, onFatal, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #start(Path, String, NodeConfig, Consumer)}, the core's sends going through
+     * {@code stacks} applied to the node's two stacks: for tests only (a firewall between live nodes).
+     */
+    public static Node start(Path baseDir, String name, NodeConfig config, Consumer<Throwable> onFatal,
+                             UnaryOperator<Stacks> stacks) {
         PoolGenesis genesis = PoolGenesis.read(baseDir.resolve(PoolGenesis.FILE_NAME));
         if (genesis.node(name).isEmpty()) {
             throw new ConfigException("node " + name + " is not in the pool genesis; its nodes are " + genesis.names());
@@ -100,7 +110,7 @@ public final class Node implements AutoCloseable {
             NodeLoop[] loopRef = new NodeLoop[1];
             NodeStack nodeStack = new NodeStack(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
             ClientStack clientStack = new ClientStack(name, genesis, settings, in -> loopRef[0].enqueue(in));
-            CoreStepper stepper = new CoreStepper(clock::now, Stacks.of(nodeStack, clientStack), tap);
+            CoreStepper stepper = new CoreStepper(clock::now, stacks.apply(Stacks.of(nodeStack, clientStack)), tap);
             stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name))));
             NodeLoop loop = new NodeLoop(stepper, onFatal);
             loopRef[0] = loop;

@@ -7,6 +7,7 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.NodeInfo;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.Status;
+import io.stackcompanion.node.sim.Firewall;
 import io.stackcompanion.node.tools.PoolSetup;
 
 import java.io.IOException;
@@ -20,11 +21,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BooleanSupplier;
 
 /**
  * A pool of real nodes in this JVM: real sockets on free ports, real RocksDB in a temporary folder,
- * real clients. Closing it stops every node and client it started, also after a failed test.
+ * real clients, and a {@link Firewall} on every node's sending seam. Closing it stops every node and
+ * client it started, also after a failed test.
  */
 public final class LocalPool implements AutoCloseable {
     private final Path baseDir;
@@ -33,6 +37,12 @@ public final class LocalPool implements AutoCloseable {
     private final Map<String, Node> running = new LinkedHashMap<>();
     private final List<Client> clients = new ArrayList<>();
     private final List<Throwable> failures = new CopyOnWriteArrayList<>();
+    private final Firewall firewall = new Firewall();
+    private final ScheduledExecutorService firewallTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "firewall-delays");
+        t.setDaemon(true);
+        return t;
+    });
 
     public LocalPool(Path baseDir, int n, NodeConfig config) {
         this.baseDir = baseDir;
@@ -65,7 +75,16 @@ public final class LocalPool implements AutoCloseable {
         if (running.containsKey(name)) {
             throw new IllegalStateException(name + " is already running");
         }
-        running.put(name, Node.start(baseDir, name, config, failures::add));
+        running.put(name, Node.start(baseDir, name, config, failures::add,
+                stacks -> new FirewalledStacks(name, stacks, firewall, firewallTimer)));
+    }
+
+    /**
+     * The firewall between the nodes (drop, delay, duplicate, rewrite by node and message type),
+     * applied to every node-to-node message a core sends; open until a rule is added.
+     */
+    public Firewall firewall() {
+        return firewall;
     }
 
     public synchronized void stop(String name) {
@@ -158,6 +177,7 @@ public final class LocalPool implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        firewallTimer.shutdownNow();
         for (Client c : clients) {
             c.close();
         }

@@ -1,16 +1,20 @@
 package io.stackcompanion.node.sim;
 
 import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Reject;
 import io.stackcompanion.node.message.ReqAck;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.message.Status;
+import io.stackcompanion.node.scenario.Cluster;
+import io.stackcompanion.node.scenario.SimulatedCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +23,15 @@ import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The ordering protocol on a simulated pool: what a client and an operator would see. */
+/**
+ * The ordering protocol on a simulated pool, what a client and an operator would see, and the
+ * simulator's own promises: the same seed gives the same run, and a core fed a traced node's inputs
+ * through the seam sends what it sent. The fault scenarios run on every kind of cluster, in
+ * {@code io.stackcompanion.node.scenario}.
+ */
 class SimulatedOrderingTest {
     private static final NodeConfig CONFIG = NodeConfig.defaults();
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @TempDir
     Path dir;
@@ -35,9 +45,7 @@ class SimulatedOrderingTest {
             for (int i = 0; i < 250; i++) {
                 Request r = client.put("k" + i, "v" + i);
                 sent.add(r);
-                for (String n : pool.names()) {
-                    pool.clientSend(n, "c1", r);
-                }
+                toAll(pool, "c1", r);
                 pool.runFor(1);
             }
             pool.runFor(2_000);
@@ -48,9 +56,7 @@ class SimulatedOrderingTest {
             assertThat(statuses).extracting(Status::primary).containsOnly("Node1");
 
             // Every request: an ack and a reply from every node, and all replies for it agree.
-            Map<Long, List<Reply>> replies = pool.clientInbox().stream()
-                    .filter(m -> m.message() instanceof Reply)
-                    .map(m -> (Reply) m.message())
+            Map<Long, List<Reply>> replies = replies(pool).stream()
                     .collect(Collectors.groupingBy(Reply::reqId, TreeMap::new, Collectors.toList()));
             assertThat(replies).hasSize(250);
             replies.values().forEach(rs -> {
@@ -64,18 +70,10 @@ class SimulatedOrderingTest {
 
     @Test
     void aDuplicateRequestIsOrderedOnceAndAnsweredAgainWithTheSameReply() {
-        try (SimulatedPool pool = new SimulatedPool(dir, 4, 8, CONFIG)) {
-            pool.startAll();
-            SimClient client = new SimClient(2);
-            Request r = client.put("k", "v");
-            pool.names().forEach(n -> pool.clientSend(n, "c1", r));
-            pool.runFor(500);
-            pool.names().forEach(n -> pool.clientSend(n, "c2", r));
-            pool.runFor(500);
-
+        Request r = new SimClient(2).put("k", "v");
+        try (SimulatedPool pool = sentToAll(8, List.of("c1", "c2"), r)) {
             assertThat(pool.core("Node3").status().ledgerSize()).isEqualTo(1);
-            List<Reply> replies = pool.clientInbox().stream().filter(m -> m.message() instanceof Reply)
-                    .map(m -> (Reply) m.message()).toList();
+            List<Reply> replies = replies(pool);
             assertThat(replies).hasSize(8);
             assertThat(replies.stream().distinct()).hasSize(1);
         }
@@ -83,43 +81,46 @@ class SimulatedOrderingTest {
 
     @Test
     void aBadSignatureIsRejectedAndNothingIsOrdered() {
-        try (SimulatedPool pool = new SimulatedPool(dir, 4, 9, CONFIG)) {
-            pool.startAll();
-            SimClient client = new SimClient(3);
-            Request good = client.put("k", "v");
-            Request forged = new Request(good.identifier(), good.reqId(), Operation.put("k", "stolen"), good.signature());
-            pool.names().forEach(n -> pool.clientSend(n, "c1", forged));
-            pool.runFor(500);
-
+        Request good = new SimClient(3).put("k", "v");
+        Request forged = new Request(good.identifier(), good.reqId(), Operation.put("k", "stolen"), good.signature());
+        try (SimulatedPool pool = sentToAll(9, List.of("c1"), forged)) {
             assertThat(pool.clientInbox()).hasSize(4).allMatch(m -> m.message() instanceof Reject);
             assertThat(((Reject) pool.clientInbox().get(0).message()).reason()).isEqualTo("bad signature");
             assertThat(pool.core("Node1").status().ledgerSize()).isZero();
         }
     }
 
-    @Test
-    void oneNodeDownTheOthersKeepOrdering() {
-        try (SimulatedPool pool = new SimulatedPool(dir, 4, 10, CONFIG)) {
-            for (String n : List.of("Node1", "Node2", "Node3")) {
-                pool.start(n);
-            }
-            SimClient client = new SimClient(4);
-            for (int i = 0; i < 50; i++) {
-                Request r = client.put("k" + i, "v");
-                pool.names().forEach(n -> pool.clientSend(n, "c1", r));
-            }
-            pool.runFor(1_000);
-            assertThat(pool.core("Node2").status().ledgerSize()).isEqualTo(50);
-            assertThat(pool.core("Node3").status().ledgerRoot()).isEqualTo(pool.core("Node1").status().ledgerRoot());
+    /** A started pool that got {@code r} on every node over each of {@code connections} in turn, half a second apart. */
+    private SimulatedPool sentToAll(long seed, List<String> connections, Request r) {
+        SimulatedPool pool = new SimulatedPool(dir, 4, seed, CONFIG);
+        pool.startAll();
+        for (String c : connections) {
+            toAll(pool, c, r);
+            pool.runFor(500);
         }
+        return pool;
     }
 
+    /**
+     * The same seed gives the same run, event for event, through a stop, a restart with catch-up and a
+     * view change; the restarted node's two lives, fed to fresh cores through the seam, send the same.
+     */
     @Test
-    void theSameSeedGivesTheSameRunEventForEvent() {
-        List<String> first = runAndTrace(dir.resolve("a"));
-        List<String> second = runAndTrace(dir.resolve("b"));
+    void theSameSeedGivesTheSameRunEventForEventAndItsRestartedNodeReplaysThroughTheSeam() {
+        List<SimulatedPool.Trace> first = faultyRun(dir.resolve("a"));
+        List<SimulatedPool.Trace> second = faultyRun(dir.resolve("b"));
         assertThat(first).hasSizeGreaterThan(1000);
-        assertThat(second).isEqualTo(first);
+        assertThat(second.stream().map(SimulatedPool.Trace::toString).toList())
+                .isEqualTo(first.stream().map(SimulatedPool.Trace::toString).toList());
+        assertThat(first.stream().map(SimulatedPool.Trace::toString)).anyMatch(w -> w.contains("\"op\":\"NEW_VIEW\""))
+                .anyMatch(w -> w.contains("\"op\":\"CATCHUP_REP\""));
+
+        // Node4 lived twice (stopped, restarted, caught up): feed both lives to fresh cores on one store.
+        List<String> expected = SeamReplay.sends(first, "Node4");
+        List<String> actual = SeamReplay.refeed(first, "Node4", faultyRunGenesis, CONFIG, dir.resolve("again")).sends();
+        assertThat(expected).hasSizeGreaterThan(100);
+        assertThat(actual).isEqualTo(expected);
+        assertThat(actual).anyMatch(s -> s.contains("LEDGER_STATUS")).anyMatch(s -> s.contains("\"op\":\"VIEW_CHANGE\""));
     }
 
     /**
@@ -129,7 +130,7 @@ class SimulatedOrderingTest {
     @Test
     void oneCoreFedTheSameInputsThroughTheSeamSendsTheSameOutputs() {
         List<SimulatedPool.Trace> trace;
-        var genesis = (io.stackcompanion.node.config.PoolGenesis) null;
+        PoolGenesis genesis;
         try (SimulatedPool pool = new SimulatedPool(dir.resolve("live"), 4, 11, CONFIG)) {
             pool.startAll();
             load(pool, new SimClient(5), 120);
@@ -143,18 +144,40 @@ class SimulatedOrderingTest {
         assertThat(again.sends()).isEqualTo(expectedSends);
     }
 
-    private List<String> runAndTrace(Path d) {
-        try (SimulatedPool pool = new SimulatedPool(d, 4, 12, CONFIG)) {
-            pool.startAll();
-            load(pool, new SimClient(6), 100);
-            return pool.trace().stream().map(SimulatedPool.Trace::toString).toList();
+    private PoolGenesis faultyRunGenesis;
+
+    /** Node4 stopped and restarted (it catches up), then the primary stopped (a view change), under load. */
+    private List<SimulatedPool.Trace> faultyRun(Path d) {
+        try (SimulatedCluster c = new SimulatedCluster(d, 4, 26, CONFIG)) {
+            c.startAll();
+            c.load(40, 500).finish(PATIENCE);
+            c.stop("Node4");
+            c.load(60, 500).finish(PATIENCE);
+            c.restart("Node4");
+            c.runFor(Duration.ofSeconds(1));
+            c.stop("Node1");
+            c.load(40, 500).finish(PATIENCE);
+            c.await("Node4 in the new view with the others' ledger", PATIENCE, () -> {
+                Map<String, Cluster.NodeState> s = c.states();
+                return s.get("Node4").view() >= 1 && s.get("Node4").ledgerSize() == 140
+                        && s.get("Node4").ledgerRoot().equals(s.get("Node2").ledgerRoot());
+            });
+            faultyRunGenesis = c.pool().genesis();
+            return List.copyOf(c.pool().trace());
         }
+    }
+
+    private static void toAll(SimulatedPool pool, String connection, Request r) {
+        pool.names().forEach(n -> pool.clientSend(n, connection, r));
+    }
+
+    private static List<Reply> replies(SimulatedPool pool) {
+        return pool.clientInbox().stream().filter(m -> m.message() instanceof Reply).map(m -> (Reply) m.message()).toList();
     }
 
     private static void load(SimulatedPool pool, SimClient client, int requests) {
         for (int i = 0; i < requests; i++) {
-            Request r = client.put("k" + i, "value-" + i);
-            pool.names().forEach(n -> pool.clientSend(n, "c1", r));
+            toAll(pool, "c1", client.put("k" + i, "value-" + i));
             pool.runFor(2);
         }
         pool.runFor(2_000);

@@ -33,20 +33,16 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
-import java.util.function.Predicate;
 
 /**
  * A whole pool of cores in one thread on simulated time: messages between nodes are delivered after
- * a seeded random delay, timers fire at their deadlines, and a firewall may drop messages. The same
+ * a seeded random delay, timers fire at their deadlines, and a {@link Firewall} may drop, delay,
+ * duplicate or rewrite them. The same
  * seed gives the same run, event for event. Scenario tests read like the protocol; no sockets.
  */
 public final class SimulatedPool implements AutoCloseable {
     /** Simulated time starts here: 2026-01-01T00:00:00Z in nanoseconds. */
     public static final long EPOCH = 1_767_225_600_000_000_000L;
-
-    /** A message in flight between two nodes, for the firewall to judge. */
-    public record Envelope(String from, String to, Message message) {
-    }
 
     /** One thing that crossed a core's boundary: an input, or a send. */
     public record Trace(long time, String node, String what, byte[] bytes) {
@@ -137,17 +133,10 @@ public final class SimulatedPool implements AutoCloseable {
                 if (!up.getOrDefault(p, false)) {
                     continue;
                 }
-                Message m = decode(payload);
-                if (firewall.test(new Envelope(name, p, m))) {
-                    continue;
-                }
-                byte[] bytes = payload;
-                Message rewritten = rewriter.apply(new Envelope(name, p, m));
-                if (rewritten != m) {
-                    bytes = Codec.encode(rewritten);
-                }
-                long delay = minDelayNanos + (long) (random.nextDouble() * (maxDelayNanos - minDelayNanos));
-                schedule(now + delay, p, new CoreInput.Received(StackName.NODE, name, bytes));
+                firewall.pass(name, p, decode(payload), payload, (bytes, extraDelayMillis) -> {
+                    long delay = minDelayNanos + (long) (random.nextDouble() * (maxDelayNanos - minDelayNanos));
+                    schedule(now + delay + extraDelayMillis * 1_000_000L, p, new CoreInput.Received(StackName.NODE, name, bytes));
+                });
             }
         }
 
@@ -176,8 +165,7 @@ public final class SimulatedPool implements AutoCloseable {
     private long now = EPOCH;
     private long minDelayNanos = 1_000_000;
     private long maxDelayNanos = 3_000_000;
-    private Predicate<Envelope> firewall = e -> false;
-    private java.util.function.Function<Envelope, Message> rewriter = Envelope::message;
+    private final Firewall firewall = new Firewall();
     private final Path dir;
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
@@ -222,16 +210,12 @@ public final class SimulatedPool implements AutoCloseable {
         return now;
     }
 
-    public void setFirewall(Predicate<Envelope> firewall) {
-        this.firewall = firewall;
-    }
-
     /**
-     * A byzantine link: every node-to-node message passes through {@code rewriter}, which returns the
-     * message to deliver instead (the same instance to leave it alone).
+     * The firewall every node-to-node message passes (drop, delay, duplicate, rewrite by node and
+     * message type); its delays add to the seeded link delay, so a run stays the same for the same seed.
      */
-    public void setRewriter(java.util.function.Function<Envelope, Message> rewriter) {
-        this.rewriter = rewriter;
+    public Firewall firewall() {
+        return firewall;
     }
 
     /**

@@ -1,0 +1,13 @@
+package io.stackcompanion.node.scenario;
+
+import io.stackcompanion.node.config.NodeConfig;
+
+import java.nio.file.Path;
+
+/** {@link CrashScenarios} on the simulator. */
+class SimulatedCrashTest extends CrashScenarios {
+    @Override
+    protected Cluster newCluster(Path dir, int nodes, long seed, NodeConfig config) {
+        return new SimulatedCluster(dir, nodes, seed, config);
+    }
+}
