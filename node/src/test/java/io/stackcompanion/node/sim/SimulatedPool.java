@@ -120,6 +120,13 @@ public final class SimulatedPool implements AutoCloseable {
         }
 
         @Override
+        public void onState(long time, io.stackcompanion.node.core.CoreSnapshot state) {
+            if (recording != null) {
+                recording.onState(time, state);
+            }
+        }
+
+        @Override
         public void send(StackName stack, List<String> peers, byte[] payload) {
             long now = stepper.now();
             trace.add(new Trace(now, name, "send " + stack + " " + peers, payload));
