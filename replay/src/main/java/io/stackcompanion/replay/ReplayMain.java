@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 
 /**
  * Replays one node of a recording: {@code ReplayMain --recording FILE|DIR --node NAME [--mode
- * virtual|realtime] [--json] [--until-event N] [--set KEY=VALUE]}. Run it from an IDE with the same
+ * virtual|realtime] [--json] [--until-event N] [--set KEY=VALUE] [--ignore-unknown-config]}. Run it from an IDE with the same
  * arguments to debug; {@link Replayer#beforeEvent} is the place for a conditional breakpoint.
  * Exit codes: 0 the replay reproduced the recording, 1 it diverged (the first divergence is
  * printed), 2 the recording (damaged, another node's, newer) or the arguments are unusable (one line on
@@ -58,6 +58,9 @@ public final class ReplayMain {
                         .desc("stop before event N and print the node's state").get())
                 .addOption(Option.builder().longOpt("set").hasArgs().argName("KEY=VALUE")
                         .desc("change a configuration key against the recorded one (repeatable)").get())
+                .addOption(Option.builder().longOpt("ignore-unknown-config")
+                        .desc("replay a recording whose configuration has keys this build does not know as if they were not set"
+                                + " (the verdict lists them); without it such a recording is refused").get())
                 .addOption(Option.builder().longOpt("work-dir").hasArg().argName("DIR")
                         .desc("keep the replayed node's data here (default: a temporary folder, removed)").get())
                 .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
@@ -108,9 +111,9 @@ public final class ReplayMain {
                 overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
             try {
-                // Unknown keys and bad values fail here, before anything is unpacked or replayed; the
-                // recorded configuration they change is checked again when the replay starts.
-                NodeConfig.defaultsWith(overrides, "--set");
+                // Unknown keys and bad values fail here, before anything is unpacked or replayed; the rules
+                // between two keys need the recorded configuration they change, checked when the replay starts.
+                NodeConfig.checkEach(overrides, "--set");
             } catch (ConfigException e) {
                 return ErrorExit.print(err, e);
             }
@@ -158,7 +161,7 @@ public final class ReplayMain {
             Files.createDirectories(work);
             Verdict verdict;
             Map<String, Object> state;
-            try (Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides), work)) {
+            try (Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides, cl.hasOption("ignore-unknown-config")), work)) {
                 if (terminal && !json) {
                     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + source.node())
                             .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1)
@@ -177,6 +180,11 @@ public final class ReplayMain {
             err.println("error: the replayed node's store in " + work + " failed: " + e.getMessage() + "; check free disk space there");
             return ErrorExit.INTERNAL_ERROR;
         } catch (StackCompanionException e) {
+            if (unpacked != null) {
+                // Name the archive the user gave, not the temporary folder it was unpacked into.
+                err.println("error: " + e.getMessage().replace(unpacked.toString(), recordingArg.toString()));
+                return e.exitCode();
+            }
             return ErrorExit.print(err, e);
         } catch (IOException | UncheckedIOException e) {
             return ErrorExit.userError(err, e.getMessage());
@@ -201,6 +209,9 @@ public final class ReplayMain {
                 v.batchesOrdered(), v.ledgerSize(), v.ledgerRoot());
         out.printf("recorded %.1f s, replayed in %.1f s (%s mode, %.0fx)%n", v.recordedSeconds(), v.replaySeconds(),
                 v.mode(), v.replaySeconds() > 0 ? v.recordedSeconds() / v.replaySeconds() : 0.0);
+        if (!v.ignoredConfig().isEmpty()) {
+            out.println("ignored recorded configuration this build does not know (--ignore-unknown-config): " + v.ignoredConfig());
+        }
         if (v.matches()) {
             out.println("MATCH: the replay reproduced the recording exactly");
         } else {

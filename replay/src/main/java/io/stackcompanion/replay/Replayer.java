@@ -64,14 +64,16 @@ public final class Replayer implements AutoCloseable {
     /**
      * @param untilEvent stop before this event index and report the node's state; null: replay all
      * @param overrides  configuration keys to change against the recorded configuration
+     * @param ignoreUnknownConfig replay a recording whose configuration has keys this build does not
+     *                   know as if they were not set (the verdict lists them); false: refuse it
      */
-    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides) {
+    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides, boolean ignoreUnknownConfig) {
         public Options {
             overrides = Map.copyOf(overrides);
         }
 
         public static Options defaults() {
-            return new Options(Mode.VIRTUAL, null, Map.of());
+            return new Options(Mode.VIRTUAL, null, Map.of(), false);
         }
     }
 
@@ -97,6 +99,8 @@ public final class Replayer implements AutoCloseable {
     private Map<String, Object> stateAtStop;
     /** The replayed node's status when its last run ended (or now, if it is running). */
     private Status lastStatus;
+    /** Recorded configuration keys this build does not know, left out with --ignore-unknown-config. */
+    private final Map<String, String> ignoredConfig = new TreeMap<>();
 
     /**
      * @param workDir an empty folder for the replayed node's data (a copy of the initial state); the
@@ -162,7 +166,7 @@ public final class Replayer implements AutoCloseable {
             double recordedSeconds = firstTime < 0 ? 0 : (lastTime - firstTime) / 1e9;
             return new Verdict(source.node(), replayed, ordered, ledgerSize, ledgerRoot, divergence == null, divergence,
                     recordedSeconds, (System.nanoTime() - started) / 1e9,
-                    options.mode().name().toLowerCase(java.util.Locale.ROOT), stoppedAt);
+                    options.mode().name().toLowerCase(java.util.Locale.ROOT), stoppedAt, ignoredConfig);
         }
     }
 
@@ -210,6 +214,8 @@ public final class Replayer implements AutoCloseable {
             closeRun(); // a start without a recorded stop before it
         }
         NodeRecording.StartInfo info = readJson(e, NodeRecording.StartInfo.class);
+        // Before anything is opened: a configuration this build cannot rebuild is refused first.
+        NodeConfig config = config(info);
         if (store == null) {
             store = openStore();
         }
@@ -241,19 +247,26 @@ public final class Replayer implements AutoCloseable {
             store = openStoreFrom(restartState, "restart state");
         }
         killedInput = null;
-        NodeConfig config;
-        try {
-            Map<String, String> c = new TreeMap<>(info.config());
-            c.putAll(options.overrides());
-            config = NodeConfig.defaultsWith(c);
-        } catch (ConfigException ex) {
-            throw new ReplayException(ex.getMessage(), ex);
-        }
         afterUncleanStop = false;
         core = new NodeCore(source.node(), source.genesis(), config.settings().core(), store, stepper, new Random(info.randomSeed()),
                 batches.forRun(runs++));
         stepper.attach(core);
         feed(e, new CoreInput.Started());
+    }
+
+    /** The configuration the node was recorded with at this start, with {@code --set} on top. */
+    private NodeConfig config(NodeRecording.StartInfo info) {
+        try {
+            NodeConfig.Replayed c = NodeConfig.forReplay(info.config(), "the recording of " + source.node() + " in " + source.folder(),
+                    options.overrides(), options.ignoreUnknownConfig());
+            if (!c.ignored().isEmpty() && !c.ignored().equals(ignoredConfig)) {
+                log.warn("{}: ignoring recorded configuration this build does not know (--ignore-unknown-config): {}", source.node(), c.ignored());
+            }
+            ignoredConfig.putAll(c.ignored());
+            return c.config();
+        } catch (ConfigException ex) {
+            throw new ReplayException(ex.getMessage(), ex);
+        }
     }
 
     private void stop(ReplayEvent e) {

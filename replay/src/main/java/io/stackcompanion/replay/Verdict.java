@@ -1,5 +1,9 @@
 package io.stackcompanion.replay;
 
+import java.util.Collections;
+import java.util.Map;
+import java.util.TreeMap;
+
 /**
  * The outcome of a replay: whether the replayed node reproduced the recorded one exactly (every
  * outgoing message, in order, and the ledger at every recorded stop), and how fast.
@@ -15,8 +19,13 @@ package io.stackcompanion.replay;
  * @param replaySeconds     wall time the replay took
  * @param mode              {@code virtual} or {@code realtime}
  * @param stoppedAtEvent    the event index {@code --until-event} stopped before, or null
+ * @param ignoredConfig     recorded configuration keys this build does not know and left out
+ *                          ({@code --ignore-unknown-config}), with their recorded values; empty normally
  */
 public record Verdict(String node, long events, long batchesOrdered, long ledgerSize, String ledgerRoot,
                       boolean matches, Divergence firstDivergence, double recordedSeconds, double replaySeconds,
-                      String mode, Long stoppedAtEvent) {
+                      String mode, Long stoppedAtEvent, Map<String, String> ignoredConfig) {
+    public Verdict {
+        ignoredConfig = Collections.unmodifiableMap(new TreeMap<>(ignoredConfig));
+    }
 }
