@@ -56,9 +56,8 @@ class RecordingMutationTest {
         run(recording, "pool.sh", "up", "--base-dir", base.toString(), "--random-ports");
         run(Map.of(), "load.sh", "--base-dir", base.toString(), "--requests", "40", "--clients", "2");
         run(Map.of(), "pool.sh", "kill", "Node3", "--base-dir", base.toString());
-        run(Map.of(), "load.sh", "--base-dir", base.toString(), "--requests", "10", "--clients", "1");
         run(recording, "pool.sh", "start", "Node3", "--base-dir", base.toString());
-        run(Map.of(), "load.sh", "--base-dir", base.toString(), "--requests", "10", "--clients", "1");
+        run(Map.of(), "load.sh", "--base-dir", base.toString(), "--requests", "20", "--clients", "1");
         run(Map.of(), "pool.sh", "kill", "Node2", "--base-dir", base.toString());
         run(Map.of(), "pool.sh", "down", "--base-dir", base.toString());
         assertThat(Files.list(recorder("Node2").resolve("node/journal")).toList()).as("Node2's latest events are in its journal").isNotEmpty();
