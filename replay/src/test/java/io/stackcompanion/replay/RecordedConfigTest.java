@@ -2,6 +2,7 @@ package io.stackcompanion.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.tools.CollectMain;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,19 @@ class RecordedConfigTest {
                 + " Companion recorded it); replay it with the build that recorded it, or pass --ignore-unknown-config to"
                 + " replay as if it were not set\n");
         assertThat(r.out()).doesNotContain("MATCH", "DIVERGED");
+    }
+
+    @Test
+    void fromAnArchiveTheErrorNamesTheArchiveNotTheFolderItWasUnpackedInto() {
+        Path archive = dir.resolve("newer.tar.gz");
+        java.io.ByteArrayOutputStream sink = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream quiet = new java.io.PrintStream(sink, true, java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(CollectMain.run(new String[] {"--base-dir", newer.toString(), "--node", NODE, "--out", archive.toString()},
+                quiet, quiet, false)).as(sink.toString(java.nio.charset.StandardCharsets.UTF_8)).isZero();
+        CollectRecordingsTest.Run r = CollectRecordingsTest.replay("--recording", archive.toString(), "--node", NODE);
+        assertThat(r.exit()).as(r.toString()).isEqualTo(2);
+        assertThat(r.err()).startsWith("error: the recording of " + NODE + " in " + archive + "/")
+                .contains(" was made with configuration key FROM_A_NEWER_BUILD=7, ").hasLineCount(1);
     }
 
     @Test
