@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: scripts/replay.sh --recording FILE|DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
 #                          [--until-event N] [--check-state] [--free-batching] [--set KEY=VALUE ...]
-#                          [--log FILE] [--work-dir DIR]
+#                          [--log FILE] [--work-dir DIR] [--ignore-unknown-config]
 #   Replays one recorded node in this process, sending nothing on the network, and says whether it
 #   reproduced the recording exactly.
 #   FILE: an archive from collect-recordings.sh (checked against its manifest before anything is
@@ -19,6 +19,9 @@
 #            --set LOG_LEVEL=...), each line stamped with the recorded time and [#event index], to
 #            line up with the original data/<node>/node.log (default: warnings and up on stderr)
 #          --work-dir DIR: keep the replayed node's data in DIR (empty or new)
+#          --ignore-unknown-config: replay a recording whose configuration has keys this build does
+#            not know (a newer build made it) as if they were not set; the verdict lists them.
+#            Without it such a recording is refused (exit 2): replay it with the build that made it
 #          --debug: wait for a debugger on JDWP port ${DEBUG_PORT:-5005} before replaying
 #          --json: the verdict as one JSON object, last
 # exit: 0 reproduced (MATCH); 1 diverged (DIVERGED: the first divergence, the node's state there and
@@ -64,7 +67,7 @@ while [[ $# -gt 0 ]]; do
       shift
       while [[ $# -gt 0 && "$1" != -* ]]; do check_set "$1"; args+=("$1"); shift; done
       continue ;;
-    --json|--free-batching|--check-state) args+=("$1"); shift; continue ;;
+    --json|--free-batching|--check-state|--ignore-unknown-config) args+=("$1"); shift; continue ;;
     -*) sc_unknown_option "$1" ;;
     *) sc_die "unexpected argument '$1' for replay.sh; see '$SC_SCRIPT --help'" ;;
   esac

@@ -31,7 +31,7 @@ import java.util.stream.Stream;
 
 /**
  * Replays one node of a recording: {@code ReplayMain --recording FILE|DIR --node NAME [--mode
- * virtual|realtime] [--json] [--until-event N] [--check-state] [--free-batching] [--set KEY=VALUE]}. Run it from an IDE
+ * virtual|realtime] [--json] [--until-event N] [--check-state] [--free-batching] [--set KEY=VALUE] [--ignore-unknown-config]}. Run it from an IDE
  * with the same arguments to debug; {@link Replayer#beforeEvent} is the place for a conditional breakpoint.
  * Exit codes: 0 the replay reproduced the recording, 1 it diverged (the first divergence is
  * printed, with the node's state there and the events before it), 2 the recording (damaged, another
@@ -65,6 +65,9 @@ public final class ReplayMain {
                 .addOption(Option.builder().longOpt("log").hasArg().argName("FILE")
                         .desc("write the replayed node's log to FILE at its configured LOG_LEVEL, each line stamped with the"
                                 + " recorded time and event index, to line up with its node.log (default: warnings on stderr)").get())
+                .addOption(Option.builder().longOpt("ignore-unknown-config")
+                        .desc("replay a recording whose configuration has keys this build does not know as if they were not set"
+                                + " (the verdict lists them); without it such a recording is refused").get())
                 .addOption(Option.builder().longOpt("work-dir").hasArg().argName("DIR")
                         .desc("keep the replayed node's data here (default: a temporary folder, removed)").get())
                 .addOption(Option.builder("h").longOpt("help").desc("show this help").get());
@@ -115,9 +118,9 @@ public final class ReplayMain {
                 overrides.put(kv.substring(0, eq), kv.substring(eq + 1));
             }
             try {
-                // Unknown keys and bad values fail here, before anything is unpacked or replayed; the
-                // recorded configuration they change is checked again when the replay starts.
-                NodeConfig.defaultsWith(overrides, "--set");
+                // Unknown keys and bad values fail here, before anything is unpacked or replayed; the rules
+                // between two keys need the recorded configuration they change, checked when the replay starts.
+                NodeConfig.checkEach(overrides, "--set");
             } catch (ConfigException e) {
                 return ErrorExit.print(err, e);
             }
@@ -176,7 +179,8 @@ public final class ReplayMain {
             Verdict verdict;
             Path logFile = cl.hasOption("log") ? Path.of(cl.getOptionValue("log")) : null;
             try (ReplayLog log = ReplayLog.open(logFile, overrides.get("LOG_LEVEL"));
-                 Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides, cl.hasOption("free-batching"), cl.hasOption("check-state")), work)) {
+                 Replayer replayer = new Replayer(source, new Replayer.Options(mode, until, overrides, cl.hasOption("free-batching"), cl.hasOption("check-state"),
+                         cl.hasOption("ignore-unknown-config")), work)) {
                 if (terminal && !json) {
                     try (ProgressBar bar = new ProgressBarBuilder().setTaskName("replay " + source.node())
                             .setInitialMax(total).setStyle(ProgressBarStyle.ASCII).setUnit(" events", 1)
@@ -220,6 +224,9 @@ public final class ReplayMain {
                 v.batchesOrdered(), v.ledgerSize(), v.ledgerRoot());
         out.printf("recorded %.1f s, replayed in %.1f s (%s mode, %.0fx)%n", v.recordedSeconds(), v.replaySeconds(),
                 v.mode(), v.replaySeconds() > 0 ? v.recordedSeconds() / v.replaySeconds() : 0.0);
+        if (!v.ignoredConfig().isEmpty()) {
+            out.println("ignored recorded configuration this build does not know (--ignore-unknown-config): " + v.ignoredConfig());
+        }
         if (v.outcome() != Verdict.Outcome.MATCH) {
             out.println("the last events fed ('recording.sh export --from-index N' prints them whole; --json has them decoded):");
             v.recentEvents().forEach(e -> out.println("  " + brief(e)));

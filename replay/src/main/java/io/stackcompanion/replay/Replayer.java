@@ -71,14 +71,17 @@ public final class Replayer implements AutoCloseable {
      *                     what-if experiment: the first difference is reported, later ones expected)
      * @param checkState   compare the node's consensus state with the recorded one wherever the
      *                     recording holds it (each stable checkpoint, each clean stop)
+     * @param ignoreUnknownConfig replay a recording whose configuration has keys this build does not
+     *                     know as if they were not set (the verdict lists them); false: refuse it
      */
-    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides, boolean freeBatching, boolean checkState) {
+    public record Options(Mode mode, Long untilEvent, Map<String, String> overrides, boolean freeBatching, boolean checkState,
+                          boolean ignoreUnknownConfig) {
         public Options {
             overrides = Map.copyOf(overrides);
         }
 
         public Options(Mode mode, Long untilEvent, Map<String, String> overrides) {
-            this(mode, untilEvent, overrides, false, false);
+            this(mode, untilEvent, overrides, false, false, false);
         }
 
         public static Options defaults() {
@@ -118,6 +121,8 @@ public final class Replayer implements AutoCloseable {
     private final ArrayDeque<MergedEvent> recent = new ArrayDeque<>();
     /** The replayed node's status when its last run ended (or now, if it is running). */
     private Status lastStatus;
+    /** Recorded configuration keys this build does not know, left out with --ignore-unknown-config. */
+    private final Map<String, String> ignoredConfig = new TreeMap<>();
 
     /**
      * @param workDir an empty folder for the replayed node's data (a copy of the initial state); the
@@ -202,7 +207,7 @@ public final class Replayer implements AutoCloseable {
                     recordedSeconds, (System.nanoTime() - started) / 1e9,
                     options.mode().name().toLowerCase(java.util.Locale.ROOT), stoppedAt,
                     outcome == Verdict.Outcome.MATCH ? null : state,
-                    outcome == Verdict.Outcome.MATCH ? List.of() : recentEvents(), notes);
+                    outcome == Verdict.Outcome.MATCH ? List.of() : recentEvents(), notes, ignoredConfig);
         }
     }
 
@@ -274,6 +279,8 @@ public final class Replayer implements AutoCloseable {
             closeRun(); // a start without a recorded stop before it
         }
         NodeRecording.StartInfo info = readJson(e, NodeRecording.StartInfo.class);
+        // Before anything is opened: a configuration this build cannot rebuild is refused first.
+        NodeConfig config = config(info);
         if (store == null) {
             store = openStore();
         }
@@ -305,14 +312,6 @@ public final class Replayer implements AutoCloseable {
             store = openStoreFrom(restartState, "restart state");
         }
         killedInput = null;
-        NodeConfig config;
-        try {
-            Map<String, String> c = new TreeMap<>(info.config());
-            c.putAll(options.overrides());
-            config = NodeConfig.defaultsWith(c);
-        } catch (ConfigException ex) {
-            throw new ReplayException(ex.getMessage(), ex);
-        }
         afterUncleanStop = false;
         ReplayLog.startedWith(config.settings().logLevel());
         PrePrepareSchedule schedule = options.freeBatching() ? PrePrepareSchedule.NATURAL : batches.forRun(runs);
@@ -321,6 +320,21 @@ public final class Replayer implements AutoCloseable {
                 schedule);
         stepper.attach(core);
         feed(e, new CoreInput.Started());
+    }
+
+    /** The configuration the node was recorded with at this start, with {@code --set} on top. */
+    private NodeConfig config(NodeRecording.StartInfo info) {
+        try {
+            NodeConfig.Replayed c = NodeConfig.forReplay(info.config(), "the recording of " + source.node() + " in " + source.folder(),
+                    options.overrides(), options.ignoreUnknownConfig());
+            if (!c.ignored().isEmpty() && !c.ignored().equals(ignoredConfig)) {
+                log.warn("{}: ignoring recorded configuration this build does not know (--ignore-unknown-config): {}", source.node(), c.ignored());
+            }
+            ignoredConfig.putAll(c.ignored());
+            return c.config();
+        } catch (ConfigException ex) {
+            throw new ReplayException(ex.getMessage(), ex);
+        }
     }
 
     private void stop(MergedEvent e) {

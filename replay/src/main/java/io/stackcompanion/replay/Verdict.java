@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The outcome of a replay: whether the replayed node reproduced the recorded one exactly (every
@@ -26,12 +28,19 @@ import java.util.List;
  * @param recentEvents    the last events fed up to the divergence (it last) or the stop, decoded as
  *                        {@code recording.sh export} prints them, with their index and stack (empty on a MATCH)
  * @param notes           what the reader must know to read the verdict (e.g. {@code --free-batching})
+ * @param ignoredConfig   recorded configuration keys this build does not know and left out
+ *                        ({@code --ignore-unknown-config}), with their recorded values; empty normally
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Verdict(String node, Outcome outcome, long events, long batchesOrdered, long ledgerSize, String ledgerRoot,
                       Divergence firstDivergence, double recordedSeconds, double replaySeconds,
                       String mode, Long stoppedAtEvent, Object state, List<JsonNode> recentEvents,
-                      List<String> notes) {
+                      List<String> notes, Map<String, String> ignoredConfig) {
+
+    public Verdict {
+        notes = List.copyOf(notes);
+        ignoredConfig = java.util.Collections.unmodifiableMap(new TreeMap<>(ignoredConfig));
+    }
 
     /** What a replay ended with, and its exit code (documented in {@code replay.sh}). */
     public enum Outcome {

@@ -1,15 +1,28 @@
 package io.stackcompanion.replay;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stackcompanion.node.FileTrees;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.core.StackName;
+import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.recording.CombinedRecorder;
+import io.stackcompanion.node.recording.MergedEvent;
+import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.sim.SimClient;
 import io.stackcompanion.node.sim.SimulatedPool;
+import io.stackcompanion.recorder.EventKind;
+import io.stackcompanion.recorder.Recorder;
+import io.stackcompanion.recorder.RecordingClock;
+import io.stackcompanion.recorder.RecordingReader;
 
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -56,5 +69,42 @@ final class RecordingFixtures {
         assertThat(tar.exitValue()).isZero();
         Files.delete(archive);
         return dir;
+    }
+
+    /**
+     * Rewrites {@code node}'s recording in {@code pool} as another build would have made it, with
+     * {@code change} applied to the configuration every STARTED event records: each event of both
+     * stacks is written again by the real recorder, in the recorded order, at its recorded time, so
+     * the chains and seals are sound and {@code verify} accepts the result.
+     */
+    static void rewriteRecordedConfig(Path pool, String node, Consumer<ObjectNode> change) throws Exception {
+        Path recorder = pool.resolve("data").resolve(node).resolve("recorder");
+        Path rewritten = Files.createDirectories(pool.resolve("rewritten-" + node));
+        long[] now = {0};
+        RecordingClock clock = RecordingClock.of(0, () -> now[0]);
+        try (RecordingReader n = RecordingReader.open(recorder.resolve(NodeRecording.NODE_STACK));
+             RecordingReader c = RecordingReader.open(recorder.resolve(NodeRecording.CLIENT_STACK));
+             Recorder nodeOut = Recorder.open(rewritten.resolve(NodeRecording.NODE_STACK), n.metadata(), clock, 1 << 20);
+             Recorder clientOut = Recorder.open(rewritten.resolve(NodeRecording.CLIENT_STACK), c.metadata(), clock, 1 << 20);
+             CombinedRecorder merged = new CombinedRecorder(n, c)) {
+            Map<StackName, Recorder> out = Map.of(StackName.NODE, nodeOut, StackName.CLIENT, clientOut);
+            while (merged.hasNext()) {
+                MergedEvent e = merged.next();
+                byte[] payload = e.event().payload();
+                if (e.event().kind() == EventKind.STARTED) {
+                    ObjectNode start = (ObjectNode) Codec.mapper().readTree(payload);
+                    change.accept((ObjectNode) start.get("config"));
+                    payload = Codec.mapper().writeValueAsBytes(start);
+                }
+                now[0] = e.event().timeNanos();
+                clock.now();
+                out.get(e.stack()).append(e.event().timeNanos(), e.event().kind(), e.event().peers(), payload);
+            }
+        }
+        for (String stack : new String[] {NodeRecording.NODE_STACK, NodeRecording.CLIENT_STACK}) {
+            FileTrees.deleteQuietly(recorder.resolve(stack));
+            Files.move(rewritten.resolve(stack), recorder.resolve(stack));
+        }
+        Files.delete(rewritten);
     }
 }

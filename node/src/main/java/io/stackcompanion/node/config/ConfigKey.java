@@ -57,6 +57,25 @@ public enum ConfigKey {
     }
 
     /**
+     * The values this key accepts, as errors and the README's configuration table write them:
+     * {@code MIN..MAX} ({@code MIN..} when there is no upper bound), or the list of levels.
+     */
+    public String range() {
+        return switch (type) {
+            case LOG_LEVEL -> String.join(", ", LEVELS);
+            case WHOLE_OR_EMPTY -> "empty, or " + wholeRange();
+            case WHOLE -> wholeRange();
+        };
+    }
+
+    private String wholeRange() {
+        if (min == Long.MIN_VALUE && max == Long.MAX_VALUE) {
+            return "any whole number";
+        }
+        return min + ".." + (max == Long.MAX_VALUE ? "" : max);
+    }
+
+    /**
      * The typed value of {@code raw}: a {@code Long} ({@code null} for an empty {@link Type#WHOLE_OR_EMPTY}),
      * or the upper-cased level; errors name the key, the value and {@code source}.
      */
@@ -70,8 +89,7 @@ public enum ConfigKey {
             case LOG_LEVEL:
                 String level = raw.toUpperCase(Locale.ROOT);
                 if (!LEVELS.contains(level)) {
-                    throw new ConfigException(name() + "=" + raw + " (from " + source
-                            + ") is not one of TRACE, DEBUG, INFO, WARN, ERROR");
+                    throw new ConfigException(name() + "=" + raw + " (from " + source + ") is not one of " + range());
                 }
                 return level;
             default:
@@ -87,7 +105,7 @@ public enum ConfigKey {
             throw new ConfigException(name() + "=" + raw + " (from " + source + ") is not a whole number");
         }
         if (v < min || v > max) {
-            throw new ConfigException(name() + "=" + raw + " (from " + source + ") is outside " + min + ".." + max);
+            throw new ConfigException(name() + "=" + raw + " (from " + source + ") is outside " + range());
         }
         return v;
     }

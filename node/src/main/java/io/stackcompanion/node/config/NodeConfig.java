@@ -46,11 +46,11 @@ public final class NodeConfig {
     }
 
     /**
-     * The defaults with {@code overrides} on top (tests, tools); keys this build does not know are
-     * left out. Errors name the value's source as an override.
+     * The defaults with {@code overrides} on top (tests, tools): an unknown key is an error, and
+     * errors name the value's source as an override.
      */
     public static NodeConfig defaultsWith(Map<String, String> overrides) {
-        return overlayDefaults(overrides, "override", false);
+        return defaultsWith(overrides, "override");
     }
 
     /**
@@ -59,25 +59,97 @@ public final class NodeConfig {
      * value came from.
      */
     public static NodeConfig defaultsWith(Map<String, String> overrides, String source) {
-        return overlayDefaults(overrides, source, true);
-    }
-
-    private static NodeConfig overlayDefaults(Map<String, String> overrides, String source, boolean strict) {
         NodeConfig defaults = defaults();
         Map<String, String> values = new TreeMap<>(defaults.values);
         Map<String, String> sources = new TreeMap<>(defaults.sources);
+        Map<String, String> unknown = overlay(values, sources, overrides, source);
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown configuration key " + String.join(", ", unknown.keySet()) + " in " + source
+                    + "; the keys and their defaults are listed in config/node.properties");
+        }
+        return new NodeConfig(values, sources);
+    }
+
+    /**
+     * Checks each of {@code overrides} alone, before they are laid over a configuration not read yet
+     * (e.g. {@code --set} over a recording's): its key must be known and its value of the key's type
+     * and range. Rules between two keys are checked when the whole configuration is built.
+     */
+    public static void checkEach(Map<String, String> overrides, String source) {
+        Map<String, ConfigKey> known = new TreeMap<>();
+        for (ConfigKey k : ConfigKey.values()) {
+            known.put(k.name(), k);
+        }
         for (Map.Entry<String, String> e : new TreeMap<>(overrides).entrySet()) {
+            ConfigKey key = known.get(e.getKey());
+            if (key == null) {
+                throw new ConfigException("unknown configuration key " + e.getKey() + " in " + source
+                        + "; the keys and their defaults are listed in config/node.properties");
+            }
+            key.parse(e.getValue().trim(), source);
+        }
+    }
+
+    /**
+     * The configuration a recorded node ran with, rebuilt to replay it: the defaults, then
+     * {@code recorded} (what the recording stores, {@link #asMap()} of the recorded node; a key an
+     * older build did not have keeps its default), then {@code overrides} from {@code --set}. Errors
+     * name {@code recording} or {@code --set} as where the value came from.
+     *
+     * <p>A recorded key this build does not know (a newer build made the recording) changes what the
+     * recorded node did in a way this build cannot reproduce: it is an error naming the key and
+     * {@code recording}, unless {@code ignoreUnknown}; then it is left out, and listed in
+     * {@link Replayed#ignored()} for the verdict to say so.
+     */
+    public static Replayed forReplay(Map<String, String> recorded, String recording, Map<String, String> overrides,
+                                     boolean ignoreUnknown) {
+        NodeConfig defaults = defaults();
+        Map<String, String> values = new TreeMap<>(defaults.values);
+        Map<String, String> sources = new TreeMap<>(defaults.sources);
+        Map<String, String> ignored = overlay(values, sources, recorded, recording);
+        if (!ignored.isEmpty() && !ignoreUnknown) {
+            StringBuilder keys = new StringBuilder();
+            ignored.forEach((k, v) -> keys.append(keys.length() == 0 ? "" : ", ").append(k).append('=').append(v));
+            throw new ConfigException(recording + " was made with configuration key" + (ignored.size() > 1 ? "s " : " ") + keys
+                    + ", which this build does not know (a newer Stack Companion recorded it); replay it with the build that"
+                    + " recorded it, or pass --ignore-unknown-config to replay as if " + (ignored.size() > 1 ? "they were" : "it were")
+                    + " not set");
+        }
+        Map<String, String> unknown = overlay(values, sources, overrides, "--set");
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown configuration key " + String.join(", ", unknown.keySet())
+                    + " in --set; the keys and their defaults are listed in config/node.properties");
+        }
+        return new Replayed(new NodeConfig(values, sources), ignored);
+    }
+
+    /**
+     * A recorded node's configuration as rebuilt by {@link #forReplay}.
+     *
+     * @param ignored the recorded keys this build does not know, with their values, left out (sorted)
+     */
+    public record Replayed(NodeConfig config, Map<String, String> ignored) {
+        public Replayed {
+            ignored = Collections.unmodifiableMap(new TreeMap<>(ignored));
+        }
+    }
+
+    /**
+     * Puts the known keys of {@code layer} over {@code values}, noting {@code source} as theirs;
+     * returns the unknown ones, sorted, untouched.
+     */
+    private static Map<String, String> overlay(Map<String, String> values, Map<String, String> sources,
+                                               Map<String, String> layer, String source) {
+        Map<String, String> unknown = new TreeMap<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(layer).entrySet()) {
             if (!values.containsKey(e.getKey())) {
-                if (strict) {
-                    throw new ConfigException("unknown configuration key " + e.getKey() + " in " + source
-                            + "; the keys and their defaults are listed in config/node.properties");
-                }
+                unknown.put(e.getKey(), e.getValue());
                 continue;
             }
             values.put(e.getKey(), e.getValue().trim());
             sources.put(e.getKey(), source);
         }
-        return new NodeConfig(values, sources);
+        return unknown;
     }
 
     /** Loads the layered configuration of node {@code node} in {@code baseDir} (either may be null). */
@@ -132,13 +204,10 @@ public final class NodeConfig {
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage());
         }
-        for (String key : new TreeMap<>(toMap(p)).keySet()) {
-            if (!values.containsKey(key)) {
-                throw new ConfigException("unknown configuration key " + key + " in " + file
-                        + "; the keys are documented in config/node.properties");
-            }
-            values.put(key, p.getProperty(key).trim());
-            sources.put(key, file.toString());
+        Map<String, String> unknown = overlay(values, sources, toMap(p), file.toString());
+        if (!unknown.isEmpty()) {
+            throw new ConfigException("unknown configuration key " + String.join(", ", unknown.keySet()) + " in " + file
+                    + "; the keys and their defaults are listed in config/node.properties");
         }
     }
 

@@ -51,28 +51,26 @@ public record NodeSettings(int stackCompanion, CoreSettings core, int maxFrameBy
     private static void checkAcrossKeys(ConfigKey key, Map<ConfigKey, Object> v, Map<String, String> sources) {
         if (key == ConfigKey.LOG_SIZE) {
             int chkFreq = integer(v, ConfigKey.CHK_FREQ);
-            int logSize = integer(v, ConfigKey.LOG_SIZE);
-            if (logSize < 2 * chkFreq) {
-                throw new ConfigException(ConfigKey.LOG_SIZE + "=" + logSize + " (from " + sources.get(ConfigKey.LOG_SIZE.name())
-                        + ") must be at least 2 * " + ConfigKey.CHK_FREQ + " (" + 2 * chkFreq
-                        + "), or the primary stalls before a checkpoint can become stable");
+            if (integer(v, ConfigKey.LOG_SIZE) < 2 * chkFreq) {
+                throw new ConfigException(stated(ConfigKey.LOG_SIZE, v, sources) + " must be at least 2 * "
+                        + stated(ConfigKey.CHK_FREQ, v, sources) + ", or the primary stalls before a checkpoint can become stable");
             }
         } else if (key == ConfigKey.PARTIAL_FRAME_BUDGET_BYTES) {
-            int maxFrame = integer(v, ConfigKey.MAX_FRAME_BYTES);
-            long budget = whole(v, ConfigKey.PARTIAL_FRAME_BUDGET_BYTES);
-            if (budget < maxFrame) {
-                throw new ConfigException(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES + "=" + budget + " (from "
-                        + sources.get(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES.name()) + ") is below " + ConfigKey.MAX_FRAME_BYTES
-                        + " (" + maxFrame + "): a frame of the largest size could never arrive");
+            if (whole(v, ConfigKey.PARTIAL_FRAME_BUDGET_BYTES) < integer(v, ConfigKey.MAX_FRAME_BYTES)) {
+                throw new ConfigException(stated(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES, v, sources) + " is below "
+                        + stated(ConfigKey.MAX_FRAME_BYTES, v, sources) + ": a frame of the largest size could never arrive");
             }
         } else if (key == ConfigKey.RECONNECT_MAX_MS) {
-            int reconnectMin = integer(v, ConfigKey.RECONNECT_MIN_MS);
-            int reconnectMax = integer(v, ConfigKey.RECONNECT_MAX_MS);
-            if (reconnectMax < reconnectMin) {
-                throw new ConfigException(ConfigKey.RECONNECT_MAX_MS + " (" + reconnectMax + ") is below "
-                        + ConfigKey.RECONNECT_MIN_MS + " (" + reconnectMin + ")");
+            if (integer(v, ConfigKey.RECONNECT_MAX_MS) < integer(v, ConfigKey.RECONNECT_MIN_MS)) {
+                throw new ConfigException(stated(ConfigKey.RECONNECT_MAX_MS, v, sources) + " is below "
+                        + stated(ConfigKey.RECONNECT_MIN_MS, v, sources) + ": the backoff's upper bound under its lower");
             }
         }
+    }
+
+    /** {@code KEY=VALUE (from SOURCE)}: a value as an error names it, with the layer it came from. */
+    private static String stated(ConfigKey key, Map<ConfigKey, Object> v, Map<String, String> sources) {
+        return key + "=" + v.get(key) + " (from " + sources.get(key.name()) + ")";
     }
 
     private static long whole(Map<ConfigKey, Object> v, ConfigKey key) {

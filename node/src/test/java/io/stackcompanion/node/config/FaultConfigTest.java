@@ -27,7 +27,7 @@ class FaultConfigTest {
         assertThatThrownBy(() -> NodeConfig.defaultsWith(Map.of("CHK_FREQ", "100", "LOG_SIZE", "150")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageStartingWith("LOG_SIZE=150")
-                .hasMessageContaining("at least 2 * CHK_FREQ (200)")
+                .hasMessageContaining("at least 2 * CHK_FREQ=100 (from override)")
                 .hasMessageNotContaining("\n");
     }
 

@@ -60,7 +60,8 @@ class NodeConfigTest {
         assertThat(c.settings().clientMaxConnectionsPerAddress()).isEqualTo(100);
         assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(ConfigKey.PARTIAL_FRAME_BUDGET_BYTES.name(), "1048576")))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("is below MAX_FRAME_BYTES (4194304): a frame of the largest size could never arrive");
+                .hasMessage("PARTIAL_FRAME_BUDGET_BYTES=1048576 (from override) is below MAX_FRAME_BYTES=4194304 (from config/node.properties):"
+                        + " a frame of the largest size could never arrive");
         assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(ConfigKey.CLIENT_MAX_CONNECTIONS.name(), "0")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("CLIENT_MAX_CONNECTIONS=0").hasMessageContaining("outside 1..");
         assertThatThrownBy(() -> NodeConfig.defaultsWith(java.util.Map.of(ConfigKey.CLIENT_IDLE_TIMEOUT_MS.name(), "-1")))
