@@ -120,14 +120,14 @@ class ReplayDebuggingTest {
         assertThat(note).startsWith("--check-state: ");
         assertThat(Long.parseLong(note.split(" ")[1])).as(note).isGreaterThanOrEqualTo(3); // checkpoints, and the stop
 
-        // A wider log (checked against the defaults too, hence at least 200) changes the high watermark, which no message carries while nothing waits on it.
-        ReplayEndToEndTest.Run messagesOnly = replay("--recording", base, "--node", "Node2", "--json", "--set", "LOG_SIZE=240");
+        // A wider log changes the high watermark, which no message carries while nothing waits on it.
+        ReplayEndToEndTest.Run messagesOnly = replay("--recording", base, "--node", "Node2", "--json", "--set", "LOG_SIZE=60");
         assertThat(messagesOnly.exit()).as("the verdict without --check-state sees no difference: " + messagesOnly.output()).isZero();
-        ReplayEndToEndTest.Run deep = replay("--recording", base, "--node", "Node2", "--json", "--set", "LOG_SIZE=240", "--check-state");
+        ReplayEndToEndTest.Run deep = replay("--recording", base, "--node", "Node2", "--json", "--set", "LOG_SIZE=60", "--check-state");
         assertThat(deep.exit()).as(deep.output()).isEqualTo(1);
         JsonNode d = deep.verdict().get("firstDivergence");
         assertThat(d.get("reason").asText()).startsWith("the replayed node's consensus state differs").contains("highWatermark");
-        assertThat(d.get("expected").get("highWatermark").asLong() + 234).isEqualTo(d.get("actual").get("highWatermark").asLong());
+        assertThat(d.get("expected").get("highWatermark").asLong() + 54).isEqualTo(d.get("actual").get("highWatermark").asLong());
         JsonNode recorded = export(pool.baseDir().resolve("data/Node2"), "--from-index", d.get("eventIndex").asText(),
                 "--to-index", d.get("eventIndex").asText()).get(0);
         assertThat(recorded.get("kind").asText()).isEqualTo("STATE");
