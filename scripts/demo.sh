@@ -63,10 +63,10 @@ step "3. the pool stops; what was recorded"
 "$scripts/recording.sh" verify "$base_dir"
 "$scripts/recording.sh" stats "$base_dir/data/Node3"
 
-step "4. every node replayed alone from its recording (virtual time, nothing sent)"
+step "4. every node replayed alone from its recording (virtual time, nothing sent; messages, ledgers and the consensus state at each checkpoint and stop compared)"
 failed=0
 for n in Node1 Node2 Node3 Node4; do
-  if ! "$scripts/replay.sh" --recording "$base_dir" --node "$n"; then
+  if ! "$scripts/replay.sh" --recording "$base_dir" --node "$n" --check-state; then
     failed=1
   fi
 done
