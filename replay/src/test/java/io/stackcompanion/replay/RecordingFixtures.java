@@ -36,7 +36,12 @@ final class RecordingFixtures {
      * real RocksDB, 1-3 ms links): {@code requests} PUTs to every node, then the node stopped.
      */
     static Path simulatedPool(Path pool, String node, long seed, int requests) throws Exception {
-        try (SimulatedPool sim = new SimulatedPool(pool.resolve("data"), 4, seed, NodeConfig.defaults())) {
+        return simulatedPool(pool, node, seed, requests, NodeConfig.defaults(), 20);
+    }
+
+    /** Like {@link #simulatedPool(Path, String, long, int)}, on {@code config}, a request every {@code gapMillis} (0: a burst). */
+    static Path simulatedPool(Path pool, String node, long seed, int requests, NodeConfig config, long gapMillis) throws Exception {
+        try (SimulatedPool sim = new SimulatedPool(pool.resolve("data"), 4, seed, config)) {
             Files.createDirectories(pool);
             sim.genesis().write(pool.resolve(PoolGenesis.FILE_NAME));
             sim.record(node);
@@ -48,7 +53,7 @@ final class RecordingFixtures {
                 for (String n : sim.names()) {
                     sim.clientSend(n, "c1", r);
                 }
-                sim.runFor(20);
+                sim.runFor(gapMillis);
             }
             sim.runFor(1_000);
             sim.stop(node);

@@ -70,6 +70,33 @@ class ReplayDebuggingTest {
     }
 
     @Test
+    void theStateAtADivergenceNamesEachBatchsPrepareAndCommitVoters() throws Exception {
+        // A burst of 12 requests in batches of 2: four batches in flight at once. As if checkpoints were
+        // taken every 2 batches, the replayed node sends a CHECKPOINT the recorded one did not right
+        // after ordering batch 2, while batches 3 and 4 are still collecting votes.
+        Path pool = RecordingFixtures.simulatedPool(dir.resolve("pool"), "Node3", 14, 12,
+                NodeConfig.defaults().with(ConfigKey.MAX_BATCH_SIZE, "2"), 0);
+        ReplayEndToEndTest.Run r = replay("--recording", pool.toString(), "--node", "Node3", "--json",
+                "--set", "CHK_FREQ=2", "LOG_SIZE=4");
+        assertThat(r.exit()).as(r.output()).isEqualTo(1);
+        JsonNode v = r.verdict();
+        assertThat(v.get("firstDivergence").get("actual").get("message").get("op").asText()).isEqualTo("CHECKPOINT");
+        JsonNode batches = v.get("state").get("batches");
+        JsonNode second = null; // batch 3
+        for (JsonNode b : batches) {
+            if (b.get("ppSeqNo").asLong() == 3) {
+                second = b;
+            }
+        }
+        assertThat(second).as("batch 3, in flight, in " + batches).isNotNull();
+        assertThat(second.get("digest").asText()).hasSize(64);
+        assertThat(second.get("requests").asInt()).isEqualTo(2);
+        // Node1 is primary: its PRE-PREPARE stands for its PREPARE, so it never sends one.
+        assertThat(second.get("preparedBy")).extracting(JsonNode::asText).isNotEmpty().doesNotContain("Node1");
+        assertThat(r.output()).contains("\"committedBy\" : [");
+    }
+
+    @Test
     void theMergedExportNumbersEveryEventOfBothStacksInReplayOrder() throws Exception {
         Path pool = RecordingFixtures.simulatedPool(dir.resolve("pool"), "Node3", 12, 5);
         List<JsonNode> all = export(pool.resolve("data/Node3"));
