@@ -1,24 +1,38 @@
 #!/usr/bin/env bash
 # usage: scripts/recording.sh stats|export|verify DIR [--json]
+#        scripts/recording.sh sanitize IN OUT [--sanitize-key FILE] [--json]
 #   Looks inside recordings: what they hold (stats), every event as JSON Lines (export), and
-#   whether they are sound (verify).
+#   whether they are sound (verify). sanitize writes a copy without the customer's data (keyed
+#   pseudonyms; the key file, default ~/.stack-companion/sanitize.key, is made on first use and
+#   stays here) that still replays exactly.
 #   DIR: a pool's base dir, a node's data folder, its recorder/ folder, or one stack's recording.
+#   IN: a pool's base dir, a node's folder or an archive; OUT: a new folder or *.tar.gz.
 # exit: 0 fine (notes say what could not be checked); 2 bad arguments, no recording there, or a
 #   damaged recording (one line naming the file); 3 an internal error (a bug: please report it)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"
 positional=()
+expect_key=0
 for a in "$@"; do
+  if [[ $expect_key == 1 ]]; then expect_key=0; continue; fi
   case "$a" in
     --json) ;;
+    --sanitize-key) expect_key=1 ;;
     -*) sc_unknown_option "$a" ;;
     *) positional+=("$a") ;;
   esac
 done
-[[ ${#positional[@]} -ge 1 ]] || sc_die "recording.sh needs a command and a folder: stats|export|verify DIR; see '$SC_SCRIPT --help'"
-[[ "${positional[0]}" =~ ^(stats|export|verify)$ ]] \
-  || sc_die "unknown command '${positional[0]}' for recording.sh; use stats, export or verify"
+[[ ${#positional[@]} -ge 1 ]] || sc_die "recording.sh needs a command and a folder: stats|export|verify DIR, or sanitize IN OUT; see '$SC_SCRIPT --help'"
+[[ "${positional[0]}" =~ ^(stats|export|verify|sanitize)$ ]] \
+  || sc_die "unknown command '${positional[0]}' for recording.sh; use stats, export, verify or sanitize"
+if [[ "${positional[0]}" == sanitize ]]; then
+  [[ ${#positional[@]} -eq 3 ]] || sc_die "'recording.sh sanitize' needs IN (a pool's base dir, a node's folder or an archive) and OUT (a new folder or *.tar.gz)"
+  [[ -e "${positional[1]}" ]] || sc_die "no recording at ${positional[1]}; pass a pool's base dir, a node's folder or an archive"
+  sc_build
+  sc_java io.stackcompanion.node.tools.RecordingMain "$@"
+  exit $?
+fi
 [[ ${#positional[@]} -ge 2 ]] || sc_die "'recording.sh ${positional[0]}' needs a folder: a pool's base dir, a node's data folder or a recording"
 [[ ${#positional[@]} -eq 2 ]] || sc_die "unexpected argument '${positional[2]}' for recording.sh; see '$SC_SCRIPT --help'"
 [[ -d "${positional[1]}" ]] \
