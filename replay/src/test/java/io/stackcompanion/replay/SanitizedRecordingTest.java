@@ -277,4 +277,20 @@ class SanitizedRecordingTest {
             assertThat(left.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains("sanitizing"));
         }
     }
+
+    @Test
+    void collectRecordingsSanitizeWritesASanitizedArchiveThatReplays() throws Exception {
+        Path out = dir.resolve("collected/sanitized.tar.gz");
+        Files.createDirectories(out.getParent());
+        CollectRecordingsTest.Run r = CollectRecordingsTest.collect("--base-dir", original.toString(), "--node", "Node4", "--out",
+                out.toString(), "--sanitize", "--sanitize-key", keyA.toString(), "--json");
+        assertThat(r.exit()).as(r.toString()).isZero();
+        assertThat(r.out()).contains("sanitized: customer data replaced by hmac-sha256 pseudonyms", "\"sanitized\":{");
+        try (Stream<Path> left = Files.list(out.getParent())) {
+            assertThat(left.map(p -> p.getFileName().toString()).toList()).containsExactly("sanitized.tar.gz");
+        }
+        CollectRecordingsTest.Run replay = CollectRecordingsTest.replay("--recording", out.toString(), "--node", "Node4", "--json");
+        assertThat(replay.exit()).as(replay.toString()).isZero();
+        assertThat(replay.out()).contains("\"matches\":true");
+    }
 }

@@ -60,8 +60,10 @@ public final class Sanitizer {
      * @param replaced distinct values replaced, per kind
      * @param keyId    names the key
      * @param seconds  time taken
+     * @param manifest the archive's manifest as written; null for a folder
      */
-    public record Result(Path out, List<String> nodes, long events, Map<String, Integer> replaced, String keyId, double seconds) {
+    public record Result(Path out, List<String> nodes, long events, Map<String, Integer> replaced, String keyId, double seconds,
+                         Manifest manifest) {
     }
 
     /** What {@value #FILE} says. */
@@ -190,11 +192,12 @@ public final class Sanitizer {
                 Files.write(root.resolve("data").resolve(s.node).resolve(NodeRecording.FOLDER).resolve(FILE),
                         Codec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(stamp));
             }
+            Manifest written = null;
             if (archiveOut) {
                 Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION,
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), "recording.sh sanitize", Version.SOFTWARE,
                         genesisHash, entries, List.of(), new Manifest.Sanitized(METHOD, VERSION, key.id(), replaced));
-                RecordingArchive.write(root, manifest, out);
+                written = RecordingArchive.write(root, manifest, out);
             } else {
                 if (Files.isRegularFile(base.resolve(PoolGenesis.FILE_NAME))) {
                     Files.copy(base.resolve(PoolGenesis.FILE_NAME), root.resolve(PoolGenesis.FILE_NAME));
@@ -202,7 +205,7 @@ public final class Sanitizer {
                 Files.move(root, out, StandardCopyOption.ATOMIC_MOVE);
             }
             return new Result(out, sources.stream().map(Source::node).toList(), events, replaced, key.id(),
-                    (System.nanoTime() - started) / 1e9);
+                    (System.nanoTime() - started) / 1e9, written);
         } catch (IOException e) {
             throw new SanitizeException("cannot write the sanitized recording " + out + ": " + e.getMessage(), e);
         } finally {
