@@ -12,10 +12,10 @@ import io.stackcompanion.node.message.Propagate;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.message.ViewChange;
 import io.stackcompanion.node.store.MerkleTree;
+import io.stackcompanion.node.store.State;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -163,11 +163,11 @@ final class PoolFacts {
             String old = originalState.put(op.key(), op.value());
             Operation sop = pseudonyms.operation(op);
             if (old != null) {
-                subtract(originalRoot, entryHash(op.key(), old));
-                subtract(sanitizedRoot, entryHash(sop.key(), pseudonyms.text(Pseudonyms.VALUE, old)));
+                State.subtract(originalRoot, entryHash(op.key(), old));
+                State.subtract(sanitizedRoot, entryHash(sop.key(), pseudonyms.text(Pseudonyms.VALUE, old)));
             }
-            add(originalRoot, entryHash(op.key(), op.value()));
-            add(sanitizedRoot, entryHash(sop.key(), sop.value()));
+            State.add(originalRoot, entryHash(op.key(), op.value()));
+            State.add(sanitizedRoot, entryHash(sop.key(), sop.value()));
             originalStateRoots.add(Hashes.hex(originalRoot));
             sanitizedStateRoots.add(Hashes.hex(sanitizedRoot));
         }
@@ -311,37 +311,8 @@ final class PoolFacts {
         }
     }
 
-    // The state root, as the store computes it: sum of SHA-256(len k, k, len v, v) mod 2^256.
-
+    /** An entry's share of the state root, as the store computes it ({@link State}). */
     private static byte[] entryHash(String key, String value) {
-        MessageDigest sha = Hashes.sha256();
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        byte[] v = value.getBytes(StandardCharsets.UTF_8);
-        sha.update(intBytes(k.length));
-        sha.update(k);
-        sha.update(intBytes(v.length));
-        return sha.digest(v);
-    }
-
-    private static byte[] intBytes(int n) {
-        return new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
-    }
-
-    private static void add(byte[] acc, byte[] h) {
-        int carry = 0;
-        for (int i = 31; i >= 0; i--) {
-            int sum = (acc[i] & 0xff) + (h[i] & 0xff) + carry;
-            acc[i] = (byte) sum;
-            carry = sum >>> 8;
-        }
-    }
-
-    private static void subtract(byte[] acc, byte[] h) {
-        int borrow = 0;
-        for (int i = 31; i >= 0; i--) {
-            int diff = (acc[i] & 0xff) - (h[i] & 0xff) - borrow;
-            acc[i] = (byte) diff;
-            borrow = diff < 0 ? 1 : 0;
-        }
+        return State.entryHash(Hashes.sha256(), key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -178,7 +178,7 @@ public final class Sanitizer {
                     try (RecordingReader r = RecordingReader.open(s.recorder.resolve(stack))) {
                         events += r.copyTo(target.resolve(stack), null, e -> rewriter.rewrite(e, stack, where));
                     }
-                    removeLogs(target.resolve(stack));
+                    StoreSanitizer.removeLogs(target.resolve(stack));
                     try (RecordingReader r = RecordingReader.open(target.resolve(stack))) {
                         stats.add(RecordingStats.of(r));
                     }
@@ -289,17 +289,6 @@ public final class Sanitizer {
             }
         }
         return out;
-    }
-
-    private static void removeLogs(Path dir) throws IOException {
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.toList()) {
-                String name = f.getFileName().toString();
-                if (name.equals("LOCK") || name.equals("LOG") || name.startsWith("LOG.old")) {
-                    Files.delete(f);
-                }
-            }
-        }
     }
 
     private static Manifest.NodeEntry entry(Source s, Manifest in, List<RecordingStats> stats) {

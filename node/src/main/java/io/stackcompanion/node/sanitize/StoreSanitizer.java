@@ -151,8 +151,8 @@ final class StoreSanitizer {
         removeLogs(target);
     }
 
-    /** RocksDB's info log and lock: of no use to a replay, and they name the machine's paths. */
-    private static void removeLogs(Path dir) {
+    /** Removes RocksDB's info log and lock from {@code dir}: of no use to a replay, and they name the machine's paths. */
+    static void removeLogs(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             for (Path f : files.toList()) {
                 String name = f.getFileName().toString();
