@@ -93,6 +93,11 @@ final class EventSanitizer {
             throw new SanitizeException(where + ": " + e.kind() + " event at " + e.key() + describe(e, where) + ": " + u.getMessage()
                     + "; it cannot be sanitized consistently (nothing written)");
         }
+        if (facts.leaks.find(peers, payload) != null) {
+            // Not named here: the message would print the very value that must not travel.
+            throw new IllegalStateException(where + ": " + e.kind() + " event at " + e.key() + " would still hold a customer value"
+                    + " after sanitizing; nothing written");
+        }
         return new RecordedEvent(e.timeNanos(), e.seq(), e.kind(), peers, payload);
     }
 

@@ -45,6 +45,8 @@ final class PoolFacts {
     private static final String EMPTY_STATE_ROOT = Hashes.hex(new byte[32]);
 
     private final Pseudonyms pseudonyms;
+    /** Every customer value met, to be looked for again in what is written. */
+    final LeakCheck leaks = new LeakCheck();
     private final Map<String, Signed> requests = new HashMap<>();
     private final Map<String, PrePrepare> batches = new HashMap<>();
     private final TreeMap<Long, byte[]> ledger = new TreeMap<>();
@@ -77,6 +79,8 @@ final class PoolFacts {
         }
         Txn txn = decodeTxn(leaf);
         if (txn != null) {
+            leaks.add(txn.identifier());
+            leaks.addOperation(txn.operation());
             requests.putIfAbsent(txn.digest(), new Signed(txn.identifier(), txn.reqId(), txn.operation()));
         }
     }
@@ -94,6 +98,12 @@ final class PoolFacts {
         } else if (m instanceof NewView nv) {
             maxView = Math.max(maxView, nv.viewNo());
             nv.batches().forEach(this::learnBatch);
+        } else if (m instanceof io.stackcompanion.node.message.ReqAck a) {
+            leaks.add(a.identifier());
+        } else if (m instanceof io.stackcompanion.node.message.Reply r) {
+            leaks.add(r.identifier());
+        } else if (m instanceof io.stackcompanion.node.message.Reject r) {
+            leaks.add(r.identifier());
         } else if (m instanceof io.stackcompanion.node.message.Prepare pr) {
             maxView = Math.max(maxView, pr.viewNo());
         } else if (m instanceof io.stackcompanion.node.message.Commit c) {
@@ -106,6 +116,7 @@ final class PoolFacts {
     }
 
     private void learnRequest(Request r) {
+        leaks.addRequest(r);
         requests.putIfAbsent(Codec.digest(r), new Signed(r.identifier(), r.reqId(), r.operation()));
     }
 

@@ -143,12 +143,20 @@ public final class Sanitizer {
             progress.accept("learning the pool's ledger from " + sources.size() + " node(s) ...");
             for (Source s : sources) {
                 for (Path state : checkpoints(s.recorder)) {
-                    StoreSanitizer.read(state).ledger().forEach(facts::learnTxn);
+                    StoreSanitizer.Content content = StoreSanitizer.read(state);
+                    content.ledger().forEach(facts::learnTxn);
+                    content.state().forEach(kv -> {
+                        facts.leaks.add(new String(kv[0], java.nio.charset.StandardCharsets.UTF_8));
+                        facts.leaks.add(new String(kv[1], java.nio.charset.StandardCharsets.UTF_8));
+                    });
                 }
                 for (String stack : List.of(NodeRecording.NODE_STACK, NodeRecording.CLIENT_STACK)) {
                     try (RecordingReader r = RecordingReader.open(s.recorder.resolve(stack)); EventCursor c = r.iterator()) {
                         while (c.hasNext()) {
                             RecordedEvent e = c.next();
+                            if (stack.equals(NodeRecording.CLIENT_STACK)) {
+                                e.peers().forEach(facts.leaks::add);
+                            }
                             if (e.kind() == EventKind.INCOMING || e.kind() == EventKind.OUTGOING || e.kind() == EventKind.STOPPED) {
                                 facts.learn(EventSanitizer.decode(e, s.node + " " + stack));
                             }
@@ -169,6 +177,7 @@ public final class Sanitizer {
                     Path to = target.resolve(relative);
                     Files.createDirectories(to.getParent());
                     StoreSanitizer.write(StoreSanitizer.read(state), to, facts, pseudonyms, s.node + " " + relative);
+                    StoreSanitizer.requireNoLeak(to, facts.leaks, s.node + " " + relative);
                     digests.put(relative, StoreDigest.of(to));
                 }
                 EventSanitizer rewriter = new EventSanitizer(facts, pseudonyms, nodeNames, digests);

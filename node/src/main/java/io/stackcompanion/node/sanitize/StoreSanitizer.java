@@ -151,6 +151,20 @@ final class StoreSanitizer {
         removeLogs(target);
     }
 
+    /** Refuses (a bug) a sanitized store in which a customer value is still found. */
+    static void requireNoLeak(Path dir, LeakCheck leaks, String what) {
+        Content c = read(dir);
+        List<byte[][]> rows = new ArrayList<>(c.state());
+        rows.addAll(c.seqNos());
+        c.ledger().forEach((seqNo, txn) -> rows.add(new byte[][] {new byte[0], txn}));
+        c.meta().forEach((name, value) -> rows.add(new byte[][] {name.getBytes(StandardCharsets.UTF_8), value}));
+        for (byte[][] row : rows) {
+            if (leaks.findInStore(row[0], row[1]) != null) {
+                throw new IllegalStateException(what + ": the sanitized store would still hold a customer value; nothing written");
+            }
+        }
+    }
+
     /** Removes RocksDB's info log and lock from {@code dir}: of no use to a replay, and they name the machine's paths. */
     static void removeLogs(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
