@@ -56,6 +56,10 @@ final class PoolFacts {
     // Built by finish():
     private final MemoryTree originalTree = new MemoryTree();
     private final MemoryTree sanitizedTree = new MemoryTree();
+    private final List<byte[]> originalLeaves = new ArrayList<>();
+    private final List<byte[]> sanitizedLeaves = new ArrayList<>();
+    /** Ledgers of batches never ordered, by size (see {@link #branch}). */
+    private final Map<Long, List<Branch>> branches = new HashMap<>();
     private final List<String> originalStateRoots = new ArrayList<>();
     private final List<String> sanitizedStateRoots = new ArrayList<>();
     private final Map<String, Long> sizeOfRoot = new HashMap<>();
@@ -142,7 +146,8 @@ final class PoolFacts {
                 }
             }
         }
-        all.sort(java.util.Comparator.comparingLong(PrePrepare::ledgerSize).thenComparingLong(PrePrepare::ppSeqNo));
+        // Where batches of several views claim the same place, the latest view's is the one ordered.
+        all.sort(java.util.Comparator.comparingInt(PrePrepare::viewNo).reversed().thenComparingLong(PrePrepare::ledgerSize));
         for (PrePrepare pp : all) {
             long first = pp.ledgerSize() - pp.reqDigests().size() + 1;
             for (int i = 0; i < pp.reqDigests().size(); i++) {
@@ -168,6 +173,8 @@ final class PoolFacts {
             byte[] sanitized = sanitizeTxn(txn);
             originalTree.append(leaf);
             sanitizedTree.append(sanitized);
+            originalLeaves.add(leaf);
+            sanitizedLeaves.add(sanitized);
             txnHashes.put(Hashes.hex(MerkleTree.leafHash(leaf)), Hashes.hex(MerkleTree.leafHash(sanitized)));
             sizeOfRoot.put(originalTree.rootHex(seqNo), seqNo);
             Operation op = txn.operation();
@@ -256,10 +263,79 @@ final class PoolFacts {
         for (String r : pp.reqDigests()) {
             reqDigests.add(digest(r));
         }
-        PrePrepare out = new PrePrepare(pp.viewNo(), pp.ppSeqNo(), pp.ppTime(), reqDigests, pp.ledgerSize(),
-                ledgerRoot(pp.txnRoot(), pp.ledgerSize()), stateRoot(pp.stateRoot(), pp.ledgerSize()));
+        String txnRoot;
+        String stateRoot;
+        try {
+            txnRoot = ledgerRoot(pp.txnRoot(), pp.ledgerSize());
+            stateRoot = stateRoot(pp.stateRoot(), pp.ledgerSize());
+        } catch (Unmapped notOnTheLedger) {
+            Branch b = branch(pp);
+            if (b == null) {
+                throw notOnTheLedger;
+            }
+            txnRoot = Hashes.hex(MerkleTree.rootOf(b.sanitized));
+            stateRoot = stateRootOf(b.sanitized);
+        }
+        PrePrepare out = new PrePrepare(pp.viewNo(), pp.ppSeqNo(), pp.ppTime(), reqDigests, pp.ledgerSize(), txnRoot, stateRoot);
         sanitizedBatches.put(d, out);
         return out;
+    }
+
+    /** A ledger no node committed: a batch proposed and never ordered (a view change dropped it), on its base. */
+    private record Branch(List<byte[]> original, List<byte[]> sanitized) {
+    }
+
+    /**
+     * The ledger a PRE-PREPARE that is not on the pool's ledger proposes: its transactions (from its
+     * requests) on the pool's ledger before it, or on another such branch, whichever gives both its
+     * announced roots; null when none does. Rare, so computed whole.
+     */
+    private Branch branch(PrePrepare pp) {
+        long base = pp.ledgerSize() - pp.reqDigests().size();
+        if (base < 0 || base > originalTree.size()) {
+            return null;
+        }
+        List<byte[]> added = new ArrayList<>();
+        for (int i = 0; i < pp.reqDigests().size(); i++) {
+            Signed s = requests.get(pp.reqDigests().get(i));
+            if (s == null || s.operation() == null) {
+                return null;
+            }
+            added.add(Codec.toBytes(new Txn(base + i + 1, pp.ppSeqNo(), pp.ppTime(), s.identifier(), s.reqId(), s.operation(),
+                    pp.reqDigests().get(i))));
+        }
+        List<Branch> bases = new ArrayList<>();
+        bases.add(new Branch(originalLeaves.subList(0, (int) base), sanitizedLeaves.subList(0, (int) base)));
+        bases.addAll(branches.getOrDefault(base, List.of()));
+        for (Branch b : bases) {
+            List<byte[]> original = new ArrayList<>(b.original);
+            original.addAll(added);
+            if (Hashes.hex(MerkleTree.rootOf(original)).equals(pp.txnRoot()) && stateRootOf(original).equals(pp.stateRoot())) {
+                List<byte[]> sanitized = new ArrayList<>(b.sanitized);
+                for (byte[] txn : added) {
+                    sanitized.add(sanitizeTxn(decodeTxn(txn)));
+                }
+                Branch branch = new Branch(original, sanitized);
+                branches.computeIfAbsent(pp.ledgerSize(), k -> new ArrayList<>()).add(branch);
+                return branch;
+            }
+        }
+        return null;
+    }
+
+    /** The state root of a node store holding exactly {@code leaves} (each a PUT), as {@link State} computes it. */
+    private static String stateRootOf(List<byte[]> leaves) {
+        java.util.HashMap<String, String> state = new java.util.HashMap<>();
+        byte[] root = new byte[32];
+        for (byte[] leaf : leaves) {
+            Operation op = decodeTxn(leaf).operation();
+            String old = state.put(op.key(), op.value());
+            if (old != null) {
+                State.subtract(root, entryHash(op.key(), old));
+            }
+            State.add(root, entryHash(op.key(), op.value()));
+        }
+        return Hashes.hex(root);
     }
 
     /** The sanitized root of the ledger of {@code size} whose original root is {@code root}. */
