@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # usage: scripts/recording.sh stats|export|verify DIR [--json]
-#        scripts/recording.sh sanitize IN OUT [--sanitize-key FILE] [--json]
+#        scripts/recording.sh sanitize IN OUT [--sanitize-key FILE] [--sanitize-hosts] [--json]
 #   Looks inside recordings: what they hold (stats), every event as JSON Lines (export), and
 #   whether they are sound (verify). sanitize writes a copy without the customer's data (keyed
 #   pseudonyms; the key file, default ~/.stack-companion/sanitize.key, is made on first use and
-#   stays here) that still replays exactly.
+#   stays here) that still replays exactly; --sanitize-hosts replaces the node host addresses too.
 #   DIR: a pool's base dir, a node's data folder, its recorder/ folder, or one stack's recording.
 #   IN: a pool's base dir, a node's folder or an archive; OUT: a new folder or *.tar.gz.
 # exit: 0 fine (notes say what could not be checked); 2 bad arguments, no recording there, or a
@@ -17,7 +17,7 @@ expect_key=0
 for a in "$@"; do
   if [[ $expect_key == 1 ]]; then expect_key=0; continue; fi
   case "$a" in
-    --json) ;;
+    --json|--sanitize-hosts) ;;
     --sanitize-key) expect_key=1 ;;
     -*) sc_unknown_option "$a" ;;
     *) positional+=("$a") ;;

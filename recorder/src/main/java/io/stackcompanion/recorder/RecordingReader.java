@@ -208,6 +208,14 @@ public final class RecordingReader implements AutoCloseable {
      * @throws IllegalArgumentException if {@code rewrite} changes an event's key
      */
     public long copyTo(Path target, EventKey end, java.util.function.UnaryOperator<RecordedEvent> rewrite) {
+        return copyTo(target, end, rewrite, metadata);
+    }
+
+    /**
+     * Like {@link #copyTo(Path, EventKey, java.util.function.UnaryOperator)}, the copy labelled with
+     * {@code metadata} (a sanitized copy whose pool genesis was rewritten names the new one).
+     */
+    public long copyTo(Path target, EventKey end, java.util.function.UnaryOperator<RecordedEvent> rewrite, RecorderMetadata metadata) {
         ensureOpen();
         if (Files.exists(target)) {
             throw new RecordingException("cannot copy recording " + db.folder + " into " + target + ": it already exists; pass a new folder");

@@ -279,11 +279,11 @@ class SanitizedRecordingTest {
     }
 
     @Test
-    void collectRecordingsSanitizeWritesASanitizedArchiveThatReplays() throws Exception {
+    void collectRecordingsSanitizeWritesASanitizedArchiveThatReplaysAlsoWithTheNodeHostsReplaced() throws Exception {
         Path out = dir.resolve("collected/sanitized.tar.gz");
         Files.createDirectories(out.getParent());
         CollectRecordingsTest.Run r = CollectRecordingsTest.collect("--base-dir", original.toString(), "--node", "Node4", "--out",
-                out.toString(), "--sanitize", "--sanitize-key", keyA.toString(), "--json");
+                out.toString(), "--sanitize", "--sanitize-key", keyA.toString(), "--sanitize-hosts", "--json");
         assertThat(r.exit()).as(r.toString()).isZero();
         assertThat(r.out()).contains("sanitized: customer data replaced by hmac-sha256 pseudonyms", "\"sanitized\":{");
         try (Stream<Path> left = Files.list(out.getParent())) {
@@ -292,5 +292,10 @@ class SanitizedRecordingTest {
         CollectRecordingsTest.Run replay = CollectRecordingsTest.replay("--recording", out.toString(), "--node", "Node4", "--json");
         assertThat(replay.exit()).as(replay.toString()).isZero();
         assertThat(replay.out()).contains("\"matches\":true");
+        Path unpacked = Files.createDirectories(dir.resolve("collected-unpacked"));
+        Process tar = new ProcessBuilder("tar", "-xzf", out.toString(), "-C", unpacked.toString()).inheritIO().start();
+        assertThat(tar.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String genesis = Files.readString(unpacked.resolve("data/Node4/recorder/pool_genesis.json"));
+        assertThat(genesis).contains(".invalid").doesNotContain("127.0.0.1");
     }
 }

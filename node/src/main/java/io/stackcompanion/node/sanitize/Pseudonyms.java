@@ -30,6 +30,7 @@ final class Pseudonyms {
     static final String CLIENT = "clientIdentifier";
     static final String SIGNATURE = "signature";
     static final String ADDRESS = "clientAddress";
+    static final String NODE_HOST = "nodeHost";
 
     /** Shorter values get pseudonyms of this many characters, so distinct values never collide. */
     private static final int MIN_LENGTH = 32;
@@ -181,6 +182,14 @@ final class Pseudonyms {
             String host = colon < 0 ? p : p.substring(0, colon);
             return "client-" + HEX.formatHex(key.mac("client-host", host)).substring(0, 12) + ":"
                     + HEX.formatHex(key.mac("client-connection", p)).substring(0, 8);
+        });
+    }
+
+    /** A node's host (with {@code --sanitize-hosts}): a name under {@code .invalid}, which resolves nowhere. */
+    String nodeHost(String host) {
+        return cache.computeIfAbsent(NODE_HOST, k -> new HashMap<>()).computeIfAbsent(host, h -> {
+            count(NODE_HOST, h);
+            return "node-" + HEX.formatHex(key.mac(NODE_HOST, h)).substring(0, 12) + ".invalid";
         });
     }
 }

@@ -15,6 +15,7 @@ import io.stackcompanion.node.recording.RecordingCheck;
 import io.stackcompanion.recorder.EventCursor;
 import io.stackcompanion.recorder.EventKind;
 import io.stackcompanion.recorder.RecordedEvent;
+import io.stackcompanion.recorder.RecorderMetadata;
 import io.stackcompanion.recorder.RecordingReader;
 import io.stackcompanion.recorder.RecordingStats;
 import io.stackcompanion.recorder.StackCompanionException;
@@ -74,16 +75,24 @@ public final class Sanitizer {
                 "request signatures", "client addresses (host and port)",
                 "everything derived from them: request and batch digests, ledger and state roots, Merkle proofs,"
                         + " txn hashes, the stores' digests; in both stacks, the initial state and every restart state");
-        static final List<String> KEPT = List.of("node names, node addresses and public keys (pool_genesis.json)",
+        static final List<String> KEPT = List.of("node names and public keys (pool_genesis.json)",
                 "node-to-node messages' other fields, times, order, batch composition, views",
                 "starts, stops, restarts, disconnects, timers, the node's configuration and random seed",
+                "node host addresses, unless sanitized with --sanitize-hosts (node ports are kept)",
                 "request ids (reqId)", "lengths of keys and values of 32 bytes or more");
     }
 
     private final SanitizeKey key;
+    private final boolean nodeHosts;
 
     public Sanitizer(SanitizeKey key) {
+        this(key, false);
+    }
+
+    /** @param nodeHosts whether the node host addresses in the pool genesis are replaced too */
+    public Sanitizer(SanitizeKey key, boolean nodeHosts) {
         this.key = key;
+        this.nodeHosts = nodeHosts;
     }
 
     /** A node's recorder folder to sanitize. */
@@ -134,12 +143,16 @@ public final class Sanitizer {
                     throw new SanitizeException(report.firstProblem().get());
                 }
                 PoolGenesis genesis = readGenesis(s.recorder);
+                if (nodeHosts) {
+                    genesis.nodes().forEach(n -> facts.leaks.add(n.host()));
+                }
                 if (genesisHash != null && !genesisHash.equals(genesis.hash())) {
                     throw new SanitizeException("the recordings under " + in + " belong to different pools; sanitize one pool at a time");
                 }
                 genesisHash = genesis.hash();
                 genesis.nodes().stream().map(NodeInfo::name).forEach(nodeNames::add);
             }
+            PoolGenesis genesis = genesis(readGenesis(sources.get(0).recorder), pseudonyms);
             progress.accept("learning the pool's ledger from " + sources.size() + " node(s) ...");
             for (Source s : sources) {
                 for (Path state : checkpoints(s.recorder)) {
@@ -185,14 +198,17 @@ public final class Sanitizer {
                 for (String stack : List.of(NodeRecording.NODE_STACK, NodeRecording.CLIENT_STACK)) {
                     String where = s.node + " " + stack;
                     try (RecordingReader r = RecordingReader.open(s.recorder.resolve(stack))) {
-                        events += r.copyTo(target.resolve(stack), null, e -> rewriter.rewrite(e, stack, where));
+                        RecorderMetadata m = r.metadata();
+                        events += r.copyTo(target.resolve(stack), null, e -> rewriter.rewrite(e, stack, where),
+                                new RecorderMetadata(m.formatVersion(), m.nodeName(), m.stackName(), genesis.hash(), m.softwareVersion(),
+                                        m.clockAnchorWallNanos(), m.createdAtNanos()));
                     }
                     StoreSanitizer.removeLogs(target.resolve(stack));
                     try (RecordingReader r = RecordingReader.open(target.resolve(stack))) {
                         stats.add(RecordingStats.of(r));
                     }
                 }
-                Files.copy(s.recorder.resolve(PoolGenesis.FILE_NAME), target.resolve(PoolGenesis.FILE_NAME));
+                genesis.write(target.resolve(PoolGenesis.FILE_NAME));
                 entries.add(entry(s, inManifest, stats));
             }
             Map<String, Integer> replaced = pseudonyms.counts();
@@ -205,11 +221,11 @@ public final class Sanitizer {
             if (archiveOut) {
                 Manifest manifest = new Manifest(Manifest.FORMAT, Manifest.FORMAT_VERSION,
                         Instant.now().truncatedTo(ChronoUnit.SECONDS).toString(), "recording.sh sanitize", Version.SOFTWARE,
-                        genesisHash, entries, List.of(), new Manifest.Sanitized(METHOD, VERSION, key.id(), replaced));
+                        genesis.hash(), entries, List.of(), new Manifest.Sanitized(METHOD, VERSION, key.id(), replaced));
                 written = RecordingArchive.write(root, manifest, out);
             } else {
                 if (Files.isRegularFile(base.resolve(PoolGenesis.FILE_NAME))) {
-                    Files.copy(base.resolve(PoolGenesis.FILE_NAME), root.resolve(PoolGenesis.FILE_NAME));
+                    genesis.write(root.resolve(PoolGenesis.FILE_NAME));
                 }
                 Files.move(root, out, StandardCopyOption.ATOMIC_MOVE);
             }
@@ -274,6 +290,15 @@ public final class Sanitizer {
 
     private static boolean isRecorder(Path p) {
         return Files.isDirectory(p.resolve(NodeRecording.NODE_STACK)) && Files.isDirectory(p.resolve(NodeRecording.CLIENT_STACK));
+    }
+
+    /** The pool genesis of the copy: the original, or with its node hosts replaced. */
+    private PoolGenesis genesis(PoolGenesis original, Pseudonyms p) {
+        if (!nodeHosts) {
+            return original;
+        }
+        return new PoolGenesis(original.nodes().stream()
+                .map(n -> new NodeInfo(n.name(), p.nodeHost(n.host()), n.nodePort(), n.clientPort(), n.publicKey())).toList());
     }
 
     private static PoolGenesis readGenesis(Path recorder) {

@@ -49,6 +49,7 @@ public final class CollectMain {
                 .addOption(Cli.flag("sanitize", "replace customer data by keyed pseudonyms (still replays exactly)"))
                 .addOption(Cli.value("sanitize-key", "FILE", "the pseudonyms' secret key, made on first use (default ~/"
                         + RecordingMain.DEFAULT_KEY + "); it stays here"))
+                .addOption(Cli.flag("sanitize-hosts", "with --sanitize: replace the node host addresses too"))
                 .addOption(Cli.flag("json", "print a JSON summary as the last line"))
                 .addOption(Cli.help());
         try {
@@ -56,7 +57,7 @@ public final class CollectMain {
             if (cmd.hasOption("help")) {
                 new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100,
                         "collect-recordings.sh [--base-dir DIR] [--node NAME ...] [--from USER@HOST:DIR ...] --out FILE"
-                                + " [--sanitize [--sanitize-key FILE]] [--json]",
+                                + " [--sanitize [--sanitize-key FILE] [--sanitize-hosts]] [--json]",
                         "", options, 2, 2, "");
                 return 0;
             }
@@ -69,8 +70,8 @@ public final class CollectMain {
                 sources.add(new Collector.Remote(from));
             }
             List<String> sshOptions = sshOptions(System.getenv("SC_SSH_OPTS"));
-            if (cmd.hasOption("sanitize-key") && !cmd.hasOption("sanitize")) {
-                throw new Cli.UsageException("--sanitize-key goes with --sanitize");
+            if ((cmd.hasOption("sanitize-key") || cmd.hasOption("sanitize-hosts")) && !cmd.hasOption("sanitize")) {
+                throw new Cli.UsageException("--sanitize-key and --sanitize-hosts go with --sanitize");
             }
             SanitizeKey key = cmd.hasOption("sanitize") ? SanitizeKey.loadOrCreate(cmd.hasOption("sanitize-key")
                     ? Path.of(cmd.getOptionValue("sanitize-key")) : Path.of(System.getProperty("user.home"), RecordingMain.DEFAULT_KEY))
@@ -87,7 +88,7 @@ public final class CollectMain {
             try {
                 outcome = new Collector(sshOptions).collect(sources, values(cmd, "node"), collected, progress);
                 if (key != null && outcome.manifest() != null) {
-                    Sanitizer.Result r = new Sanitizer(key).sanitize(collected, outFile, progress);
+                    Sanitizer.Result r = new Sanitizer(key, cmd.hasOption("sanitize-hosts")).sanitize(collected, outFile, progress);
                     outcome = new Collector.Outcome(r.manifest(), Files.size(outFile), outcome.failures());
                 }
             } finally {

@@ -36,7 +36,7 @@ import java.util.stream.Stream;
  */
 public final class RecordingMain {
     private static final String USAGE = "usage: recording.sh stats|export|verify DIR [--json]"
-            + " | recording.sh sanitize IN OUT [--sanitize-key FILE] [--json]";
+            + " | recording.sh sanitize IN OUT [--sanitize-key FILE] [--sanitize-hosts] [--json]";
     /** Where the sanitize key is kept unless --sanitize-key says otherwise: with the operator, never in a recording. */
     static final String DEFAULT_KEY = ".stack-companion/sanitize.key";
 
@@ -109,6 +109,7 @@ public final class RecordingMain {
     /** {@code sanitize IN OUT [--sanitize-key FILE]}: see {@link Sanitizer}. */
     private static int sanitize(List<String> args, boolean json, PrintStream out, PrintStream err) {
         List<String> rest = new ArrayList<>(args);
+        boolean hosts = rest.remove("--sanitize-hosts");
         Path keyFile = Path.of(System.getProperty("user.home"), DEFAULT_KEY);
         int k = rest.indexOf("--sanitize-key");
         if (k >= 0) {
@@ -129,7 +130,7 @@ public final class RecordingMain {
                     + " and OUT (a new folder or *.tar.gz)" : "unexpected argument '" + rest.get(2) + "'") + "; " + USAGE);
         }
         try {
-            Sanitizer.Result r = new Sanitizer(SanitizeKey.loadOrCreate(keyFile)).sanitize(Path.of(rest.get(0)), Path.of(rest.get(1)),
+            Sanitizer.Result r = new Sanitizer(SanitizeKey.loadOrCreate(keyFile), hosts).sanitize(Path.of(rest.get(0)), Path.of(rest.get(1)),
                     line -> err.println(line));
             out.printf("sanitized %d node(s) (%s), %,d events, into %s in %.1f s (%,.0f events/s)%n", r.nodes().size(),
                     String.join(", ", r.nodes()), r.events(), r.out(), r.seconds(), r.events() / Math.max(r.seconds(), 1e-9));
