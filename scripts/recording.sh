@@ -12,17 +12,19 @@
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"
+sc_split_eq "$@"
+set -- "${SC_ARGS[@]}"
+args=("$@")
 positional=()
-expect_key=0
-for a in "$@"; do
-  if [[ $expect_key == 1 ]]; then expect_key=0; continue; fi
-  case "$a" in
-    --json|--sanitize-hosts) ;;
-    --sanitize-key) expect_key=1 ;;
-    -*) sc_unknown_option "$a" ;;
-    *) positional+=("$a") ;;
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --json|--sanitize-hosts) shift ;;
+    --sanitize-key) sc_need "the sanitize key file (made on first use)" "$@"; shift 2 ;;
+    -*) sc_unknown_option "$1" ;;
+    *) positional+=("$1"); shift ;;
   esac
 done
+set -- "${args[@]}"
 [[ ${#positional[@]} -ge 1 ]] || sc_die "recording.sh needs a command and a folder: stats|export|verify DIR, or sanitize IN OUT; see '$SC_SCRIPT --help'"
 [[ "${positional[0]}" =~ ^(stats|export|verify|sanitize)$ ]] \
   || sc_die "unknown command '${positional[0]}' for recording.sh; use stats, export, verify or sanitize"
