@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# usage: scripts/collect-recordings.sh [--base-dir DIR] [--node NAME ...] [--from USER@HOST:DIR ...] --out FILE [--json]
+# usage: scripts/collect-recordings.sh [--base-dir DIR] [--node NAME ...] [--from USER@HOST:DIR ...] --out FILE
+#                                     [--sanitize [--sanitize-key FILE] [--sanitize-hosts]] [--json]
 #   Gathers node recordings (local base dirs and remote hosts over ssh) into one archive that
 #   replay.sh takes as it is: data/<node>/recorder/ of each node, MANIFEST.json (size and SHA-256
 #   of every file, what each recording holds) and never a secret key.
 # options: --base-dir DIR (default ./pool unless --from is given), --node NAME ... (default: every
 #          recorded node), --from USER@HOST:DIR ... (a pool's base dir on another host),
-#          --out FILE (FILE.tar.gz or FILE.tgz, new), --json: a JSON summary as the last line
+#          --out FILE (FILE.tar.gz or FILE.tgz, new), --json: a JSON summary as the last line,
+#          --sanitize: customer data replaced by keyed pseudonyms (see recording.sh sanitize; the
+#          key, --sanitize-key FILE, default ~/.stack-companion/sanitize.key, made on first use, stays here;
+#          --sanitize-hosts: the node host addresses too)
 # environment: SC_SSH_OPTS: extra options for ssh and scp (both must take them), e.g. "-i KEY -o Port=2222"
 # exit: 0 all collected; 1 archive written but a source or node failed (listed), or none collected;
 #       2 bad arguments, nothing written
@@ -30,7 +34,8 @@ while [[ $# -gt 0 ]]; do
       shift
       while [[ $# -gt 0 && "$1" != -* ]]; do shift; done
       ;;
-    --json) shift ;;
+    --json|--sanitize|--sanitize-hosts) shift ;;
+    --sanitize-key) sc_need "the sanitize key file (made on first use)" "$@"; shift 2 ;;
     -*) sc_unknown_option "$1" ;;
     *) sc_die "unexpected argument '$1' for collect-recordings.sh; see '$SC_SCRIPT --help'" ;;
   esac

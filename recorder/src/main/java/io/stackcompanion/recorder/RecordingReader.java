@@ -195,6 +195,27 @@ public final class RecordingReader implements AutoCloseable {
      * @throws RecordingFormatException at the first corrupted event
      */
     public long copyTo(Path target, EventKey end) {
+        return copyTo(target, end, null);
+    }
+
+    /**
+     * Like {@link #copyTo(Path, EventKey)}, but each event is passed through {@code rewrite} on its
+     * way: the copy holds what it returns (same key, any kind, peers and payload), encoded, chained
+     * and sealed afresh, so it verifies as complete as the original did. The original is still
+     * checked against its own seal while it is read. A sanitized copy is made this way.
+     *
+     * @param rewrite the new event for each one read; null copies the bytes unchanged
+     * @throws IllegalArgumentException if {@code rewrite} changes an event's key
+     */
+    public long copyTo(Path target, EventKey end, java.util.function.UnaryOperator<RecordedEvent> rewrite) {
+        return copyTo(target, end, rewrite, metadata);
+    }
+
+    /**
+     * Like {@link #copyTo(Path, EventKey, java.util.function.UnaryOperator)}, the copy labelled with
+     * {@code metadata} (a sanitized copy whose pool genesis was rewritten names the new one).
+     */
+    public long copyTo(Path target, EventKey end, java.util.function.UnaryOperator<RecordedEvent> rewrite, RecorderMetadata metadata) {
         ensureOpen();
         if (Files.exists(target)) {
             throw new RecordingException("cannot copy recording " + db.folder + " into " + target + ": it already exists; pass a new folder");
@@ -217,14 +238,23 @@ public final class RecordingReader implements AutoCloseable {
                 if (end != null && event.key().compareTo(end) >= 0) {
                     return null;
                 }
+                byte[] value = raw[1];
+                if (rewrite != null) {
+                    RecordedEvent rewritten = rewrite.apply(event);
+                    if (!rewritten.key().equals(event.key())) {
+                        throw new IllegalArgumentException("a rewrite must keep the event's key: " + event.key()
+                                + " became " + rewritten.key());
+                    }
+                    value = EventCodec.encode(rewritten.kind(), rewritten.peers(), rewritten.payload());
+                }
                 if (check != null) {
                     check.accept(raw[0], raw[1], raw.length > 2 ? java.nio.ByteBuffer.wrap(raw[2]).getInt() : null, cursor.lastSource());
-                    copySeal.accept(raw[0], raw[1], null, target);
+                    copySeal.accept(raw[0], value, null, target);
                 }
                 firstAndLast[0] = firstAndLast[0] == null ? raw[0] : firstAndLast[0];
                 firstAndLast[1] = raw[0];
                 copied[0]++;
-                return new byte[][] {raw[0], raw[1]};
+                return new byte[][] {raw[0], value};
             }, target.resolve("copy.sst.tmp"));
             if (copySeal != null) {
                 // The copy proves its completeness as the original did: one table file, no journal.

@@ -221,10 +221,16 @@ public final class Collector {
     }
 
     private static Manifest.NodeEntry entry(Found f, RecorderCopy.Result r) {
+        return nodeEntry(f.node, f.source.describe(), r.live(), r.eventsLeftOut(), r.endsWithStop(), r.nodeStack(), r.clientStack());
+    }
+
+    /** A node's entry in {@code MANIFEST.json}, from the stats of its two copied stack recordings. */
+    public static Manifest.NodeEntry nodeEntry(String node, String source, boolean live, long eventsLeftOut, boolean endsWithStop,
+                                               RecordingStats nodeStack, RecordingStats clientStack) {
         List<Manifest.StackEntry> stacks = new ArrayList<>();
         Instant first = null;
         Instant last = null;
-        for (RecordingStats s : List.of(r.nodeStack(), r.clientStack())) {
+        for (RecordingStats s : List.of(nodeStack, clientStack)) {
             Map<String, Long> kinds = new LinkedHashMap<>();
             s.eventsPerKind().forEach((k, v) -> kinds.put(k.name(), v));
             stacks.add(new Manifest.StackEntry(s.metadata().stackName(), s.metadata().formatVersion(),
@@ -237,7 +243,7 @@ public final class Collector {
             }
         }
         double span = first == null ? 0 : (java.time.Duration.between(first, last).toNanos()) / 1e9;
-        return new Manifest.NodeEntry(f.node, f.source.describe(), r.live(), r.eventsLeftOut(), r.endsWithStop(),
+        return new Manifest.NodeEntry(node, source, live, eventsLeftOut, endsWithStop,
                 first == null ? null : first.toString(), last == null ? null : last.toString(), span, stacks);
     }
 

@@ -1,5 +1,7 @@
 package io.stackcompanion.node.collect;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+
 import java.util.List;
 import java.util.Map;
 
@@ -16,11 +18,31 @@ import java.util.Map;
  * @param poolGenesisHash the pool every recording in the archive belongs to
  * @param nodes           per node what was collected, by name
  * @param files           every file of the archive except the two manifest files, by path
+ * @param sanitized       how the recordings were sanitized; absent when they hold the customer's data
  */
 public record Manifest(String format, int formatVersion, String createdAt, String tool, String toolVersion,
-                       String poolGenesisHash, List<NodeEntry> nodes, List<FileEntry> files) {
+                       String poolGenesisHash, List<NodeEntry> nodes, List<FileEntry> files,
+                       @JsonInclude(JsonInclude.Include.NON_NULL) Sanitized sanitized) {
     public static final String FORMAT = "stack-companion-recording-archive";
     public static final int FORMAT_VERSION = 1;
+
+    /** A manifest of recordings as recorded (not sanitized). */
+    public Manifest(String format, int formatVersion, String createdAt, String tool, String toolVersion,
+                    String poolGenesisHash, List<NodeEntry> nodes, List<FileEntry> files) {
+        this(format, formatVersion, createdAt, tool, toolVersion, poolGenesisHash, nodes, files, null);
+    }
+
+    /**
+     * The recordings' customer data was replaced by keyed pseudonyms (see {@code SANITIZED.json} in
+     * each recorder folder).
+     *
+     * @param method   how pseudonyms are made, e.g. {@code hmac-sha256}
+     * @param version  the sanitizer's version
+     * @param keyId    names the key (reveals nothing of it): equal ids, same key
+     * @param replaced distinct values replaced, per kind
+     */
+    public record Sanitized(String method, int version, String keyId, Map<String, Integer> replaced) {
+    }
 
     /** One file: its path inside the archive, its size and its SHA-256 (hex). */
     public record FileEntry(String path, long size, String sha256) {
@@ -58,6 +80,6 @@ public record Manifest(String format, int formatVersion, String createdAt, Strin
 
     /** The same manifest listing {@code files}. */
     public Manifest withFiles(List<FileEntry> files) {
-        return new Manifest(format, formatVersion, createdAt, tool, toolVersion, poolGenesisHash, nodes, files);
+        return new Manifest(format, formatVersion, createdAt, tool, toolVersion, poolGenesisHash, nodes, files, sanitized);
     }
 }

@@ -218,6 +218,11 @@ public final class State {
     }
 
     private byte[] entryHash(byte[] key, byte[] value) {
+        return entryHash(sha256, key, value);
+    }
+
+    /** What one entry adds to the root: SHA-256(len(k) || k || len(v) || v), using (and resetting) {@code sha256}. */
+    public static byte[] entryHash(MessageDigest sha256, byte[] key, byte[] value) {
         sha256.update(intBytes(key.length));
         sha256.update(key);
         sha256.update(intBytes(value.length));
@@ -228,8 +233,8 @@ public final class State {
         return new byte[] {(byte) (n >>> 24), (byte) (n >>> 16), (byte) (n >>> 8), (byte) n};
     }
 
-    /** acc += h mod 2^256, both big-endian. */
-    static void add(byte[] acc, byte[] h) {
+    /** acc += h mod 2^256, both big-endian: how an entry joins the root. */
+    public static void add(byte[] acc, byte[] h) {
         int carry = 0;
         for (int i = HASH_SIZE - 1; i >= 0; i--) {
             int sum = (acc[i] & 0xff) + (h[i] & 0xff) + carry;
@@ -238,8 +243,8 @@ public final class State {
         }
     }
 
-    /** acc -= h mod 2^256, both big-endian. */
-    static void subtract(byte[] acc, byte[] h) {
+    /** acc -= h mod 2^256, both big-endian: how an entry leaves the root. */
+    public static void subtract(byte[] acc, byte[] h) {
         int borrow = 0;
         for (int i = HASH_SIZE - 1; i >= 0; i--) {
             int diff = (acc[i] & 0xff) - (h[i] & 0xff) - borrow;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.collect.Collector;
 import io.stackcompanion.node.collect.Manifest;
+import io.stackcompanion.node.sanitize.SanitizeKey;
+import io.stackcompanion.node.sanitize.Sanitizer;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.StackCompanionException;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code scripts/collect-recordings.sh [--base-dir DIR] [--node NAME ...] [--from USER@HOST:DIR ...]
@@ -43,13 +46,18 @@ public final class CollectMain {
                 .addOption(Option.builder().longOpt("from").hasArgs().argName("USER@HOST:DIR")
                         .desc("a pool's base dir on another host, over ssh (repeatable; SC_SSH_OPTS adds ssh/scp options)").get())
                 .addOption(Cli.value("out", "FILE", "the archive to write, FILE.tar.gz"))
+                .addOption(Cli.flag("sanitize", "replace customer data by keyed pseudonyms (still replays exactly)"))
+                .addOption(Cli.value("sanitize-key", "FILE", "the pseudonyms' secret key, made on first use (default ~/"
+                        + RecordingMain.DEFAULT_KEY + "); it stays here"))
+                .addOption(Cli.flag("sanitize-hosts", "with --sanitize: replace the node host addresses too"))
                 .addOption(Cli.flag("json", "print a JSON summary as the last line"))
                 .addOption(Cli.help());
         try {
             CommandLine cmd = Cli.parse(options, args);
             if (cmd.hasOption("help")) {
                 new HelpFormatter().printHelp(new java.io.PrintWriter(out, true), 100,
-                        "collect-recordings.sh [--base-dir DIR] [--node NAME ...] [--from USER@HOST:DIR ...] --out FILE [--json]",
+                        "collect-recordings.sh [--base-dir DIR] [--node NAME ...] [--from USER@HOST:DIR ...] --out FILE"
+                                + " [--sanitize [--sanitize-key FILE] [--sanitize-hosts]] [--json]",
                         "", options, 2, 2, "");
                 return 0;
             }
@@ -62,12 +70,32 @@ public final class CollectMain {
                 sources.add(new Collector.Remote(from));
             }
             List<String> sshOptions = sshOptions(System.getenv("SC_SSH_OPTS"));
-            Collector.Outcome outcome = new Collector(sshOptions).collect(sources, values(cmd, "node"), outFile,
-                    line -> {
-                        if (terminal) {
-                            err.println(line);
-                        }
-                    });
+            if ((cmd.hasOption("sanitize-key") || cmd.hasOption("sanitize-hosts")) && !cmd.hasOption("sanitize")) {
+                throw new Cli.UsageException("--sanitize-key and --sanitize-hosts go with --sanitize");
+            }
+            SanitizeKey key = cmd.hasOption("sanitize") ? SanitizeKey.loadOrCreate(cmd.hasOption("sanitize-key")
+                    ? Path.of(cmd.getOptionValue("sanitize-key")) : Path.of(System.getProperty("user.home"), RecordingMain.DEFAULT_KEY))
+                    : null;
+            Consumer<String> progress = line -> {
+                if (terminal) {
+                    err.println(line);
+                }
+            };
+            // Sanitized: the recordings are collected into a hidden archive beside --out, which only the sanitized copy leaves.
+            Path collected = key == null ? outFile
+                    : outFile.resolveSibling("." + outFile.getFileName() + ".unsanitized-" + ProcessHandle.current().pid() + ".tar.gz");
+            Collector.Outcome outcome;
+            try {
+                outcome = new Collector(sshOptions).collect(sources, values(cmd, "node"), collected, progress);
+                if (key != null && outcome.manifest() != null) {
+                    Sanitizer.Result r = new Sanitizer(key, cmd.hasOption("sanitize-hosts")).sanitize(collected, outFile, progress);
+                    outcome = new Collector.Outcome(r.manifest(), Files.size(outFile), outcome.failures());
+                }
+            } finally {
+                if (key != null) {
+                    Files.deleteIfExists(collected);
+                }
+            }
             for (Collector.Failure f : outcome.failures()) {
                 err.println("error: " + f.error());
             }
@@ -144,6 +172,11 @@ public final class CollectMain {
             }
             out.println("  pool genesis " + m.poolGenesisHash());
             out.println("  no secret keys: only data/<node>/recorder/ was read; check with: tar tzf " + outFile);
+            if (m.sanitized() != null) {
+                out.println("  sanitized: customer data replaced by " + m.sanitized().method() + " pseudonyms (key id "
+                        + m.sanitized().keyId() + ", the key stays here), replaced " + m.sanitized().replaced());
+                j.set("sanitized", Codec.mapper().valueToTree(m.sanitized()));
+            }
             j.put("out", outFile.toString());
             j.put("bytes", o.archiveBytes());
             j.put("poolGenesisHash", m.poolGenesisHash());

@@ -7,6 +7,8 @@ import io.stackcompanion.node.recording.CombinedRecorder;
 import io.stackcompanion.node.recording.MergedEvent;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.recording.RecordingCheck;
+import io.stackcompanion.node.sanitize.SanitizeKey;
+import io.stackcompanion.node.sanitize.Sanitizer;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.JsonLinesExporter;
 import io.stackcompanion.recorder.RecordingFormatException;
@@ -29,13 +31,17 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Looks inside recordings, for {@code scripts/recording.sh stats|export|verify DIR [--json]}.
+ * Looks inside recordings, for {@code scripts/recording.sh stats|export|verify DIR [--json]}, and
+ * makes sanitized copies ({@code sanitize IN OUT [--sanitize-key FILE]}, see {@link Sanitizer}).
  * DIR may be one stack's recording, a node's {@code recorder/} folder, a node's data folder, or a
  * pool's base dir (every node in it). Exit codes: 0 fine, 2 bad arguments or a damaged recording (one
  * line on stderr naming the file).
  */
 public final class RecordingMain {
-    private static final String USAGE = "usage: recording.sh stats|verify DIR [--json] | export DIR [--from-index N] [--to-index N]";
+    private static final String USAGE = "usage: recording.sh stats|verify DIR [--json] | export DIR [--from-index N] [--to-index N]"
+            + " | sanitize IN OUT [--sanitize-key FILE] [--sanitize-hosts] [--json]";
+    /** Where the sanitize key is kept unless --sanitize-key says otherwise: with the operator, never in a recording. */
+    static final String DEFAULT_KEY = ".stack-companion/sanitize.key";
 
     private RecordingMain() {
     }
@@ -51,6 +57,9 @@ public final class RecordingMain {
             return 0;
         }
         boolean json = rest.remove("--json");
+        if (!rest.isEmpty() && rest.get(0).equals("sanitize")) {
+            return sanitize(rest.subList(1, rest.size()), json, out, err);
+        }
         long fromIndex;
         long toIndex;
         try {
@@ -114,6 +123,54 @@ public final class RecordingMain {
         }
     }
 
+    /** {@code sanitize IN OUT [--sanitize-key FILE]}: see {@link Sanitizer}. */
+    private static int sanitize(List<String> args, boolean json, PrintStream out, PrintStream err) {
+        List<String> rest = new ArrayList<>(args);
+        boolean hosts = rest.remove("--sanitize-hosts");
+        Path keyFile = Path.of(System.getProperty("user.home"), DEFAULT_KEY);
+        int k = rest.indexOf("--sanitize-key");
+        if (k >= 0) {
+            if (k + 1 >= rest.size()) {
+                return ErrorExit.userError(err, "--sanitize-key needs a file (made on first use); " + USAGE);
+            }
+            keyFile = Path.of(rest.get(k + 1));
+            rest.remove(k + 1);
+            rest.remove(k);
+        }
+        for (String a : rest) {
+            if (a.startsWith("-")) {
+                return ErrorExit.userError(err, "unknown option '" + a + "'; " + USAGE);
+            }
+        }
+        if (rest.size() != 2) {
+            return ErrorExit.userError(err, (rest.size() < 2 ? "sanitize needs IN (a pool's base dir, a node's folder or an archive)"
+                    + " and OUT (a new folder or *.tar.gz)" : "unexpected argument '" + rest.get(2) + "'") + "; " + USAGE);
+        }
+        try {
+            Sanitizer.Result r = new Sanitizer(SanitizeKey.loadOrCreate(keyFile), hosts).sanitize(Path.of(rest.get(0)), Path.of(rest.get(1)),
+                    line -> err.println(line));
+            out.printf("sanitized %d node(s) (%s), %,d events, into %s in %.1f s (%,.0f events/s)%n", r.nodes().size(),
+                    String.join(", ", r.nodes()), r.events(), r.out(), r.seconds(), r.events() / Math.max(r.seconds(), 1e-9));
+            out.println("  pseudonyms: HMAC-SHA256 under " + keyFile + " (key id " + r.keyId() + "; keep the key, never send it)");
+            r.replaced().forEach((kind, n) -> out.printf("  replaced %,8d %s%n", n, kind));
+            if (json) {
+                ObjectNode o = Codec.mapper().createObjectNode();
+                o.put("out", r.out().toString());
+                o.set("nodes", Codec.mapper().valueToTree(r.nodes()));
+                o.put("events", r.events());
+                o.put("keyId", r.keyId());
+                o.set("replaced", Codec.mapper().valueToTree(r.replaced()));
+                o.put("seconds", r.seconds());
+                out.println(o);
+            }
+            return 0;
+        } catch (StackCompanionException e) {
+            return ErrorExit.print(err, e);
+        } catch (RuntimeException e) {
+            return ErrorExit.bug(err, "sanitize", e);
+        }
+    }
+
     private static int stats(List<Path> recordings, boolean json, PrintStream out) {
         ArrayNode all = Codec.mapper().createArrayNode();
         for (Path r : recordings) {
@@ -128,6 +185,12 @@ public final class RecordingMain {
                         st.metadata().nodeName(), st.metadata().stackName(), st.events(), st.span().toNanos() / 1e9,
                         st.payloadBytes(), st.bytesOnDisk());
                 st.eventsPerKind().forEach((k, v) -> out.printf("    %-14s %9d%n", k, v));
+                Path recorder = r.toAbsolutePath().getParent();
+                Sanitizer.stamp(recorder).ifPresent(stamp -> {
+                    o.set("sanitized", stamp);
+                    out.printf("    sanitized: %s version %s, key id %s, replaced %s%n", stamp.path("method").asText(),
+                            stamp.path("version").asText(), stamp.path("keyId").asText(), stamp.path("replaced"));
+                });
             }
         }
         if (json) {

@@ -1,0 +1,405 @@
+package io.stackcompanion.node.sanitize;
+
+import io.stackcompanion.node.core.Txn;
+import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.node.message.CatchupRep;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Message;
+import io.stackcompanion.node.message.NewView;
+import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.PrePrepare;
+import io.stackcompanion.node.message.Propagate;
+import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.message.ViewChange;
+import io.stackcompanion.node.store.MerkleTree;
+import io.stackcompanion.node.store.State;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What the sanitizer knows of the pool, learned from every recording it sanitizes (their events and
+ * their stores) before anything is written: the ledger (each transaction by seqNo), the requests
+ * by digest and the batches by digest. From that it maps each value derived from customer data to
+ * the value derived from the sanitized data: request and batch digests, ledger roots and state
+ * roots at each ledger size, txn hashes, consistency proofs. A value it cannot map is an
+ * {@link Unmapped}: the caller refuses the event that holds it.
+ */
+final class PoolFacts {
+    /** A derived value the facts cannot account for. */
+    static final class Unmapped extends Exception {
+        Unmapped(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    /** What names a request: what its client signed. */
+    private record Signed(String identifier, long reqId, Operation operation) {
+    }
+
+    private static final String EMPTY_STATE_ROOT = Hashes.hex(new byte[32]);
+
+    private final Pseudonyms pseudonyms;
+    /** Every customer value met, to be looked for again in what is written. */
+    final LeakCheck leaks = new LeakCheck();
+    private final Map<String, Signed> requests = new HashMap<>();
+    private final Map<String, PrePrepare> batches = new HashMap<>();
+    private final TreeMap<Long, byte[]> ledger = new TreeMap<>();
+    private final Map<Long, String> conflicts = new TreeMap<>();
+    private int maxView;
+
+    // Built by finish():
+    private final MemoryTree originalTree = new MemoryTree();
+    private final MemoryTree sanitizedTree = new MemoryTree();
+    private final List<byte[]> originalLeaves = new ArrayList<>();
+    private final List<byte[]> sanitizedLeaves = new ArrayList<>();
+    /** Ledgers of batches never ordered, by size (see {@link #branch}). */
+    private final Map<Long, List<Branch>> branches = new HashMap<>();
+    private final List<String> originalStateRoots = new ArrayList<>();
+    private final List<String> sanitizedStateRoots = new ArrayList<>();
+    private final Map<String, Long> sizeOfRoot = new HashMap<>();
+    private final Map<String, String> txnHashes = new HashMap<>();
+    private final Map<String, String> digests = new HashMap<>();
+    private final Map<String, String> batchDigests = new HashMap<>();
+    private final Map<String, PrePrepare> sanitizedBatches = new HashMap<>();
+    private boolean finished;
+
+    PoolFacts(Pseudonyms pseudonyms) {
+        this.pseudonyms = pseudonyms;
+    }
+
+    // ------------------------------------------------------------------ learning
+
+    /** A committed transaction (from a store or a catch-up reply). */
+    void learnTxn(long seqNo, byte[] leaf) {
+        byte[] before = ledger.putIfAbsent(seqNo, leaf);
+        if (before != null && !java.util.Arrays.equals(before, leaf)) {
+            conflicts.put(seqNo, "two different transactions " + seqNo + " in the recordings");
+        }
+        Txn txn = decodeTxn(leaf);
+        if (txn != null) {
+            leaks.add(txn.identifier());
+            leaks.addOperation(txn.operation());
+            requests.putIfAbsent(txn.digest(), new Signed(txn.identifier(), txn.reqId(), txn.operation()));
+        }
+    }
+
+    void learn(Message m) {
+        if (m instanceof Request r) {
+            learnRequest(r);
+        } else if (m instanceof Propagate p) {
+            p.requests().forEach(this::learnRequest);
+        } else if (m instanceof PrePrepare pp) {
+            learnBatch(pp);
+        } else if (m instanceof ViewChange vc) {
+            maxView = Math.max(maxView, vc.viewNo());
+            vc.prepared().forEach(this::learnBatch);
+        } else if (m instanceof NewView nv) {
+            maxView = Math.max(maxView, nv.viewNo());
+            nv.batches().forEach(this::learnBatch);
+        } else if (m instanceof io.stackcompanion.node.message.ReqAck a) {
+            leaks.add(a.identifier());
+        } else if (m instanceof io.stackcompanion.node.message.Reply r) {
+            leaks.add(r.identifier());
+        } else if (m instanceof io.stackcompanion.node.message.Reject r) {
+            leaks.add(r.identifier());
+        } else if (m instanceof io.stackcompanion.node.message.Prepare pr) {
+            maxView = Math.max(maxView, pr.viewNo());
+        } else if (m instanceof io.stackcompanion.node.message.Commit c) {
+            maxView = Math.max(maxView, c.viewNo());
+        } else if (m instanceof CatchupRep rep) {
+            for (int i = 0; i < rep.txns().size(); i++) {
+                learnTxn(rep.from() + i, rep.txns().get(i).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+    }
+
+    private void learnRequest(Request r) {
+        leaks.addRequest(r);
+        requests.putIfAbsent(Codec.digest(r), new Signed(r.identifier(), r.reqId(), r.operation()));
+    }
+
+    private void learnBatch(PrePrepare pp) {
+        batches.putIfAbsent(batchDigest(pp), pp);
+        maxView = Math.max(maxView, pp.viewNo());
+    }
+
+    /**
+     * Fills the ledger's gaps from the batches (a PRE-PREPARE and its requests say exactly which
+     * transactions it appends), then derives every original and sanitized root along the ledger.
+     */
+    void finish() {
+        List<PrePrepare> all = new ArrayList<>(batches.values());
+        // A new view re-orders the batches prepared before it as the same PRE-PREPAREs in the new
+        // view (never sent as such: the nodes PREPARE and COMMIT their digests).
+        for (PrePrepare pp : all) {
+            for (int view = 0; view <= maxView; view++) {
+                if (view != pp.viewNo()) {
+                    PrePrepare again = new PrePrepare(view, pp.ppSeqNo(), pp.ppTime(), pp.reqDigests(), pp.ledgerSize(),
+                            pp.txnRoot(), pp.stateRoot());
+                    batches.putIfAbsent(batchDigest(again), again);
+                }
+            }
+        }
+        // Where batches of several views claim the same place, the latest view's is the one ordered.
+        all.sort(java.util.Comparator.comparingInt(PrePrepare::viewNo).reversed().thenComparingLong(PrePrepare::ledgerSize));
+        for (PrePrepare pp : all) {
+            long first = pp.ledgerSize() - pp.reqDigests().size() + 1;
+            for (int i = 0; i < pp.reqDigests().size(); i++) {
+                Signed s = requests.get(pp.reqDigests().get(i));
+                if (s != null && !ledger.containsKey(first + i)) {
+                    ledger.put(first + i, Codec.toBytes(new Txn(first + i, pp.ppSeqNo(), pp.ppTime(), s.identifier(), s.reqId(),
+                            s.operation(), pp.reqDigests().get(i))));
+                }
+            }
+        }
+        TreeMap<String, String> originalState = new TreeMap<>();
+        byte[] originalRoot = new byte[32];
+        byte[] sanitizedRoot = new byte[32];
+        originalStateRoots.add(EMPTY_STATE_ROOT);
+        sanitizedStateRoots.add(EMPTY_STATE_ROOT);
+        sizeOfRoot.put(originalTree.rootHex(0), 0L);
+        for (long seqNo = 1; ledger.containsKey(seqNo) && !conflicts.containsKey(seqNo); seqNo++) {
+            byte[] leaf = ledger.get(seqNo);
+            Txn txn = decodeTxn(leaf);
+            if (txn == null || txn.operation() == null || txn.seqNo() != seqNo) {
+                break;
+            }
+            byte[] sanitized = sanitizeTxn(txn);
+            originalTree.append(leaf);
+            sanitizedTree.append(sanitized);
+            originalLeaves.add(leaf);
+            sanitizedLeaves.add(sanitized);
+            txnHashes.put(Hashes.hex(MerkleTree.leafHash(leaf)), Hashes.hex(MerkleTree.leafHash(sanitized)));
+            sizeOfRoot.put(originalTree.rootHex(seqNo), seqNo);
+            Operation op = txn.operation();
+            String old = originalState.put(op.key(), op.value());
+            Operation sop = pseudonyms.operation(op);
+            if (old != null) {
+                State.subtract(originalRoot, entryHash(op.key(), old));
+                State.subtract(sanitizedRoot, entryHash(sop.key(), pseudonyms.text(Pseudonyms.VALUE, old)));
+            }
+            State.add(originalRoot, entryHash(op.key(), op.value()));
+            State.add(sanitizedRoot, entryHash(sop.key(), sop.value()));
+            originalStateRoots.add(Hashes.hex(originalRoot));
+            sanitizedStateRoots.add(Hashes.hex(sanitizedRoot));
+        }
+        finished = true;
+    }
+
+    /** How many transactions of the ledger are known, from the first one on. */
+    long ledgerSize() {
+        return originalTree.size();
+    }
+
+    // ------------------------------------------------------------------ mapping
+
+    byte[] sanitizeTxn(byte[] leaf) throws Unmapped {
+        Txn txn = decodeTxn(leaf);
+        if (txn == null) {
+            throw new Unmapped("a ledger transaction that cannot be decoded");
+        }
+        return sanitizeTxn(txn);
+    }
+
+    private byte[] sanitizeTxn(Txn t) {
+        String identifier = pseudonyms.identifier(t.identifier());
+        Operation op = pseudonyms.operation(t.operation());
+        return Codec.toBytes(new Txn(t.seqNo(), t.ppSeqNo(), t.ppTime(), identifier, t.reqId(), op, digestOf(identifier, t.reqId(), op)));
+    }
+
+    private static String digestOf(String identifier, long reqId, Operation op) {
+        return Codec.digest(new Request(identifier, reqId, op, null));
+    }
+
+    /** The sanitized request digest of the original request digest {@code digest}. */
+    String digest(String digest) throws Unmapped {
+        String known = digests.get(digest);
+        if (known != null) {
+            return known;
+        }
+        Signed s = requests.get(digest);
+        if (s == null) {
+            throw new Unmapped("request digest " + digest + " names no request in the recordings");
+        }
+        String identifier = pseudonyms.identifier(s.identifier());
+        Operation op = pseudonyms.operation(s.operation());
+        String sanitized = digestOf(identifier, s.reqId(), op);
+        digests.put(digest, sanitized);
+        return sanitized;
+    }
+
+    /** The sanitized digest of the batch whose PRE-PREPARE has digest {@code digest}. */
+    String batchDigest(String digest) throws Unmapped {
+        String known = batchDigests.get(digest);
+        if (known != null) {
+            return known;
+        }
+        PrePrepare pp = batches.get(digest);
+        if (pp == null) {
+            throw new Unmapped("batch digest " + digest + " names no PRE-PREPARE in the recordings");
+        }
+        String sanitized = batchDigest(prePrepare(pp));
+        batchDigests.put(digest, sanitized);
+        return sanitized;
+    }
+
+    static String batchDigest(PrePrepare pp) {
+        return Hashes.sha256Hex(Codec.encode(pp));
+    }
+
+    PrePrepare prePrepare(PrePrepare pp) throws Unmapped {
+        String d = batchDigest(pp);
+        PrePrepare known = sanitizedBatches.get(d);
+        if (known != null) {
+            return known;
+        }
+        List<String> reqDigests = new ArrayList<>(pp.reqDigests().size());
+        for (String r : pp.reqDigests()) {
+            reqDigests.add(digest(r));
+        }
+        String txnRoot;
+        String stateRoot;
+        try {
+            txnRoot = ledgerRoot(pp.txnRoot(), pp.ledgerSize());
+            stateRoot = stateRoot(pp.stateRoot(), pp.ledgerSize());
+        } catch (Unmapped notOnTheLedger) {
+            Branch b = branch(pp);
+            if (b == null) {
+                throw notOnTheLedger;
+            }
+            txnRoot = Hashes.hex(MerkleTree.rootOf(b.sanitized));
+            stateRoot = stateRootOf(b.sanitized);
+        }
+        PrePrepare out = new PrePrepare(pp.viewNo(), pp.ppSeqNo(), pp.ppTime(), reqDigests, pp.ledgerSize(), txnRoot, stateRoot);
+        sanitizedBatches.put(d, out);
+        return out;
+    }
+
+    /** A ledger no node committed: a batch proposed and never ordered (a view change dropped it), on its base. */
+    private record Branch(List<byte[]> original, List<byte[]> sanitized) {
+    }
+
+    /**
+     * The ledger a PRE-PREPARE that is not on the pool's ledger proposes: its transactions (from its
+     * requests) on the pool's ledger before it, or on another such branch, whichever gives both its
+     * announced roots; null when none does. Rare, so computed whole.
+     */
+    private Branch branch(PrePrepare pp) {
+        long base = pp.ledgerSize() - pp.reqDigests().size();
+        if (base < 0 || base > originalTree.size()) {
+            return null;
+        }
+        List<byte[]> added = new ArrayList<>();
+        for (int i = 0; i < pp.reqDigests().size(); i++) {
+            Signed s = requests.get(pp.reqDigests().get(i));
+            if (s == null || s.operation() == null) {
+                return null;
+            }
+            added.add(Codec.toBytes(new Txn(base + i + 1, pp.ppSeqNo(), pp.ppTime(), s.identifier(), s.reqId(), s.operation(),
+                    pp.reqDigests().get(i))));
+        }
+        List<Branch> bases = new ArrayList<>();
+        bases.add(new Branch(originalLeaves.subList(0, (int) base), sanitizedLeaves.subList(0, (int) base)));
+        bases.addAll(branches.getOrDefault(base, List.of()));
+        for (Branch b : bases) {
+            List<byte[]> original = new ArrayList<>(b.original);
+            original.addAll(added);
+            if (Hashes.hex(MerkleTree.rootOf(original)).equals(pp.txnRoot()) && stateRootOf(original).equals(pp.stateRoot())) {
+                List<byte[]> sanitized = new ArrayList<>(b.sanitized);
+                for (byte[] txn : added) {
+                    sanitized.add(sanitizeTxn(decodeTxn(txn)));
+                }
+                Branch branch = new Branch(original, sanitized);
+                branches.computeIfAbsent(pp.ledgerSize(), k -> new ArrayList<>()).add(branch);
+                return branch;
+            }
+        }
+        return null;
+    }
+
+    /** The state root of a node store holding exactly {@code leaves} (each a PUT), as {@link State} computes it. */
+    private static String stateRootOf(List<byte[]> leaves) {
+        java.util.HashMap<String, String> state = new java.util.HashMap<>();
+        byte[] root = new byte[32];
+        for (byte[] leaf : leaves) {
+            Operation op = decodeTxn(leaf).operation();
+            String old = state.put(op.key(), op.value());
+            if (old != null) {
+                State.subtract(root, entryHash(op.key(), old));
+            }
+            State.add(root, entryHash(op.key(), op.value()));
+        }
+        return Hashes.hex(root);
+    }
+
+    /** The sanitized root of the ledger of {@code size} whose original root is {@code root}. */
+    String ledgerRoot(String root, long size) throws Unmapped {
+        requireFinished();
+        if (size < 0 || size > originalTree.size()) {
+            throw new Unmapped("ledger root " + root + " of size " + size + ": the recordings hold the pool's ledger only up to "
+                    + originalTree.size());
+        }
+        Long known = sizeOfRoot.get(root);
+        if (known == null || known != size) {
+            throw new Unmapped("ledger root " + root + " of size " + size + " is not the root of the pool's ledger at that size");
+        }
+        return sanitizedTree.rootHex(size);
+    }
+
+    /** The sanitized state root after {@code size} transactions, whose original is {@code root}. */
+    String stateRoot(String root, long size) throws Unmapped {
+        if (size < 0 || size >= originalStateRoots.size() || !originalStateRoots.get((int) size).equals(root)) {
+            throw new Unmapped("state root " + root + " after " + size + " transactions is not the pool's state at that size");
+        }
+        return sanitizedStateRoots.get((int) size);
+    }
+
+    /** The sanitized leaf hash of the transaction whose original leaf hash is {@code txnHash}. */
+    String txnHash(String txnHash) throws Unmapped {
+        String s = txnHashes.get(txnHash);
+        if (s == null) {
+            throw new Unmapped("txn hash " + txnHash + " is the hash of no transaction of the pool's ledger");
+        }
+        return s;
+    }
+
+    /** The sanitized consistency proof from {@code oldSize} to {@code newSize}, checked against the original one. */
+    List<String> consistencyProof(long oldSize, long newSize, List<String> original) throws Unmapped {
+        if (original.isEmpty() && (oldSize <= 0 || oldSize >= newSize)) {
+            return original;
+        }
+        if (oldSize < 0 || oldSize > newSize || newSize > originalTree.size()) {
+            throw new Unmapped("a consistency proof from size " + oldSize + " to " + newSize + ": the recordings hold the pool's ledger"
+                    + " only up to " + originalTree.size());
+        }
+        if (!originalTree.consistencyProofHex(oldSize, newSize).equals(original)) {
+            throw new Unmapped("a consistency proof from size " + oldSize + " to " + newSize + " that is not the pool ledger's");
+        }
+        return sanitizedTree.consistencyProofHex(oldSize, newSize);
+    }
+
+    private void requireFinished() {
+        if (!finished) {
+            throw new IllegalStateException("the pool's facts are used before they were all learned");
+        }
+    }
+
+    static Txn decodeTxn(byte[] leaf) {
+        try {
+            return Codec.mapper().readValue(leaf, Txn.class);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** An entry's share of the state root, as the store computes it ({@link State}). */
+    private static byte[] entryHash(String key, String value) {
+        return State.entryHash(Hashes.sha256(), key.getBytes(StandardCharsets.UTF_8), value.getBytes(StandardCharsets.UTF_8));
+    }
+}
