@@ -5,7 +5,8 @@
 #   2. a node is killed with SIGKILL under load and restarted, as in a real incident;
 #   3. the pool stops; the recordings are inspected;
 #   4. each node is replayed alone from its recording, sending nothing on the network, and the
-#      replay says whether it reproduced the original exactly.
+#      replay says whether it reproduced the original exactly (its log, in recorded time, goes to
+#      data/<node>/replay.log, beside the node's own node.log).
 # options: --base-dir DIR (default ./demo; a new folder, or one an earlier demo made, which is
 #          replaced), --requests N (4 to 1000000, default 1000; then N/4 twice more)
 # Leaves the pool folder for you to look at.
@@ -66,7 +67,7 @@ step "3. the pool stops; what was recorded"
 step "4. every node replayed alone from its recording (virtual time, nothing sent; messages, ledgers and the consensus state at each checkpoint and stop compared)"
 failed=0
 for n in Node1 Node2 Node3 Node4; do
-  if ! "$scripts/replay.sh" --recording "$base_dir" --node "$n" --check-state; then
+  if ! "$scripts/replay.sh" --recording "$base_dir" --node "$n" --check-state --log "$base_dir/data/$n/replay.log"; then
     failed=1
   fi
 done

@@ -50,12 +50,12 @@ class DemoScriptTest {
 
         // The replayed node's log lines up with the original node.log: the core's lines, in order,
         // with the recorded time (not the replay's wall time), at the node's configured level.
-        Path log = dir.resolve("replayed-Node2.log");
-        Scripts.Result replay = Scripts.run(300, "replay.sh", "--recording", base.toString(), "--node", "Node2", "--log", log.toString());
-        assertThat(replay.exitCode()).as(replay.toString()).isZero();
+        // (demo.sh wrote each replayed node's log beside its node.log.)
+        Path log = base.resolve("data/Node2/replay.log");
         List<LogLine> original = coreLines(base.resolve("data/Node2/node.log"));
         List<LogLine> replayed = coreLines(log);
-        assertThat(original).as("the core's INFO lines in node.log").hasSizeGreaterThan(10);
+        // At least: started, catches up, connected to each of the 3 others, caught up.
+        assertThat(original).as("the core's INFO lines in node.log").hasSizeGreaterThanOrEqualTo(6);
         assertThat(replayed).extracting(LogLine::text).containsExactlyElementsOf(original.stream().map(LogLine::text).toList());
         for (int i = 0; i < original.size(); i++) {
             long apart = Duration.between(original.get(i).time(), replayed.get(i).time()).abs().toMillis();
