@@ -26,8 +26,8 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code scripts/dst.sh}: {@code DstMain check FILE [--json] [--max-steps N]} checks a client history
- * (README, "Client history") for linearizability. Exit codes: 0 linearizable; 1 not linearizable
+ * {@code scripts/dst.sh}: {@code DstMain check FILE [--json] [--max-steps N] [--initial absent|unknown]}
+ * checks a client history (README, "Client history") for linearizability. Exit codes: 0 linearizable; 1 not linearizable
  * (the counter-example printed); 2 bad arguments or a malformed history (one line naming the line);
  * 3 a bug; 4 unknown (the search bound was reached on a key before a verdict). The {@code run} and
  * {@code swarm} subcommands of issue 15 come here as further cases.
@@ -64,16 +64,18 @@ public final class DstMain {
         Options o = new Options()
                 .addOption(Option.builder().longOpt("json").desc("the verdict as one JSON object, last").get())
                 .addOption(Option.builder().longOpt("max-steps").hasArg().argName("N")
-                        .desc("search steps per key before the verdict is unknown (default " + Linearizability.DEFAULT_MAX_STEPS + ")").get());
+                        .desc("search steps per key before the verdict is unknown (default " + Linearizability.DEFAULT_MAX_STEPS + ")").get())
+                .addOption(Option.builder().longOpt("initial").hasArg().argName("absent|unknown")
+                        .desc("the keys' values before the history: absent (default), or unknown (a pool used before)").get());
         CommandLine cl;
         try {
             cl = new DefaultParser().parse(o, args);
         } catch (ParseException e) {
-            throw new StackCompanionException(e.getMessage() + " (dst.sh check FILE [--json] [--max-steps N])");
+            throw new StackCompanionException(e.getMessage() + " (dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown])");
         }
         if (cl.getArgList().size() != 1) {
             throw new StackCompanionException("dst.sh check takes one history file, not " + cl.getArgList().size()
-                    + " (dst.sh check FILE [--json] [--max-steps N])");
+                    + " (dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown])");
         }
         long maxSteps = Linearizability.DEFAULT_MAX_STEPS;
         if (cl.hasOption("max-steps")) {
@@ -87,9 +89,18 @@ public final class DstMain {
                 throw new StackCompanionException("--max-steps must be a whole number from 1, not '" + v + "'");
             }
         }
+        Linearizability.Initial initial = Linearizability.Initial.ABSENT;
+        if (cl.hasOption("initial")) {
+            String v = cl.getOptionValue("initial");
+            try {
+                initial = Linearizability.Initial.valueOf(v.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new StackCompanionException("--initial is absent or unknown, not '" + v + "'");
+            }
+        }
         Path file = Path.of(cl.getArgList().get(0));
         List<Operation> history = HistoryReader.read(file);
-        Verdict verdict = new Linearizability(maxSteps).check(history);
+        Verdict verdict = new Linearizability(maxSteps, initial).check(history);
         long base = history.stream().mapToLong(Operation::invoke).min().orElse(0);
         out.print(report(verdict, base));
         if (cl.hasOption("json")) {
@@ -117,7 +128,12 @@ public final class DstMain {
         for (KeyVerdict k : v.failures()) {
             b.append("\nkey ").append(k.key()).append(" (").append(count(k.operations(), "operation")).append("): no order of its operations explains\n    ")
                     .append(describe(k.blocked(), base)).append('\n');
-            b.append("  the longest order found before that return").append(k.order().isEmpty() ? " is empty (the key is absent)\n" : ":\n");
+            if (v.initial() == Linearizability.Initial.UNKNOWN) {
+                b.append("  with the value before the history that gets furthest: ").append(Operation.quote(k.initialState())).append('\n');
+            }
+            b.append("  the longest order found before that return").append(k.order().isEmpty()
+                    ? " is empty (the key " + (k.initialState() == null ? "is absent" : "holds " + Operation.quote(k.initialState())) + ")\n"
+                    : ":\n");
             int i = 1;
             for (Step s : k.order()) {
                 b.append(String.format(Locale.ROOT, "  %4d. %s%n        => %s%n", i++, describe(s.op(), base),
@@ -157,10 +173,12 @@ public final class DstMain {
         o.put("operations", v.operations());
         o.put("keys", v.keys().size());
         o.put("noReply", v.unknownOutcome());
+        o.put("initial", v.initial().name().toLowerCase(Locale.ROOT));
         ArrayNode failures = o.putArray("failures");
         for (KeyVerdict k : v.failures()) {
             ObjectNode f = failures.addObject();
             f.put("key", k.key());
+            f.put("initialValue", k.initialState());
             f.set("blocked", op(k.blocked()));
             ArrayNode order = f.putArray("order");
             k.order().forEach(s -> order.add(op(s.op()).put("stateAfter", s.stateAfter())));

@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Decides whether a client history of PUT, GET and CAS is linearizable: whether every operation can
@@ -41,6 +42,14 @@ public final class Linearizability {
 
     public enum Outcome { LINEARIZABLE, NOT_LINEARIZABLE, UNKNOWN }
 
+    /**
+     * A key's value before the history: {@code ABSENT} (a fresh pool, or keys no one used), or
+     * {@code UNKNOWN} (a pool used before): then the history is linearizable if it is for some one
+     * value, tried among absent, every value the key's GETs read or CASes expect, and a value the
+     * history never names.
+     */
+    public enum Initial { ABSENT, UNKNOWN }
+
     /** One operation of an order, with the key's state after it. */
     public record Step(Operation op, String stateAfter) {
     }
@@ -55,12 +64,12 @@ public final class Linearizability {
      * operations invoked before it and not in the order, {@code blocked} among them). When unknown,
      * {@code reason} says which bound was reached.
      */
-    public record KeyVerdict(String key, Outcome outcome, int operations, long steps, Operation blocked,
-                             List<Step> order, List<Candidate> candidates, String reason) {
+    public record KeyVerdict(String key, Outcome outcome, int operations, long steps, String initialState,
+                             Operation blocked, List<Step> order, List<Candidate> candidates, String reason) {
     }
 
     /** The verdict of a whole history: not linearizable if any key is not, else unknown if any key is unknown. */
-    public record Verdict(Outcome outcome, int operations, int unknownOutcome, List<KeyVerdict> keys) {
+    public record Verdict(Outcome outcome, int operations, int unknownOutcome, Initial initial, List<KeyVerdict> keys) {
         public List<KeyVerdict> failures() {
             return keys.stream().filter(k -> k.outcome() == Outcome.NOT_LINEARIZABLE).toList();
         }
@@ -71,16 +80,22 @@ public final class Linearizability {
     }
 
     private final long maxSteps;
+    private final Initial initial;
 
     public Linearizability() {
         this(DEFAULT_MAX_STEPS);
     }
 
     public Linearizability(long maxSteps) {
+        this(maxSteps, Initial.ABSENT);
+    }
+
+    public Linearizability(long maxSteps, Initial initial) {
         if (maxSteps < 1) {
             throw new IllegalArgumentException("maxSteps " + maxSteps);
         }
         this.maxSteps = maxSteps;
+        this.initial = initial;
     }
 
     public Verdict check(List<Operation> history) {
@@ -98,7 +113,7 @@ public final class Linearizability {
         }
         Outcome outcome = keys.stream().anyMatch(k -> k.outcome() == Outcome.NOT_LINEARIZABLE) ? Outcome.NOT_LINEARIZABLE
                 : keys.stream().anyMatch(k -> k.outcome() == Outcome.UNKNOWN) ? Outcome.UNKNOWN : Outcome.LINEARIZABLE;
-        return new Verdict(outcome, history.size(), unknown, List.copyOf(keys));
+        return new Verdict(outcome, history.size(), unknown, initial, List.copyOf(keys));
     }
 
     /** An invoke or a return, in the doubly linked list the search lifts operations out of. */
@@ -134,6 +149,55 @@ public final class Linearizability {
 
     KeyVerdict checkKey(String key, List<Operation> all) {
         List<Operation> ops = all.stream().filter(o -> o.completed() || o.kind() != Operation.Kind.GET).toList();
+        if (initial == Initial.ABSENT) {
+            return search(key, ops, null, maxSteps).verdict();
+        }
+        // One search per value the key may have held before: the history shows it only by what it reads or expects.
+        TreeSet<String> observed = new TreeSet<>();
+        Set<String> named = new HashSet<>();
+        for (Operation op : ops) {
+            if (op.read() != null) {
+                observed.add(op.read());
+            }
+            if (op.expected() != null) {
+                observed.add(op.expected());
+            }
+            named.add(op.value());
+        }
+        named.addAll(observed);
+        String neverNamed = "(a value the history never names)";
+        while (named.contains(neverNamed)) {
+            neverNamed += "'";
+        }
+        List<String> initials = new ArrayList<>();
+        initials.add(null);
+        initials.addAll(observed);
+        initials.add(neverNamed);
+        long steps = 0;
+        Search furthest = null;
+        for (String value : initials) {
+            Search s = search(key, ops, value, maxSteps - steps);
+            steps += s.verdict().steps();
+            if (s.verdict().outcome() != Outcome.NOT_LINEARIZABLE) {
+                return withSteps(s.verdict(), steps);
+            }
+            if (furthest == null || s.frontier() > furthest.frontier()) {
+                furthest = s;
+            }
+        }
+        return withSteps(furthest.verdict(), steps);
+    }
+
+    private static KeyVerdict withSteps(KeyVerdict k, long steps) {
+        return new KeyVerdict(k.key(), k.outcome(), k.operations(), steps, k.initialState(), k.blocked(), k.order(),
+                k.candidates(), k.reason());
+    }
+
+    /** A verdict, and for a counter-example the position (in time order) of the return no order passed. */
+    private record Search(KeyVerdict verdict, int frontier) {
+    }
+
+    private Search search(String key, List<Operation> ops, String initialState, long budget) {
         int n = ops.size();
         // Time order; at equal times invokes first (the operations overlap), then by line: deterministic.
         record Event(int id, boolean isReturn, long time) {
@@ -168,13 +232,13 @@ public final class Linearizability {
         long[] linearized = new long[words];
         Set<Memo> memo = new HashSet<>();
         List<Call> calls = new ArrayList<>();
-        String state = null;
+        String state = initialState;
         long steps = 0;
         int furthest = -1;
         List<Call> furthestCalls = List.of();
         Entry entry = head.next;
         while (head.next != null) {
-            if (++steps > maxSteps) {
+            if (++steps > budget) {
                 return unknown(key, n, steps - 1, "the search took more than " + maxSteps + " steps (--max-steps)");
             }
             if (entry.match != null) {
@@ -204,7 +268,7 @@ public final class Linearizability {
                     furthestCalls = List.copyOf(calls);
                 }
                 if (calls.isEmpty()) {
-                    return counterExample(key, ops, byPosition, furthest, furthestCalls, steps);
+                    return new Search(counterExample(key, ops, initialState, byPosition, furthest, furthestCalls, steps), furthest);
                 }
                 Call top = calls.remove(calls.size() - 1);
                 entry = top.entry();
@@ -214,15 +278,15 @@ public final class Linearizability {
                 entry = entry.next;
             }
         }
-        return new KeyVerdict(key, Outcome.LINEARIZABLE, n, steps, null, List.of(), List.of(), null);
+        return new Search(new KeyVerdict(key, Outcome.LINEARIZABLE, n, steps, initialState, null, List.of(), List.of(), null), -1);
     }
 
-    private static KeyVerdict unknown(String key, int n, long steps, String reason) {
-        return new KeyVerdict(key, Outcome.UNKNOWN, n, steps, null, List.of(), List.of(), reason);
+    private static Search unknown(String key, int n, long steps, String reason) {
+        return new Search(new KeyVerdict(key, Outcome.UNKNOWN, n, steps, null, null, List.of(), List.of(), reason), -1);
     }
 
-    private static KeyVerdict counterExample(String key, List<Operation> ops, Entry[] byPosition, int furthest,
-                                             List<Call> calls, long steps) {
+    private static KeyVerdict counterExample(String key, List<Operation> ops, String initialState, Entry[] byPosition,
+                                             int furthest, List<Call> calls, long steps) {
         Operation blocked = ops.get(byPosition[furthest].id);
         List<Step> order = new ArrayList<>();
         Set<Integer> ordered = new HashSet<>();
@@ -232,7 +296,7 @@ public final class Linearizability {
             order.add(new Step(ops.get(c.entry().id), after));
             ordered.add(c.entry().id);
         }
-        String state = order.isEmpty() ? null : order.get(order.size() - 1).stateAfter();
+        String state = order.isEmpty() ? initialState : order.get(order.size() - 1).stateAfter();
         List<Candidate> candidates = new ArrayList<>();
         for (int p = 0; p < furthest; p++) {
             Entry e = byPosition[p];
@@ -241,7 +305,7 @@ public final class Linearizability {
                 candidates.add(new Candidate(op, Register.whyNot(state, op)));
             }
         }
-        return new KeyVerdict(key, Outcome.NOT_LINEARIZABLE, ops.size(), steps, blocked, List.copyOf(order),
+        return new KeyVerdict(key, Outcome.NOT_LINEARIZABLE, ops.size(), steps, initialState, blocked, List.copyOf(order),
                 List.copyOf(candidates), null);
     }
 

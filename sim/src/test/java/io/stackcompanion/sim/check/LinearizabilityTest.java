@@ -162,6 +162,23 @@ class LinearizabilityTest {
     }
 
     @Test
+    void withAnUnknownValueBeforeTheHistoryTheFirstReadsFixIt() {
+        H old = new H().get("c1", "old", 0, 10L).cas("c2", "old", "a", true, 20, 30L).get("c1", "a", 40, 50L);
+        assertThat(old.check().outcome()).as("absent before").isEqualTo(Outcome.NOT_LINEARIZABLE);
+        Linearizability unknown = new Linearizability(Linearizability.DEFAULT_MAX_STEPS, Linearizability.Initial.UNKNOWN);
+        assertThat(unknown.check(old.ops).outcome()).isEqualTo(Outcome.LINEARIZABLE);
+        // A CAS that did not apply from "x" says the value was not "x"; one never named fits.
+        assertThat(unknown.check(new H().cas("c1", "x", "y", false, 0, 10L).cas("c2", null, "z", false, 20, 30L).ops).outcome())
+                .isEqualTo(Outcome.LINEARIZABLE);
+        // But one value throughout: two reads of different old values with no write between are not.
+        Verdict twoOld = unknown.check(new H().get("c1", "p", 0, 10L).get("c2", "q", 20, 30L).ops);
+        KeyVerdict k = onlyFailure(twoOld);
+        assertThat(k.blocked().line()).isEqualTo(2);
+        assertThat(k.initialState()).isEqualTo("p");
+        assertThat(k.candidates()).extracting(c -> c.why()).containsExactly("it reads \"q\", but the key holds \"p\"");
+    }
+
+    @Test
     void anEmptyHistoryIsLinearizable() {
         assertThat(new Linearizability().check(List.of()).outcome()).isEqualTo(Outcome.LINEARIZABLE);
     }

@@ -63,6 +63,8 @@ class RandomHistoryTest {
             Collections.shuffle(ops, r);
             Verdict v = new Linearizability().check(ops);
             assertThat(v.outcome()).as("seed %d: %s", seed, v).isEqualTo(Outcome.LINEARIZABLE);
+            assertThat(new Linearizability(Linearizability.DEFAULT_MAX_STEPS, Linearizability.Initial.UNKNOWN).check(ops).outcome())
+                    .as("seed %d, any value before", seed).isEqualTo(Outcome.LINEARIZABLE);
         }
     }
 

@@ -54,6 +54,18 @@ class DstScriptTest {
     }
 
     @Test
+    void onAPoolUsedBeforeTheKeysMayHoldValuesTheHistoryDidNotWrite() throws Exception {
+        Path h = Files.writeString(dir.resolve("history.jsonl"), GET_A + CAS_B);
+        Scripts.Result absent = Scripts.run(60, "dst.sh", "check", h.toString());
+        assertThat(absent.exitCode()).as(absent.toString()).isEqualTo(1);
+        assertThat(absent.stdout()).contains("c2 GET k3 -> \"a\"  (line 1, +0.000 ms..+0.500 ms)")
+                .contains("it reads \"a\", but the key is absent");
+        Scripts.Result unknown = Scripts.run(60, "dst.sh", "check", h.toString(), "--initial", "unknown");
+        assertThat(unknown.exitCode()).as(unknown.toString()).isZero();
+        assertThat(unknown.stdout()).startsWith("LINEARIZABLE: 2 operations on 1 key");
+    }
+
+    @Test
     void aMalformedLineIsNamedByItsNumberAndNothingIsChecked() throws Exception {
         Path h = Files.writeString(dir.resolve("history.jsonl"), PUT_A + "\n" + GET_A.replace("\"GET\"", "\"DEL\""));
         Scripts.Result r = Scripts.run(60, "dst.sh", "check", h.toString());
@@ -78,6 +90,9 @@ class DstScriptTest {
         Scripts.Result steps = Scripts.run(30, env, "dst.sh", "check", "x.jsonl", "--max-steps", "0");
         assertThat(steps.exitCode()).isEqualTo(2);
         assertThat(steps.stderr()).isEqualTo("error: --max-steps must be a whole number from 1 to 1000000000000, not '0'\n");
+        Scripts.Result initial = Scripts.run(30, env, "dst.sh", "check", "x.jsonl", "--initial=maybe");
+        assertThat(initial.exitCode()).isEqualTo(2);
+        assertThat(initial.stderr()).isEqualTo("error: --initial is absent or unknown, not 'maybe'\n");
         assertThat(trace).doesNotExist();
         Scripts.Result help = Scripts.run(30, "dst.sh", "--help");
         assertThat(help.exitCode()).isZero();
