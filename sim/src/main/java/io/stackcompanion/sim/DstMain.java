@@ -22,6 +22,7 @@ import org.apache.commons.cli.ParseException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -35,6 +36,8 @@ import java.util.Locale;
 public final class DstMain {
     public static final int NOT_LINEARIZABLE = 1;
     public static final int UNKNOWN = 4;
+    /** The report shows at most this many operations of an order (its end) and of those that cannot come next. */
+    static final int SHOWN = 20;
 
     private DstMain() {
     }
@@ -134,15 +137,26 @@ public final class DstMain {
             b.append("  the longest order found before that return").append(k.order().isEmpty()
                     ? " is empty (the key " + (k.initialState() == null ? "is absent" : "holds " + Operation.quote(k.initialState())) + ")\n"
                     : ":\n");
-            int i = 1;
-            for (Step s : k.order()) {
-                b.append(String.format(Locale.ROOT, "  %4d. %s%n        => %s%n", i++, describe(s.op(), base),
+            int first = Math.max(0, k.order().size() - SHOWN);
+            if (first > 0) {
+                b.append("  ").append(String.format(Locale.ROOT, "%4s", "")).append("  (").append(count(first, "earlier operation"))
+                        .append("; --json lists them)\n");
+            }
+            for (int i = first; i < k.order().size(); i++) {
+                Step s = k.order().get(i);
+                b.append(String.format(Locale.ROOT, "  %4d. %s%n        => %s%n", i + 1, describe(s.op(), base),
                         Operation.quote(s.stateAfter())));
             }
             b.append("  cannot come next:\n");
-            for (Candidate c : k.candidates()) {
+            // The register's reasons first (the blocked operation among them), then by line.
+            List<Candidate> next = k.candidates().stream()
+                    .sorted(Comparator.comparing((Candidate c) -> c.why() == null).thenComparingInt(c -> c.op().line())).toList();
+            for (Candidate c : next.subList(0, Math.min(SHOWN, next.size()))) {
                 b.append("    ").append(describe(c.op(), base)).append("\n        ")
                         .append(c.why() != null ? c.why() : "the key takes it, but then nothing orders the rest").append('\n');
+            }
+            if (next.size() > SHOWN) {
+                b.append("    (").append(count(next.size() - SHOWN, "more operation")).append("; --json lists them)\n");
             }
         }
         for (KeyVerdict k : v.unknowns()) {
