@@ -152,19 +152,25 @@ public final class Linearizability {
         if (initial == Initial.ABSENT) {
             return search(key, ops, null, maxSteps).verdict();
         }
-        // One search per value the key may have held before: the history shows it only by what it reads or expects.
+        // One search per value the key may have held before. Only a GET's read or an applied CAS's
+        // expected value pins it, and only if invoked before the first completed write returned (what
+        // starts after that sees that write or a later one); for the rest, a value the history never
+        // names fits every "not equal" at least as well as any named one.
+        long firstWrite = ops.stream().filter(o -> o.completed() && (o.kind() == Operation.Kind.PUT || o.applied() == Boolean.TRUE))
+                .mapToLong(Operation::returned).min().orElse(Long.MAX_VALUE);
         TreeSet<String> observed = new TreeSet<>();
         Set<String> named = new HashSet<>();
         for (Operation op : ops) {
-            if (op.read() != null) {
+            named.add(op.value());
+            named.add(op.read());
+            named.add(op.expected());
+            if (op.invoke() <= firstWrite && op.read() != null) {
                 observed.add(op.read());
             }
-            if (op.expected() != null) {
+            if (op.invoke() <= firstWrite && op.applied() == Boolean.TRUE && op.expected() != null) {
                 observed.add(op.expected());
             }
-            named.add(op.value());
         }
-        named.addAll(observed);
         String neverNamed = "(a value the history never names)";
         while (named.contains(neverNamed)) {
             neverNamed += "'";

@@ -170,6 +170,9 @@ class LinearizabilityTest {
         // A CAS that did not apply from "x" says the value was not "x"; one never named fits.
         assertThat(unknown.check(new H().cas("c1", "x", "y", false, 0, 10L).cas("c2", null, "z", false, 20, 30L).ops).outcome())
                 .isEqualTo(Outcome.LINEARIZABLE);
+        // Not a value read after a write completed: that read sees the write or a later one.
+        assertThat(unknown.check(new H().put("c1", "a", 0, 10L).get("c2", "p", 20, 30L).ops).outcome())
+                .isEqualTo(Outcome.NOT_LINEARIZABLE);
         // But one value throughout: two reads of different old values with no write between are not.
         Verdict twoOld = unknown.check(new H().get("c1", "p", 0, 10L).get("c2", "q", 20, 30L).ops);
         KeyVerdict k = onlyFailure(twoOld);
