@@ -135,6 +135,11 @@ sc_classpath() {
     # The modules' own jars are already here as target/classes; twice would confuse logback.
     cp="$SC_ROOT/replay/target/classes:$cp:$(tr ':' '\n' <"$SC_ROOT/replay/target/classpath.txt" | grep -v '/stack-companion-' | paste -sd:)"
   fi
+  if [[ -f "$SC_ROOT/sim/target/classpath.txt" ]]; then
+    # Only the jars not already there (the sim's dependencies are mostly the node's).
+    cp="$SC_ROOT/sim/target/classes:$cp:$(tr ':' '\n' <"$SC_ROOT/sim/target/classpath.txt" | grep -v '/stack-companion-' \
+      | awk -v have="$cp" 'BEGIN { n = split(have, h, ":"); for (i = 1; i <= n; i++) seen[h[i]] = 1 } !seen[$0]++' | paste -sd:)"
+  fi
   echo "$cp"
 }
 

@@ -41,7 +41,8 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 /**
  * The rules that make recording complete and replay exact, checked on the node's bytecode: the core
  * takes time, timers and randomness only from what is injected and touches no thread, file, socket
- * or environment; the node never depends on the replayer; one class decides the STACK_COMPANION mode.
+ * or environment; the node never depends on the replayer or the simulator; one class decides the
+ * STACK_COMPANION mode.
  * (The recorder's side of the module arrows is checked in the recorder module.)
  */
 @AnalyzeClasses(packages = "io.stackcompanion.node",
@@ -53,8 +54,9 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule theNodeNeverUsesTheReplayer = noClasses()
             .that().resideInAPackage("io.stackcompanion.node..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.stackcompanion.replay..", "io.stackcompanion.bench..")
-            .because("arrows point one way: replay -> node -> recorder");
+            .should().dependOnClassesThat().resideInAnyPackage("io.stackcompanion.replay..", "io.stackcompanion.sim..",
+                    "io.stackcompanion.bench..")
+            .because("arrows point one way: replay -> node -> recorder, sim -> node -> recorder");
 
     @ArchTest
     static final ArchRule theCoreReadsNoClock = noClasses()
