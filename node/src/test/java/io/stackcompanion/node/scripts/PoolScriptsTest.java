@@ -39,10 +39,12 @@ class PoolScriptsTest {
         assertThat(summary.get("ordered").asLong()).isEqualTo(2000);
         assertThat(summary.get("failed").asLong()).isZero();
 
-        // A mix of PUT, GET and CAS on three keys, with its client history.
+        // A mix of PUT, GET and CAS on three keys, with its client history (few in flight, so a client
+        // often knows the current value and some CAS apply).
         Path history = dir.resolve("history.jsonl");
         Scripts.Result mixed = Scripts.run(300, "load.sh", "--base-dir", dir.toString(), "--requests", "300",
-                "--clients", "3", "--mix", "put=50,get=30,cas=20", "--keys", "3", "--history", history.toString(), "--json");
+                "--clients", "3", "--in-flight", "4", "--mix", "put=50,get=30,cas=20", "--keys", "3", "--history", history.toString(),
+                "--json");
         assertThat(mixed.exitCode()).as(mixed.toString()).isZero();
         assertThat(Codec.mapper().readTree(mixed.lastLine()).get("ordered").asLong()).isEqualTo(300);
         assertHistory(history, 300, 2000);
