@@ -142,6 +142,9 @@ public final class LoadMain {
             Thread.currentThread().interrupt();
             err.println("load: interrupted");
             return 1;
+        } catch (java.io.UncheckedIOException e) {
+            err.println("load: " + e.getMessage()); // the history could not be written
+            return 1;
         } finally {
             if (bar != null) {
                 bar.close();
