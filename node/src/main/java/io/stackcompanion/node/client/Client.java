@@ -186,8 +186,9 @@ public final class Client implements AutoCloseable {
     }
 
     /**
-     * Signs {@code op} as a new request and sends it to every node. Blocks while the in-flight cap is
-     * reached. The future completes with the reply f+1 nodes agree on, or exceptionally with a
+     * Signs {@code op} (a PUT, GET or CAS) as a new request and sends it to every node. Blocks while
+     * the in-flight cap is reached. The future completes with the reply f+1 nodes agree on (seqNo,
+     * txnHash and a GET's or CAS's {@link Reply#result()}), or exceptionally with a
      * {@link RequestRejectedException} (f+1 rejects), a {@link TimeoutException} (no quorum within the
      * request timeout) or an {@link IllegalStateException} (client closed).
      */
@@ -360,7 +361,8 @@ public final class Client implements AutoCloseable {
             replies.putIfAbsent(node, r);
             Reply mine = replies.get(node);
             long matching = replies.values().stream()
-                    .filter(o -> o.seqNo() == mine.seqNo() && Objects.equals(o.txnHash(), mine.txnHash()))
+                    .filter(o -> o.seqNo() == mine.seqNo() && Objects.equals(o.txnHash(), mine.txnHash())
+                            && Objects.equals(o.result(), mine.result()))
                     .count();
             return matching >= quorum ? mine : null;
         }

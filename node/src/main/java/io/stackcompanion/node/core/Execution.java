@@ -3,9 +3,11 @@ package io.stackcompanion.node.core;
 import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.message.Result;
 import io.stackcompanion.node.store.LedgerPreview;
 import io.stackcompanion.node.store.MerkleTree;
 import io.stackcompanion.node.store.NodeStore;
@@ -17,7 +19,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
@@ -46,8 +50,8 @@ final class Execution {
     record Ordered(RequestState request, Reply reply) {
     }
 
-    /** One request of an applied batch and the transaction it made. */
-    private record Entry(RequestState request, byte[] txn) {
+    /** One request of an applied batch, the transaction it made and its result (null for a PUT). */
+    private record Entry(RequestState request, byte[] txn, Result result) {
     }
 
     /** A batch applied and not yet ordered: its requests with their transactions, in batch order. */
@@ -155,7 +159,10 @@ final class Execution {
                 return null;
             }
             txns.add(txn);
-            writes.add(State.Write.put(txn.operation().key(), txn.operation().value()));
+            State.Write w = writeOf(txn.operation(), txn.result());
+            if (w != null) {
+                writes.add(w);
+            }
         }
         try (StoreBatch batch = store.newBatch()) {
             LedgerPreview preview = store.ledger().appendCommitted(leaves, batch);
@@ -206,13 +213,25 @@ final class Execution {
         List<Entry> entries = new ArrayList<>(requests.size());
         List<byte[]> txns = new ArrayList<>(requests.size());
         List<State.Write> writes = new ArrayList<>(requests.size());
+        // A GET or CAS reads the state as the operations before it in this batch left it.
+        Map<String, String> written = new HashMap<>();
         for (RequestState r : requests) {
             seqNo++;
+            Operation op = r.request.operation();
+            Result result = switch (op.type()) {
+                case Operation.GET -> Result.ofGet(current(op.key(), written));
+                case Operation.CAS -> Result.ofCas(op.expected().equals(current(op.key(), written)));
+                default -> null;
+            };
             byte[] txn = Codec.toBytes(new Txn(seqNo, ppSeqNo, ppTime, r.request.identifier(), r.request.reqId(),
-                    r.request.operation(), r.digest));
-            entries.add(new Entry(r, txn));
+                    op, r.digest, result));
+            entries.add(new Entry(r, txn, result));
             txns.add(txn);
-            writes.add(State.Write.put(r.request.operation().key(), r.request.operation().value()));
+            State.Write w = writeOf(op, result);
+            if (w != null) {
+                writes.add(w);
+                written.put(op.key(), op.value());
+            }
         }
         LedgerPreview lp = store.ledger().appendUncommitted(txns);
         Root stateRoot = store.state().applyUncommitted(writes);
@@ -249,7 +268,7 @@ final class Execution {
         for (Entry e : p.entries) {
             Request request = e.request().request;
             ordered.add(new Ordered(e.request(), new Reply(request.identifier(), request.reqId(), ++seqNo,
-                    Hashes.hex(MerkleTree.leafHash(e.txn())))));
+                    Hashes.hex(MerkleTree.leafHash(e.txn())), e.result())));
         }
         return ordered;
     }
@@ -283,7 +302,21 @@ final class Execution {
             return Optional.empty();
         }
         byte[] txn = store.ledger().txn(seqNo.getAsLong());
-        return Optional.of(new Reply(identifier, reqId, seqNo.getAsLong(), Hashes.hex(MerkleTree.leafHash(txn))));
+        return Optional.of(new Reply(identifier, reqId, seqNo.getAsLong(), Hashes.hex(MerkleTree.leafHash(txn)),
+                decodeTxn(txn).result()));
+    }
+
+    /**
+     * The state write an ordered operation makes: a PUT's, a CAS's that applied; null for a GET and
+     * a CAS that did not apply.
+     */
+    static State.Write writeOf(Operation op, Result result) {
+        return Txn.changesState(op, result) ? State.Write.put(op.key(), op.value()) : null;
+    }
+
+    /** The key's value after the applied batches and {@code written} (this batch so far), or null. */
+    private String current(String key, Map<String, String> written) {
+        return written.containsKey(key) ? written.get(key) : store.state().get(key);
     }
 
     private static byte[] requestKey(String identifier, long reqId) {

@@ -140,14 +140,25 @@ final class Propagator {
             return Optional.of("identifier, operation and signature are required");
         }
         Operation op = r.operation();
-        if (!Operation.PUT.equals(op.type())) {
-            return Optional.of("unknown operation type " + op.type() + "; the only one is PUT");
+        Optional<String> shape = switch (op.type()) {
+            case Operation.PUT -> op.value() == null ? Optional.of("PUT needs a value")
+                    : op.expected() != null ? Optional.of("PUT takes no expected value") : Optional.empty();
+            case Operation.GET -> op.value() != null || op.expected() != null
+                    ? Optional.of("GET takes no value and no expected value") : Optional.empty();
+            case Operation.CAS -> op.value() == null || op.expected() == null
+                    ? Optional.of("CAS needs an expected value and a value") : Optional.empty();
+            default -> Optional.of("unknown operation type " + op.type() + "; the types are PUT, GET and CAS");
+        };
+        if (shape.isPresent()) {
+            return shape;
         }
         if (op.key().isEmpty() || op.key().getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
             return Optional.of("key must be 1.." + MAX_KEY_BYTES + " bytes");
         }
-        if (op.value().getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
-            return Optional.of("value must be at most " + MAX_VALUE_BYTES + " bytes");
+        for (String v : new String[] {op.value(), op.expected()}) {
+            if (v != null && v.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
+                return Optional.of("value must be at most " + MAX_VALUE_BYTES + " bytes");
+            }
         }
         PublicKey key;
         try {

@@ -31,7 +31,9 @@
  *       brought, then rejoining ordering.</li>
  *   <li>{@code Execution}: applies batches to ledger and state, speculatively and then for good; the one
  *       keeper of what an applied batch holds (each request with its transaction), until it is
- *       ordered, when it returns each request with its reply.</li>
+ *       ordered, when it returns each request with its reply. Every operation (PUT, GET, CAS) is a
+ *       transaction; a GET's or CAS's result is computed there, in batch order, and kept in its
+ *       transaction and reply; the state changes only for a PUT and a CAS that applied.</li>
  * </ul>
  * Calls go forward in the order {@code NodeCore} builds the services (Checkpoints, PrimaryBatcher,
  * Ordering, ViewChanges, Catchup). The few calls back are small functional interfaces that

@@ -39,6 +39,7 @@ final class LeakCheck {
         if (op != null) {
             add(op.key());
             add(op.value());
+            add(op.expected());
         }
     }
 

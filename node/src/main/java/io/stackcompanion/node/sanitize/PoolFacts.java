@@ -85,6 +85,9 @@ final class PoolFacts {
         if (txn != null) {
             leaks.add(txn.identifier());
             leaks.addOperation(txn.operation());
+            if (txn.result() != null) {
+                leaks.add(txn.result().value());
+            }
             requests.putIfAbsent(txn.digest(), new Signed(txn.identifier(), txn.reqId(), txn.operation()));
         }
     }
@@ -152,7 +155,8 @@ final class PoolFacts {
             long first = pp.ledgerSize() - pp.reqDigests().size() + 1;
             for (int i = 0; i < pp.reqDigests().size(); i++) {
                 Signed s = requests.get(pp.reqDigests().get(i));
-                if (s != null && !ledger.containsKey(first + i)) {
+                // A GET's or CAS's result is not in its batch: only a PUT's transaction can be re-derived.
+                if (s != null && isPut(s.operation()) && !ledger.containsKey(first + i)) {
                     ledger.put(first + i, Codec.toBytes(new Txn(first + i, pp.ppSeqNo(), pp.ppTime(), s.identifier(), s.reqId(),
                             s.operation(), pp.reqDigests().get(i))));
                 }
@@ -178,6 +182,11 @@ final class PoolFacts {
             txnHashes.put(Hashes.hex(MerkleTree.leafHash(leaf)), Hashes.hex(MerkleTree.leafHash(sanitized)));
             sizeOfRoot.put(originalTree.rootHex(seqNo), seqNo);
             Operation op = txn.operation();
+            if (!txn.changesState()) {
+                originalStateRoots.add(Hashes.hex(originalRoot));
+                sanitizedStateRoots.add(Hashes.hex(sanitizedRoot));
+                continue;
+            }
             String old = originalState.put(op.key(), op.value());
             Operation sop = pseudonyms.operation(op);
             if (old != null) {
@@ -210,7 +219,12 @@ final class PoolFacts {
     private byte[] sanitizeTxn(Txn t) {
         String identifier = pseudonyms.identifier(t.identifier());
         Operation op = pseudonyms.operation(t.operation());
-        return Codec.toBytes(new Txn(t.seqNo(), t.ppSeqNo(), t.ppTime(), identifier, t.reqId(), op, digestOf(identifier, t.reqId(), op)));
+        return Codec.toBytes(new Txn(t.seqNo(), t.ppSeqNo(), t.ppTime(), identifier, t.reqId(), op, digestOf(identifier, t.reqId(), op),
+                pseudonyms.result(t.result())));
+    }
+
+    private static boolean isPut(Operation op) {
+        return op != null && Operation.PUT.equals(op.type());
     }
 
     private static String digestOf(String identifier, long reqId, Operation op) {
@@ -298,8 +312,8 @@ final class PoolFacts {
         List<byte[]> added = new ArrayList<>();
         for (int i = 0; i < pp.reqDigests().size(); i++) {
             Signed s = requests.get(pp.reqDigests().get(i));
-            if (s == null || s.operation() == null) {
-                return null;
+            if (s == null || !isPut(s.operation())) {
+                return null; // a GET's or CAS's result is not in its batch
             }
             added.add(Codec.toBytes(new Txn(base + i + 1, pp.ppSeqNo(), pp.ppTime(), s.identifier(), s.reqId(), s.operation(),
                     pp.reqDigests().get(i))));
@@ -328,7 +342,11 @@ final class PoolFacts {
         java.util.HashMap<String, String> state = new java.util.HashMap<>();
         byte[] root = new byte[32];
         for (byte[] leaf : leaves) {
-            Operation op = decodeTxn(leaf).operation();
+            Txn txn = decodeTxn(leaf);
+            if (!txn.changesState()) {
+                continue;
+            }
+            Operation op = txn.operation();
             String old = state.put(op.key(), op.value());
             if (old != null) {
                 State.subtract(root, entryHash(op.key(), old));

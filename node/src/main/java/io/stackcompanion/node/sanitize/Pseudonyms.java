@@ -4,6 +4,7 @@ import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.message.Result;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 import java.nio.charset.StandardCharsets;
@@ -84,8 +85,17 @@ final class Pseudonyms {
         if (op == null) {
             return null;
         }
-        String type = Operation.PUT.equals(op.type()) ? op.type() : text(TYPE, op.type());
-        return new Operation(type, text(KEY, op.key()), text(VALUE, op.value()));
+        String type = switch (op.type()) {
+            case Operation.PUT, Operation.GET, Operation.CAS -> op.type();
+            default -> text(TYPE, op.type());
+        };
+        return new Operation(type, text(KEY, op.key()), op.value() == null ? null : text(VALUE, op.value()),
+                op.expected() == null ? null : text(VALUE, op.expected()));
+    }
+
+    /** A GET's or CAS's result: a GET's value is a customer value like any other. */
+    Result result(Result r) {
+        return r == null || r.value() == null ? r : new Result(text(VALUE, r.value()), r.applied());
     }
 
     /**

@@ -7,23 +7,32 @@ import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Reply;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Sends N signed PUTs to a pool from C clients and measures them. Request k (0-based) goes from
+ * Sends N signed requests (PUTs, or a mix of PUT, GET and CAS over a small key set) to a pool from
+ * C clients, measures them and, if asked, writes the client history. Request k (0-based) goes from
  * client {@code k % C}; its key and ~100-byte value are derived from the seed and k, so two runs with
  * the same seed write the same data. With a rate, request k is due at {@code start + k / rate}
  * (open loop, fixed schedule) and its latency counts from that due time, so a pool that falls behind
@@ -43,18 +52,46 @@ public final class LoadGenerator {
      * @param requestTimeout a request not ordered within this counts as failed
      * @param maxInFlight    per client
      * @param seed           decides keys and values
+     * @param mix            the share of PUT, GET and CAS
+     * @param keys           how many keys the requests share ({@code k0..k<keys-1>}); 0 = a key of
+     *                       its own for each request (only with an all-PUT mix)
+     * @param history        where to write the client history (JSON Lines), or null
      */
     public record Settings(int requests, int clients, OptionalDouble rate, Duration requestTimeout,
-                           int maxInFlight, long seed) {
+                           int maxInFlight, long seed, Mix mix, int keys, Path history) {
         public Settings {
             Objects.requireNonNull(rate, "rate");
             Objects.requireNonNull(requestTimeout, "requestTimeout");
+            Objects.requireNonNull(mix, "mix");
+            if (keys < 0 || keys == 0 && !mix.allPut()) {
+                throw new IllegalArgumentException("a mix with GET or CAS needs a key set (keys >= 1)");
+            }
             if (requests < 1 || clients < 1 || maxInFlight < 1) {
                 throw new IllegalArgumentException("requests, clients and maxInFlight must be at least 1");
             }
             if (rate.isPresent() && !(rate.getAsDouble() > 0)) {
                 throw new IllegalArgumentException("rate must be positive");
             }
+        }
+    }
+
+    /** The share (in percent, summing to 100) of each operation type. */
+    public record Mix(int put, int get, int cas) {
+        public static final Mix ALL_PUT = new Mix(100, 0, 0);
+
+        public Mix {
+            if (put < 0 || get < 0 || cas < 0 || put + get + cas != 100) {
+                throw new IllegalArgumentException("the shares must be at least 0 and sum to 100");
+            }
+        }
+
+        boolean allPut() {
+            return put == 100;
+        }
+
+        /** The type for a roll in 0..99. */
+        String type(int roll) {
+            return roll < put ? Operation.PUT : roll < put + get ? Operation.GET : Operation.CAS;
         }
     }
 
@@ -94,6 +131,26 @@ public final class LoadGenerator {
         this.settings = Objects.requireNonNull(settings, "settings");
     }
 
+    /**
+     * The k-th request's operation with a key set: its type from the mix and its key from the seed
+     * and k, a PUT's and CAS's value {@code v<k>} (so every written value is unique); a CAS expects
+     * {@code known}, the value its client last saw for the key (null: it expects a value never
+     * written, and does not apply).
+     */
+    static Operation operation(long seed, int k, Mix mix, int keys, java.util.function.Function<String, String> known) {
+        SplittableRandom random = new SplittableRandom(seed * 1_000_003L + k);
+        String type = mix.type(random.nextInt(100));
+        String key = "k" + random.nextInt(keys);
+        return switch (type) {
+            case Operation.PUT -> Operation.put(key, "v" + k);
+            case Operation.GET -> Operation.get(key);
+            default -> {
+                String expected = known.apply(key);
+                yield Operation.cas(key, expected == null ? "never-written" : expected, "v" + k);
+            }
+        };
+    }
+
     /** The k-th request's operation: same seed, same key and value. */
     public static Operation operation(long seed, int k) {
         String name = Hashes.sha256Hex((seed + "/" + k).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
@@ -124,6 +181,8 @@ public final class LoadGenerator {
         CountDownLatch finished = new CountDownLatch(n);
         List<Client> clients = new ArrayList<>();
         List<Thread> senders = new ArrayList<>();
+        List<HistoryEntry> history = settings.history() == null ? null : java.util.Collections.synchronizedList(new ArrayList<>());
+        long origin = System.nanoTime();
         long start;
         try {
             for (int i = 0; i < c; i++) {
@@ -138,6 +197,8 @@ public final class LoadGenerator {
                     // The generator's own cap, equal to the client's: taken before the clock starts so
                     // an unpaced request's latency does not include waiting for a free slot.
                     Semaphore slots = new Semaphore(settings.maxInFlight());
+                    // What this client last saw of each key (its writes, its GETs, its CASes' outcomes).
+                    Map<String, String> known = new ConcurrentHashMap<>();
                     for (int k = first; k < n; k += c) {
                         int req = k;
                         long due = settings.rate().isPresent()
@@ -159,12 +220,21 @@ public final class LoadGenerator {
                             }
                             return;
                         }
-                        long t0 = settings.rate().isPresent() ? due : System.nanoTime();
+                        Operation op = settings.keys() == 0
+                                ? operation(settings.seed(), req)
+                                : operation(settings.seed(), req, settings.mix(), settings.keys(), known::get);
+                        long invoke = System.nanoTime();
+                        long t0 = settings.rate().isPresent() ? due : invoke;
                         sent.incrementAndGet();
-                        client.submit(operation(settings.seed(), req)).whenComplete((reply, error) -> {
+                        client.submit(op).whenComplete((reply, error) -> {
+                            long returned = System.nanoTime();
+                            if (history != null) {
+                                history.add(new HistoryEntry(first, op, invoke, error == null ? reply : null, returned));
+                            }
                             if (error == null) {
-                                latencyMs[req] = (System.nanoTime() - t0) / 1e6;
+                                latencyMs[req] = (returned - t0) / 1e6;
                                 ordered.incrementAndGet();
+                                learn(known, op, reply);
                             } else {
                                 synchronized (failures) {
                                     keep(failures, "request " + req + ": " + describe(error));
@@ -186,6 +256,9 @@ public final class LoadGenerator {
             clients.forEach(Client::close);
         }
         double durationS = (System.nanoTime() - start) / 1e9;
+        if (history != null) {
+            writeHistory(settings.history(), history, origin);
+        }
         double[] done = Arrays.stream(latencyMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
         Latency latency = new Latency(round(percentile(done, 50), 2), round(percentile(done, 99), 2),
                 round(done.length == 0 ? 0 : done[done.length - 1], 2));
@@ -210,6 +283,84 @@ public final class LoadGenerator {
         for (int i = 0; i < WARM_UP_SIGNATURES; i++) {
             clients.get(i % clients.size()).sign(i, op);
         }
+    }
+
+    /** One operation of the client history: its reply, or null if none was agreed (then its effect is unknown). */
+    private record HistoryEntry(int client, Operation op, long invoke, Reply reply, long returned) {
+    }
+
+    private static void learn(Map<String, String> known, Operation op, Reply reply) {
+        io.stackcompanion.node.message.Result result = reply.result();
+        switch (op.type()) {
+            case Operation.PUT -> known.put(op.key(), op.value());
+            case Operation.GET -> {
+                if (result != null && result.value() != null) {
+                    known.put(op.key(), result.value());
+                }
+            }
+            default -> {
+                if (result != null && Boolean.TRUE.equals(result.applied())) {
+                    known.put(op.key(), op.value());
+                }
+            }
+        }
+    }
+
+    /**
+     * Writes the history as JSON Lines, ordered by invoke time (the format is in the README, "Client
+     * history"): to a temporary file first, then moved in place, so a reader never sees half of it.
+     * Times are nanoseconds since {@code origin}, this run's start on {@link System#nanoTime()}.
+     */
+    static void writeHistory(Path file, List<HistoryEntry> entries, long origin) {
+        List<HistoryEntry> sorted;
+        synchronized (entries) {
+            sorted = new ArrayList<>(entries);
+        }
+        sorted.sort(java.util.Comparator.comparingLong(HistoryEntry::invoke));
+        StringBuilder out = new StringBuilder();
+        for (HistoryEntry e : sorted) {
+            out.append(new String(Codec.toBytes(historyLine(e, origin)), StandardCharsets.UTF_8)).append('\n');
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
+            try {
+                Files.writeString(tmp, out);
+                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            } finally {
+                Files.deleteIfExists(tmp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the history " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    static ObjectNode historyLine(HistoryEntry e, long origin) {
+        ObjectNode o = Codec.mapper().createObjectNode();
+        Operation op = e.op();
+        o.put("client", "c" + (e.client() + 1)).put("op", op.type()).put("key", op.key());
+        ObjectNode input = o.putObject("input");
+        if (op.expected() != null) {
+            input.put("expected", op.expected());
+        }
+        if (op.value() != null) {
+            input.put("value", op.value());
+        }
+        Reply reply = e.reply();
+        if (reply == null || Operation.PUT.equals(op.type())) {
+            o.putNull("output");
+        } else if (Operation.GET.equals(op.type())) {
+            o.putObject("output").put("value", reply.result() == null ? null : reply.result().value());
+        } else {
+            o.putObject("output").put("applied", reply.result() != null && Boolean.TRUE.equals(reply.result().applied()));
+        }
+        o.put("invoke", e.invoke() - origin);
+        if (reply == null) {
+            o.putNull("return");
+        } else {
+            o.put("return", e.returned() - origin).put("seqNo", reply.seqNo());
+        }
+        return o;
     }
 
     private static void keep(List<String> failures, String message) {

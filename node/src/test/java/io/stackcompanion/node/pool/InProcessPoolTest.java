@@ -47,6 +47,36 @@ class InProcessPoolTest {
     }
 
     @Test
+    void getAndCasThroughTheJavaClientOverSocketsExactlyOneRacingCasApplies() throws Exception {
+        LocalPool pool = pools.start(4, NodeConfig.defaults());
+        List<Client> clients = List.of(pool.newClient(), pool.newClient(), pool.newClient());
+        clients.get(0).submit(Operation.put("k", "start")).get(60, TimeUnit.SECONDS);
+        List<CompletableFuture<Reply>> races = new ArrayList<>();
+        for (int i = 0; i < clients.size(); i++) {
+            races.add(clients.get(i).submit(Operation.cas("k", "start", "from-" + i)));
+        }
+        CompletableFuture.allOf(races.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        List<Reply> casReplies = races.stream().map(CompletableFuture::join).toList();
+        assertThat(casReplies.stream().filter(r -> r.result().applied())).hasSize(1);
+        Reply winner = casReplies.stream().filter(r -> r.result().applied()).findFirst().orElseThrow();
+        assertThat(winner.seqNo()).isEqualTo(casReplies.stream().mapToLong(Reply::seqNo).min().orElseThrow());
+
+        Reply get = clients.get(1).submit(Operation.get("k")).get(60, TimeUnit.SECONDS);
+        assertThat(get.result().value()).isEqualTo("from-" + casReplies.indexOf(winner));
+        assertThat(clients.get(2).submit(Operation.get("absent")).get(60, TimeUnit.SECONDS).result().value()).isNull();
+        // A CAS without an expected value: f+1 nodes reject it, and nothing is ordered.
+        assertThat(clients.get(2).submit(new Operation(Operation.CAS, "k", "v", null)))
+                .failsWithin(60, TimeUnit.SECONDS).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withMessageContaining("CAS needs an expected value and a value");
+
+        LocalPool.await(Duration.ofSeconds(10), "every node at ledger size 6",
+                () -> pool.names().stream().allMatch(n -> pool.status(n).map(Status::ledgerSize).orElse(0L) == 6));
+        List<String> roots = pool.names().stream().map(n -> pool.status(n).orElseThrow().ledgerRoot()).toList();
+        assertThat(roots).containsOnly(roots.get(0));
+        assertThat(pool.failures()).isEmpty();
+    }
+
+    @Test
     void aMalformedFrameClosesThatConnectionAndTheNodeKeepsOrdering() throws Exception {
         LocalPool pool = pools.start(4, NodeConfig.defaults());
         NodeInfo node2 = pool.genesis().node("Node2").orElseThrow();

@@ -39,6 +39,16 @@ class PoolScriptsTest {
         assertThat(summary.get("ordered").asLong()).isEqualTo(2000);
         assertThat(summary.get("failed").asLong()).isZero();
 
+        // A mix of PUT, GET and CAS on three keys, with its client history (few in flight, so a client
+        // often knows the current value and some CAS apply).
+        Path history = dir.resolve("history.jsonl");
+        Scripts.Result mixed = Scripts.run(300, "load.sh", "--base-dir", dir.toString(), "--requests", "300",
+                "--clients", "3", "--in-flight", "4", "--mix", "put=50,get=30,cas=20", "--keys", "3", "--history", history.toString(),
+                "--json");
+        assertThat(mixed.exitCode()).as(mixed.toString()).isZero();
+        assertThat(Codec.mapper().readTree(mixed.lastLine()).get("ordered").asLong()).isEqualTo(300);
+        assertHistory(history, 300, 2000);
+
         Scripts.Result status = Scripts.run(120, "pool.sh", "status", "--base-dir", dir.toString(), "--json");
         assertThat(status.exitCode()).as(status.toString()).isZero();
         JsonNode nodes = Codec.mapper().readTree(status.lastLine()).get("nodes");
@@ -46,7 +56,7 @@ class PoolScriptsTest {
         List<String> roots = new ArrayList<>();
         for (JsonNode n : nodes) {
             assertThat(n.get("running").asBoolean()).as(n.toString()).isTrue();
-            assertThat(n.get("ledgerSize").asLong()).as(n.toString()).isEqualTo(2000);
+            assertThat(n.get("ledgerSize").asLong()).as(n.toString()).isEqualTo(2300);
             roots.add(n.get("ledgerRoot").asText());
         }
         assertThat(roots).containsOnly(roots.get(0));
@@ -59,6 +69,65 @@ class PoolScriptsTest {
         assertThat(down.exitCode()).as(down.toString()).isZero();
         assertThat(ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))).isEmpty();
+    }
+
+    /**
+     * The history of a load whose every request was ordered: the documented format, one line per
+     * request, invoke <= return, every op at its own ledger place after the {@code before} earlier
+     * ones, and each GET's value the last write ordered before it (the ledger order is the order).
+     */
+    private static void assertHistory(Path file, int requests, long before) throws Exception {
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            lines.add(Codec.mapper().readTree(line));
+        }
+        assertThat(lines).hasSize(requests);
+        java.util.TreeMap<Long, JsonNode> bySeqNo = new java.util.TreeMap<>();
+        for (JsonNode op : lines) {
+            assertThat(op.properties().stream().map(java.util.Map.Entry::getKey).toList()).as(op.toString())
+                    .containsExactly("client", "op", "key", "input", "output", "invoke", "return", "seqNo");
+            assertThat(op.get("client").asText()).matches("c[1-3]");
+            assertThat(op.get("key").asText()).matches("k[0-2]");
+            assertThat(op.get("invoke").asLong()).as(op.toString()).isLessThanOrEqualTo(op.get("return").asLong());
+            switch (op.get("op").asText()) {
+                case "PUT" -> {
+                    assertThat(fieldNames(op.get("input"))).containsExactly("value");
+                    assertThat(op.get("output").isNull()).isTrue();
+                }
+                case "GET" -> {
+                    assertThat(fieldNames(op.get("input"))).isEmpty();
+                    assertThat(fieldNames(op.get("output"))).containsExactly("value");
+                }
+                case "CAS" -> {
+                    assertThat(fieldNames(op.get("input"))).containsExactly("expected", "value");
+                    assertThat(op.get("output").get("applied").isBoolean()).isTrue();
+                }
+                default -> throw new AssertionError("unknown op " + op);
+            }
+            assertThat(bySeqNo.put(op.get("seqNo").asLong(), op)).as("two ops at one ledger place").isNull();
+        }
+        assertThat(bySeqNo.firstKey()).isEqualTo(before + 1);
+        assertThat(bySeqNo.lastKey()).isEqualTo(before + requests);
+        java.util.Map<String, String> state = new java.util.HashMap<>();
+        for (JsonNode op : bySeqNo.values()) {
+            String key = op.get("key").asText();
+            switch (op.get("op").asText()) {
+                case "PUT" -> state.put(key, op.get("input").get("value").asText());
+                case "GET" -> assertThat(op.get("output").get("value").isNull() ? null : op.get("output").get("value").asText())
+                        .as(op.toString()).isEqualTo(state.get(key));
+                default -> {
+                    boolean equal = op.get("input").get("expected").asText().equals(state.get(key));
+                    assertThat(op.get("output").get("applied").asBoolean()).as(op.toString()).isEqualTo(equal);
+                    if (equal) {
+                        state.put(key, op.get("input").get("value").asText());
+                    }
+                }
+            }
+        }
+    }
+
+    private static List<String> fieldNames(JsonNode o) {
+        return o.properties().stream().map(java.util.Map.Entry::getKey).toList();
     }
 
     @Test

@@ -27,6 +27,14 @@ public final class SimClient {
         return sign(nextReqId++, Operation.put(key, value));
     }
 
+    public Request get(String key) {
+        return sign(nextReqId++, Operation.get(key));
+    }
+
+    public Request cas(String key, String expected, String value) {
+        return sign(nextReqId++, Operation.cas(key, expected, value));
+    }
+
     public Request sign(long reqId, Operation op) {
         Request unsigned = new Request(identifier, reqId, op, "");
         byte[] sig = Keys.sign(keys.getPrivate(), Codec.signingBytes(unsigned));

@@ -106,6 +106,40 @@ class LoadMainTest {
     }
 
     @Test
+    void aBadMixKeySetOrHistoryFileIsTheOneLineTheScriptPrintsToo() {
+        String mix = "--mix must be like put=70,get=20,cas=10 (whole percentages summing to 100), not ";
+        for (String bad : List.of("put=70,get=20", "put=50,put=50", "get=100,", "PUT=100", "put=1000")) {
+            Run r = load("--base-dir", dir.toString(), "--requests", "5", "--mix", bad);
+            assertThat(r.exit()).isEqualTo(2);
+            assertThat(r.err().strip()).isEqualTo("load: " + mix + "'" + bad + "'");
+        }
+        Run keys = load("--base-dir", dir.toString(), "--requests", "5", "--keys", "0");
+        assertThat(keys.err().strip()).isEqualTo("load: --keys must be a whole number from 1 to 1000000, not '0'");
+        Run folder = load("--base-dir", dir.toString(), "--requests", "5", "--history", dir.toString());
+        assertThat(folder.err().strip()).isEqualTo("load: --history " + dir + " is a folder; pass a file name");
+        assertThat(LoadMain.mix("get=20,cas=80")).isEqualTo(new LoadGenerator.Mix(0, 20, 80));
+    }
+
+    @Test
+    void aMixedWorkloadIsDeterministicFromTheSeedOverItsKeySet() {
+        LoadGenerator.Mix mix = new LoadGenerator.Mix(50, 30, 20);
+        java.util.Set<String> types = new java.util.TreeSet<>();
+        for (int k = 0; k < 200; k++) {
+            Operation op = LoadGenerator.operation(7, k, mix, 3, key -> null);
+            assertThat(LoadGenerator.operation(7, k, mix, 3, key -> null)).isEqualTo(op);
+            assertThat(op.key()).matches("k[0-2]");
+            types.add(op.type());
+            if (!op.type().equals(Operation.GET)) {
+                assertThat(op.value()).isEqualTo("v" + k);
+            }
+        }
+        assertThat(types).containsExactly("CAS", "GET", "PUT");
+        assertThat(LoadGenerator.operation(7, 0, new LoadGenerator.Mix(0, 0, 100), 3, key -> "seen"))
+                .isEqualTo(Operation.cas(LoadGenerator.operation(7, 0, new LoadGenerator.Mix(0, 0, 100), 3, key -> "seen").key(),
+                        "seen", "v0"));
+    }
+
+    @Test
     void requestsAreDeterministicFromTheSeed() {
         Operation a = LoadGenerator.operation(7, 3);
 
