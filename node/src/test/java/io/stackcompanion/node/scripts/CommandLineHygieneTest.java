@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CommandLineHygieneTest {
     static final List<String> SCRIPTS = List.of("pool.sh", "load.sh", "collect-recordings.sh", "recording.sh", "replay.sh",
-            "bench.sh", "demo.sh");
+            "bench.sh", "demo.sh", "dst.sh");
 
     @TempDir
     Path cwd;
@@ -192,6 +192,14 @@ class CommandLineHygieneTest {
         bad(a, "demo.sh", "a-file exists and is not a demo folder", "--base-dir", "a-file");
         bad(a, "demo.sh", "unknown option '--bogus'", "--bogus");
         bad(a, "demo.sh", "unexpected argument 'stray'", "stray");
+        // dst.sh
+        bad(a, "dst.sh", "dst.sh needs a command: check FILE");
+        bad(a, "dst.sh", "unknown command 'frob' for dst.sh", "frob");
+        bad(a, "dst.sh", "dst.sh check needs a history file", "check");
+        bad(a, "dst.sh", "no history at nowhere", "check", "nowhere");
+        bad(a, "dst.sh", "--max-steps must be a whole number from 1 to 1000000000000, not 'x'", "check", "a-file", "--max-steps", "x");
+        bad(a, "dst.sh", "--initial is absent or unknown, not 'maybe'", "check", "a-file", "--initial", "maybe");
+        bad(a, "dst.sh", "unknown option '--bogus'", "check", "a-file", "--bogus");
         return a.stream();
     }
 
