@@ -5,10 +5,7 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.tools.RecordingMain;
 import io.stackcompanion.node.config.ConfigKey;
 import io.stackcompanion.node.config.NodeConfig;
-import io.stackcompanion.node.pool.LocalPool;
-import io.stackcompanion.node.pool.LocalPoolExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
@@ -28,8 +25,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ReplayDebuggingTest {
     @TempDir
     Path dir;
-    @RegisterExtension
-    final LocalPoolExtension pools = new LocalPoolExtension();
 
     @Test
     void aDivergenceShowsTheNodeStateAndTheEventsBeforeItUnderTheExportsIndex() throws Exception {
@@ -135,11 +130,12 @@ class ReplayDebuggingTest {
 
     @Test
     void checkStateFindsADifferenceInStateThatNoMessageShows() throws Exception {
-        LocalPool pool = pools.start(4, NodeConfig.defaults().with(ConfigKey.STACK_COMPANION, "1")
-                .with(ConfigKey.CHK_FREQ, "3").with(ConfigKey.LOG_SIZE, "6").with(ConfigKey.MAX_BATCH_SIZE, "2"));
-        ReplayEndToEndTest.order(List.of(pool.newClient()), 30);
-        pool.close();
-        String base = pool.baseDir().toString();
+        // Simulated (deterministic): one request every 20 ms, so a batch is ordered before the next is
+        // proposed and the high watermark (stable checkpoint + 6) never holds a PRE-PREPARE back; on a
+        // real pool a burst could reach it, and then a wider log changes what the node sends too.
+        Path recorded = RecordingFixtures.simulatedPool(dir.resolve("pool"), "Node2", 17, 12,
+                NodeConfig.defaults().with(ConfigKey.CHK_FREQ, "3").with(ConfigKey.LOG_SIZE, "6"), 20);
+        String base = recorded.toString();
 
         ReplayEndToEndTest.Run checked = replay("--recording", base, "--node", "Node2", "--json", "--check-state");
         assertThat(checked.exit()).as(checked.output()).isZero();
@@ -155,9 +151,9 @@ class ReplayDebuggingTest {
         JsonNode d = deep.verdict().get("firstDivergence");
         assertThat(d.get("reason").asText()).startsWith("the replayed node's consensus state differs").contains("highWatermark");
         assertThat(d.get("expected").get("highWatermark").asLong() + 54).isEqualTo(d.get("actual").get("highWatermark").asLong());
-        JsonNode recorded = export(pool.baseDir().resolve("data/Node2"), "--from-index", d.get("eventIndex").asText(),
+        JsonNode state = export(recorded.resolve("data/Node2"), "--from-index", d.get("eventIndex").asText(),
                 "--to-index", d.get("eventIndex").asText()).get(0);
-        assertThat(recorded.get("kind").asText()).isEqualTo("STATE");
+        assertThat(state.get("kind").asText()).isEqualTo("STATE");
     }
 
     private static List<JsonNode> export(Path dir, String... options) throws Exception {
