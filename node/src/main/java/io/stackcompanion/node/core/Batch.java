@@ -4,6 +4,8 @@ import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.PrePrepare;
 
+import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -82,22 +84,26 @@ final class Batch {
 
     /** The slot as plain values, for {@link CoreSnapshot}. */
     CoreSnapshot.BatchVotes votes() {
-        java.util.TreeMap<String, java.util.Map<String, java.util.List<String>>> other = new java.util.TreeMap<>();
-        prepares.forEach((d, voters) -> {
-            if (!d.equals(digest)) {
-                other.computeIfAbsent(d, x -> new java.util.TreeMap<>()).put("prepare", java.util.List.copyOf(voters));
-            }
-        });
-        commits.forEach((d, voters) -> {
-            if (!d.equals(digest)) {
-                other.computeIfAbsent(d, x -> new java.util.TreeMap<>()).put("commit", java.util.List.copyOf(voters));
-            }
-        });
-        TreeSet<String> none = new TreeSet<>();
+        TreeMap<String, Map<String, List<String>>> other = new TreeMap<>();
+        addOtherVotes(prepares, "prepare", other);
+        addOtherVotes(commits, "commit", other);
         return new CoreSnapshot.BatchVotes(ppSeqNo, prePrepare == null ? null : prePrepare.viewNo(), digest,
-                prePrepare == null ? 0 : prePrepare.reqDigests().size(),
-                java.util.List.copyOf(digest == null ? none : prepares.getOrDefault(digest, none)),
-                java.util.List.copyOf(digest == null ? none : commits.getOrDefault(digest, none)), commitSent, other);
+                prePrepare == null ? 0 : prePrepare.reqDigests().size(), votersForAccepted(prepares), votersForAccepted(commits),
+                commitSent, other);
+    }
+
+    private List<String> votersForAccepted(TreeMap<String, TreeSet<String>> votes) {
+        TreeSet<String> voters = digest == null ? null : votes.get(digest);
+        return voters == null ? List.of() : List.copyOf(voters);
+    }
+
+    /** Votes for digests other than the accepted one, by digest, under {@code kind}. */
+    private void addOtherVotes(TreeMap<String, TreeSet<String>> votes, String kind, TreeMap<String, Map<String, List<String>>> out) {
+        votes.forEach((d, voters) -> {
+            if (!d.equals(digest)) {
+                out.computeIfAbsent(d, x -> new TreeMap<>()).put(kind, List.copyOf(voters));
+            }
+        });
     }
 
     /** Forgets the accepted PRE-PREPARE (view change, catch-up); the votes stay, they name their digest. */
