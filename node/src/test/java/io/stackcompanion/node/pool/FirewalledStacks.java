@@ -5,7 +5,7 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.MalformedMessageException;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.runtime.Stacks;
-import io.stackcompanion.node.sim.Firewall;
+import io.stackcompanion.node.pool.Firewall;
 
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;

@@ -7,7 +7,7 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.NodeInfo;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.Status;
-import io.stackcompanion.node.sim.Firewall;
+import io.stackcompanion.node.pool.Firewall;
 import io.stackcompanion.node.tools.PoolSetup;
 
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.stackcompanion.node.scenario;
 
-import io.stackcompanion.node.sim.Firewall;
+import io.stackcompanion.node.pool.Firewall;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;

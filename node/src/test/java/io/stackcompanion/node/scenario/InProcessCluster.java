@@ -5,7 +5,7 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.pool.LocalPool;
-import io.stackcompanion.node.sim.Firewall;
+import io.stackcompanion.node.pool.Firewall;
 
 import java.nio.file.Path;
 import java.time.Duration;

@@ -12,7 +12,7 @@ import java.util.List;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Faults of the links between running nodes, made with the cluster's {@link io.stackcompanion.node.sim.Firewall}:
+ * Faults of the links between running nodes, made with the cluster's {@link io.stackcompanion.node.pool.Firewall}:
  * the primary cut off while it runs, then healed; messages duplicated and delayed by type. Only for
  * clusters with a firewall (the simulator, in-process).
  */

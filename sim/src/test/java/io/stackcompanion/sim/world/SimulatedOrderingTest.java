@@ -1,4 +1,4 @@
-package io.stackcompanion.node.sim;
+package io.stackcompanion.sim.world;
 
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;

@@ -1,4 +1,4 @@
-package io.stackcompanion.node.sim;
+package io.stackcompanion.sim.world;
 
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;

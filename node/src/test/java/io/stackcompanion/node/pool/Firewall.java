@@ -1,4 +1,4 @@
-package io.stackcompanion.node.sim;
+package io.stackcompanion.node.pool;
 
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Message;

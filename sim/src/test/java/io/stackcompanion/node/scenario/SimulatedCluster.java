@@ -6,9 +6,9 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.message.Status;
-import io.stackcompanion.node.sim.Firewall;
-import io.stackcompanion.node.sim.SimClient;
-import io.stackcompanion.node.sim.SimulatedPool;
+import io.stackcompanion.node.pool.Firewall;
+import io.stackcompanion.sim.world.SimClient;
+import io.stackcompanion.sim.world.SimulatedPool;
 import io.stackcompanion.node.store.NodeStore;
 
 import java.io.IOException;
@@ -38,6 +38,7 @@ public final class SimulatedCluster implements Cluster {
     private static final long RESEND_NANOS = 3_000_000_000L;
 
     private final SimulatedPool pool;
+    private final Firewall firewall = new Firewall();
     private final long seed;
     private final int f;
     private final List<SimLoad> loads = new ArrayList<>();
@@ -46,6 +47,9 @@ public final class SimulatedCluster implements Cluster {
 
     public SimulatedCluster(Path dir, int nodes, long seed, NodeConfig config) {
         this.pool = new SimulatedPool(dir, nodes, seed, config);
+        // The firewall's delays add to the seeded link delay, so a run stays the same for the same seed.
+        pool.network((from, to, message, payload, delivery) -> firewall.pass(from, to, message, payload,
+                (bytes, extraDelayMillis) -> delivery.after(pool.linkDelay() + extraDelayMillis * 1_000_000L, bytes)));
         this.seed = seed;
         this.f = (nodes - 1) / 3;
     }
@@ -148,7 +152,7 @@ public final class SimulatedCluster implements Cluster {
 
     @Override
     public Firewall firewall() {
-        return pool.firewall();
+        return firewall;
     }
 
     @Override

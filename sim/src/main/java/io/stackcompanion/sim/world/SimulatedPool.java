@@ -1,4 +1,4 @@
-package io.stackcompanion.node.sim;
+package io.stackcompanion.sim.world;
 
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.NodeInfo;
@@ -140,10 +140,8 @@ public final class SimulatedPool implements AutoCloseable {
                 if (!up.getOrDefault(p, false)) {
                     continue;
                 }
-                firewall.pass(name, p, decode(payload), payload, (bytes, extraDelayMillis) -> {
-                    long delay = minDelayNanos + (long) (random.nextDouble() * (maxDelayNanos - minDelayNanos));
-                    schedule(now + delay + extraDelayMillis * 1_000_000L, p, new CoreInput.Received(StackName.NODE, name, bytes));
-                });
+                network.carry(name, p, decode(payload), payload, (delayNanos, bytes) ->
+                        schedule(now + delayNanos, p, new CoreInput.Received(StackName.NODE, name, bytes)));
             }
         }
 
@@ -172,7 +170,7 @@ public final class SimulatedPool implements AutoCloseable {
     private long now = EPOCH;
     private long minDelayNanos = 1_000_000;
     private long maxDelayNanos = 3_000_000;
-    private final Firewall firewall = new Firewall();
+    private Network network = (from, to, message, payload, delivery) -> delivery.after(linkDelay(), payload);
     private final Path dir;
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
@@ -218,11 +216,16 @@ public final class SimulatedPool implements AutoCloseable {
     }
 
     /**
-     * The firewall every node-to-node message passes (drop, delay, duplicate, rewrite by node and
-     * message type); its delays add to the seeded link delay, so a run stays the same for the same seed.
+     * What every node-to-node message goes through, from now on; by default each arrives once after
+     * {@link #linkDelay()}. Faults (drops, delays, duplicates, rewrites, cut links) are networks.
      */
-    public Firewall firewall() {
-        return firewall;
+    public void network(Network network) {
+        this.network = java.util.Objects.requireNonNull(network, "network");
+    }
+
+    /** A link delay drawn from the pool's seeded randomness: uniform in 1..3 ms. */
+    public long linkDelay() {
+        return minDelayNanos + (long) (random.nextDouble() * (maxDelayNanos - minDelayNanos));
     }
 
     /**
