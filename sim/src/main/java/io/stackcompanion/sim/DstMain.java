@@ -6,6 +6,7 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.StackCompanionException;
 import io.stackcompanion.sim.check.Linearizability;
+import io.stackcompanion.sim.dst.DstCommands;
 import io.stackcompanion.sim.check.Linearizability.Candidate;
 import io.stackcompanion.sim.check.Linearizability.KeyVerdict;
 import io.stackcompanion.sim.check.Linearizability.Outcome;
@@ -30,8 +31,8 @@ import java.util.Locale;
  * {@code scripts/dst.sh}: {@code DstMain check FILE [--json] [--max-steps N] [--initial absent|unknown]}
  * checks a client history (README, "Client history") for linearizability. Exit codes: 0 linearizable; 1 not linearizable
  * (the counter-example printed); 2 bad arguments or a malformed history (one line naming the line);
- * 3 a bug; 4 unknown (the search bound was reached on a key before a verdict). The {@code run} and
- * {@code swarm} subcommands of issue 15 come here as further cases.
+ * 3 a bug; 4 unknown (the search bound was reached on a key before a verdict). {@code run} and
+ * {@code swarm} ({@link DstCommands}): 0 every check passed, 1 a seed failed a check, 2, 3 as above.
  */
 public final class DstMain {
     public static final int NOT_LINEARIZABLE = 1;
@@ -49,12 +50,14 @@ public final class DstMain {
     public static int run(String[] args, PrintStream out, PrintStream err) {
         try {
             if (args.length == 0) {
-                throw new StackCompanionException("dst.sh needs a command: check FILE (see 'scripts/dst.sh --help')");
+                throw new StackCompanionException("dst.sh needs a command: run, swarm or check (see 'scripts/dst.sh --help')");
             }
             String[] rest = Arrays.copyOfRange(args, 1, args.length);
             return switch (args[0]) {
                 case "check" -> check(rest, out);
-                default -> throw new StackCompanionException("unknown command '" + args[0] + "' for dst.sh; the command is check FILE");
+                case "run" -> DstCommands.run(rest, out);
+                case "swarm" -> DstCommands.swarm(rest, out, err);
+                default -> throw new StackCompanionException("unknown command '" + args[0] + "' for dst.sh; the commands are run, swarm and check");
             };
         } catch (StackCompanionException e) {
             return ErrorExit.print(err, e);

@@ -102,8 +102,6 @@ public final class Client implements AutoCloseable {
         }
     }
 
-    private static final int MAX_RESEND_BACKOFF = 4;
-
     private final PoolGenesis genesis;
     private final KeyPair keys;
     private final String identifier;
@@ -205,7 +203,7 @@ public final class Client implements AutoCloseable {
         }
         long reqId = nextReqId.getAndIncrement();
         Request request = sign(reqId, op);
-        Pending p = new Pending(request, Frames.frame(request));
+        Pending p = new Pending(request, Frames.frame(request), quorum);
         pending.put(reqId, p);
         if (closed) { // close() may have swept the map before we put into it
             finish(p, null, new IllegalStateException("client is closed"));
@@ -221,7 +219,7 @@ public final class Client implements AutoCloseable {
     /**
      * Sends the request to every node that has not answered it yet (a node that replied or rejected
      * already has it), then schedules the next resend. The wait doubles after each resend, up to
-     * {@value #MAX_RESEND_BACKOFF} times the resend timeout, so a pool slowed by a backlog or a view
+     * {@value ReplyVotes#MAX_RESEND_BACKOFF} times the resend timeout, so a pool slowed by a backlog or a view
      * change is not flooded with copies.
      */
     private void sendToAll(Pending p) {
@@ -236,7 +234,7 @@ public final class Client implements AutoCloseable {
             }
         }
         if (!p.future.isDone() && !closed) {
-            long factor = Math.min(MAX_RESEND_BACKOFF, 1L << Math.min(p.sends++, 20));
+            long factor = ReplyVotes.resendFactor(p.sends++);
             p.resend = schedule(() -> sendToAll(p), options.resendTimeout().multipliedBy(factor));
         }
     }
@@ -254,7 +252,7 @@ public final class Client implements AutoCloseable {
         if (m instanceof Reply r) {
             Pending p = identifier.equals(r.identifier()) ? pending.get(r.reqId()) : null;
             if (p != null) {
-                Reply agreed = p.reply(node, r, quorum);
+                Reply agreed = p.reply(node, r);
                 if (agreed != null) {
                     finish(p, agreed, null);
                 }
@@ -262,7 +260,7 @@ public final class Client implements AutoCloseable {
         } else if (m instanceof Reject r) {
             Pending p = identifier.equals(r.identifier()) ? pending.get(r.reqId()) : null;
             if (p != null) {
-                String reason = p.reject(node, r.reason(), quorum);
+                String reason = p.reject(node, r.reason());
                 if (reason != null) {
                     finish(p, null, new RequestRejectedException(r.reqId(), reason));
                 }
@@ -339,49 +337,33 @@ public final class Client implements AutoCloseable {
         timer.shutdownNow();
     }
 
-    /** A request awaiting its quorum, with the votes so far (first answer of each node counts). */
+    /** A request awaiting its quorum, with the votes so far. */
     private static final class Pending {
         final Request request;
         final byte[] frame;
         final CompletableFuture<Reply> future = new CompletableFuture<>();
-        private final Map<String, Reply> replies = new LinkedHashMap<>();
-        private final Map<String, String> rejects = new LinkedHashMap<>();
+        private final ReplyVotes votes;
         private boolean done;
         int sends; // touched by the submit thread, then only by the timer thread
         volatile ScheduledFuture<?> resend;
         volatile ScheduledFuture<?> giveUp;
 
-        Pending(Request request, byte[] frame) {
+        Pending(Request request, byte[] frame, int quorum) {
             this.request = request;
             this.frame = frame;
+            this.votes = new ReplyVotes(quorum);
         }
 
-        /** Records {@code node}'s reply; returns the reply once {@code quorum} distinct nodes match it. */
-        synchronized Reply reply(String node, Reply r, int quorum) {
-            replies.putIfAbsent(node, r);
-            Reply mine = replies.get(node);
-            long matching = replies.values().stream()
-                    .filter(o -> o.seqNo() == mine.seqNo() && Objects.equals(o.txnHash(), mine.txnHash())
-                            && Objects.equals(o.result(), mine.result()))
-                    .count();
-            return matching >= quorum ? mine : null;
+        synchronized Reply reply(String node, Reply r) {
+            return votes.reply(node, r);
         }
 
-        /** Records {@code node}'s reject; returns the most common reason once {@code quorum} nodes rejected. */
-        synchronized String reject(String node, String reason, int quorum) {
-            rejects.putIfAbsent(node, reason == null ? "" : reason);
-            if (rejects.size() < quorum) {
-                return null;
-            }
-            Map<String, Integer> counts = new LinkedHashMap<>();
-            rejects.values().forEach(v -> counts.merge(v, 1, Integer::sum));
-            return counts.entrySet().stream()
-                    .max(Map.Entry.comparingByValue()) // ties: the first reason heard wins
-                    .map(Map.Entry::getKey).orElse("");
+        synchronized String reject(String node, String reason) {
+            return votes.reject(node, reason);
         }
 
         synchronized boolean answered(String node) {
-            return replies.containsKey(node) || rejects.containsKey(node);
+            return votes.answered(node);
         }
 
         synchronized boolean claim() {

@@ -2,6 +2,7 @@ package io.stackcompanion.node.tools;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.client.Client;
+import io.stackcompanion.node.client.ClientHistory;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
@@ -181,7 +182,7 @@ public final class LoadGenerator {
         CountDownLatch finished = new CountDownLatch(n);
         List<Client> clients = new ArrayList<>();
         List<Thread> senders = new ArrayList<>();
-        List<HistoryEntry> history = settings.history() == null ? null : java.util.Collections.synchronizedList(new ArrayList<>());
+        List<ClientHistory.Entry> history = settings.history() == null ? null : java.util.Collections.synchronizedList(new ArrayList<>());
         long origin = System.nanoTime();
         long start;
         try {
@@ -229,12 +230,12 @@ public final class LoadGenerator {
                         client.submit(op).whenComplete((reply, error) -> {
                             long returned = System.nanoTime();
                             if (history != null) {
-                                history.add(new HistoryEntry(first, op, invoke, error == null ? reply : null, returned));
+                                history.add(new ClientHistory.Entry("c" + (first + 1), op, invoke, error == null ? reply : null, returned));
                             }
                             if (error == null) {
                                 latencyMs[req] = (returned - t0) / 1e6;
                                 ordered.incrementAndGet();
-                                learn(known, op, reply);
+                                ClientHistory.learn(known, op, reply);
                             } else {
                                 synchronized (failures) {
                                     keep(failures, "request " + req + ": " + describe(error));
@@ -257,7 +258,11 @@ public final class LoadGenerator {
         }
         double durationS = (System.nanoTime() - start) / 1e9;
         if (history != null) {
-            writeHistory(settings.history(), history, origin);
+            List<ClientHistory.Entry> entries;
+            synchronized (history) {
+                entries = new ArrayList<>(history);
+            }
+            ClientHistory.write(settings.history(), entries, origin);
         }
         double[] done = Arrays.stream(latencyMs).filter(d -> !Double.isNaN(d)).sorted().toArray();
         Latency latency = new Latency(round(percentile(done, 50), 2), round(percentile(done, 99), 2),
@@ -283,84 +288,6 @@ public final class LoadGenerator {
         for (int i = 0; i < WARM_UP_SIGNATURES; i++) {
             clients.get(i % clients.size()).sign(i, op);
         }
-    }
-
-    /** One operation of the client history: its reply, or null if none was agreed (then its effect is unknown). */
-    private record HistoryEntry(int client, Operation op, long invoke, Reply reply, long returned) {
-    }
-
-    private static void learn(Map<String, String> known, Operation op, Reply reply) {
-        io.stackcompanion.node.message.Result result = reply.result();
-        switch (op.type()) {
-            case Operation.PUT -> known.put(op.key(), op.value());
-            case Operation.GET -> {
-                if (result != null && result.value() != null) {
-                    known.put(op.key(), result.value());
-                }
-            }
-            default -> {
-                if (result != null && Boolean.TRUE.equals(result.applied())) {
-                    known.put(op.key(), op.value());
-                }
-            }
-        }
-    }
-
-    /**
-     * Writes the history as JSON Lines, ordered by invoke time (the format is in the README, "Client
-     * history"): to a temporary file first, then moved in place, so a reader never sees half of it.
-     * Times are nanoseconds since {@code origin}, this run's start on {@link System#nanoTime()}.
-     */
-    static void writeHistory(Path file, List<HistoryEntry> entries, long origin) {
-        List<HistoryEntry> sorted;
-        synchronized (entries) {
-            sorted = new ArrayList<>(entries);
-        }
-        sorted.sort(java.util.Comparator.comparingLong(HistoryEntry::invoke));
-        StringBuilder out = new StringBuilder();
-        for (HistoryEntry e : sorted) {
-            out.append(new String(Codec.toBytes(historyLine(e, origin)), StandardCharsets.UTF_8)).append('\n');
-        }
-        Path dir = file.toAbsolutePath().getParent();
-        try {
-            Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-            try {
-                Files.writeString(tmp, out);
-                Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the history " + file + ": " + e.getMessage(), e);
-        }
-    }
-
-    static ObjectNode historyLine(HistoryEntry e, long origin) {
-        ObjectNode o = Codec.mapper().createObjectNode();
-        Operation op = e.op();
-        o.put("client", "c" + (e.client() + 1)).put("op", op.type()).put("key", op.key());
-        ObjectNode input = o.putObject("input");
-        if (op.expected() != null) {
-            input.put("expected", op.expected());
-        }
-        if (op.value() != null) {
-            input.put("value", op.value());
-        }
-        Reply reply = e.reply();
-        if (reply == null || Operation.PUT.equals(op.type())) {
-            o.putNull("output");
-        } else if (Operation.GET.equals(op.type())) {
-            o.putObject("output").put("value", reply.result() == null ? null : reply.result().value());
-        } else {
-            o.putObject("output").put("applied", reply.result() != null && Boolean.TRUE.equals(reply.result().applied()));
-        }
-        o.put("invoke", e.invoke() - origin);
-        if (reply == null) {
-            o.putNull("return");
-        } else {
-            o.put("return", e.returned() - origin).put("seqNo", reply.seqNo());
-        }
-        return o;
     }
 
     private static void keep(List<String> failures, String message) {

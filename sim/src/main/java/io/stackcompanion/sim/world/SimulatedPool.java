@@ -33,6 +33,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
  * A whole pool of cores in one thread on simulated time: messages between nodes are delivered after
@@ -52,7 +53,8 @@ public final class SimulatedPool implements AutoCloseable {
         }
     }
 
-    private record Event(long time, long seq, String node, CoreInput input) {
+    /** An input for a node, or (node null) an action of the world: a client's timer, a fault's start or end. */
+    private record Event(long time, long seq, String node, CoreInput input, Runnable action) {
     }
 
     /** Thrown by a node's tap to end a step the way a SIGKILL ends it: after the recording, before the core. */
@@ -76,18 +78,42 @@ public final class SimulatedPool implements AutoCloseable {
         /** The index of the input being stepped. */
         long input;
         long killBeforeInput = -1;
+        /** This node's clock against the simulated time: ahead by {@code offset}, running fast by {@code driftPpm}. */
+        long offsetNanos;
+        long driftPpm;
 
         SimNode(String name, NodeStore store) {
             this.name = name;
             this.store = store;
             // A recorded node's time is its recording clock's, which must issue every time it records.
-            this.stepper = new CoreStepper(() -> recording != null ? clock.now() : SimulatedPool.this.now, this, this);
+            this.stepper = new CoreStepper(() -> recording != null ? clock.now() : time(), this, this);
+        }
+
+        /** The node's own time now (its clock's skew and drift applied to the simulated time). */
+        long time() {
+            return localTime(now);
+        }
+
+        long localTime(long global) {
+            return global + offsetNanos + Math.multiplyExact(global - EPOCH, driftPpm) / 1_000_000L;
+        }
+
+        /** The first simulated time at which this node's clock reads at least {@code local}. */
+        long globalTime(long local) {
+            long g = EPOCH + (long) Math.floor((local - offsetNanos - EPOCH) / (1 + driftPpm / 1e6));
+            while (localTime(g) < local) {
+                g++;
+            }
+            while (g > EPOCH && localTime(g - 1) >= local) {
+                g--;
+            }
+            return g;
         }
 
         @Override
         public void onInput(long time, CoreInput in) {
             if (recording != null) {
-                if (time != SimulatedPool.this.now) {
+                if (time != time()) {
                     throw new IllegalStateException(name + "'s recording clock left the simulated time; restart it later");
                 }
                 recording.onInput(time, in);
@@ -129,15 +155,15 @@ public final class SimulatedPool implements AutoCloseable {
         @Override
         public void send(StackName stack, List<String> peers, byte[] payload) {
             long now = stepper.now();
-            trace.add(new Trace(now, name, "send " + stack + " " + peers, payload));
+            traceSink.accept(new Trace(now, name, "send " + stack + " " + peers, payload));
             if (stack == StackName.CLIENT) {
                 for (String p : peers) {
-                    clientInbox.add(new ClientMessage(now, name, p, decode(payload)));
+                    clientSink.accept(new ClientMessage(now, name, p, decode(payload)));
                 }
                 return;
             }
             for (String p : peers) {
-                if (!up.getOrDefault(p, false)) {
+                if (!up.getOrDefault(p, false) || isCut(name, p)) {
                     continue;
                 }
                 network.carry(name, p, decode(payload), payload, (delayNanos, bytes) ->
@@ -147,7 +173,7 @@ public final class SimulatedPool implements AutoCloseable {
 
         @Override
         public void disconnect(StackName stack, String peer) {
-            trace.add(new Trace(stepper.now(), name, "disconnect " + stack + " " + peer, null));
+            traceSink.accept(new Trace(now, name, "disconnect " + stack + " " + peer, null));
         }
     }
 
@@ -165,7 +191,11 @@ public final class SimulatedPool implements AutoCloseable {
     private final PriorityQueue<Event> queue = new PriorityQueue<>((a, b) -> a.time != b.time
             ? Long.compare(a.time, b.time) : Long.compare(a.seq, b.seq));
     private final List<Trace> trace = new ArrayList<>();
+    private Consumer<Trace> traceSink = trace::add;
     private final List<ClientMessage> clientInbox = new ArrayList<>();
+    private Consumer<ClientMessage> clientSink = clientInbox::add;
+    /** Links cut (each as "A|B", A before B): nothing crosses them, and both ends saw the other disconnect. */
+    private final Set<String> cut = new TreeSet<>();
     private long seq;
     private long now = EPOCH;
     private long minDelayNanos = 1_000_000;
@@ -274,7 +304,7 @@ public final class SimulatedPool implements AutoCloseable {
             throw new IllegalStateException(node + " is not running");
         }
         up.put(node, false);
-        trace.add(new Trace(now, node, "Stopped", null));
+        traceSink.accept(new Trace(now, node, "Stopped", null));
         s.core = null;
         if (s.recording != null) {
             s.recording.close();
@@ -282,10 +312,75 @@ public final class SimulatedPool implements AutoCloseable {
         }
         s.store.close();
         for (String other : names()) {
-            if (!other.equals(node) && up.get(other)) {
+            if (!other.equals(node) && up.get(other) && !isCut(node, other)) {
                 schedule(now, other, new CoreInput.Disconnected(StackName.NODE, node));
             }
         }
+    }
+
+    /**
+     * Cuts the link between two nodes as a broken TCP connection does: both ends that are up see the
+     * other disconnect, and nothing crosses the link until {@link #healLink}. Messages already on
+     * their way still arrive.
+     */
+    public void cutLink(String a, String b) {
+        if (cut.add(link(a, b)) && up.get(a) && up.get(b)) {
+            schedule(now, a, new CoreInput.Disconnected(StackName.NODE, b));
+            schedule(now, b, new CoreInput.Disconnected(StackName.NODE, a));
+        }
+    }
+
+    /** Re-establishes a cut link: both ends that are up connect again. */
+    public void healLink(String a, String b) {
+        if (cut.remove(link(a, b)) && up.get(a) && up.get(b)) {
+            schedule(now, a, new CoreInput.Connected(StackName.NODE, b));
+            schedule(now, b, new CoreInput.Connected(StackName.NODE, a));
+        }
+    }
+
+    public boolean isCut(String a, String b) {
+        return cut.contains(link(a, b));
+    }
+
+    private static String link(String a, String b) {
+        return a.compareTo(b) < 0 ? a + "|" + b : b + "|" + a;
+    }
+
+    /**
+     * Sets {@code node}'s clock (before it starts): ahead of the simulated time by {@code offsetNanos}
+     * (negative: behind) and running fast by {@code driftPpm} parts per million (negative: slow). The
+     * core's time, its timers and its recording all run on that clock.
+     */
+    public void clock(String node, long offsetNanos, long driftPpm) {
+        if (driftPpm <= -1_000_000L) {
+            throw new IllegalArgumentException("a clock that stands still or runs backwards: drift " + driftPpm + " ppm");
+        }
+        SimNode s = nodes.get(node);
+        s.offsetNanos = offsetNanos;
+        s.driftPpm = driftPpm;
+    }
+
+    /** {@code node}'s own clock now. */
+    public long localTime(String node) {
+        return nodes.get(node).time();
+    }
+
+    /** Runs {@code action} at simulated time {@code time} (not before now), in order with the nodes' inputs. */
+    public void at(long time, Runnable action) {
+        queue.add(new Event(Math.max(time, now), seq++, null, null, action));
+    }
+
+    /** Sends everything that crosses a core's boundary to {@code sink} instead of keeping it for {@link #trace()}. */
+    public void traceTo(Consumer<Trace> sink) {
+        this.traceSink = java.util.Objects.requireNonNull(sink, "sink");
+    }
+
+    /**
+     * Hands every message a node sends to a client to {@code sink}, as it is sent, instead of keeping
+     * it for {@link #clientInbox()}. The sink may send (it only schedules).
+     */
+    public void clientMessagesTo(Consumer<ClientMessage> sink) {
+        this.clientSink = java.util.Objects.requireNonNull(sink, "sink");
     }
 
     /** Starts a stopped node again on its data, as a restarted process. */
@@ -318,7 +413,7 @@ public final class SimulatedPool implements AutoCloseable {
     public void start(String node) {
         SimNode s = nodes.get(node);
         if (recorded.contains(node)) {
-            s.clock = RecordingClock.of(now, () -> now);
+            s.clock = RecordingClock.of(s.time(), s::time);
             s.recording = NodeRecording.open(dir.resolve(node), node, genesis, config, s.store,
                     new NodeRecording.StartInfo(s.store.ledger().size(), Hashes.hex(s.store.ledger().root()),
                             config.settings().randomSeed(node), Map.of()), s.clock);
@@ -330,7 +425,7 @@ public final class SimulatedPool implements AutoCloseable {
         up.put(node, true);
         deliver(s, new CoreInput.Started());
         for (String other : names()) {
-            if (!other.equals(node) && up.get(other)) {
+            if (!other.equals(node) && up.get(other) && !isCut(node, other)) {
                 schedule(now, node, new CoreInput.Connected(StackName.NODE, other));
                 schedule(now, other, new CoreInput.Connected(StackName.NODE, node));
             }
@@ -354,10 +449,13 @@ public final class SimulatedPool implements AutoCloseable {
                 if (!up.get(s.name)) {
                     continue;
                 }
-                OptionalLong d = s.core.nextTimerDeadline();
-                if (d.isPresent() && d.getAsLong() < timerAt) {
-                    timerAt = d.getAsLong();
-                    timerNode = s;
+                OptionalLong d = s.core.nextTimerDeadline(); // on the node's own clock
+                if (d.isPresent()) {
+                    long at = s.globalTime(d.getAsLong());
+                    if (at < timerAt) {
+                        timerAt = at;
+                        timerNode = s;
+                    }
                 }
             }
             long eventAt = next == null ? Long.MAX_VALUE : next.time;
@@ -368,11 +466,15 @@ public final class SimulatedPool implements AutoCloseable {
             }
             now = Math.max(now, at);
             if (timerAt < eventAt) {
-                for (String t : timerNode.core.dueTimers(now)) {
+                for (String t : timerNode.core.dueTimers(timerNode.time())) {
                     deliver(timerNode, new CoreInput.TimerFired(t));
                 }
             } else {
                 queue.poll();
+                if (next.action != null) {
+                    next.action.run();
+                    continue;
+                }
                 SimNode s = nodes.get(next.node);
                 if (up.get(next.node) && s.core != null) {
                     deliver(s, next.input);
@@ -400,7 +502,7 @@ public final class SimulatedPool implements AutoCloseable {
     }
 
     private void deliver(SimNode s, CoreInput input) {
-        trace.add(new Trace(now, s.name, describe(input), input instanceof CoreInput.Received r ? r.bytes() : null));
+        traceSink.accept(new Trace(now, s.name, describe(input), input instanceof CoreInput.Received r ? r.bytes() : null));
         long index = s.inputs++;
         s.input = index;
         try {
@@ -420,7 +522,7 @@ public final class SimulatedPool implements AutoCloseable {
     }
 
     private void schedule(long time, String node, CoreInput input) {
-        queue.add(new Event(time, seq++, node, input));
+        queue.add(new Event(time, seq++, node, input, null));
     }
 
     private static Message decode(byte[] payload) {

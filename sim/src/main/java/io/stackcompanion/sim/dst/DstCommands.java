@@ -1,0 +1,289 @@
+package io.stackcompanion.sim.dst;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.stackcompanion.node.FileTrees;
+import io.stackcompanion.node.client.ClientHistory;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.recorder.StackCompanionException;
+import io.stackcompanion.sim.DstMain;
+import io.stackcompanion.sim.check.Linearizability;
+import io.stackcompanion.sim.history.HistoryReader;
+import io.stackcompanion.sim.history.Operation;
+import io.stackcompanion.sim.world.SimulatedPool;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * {@code dst.sh run} and {@code dst.sh swarm}: one seed, with its summary and trace hash, and on a
+ * failure (or with {@code --keep}) its folder {@code dst-S/}; or many seeds, with a summary.
+ */
+public final class DstCommands {
+    /** Exit code of a seed that failed a check. */
+    public static final int FAILED = 1;
+
+    private DstCommands() {
+    }
+
+    private static Options common() {
+        return new Options()
+                .addOption(Option.builder().longOpt("requests").hasArg().argName("N").desc("operations in all (default 200)").get())
+                .addOption(Option.builder().longOpt("seconds").hasArg().argName("T").desc("simulated seconds of workload instead").get())
+                .addOption(Option.builder().longOpt("nodes").hasArg().argName("4|7").desc("pool size (default 4)").get())
+                .addOption(Option.builder().longOpt("faults").hasArg().argName("LIST").desc("pin the faults (default: each seed picks)").get())
+                .addOption(Option.builder().longOpt("json").desc("one JSON object per seed / the summary, last").get());
+    }
+
+    private static CommandLine parse(Options o, String[] args, String usage) {
+        try {
+            return new DefaultParser().parse(o, args);
+        } catch (ParseException e) {
+            throw new StackCompanionException(e.getMessage() + " (" + usage + ")");
+        }
+    }
+
+    private static long whole(CommandLine cl, String option, long dflt, long min, long max) {
+        if (!cl.hasOption(option)) {
+            return dflt;
+        }
+        String v = cl.getOptionValue(option);
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n >= min && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new StackCompanionException("--" + option + " must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+    }
+
+    private static DstRun.Options options(CommandLine cl, long seed) {
+        if (cl.hasOption("requests") && cl.hasOption("seconds")) {
+            throw new StackCompanionException("--requests and --seconds are two ways to size a run; pass one");
+        }
+        int requests = (int) whole(cl, "requests", 200, 1, 1_000_000);
+        int seconds = (int) whole(cl, "seconds", 0, 1, 86_400);
+        long nodes = whole(cl, "nodes", 4, 4, 7);
+        if (nodes != 4 && nodes != 7) {
+            throw new StackCompanionException("--nodes is 4 (f=1) or 7 (f=2), not " + nodes);
+        }
+        Set<Fault> faults = cl.hasOption("faults") ? Fault.parse(cl.getOptionValue("faults")) : null;
+        return new DstRun.Options(seed, requests, seconds, (int) nodes, faults);
+    }
+
+    /** {@code run --seed S [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--out DIR] [--keep] [--json]}. */
+    public static int run(String[] args, PrintStream out) {
+        String usage = "dst.sh run --seed S [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--out DIR] [--keep] [--json]";
+        Options o = common()
+                .addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("the seed").get())
+                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("where dst-S/ goes (default .)").get())
+                .addOption(Option.builder().longOpt("keep").desc("write dst-S/ even when every check passes").get());
+        CommandLine cl = parse(o, args, usage);
+        if (!cl.getArgList().isEmpty()) {
+            throw new StackCompanionException("dst.sh run takes no '" + cl.getArgList().get(0) + "' (" + usage + ")");
+        }
+        if (!cl.hasOption("seed")) {
+            throw new StackCompanionException("dst.sh run needs --seed S, e.g. --seed 42 (" + usage + ")");
+        }
+        long seed = whole(cl, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+        DstRun.Options options = options(cl, seed);
+        Path target = Path.of(cl.getOptionValue("out", ".")).toAbsolutePath().normalize().resolve("dst-" + seed);
+        if (Files.exists(target)) {
+            throw new StackCompanionException(target + " exists already (from an earlier run?); remove it or pass --out DIR");
+        }
+        DstResult r = runInTemp(options);
+        out.print(r.summary());
+        boolean write = !r.passed() || cl.hasOption("keep");
+        if (r.passed()) {
+            out.println("DST passed for seed=" + seed);
+        } else {
+            out.println("DST failed for seed=" + seed + ": " + r.failure().orElseThrow());
+        }
+        if (write) {
+            writeFolder(options, r, target, out);
+        }
+        if (cl.hasOption("json")) {
+            ObjectNode j = r.json();
+            if (write) {
+                j.put("folder", target.toString());
+            }
+            out.println(j);
+        }
+        return r.passed() ? 0 : FAILED;
+    }
+
+    /** The seed run in a temporary folder, removed after. */
+    static DstResult runInTemp(DstRun.Options options) {
+        Path tmp;
+        try {
+            tmp = Files.createTempDirectory("dst-" + options.seed() + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a temporary folder: " + e.getMessage(), e);
+        }
+        try {
+            return new DstRun(options, tmp, false).run();
+        } finally {
+            FileTrees.deleteQuietly(tmp);
+        }
+    }
+
+    /**
+     * Runs the seed again, recording every node, into a staging folder next to {@code target}; writes
+     * the history and the report there; moves it in place. The second run must give the first's
+     * trace hash (else the simulation is not deterministic: said, and nothing is left behind).
+     */
+    private static void writeFolder(DstRun.Options options, DstResult first, Path target, PrintStream out) {
+        Path staging = target.resolveSibling(target.getFileName() + ".partial");
+        FileTrees.deleteQuietly(staging);
+        try {
+            DstResult again = new DstRun(options, staging, true).run();
+            if (!again.traceHash().equals(first.traceHash())) {
+                throw new IllegalStateException("seed " + options.seed() + " ran differently when recorded (trace hash "
+                        + again.traceHash() + " against " + first.traceHash() + "): the simulation is not deterministic");
+            }
+            Path history = staging.resolve("history.jsonl");
+            ClientHistory.write(history, again.history(), SimulatedPool.EPOCH);
+            StringBuilder report = new StringBuilder(again.summary());
+            report.append(again.passed() ? "DST passed for seed=" + options.seed() + "\n"
+                    : "DST failed for seed=" + options.seed() + ": " + again.failure().orElseThrow() + "\n");
+            List<Operation> ops = HistoryReader.read(history);
+            report.append("\nlinearizability of history.jsonl (scripts/dst.sh check history.jsonl):\n")
+                    .append(DstMain.report(new Linearizability().check(ops), 0));
+            Files.writeString(staging.resolve("report.txt"), report, StandardCharsets.UTF_8);
+            Files.write(staging.resolve("report.json"), Codec.toBytes(again.json()));
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            FileTrees.deleteQuietly(staging);
+            throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            FileTrees.deleteQuietly(staging);
+            throw e;
+        }
+        out.println("wrote " + target + "/: history.jsonl, report.txt, report.json and every node's recording (data/<node>/recorder/);"
+                + " replay one with: scripts/replay.sh --recording " + target + " --node Node1");
+    }
+
+    /** {@code swarm --seeds A..B [--jobs J] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--json]}. */
+    public static int swarm(String[] args, PrintStream out, PrintStream err) {
+        String usage = "dst.sh swarm --seeds A..B [--jobs J] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--json]";
+        Options o = common()
+                .addOption(Option.builder().longOpt("seeds").hasArg().argName("A..B").desc("the seeds, both ends included").get())
+                .addOption(Option.builder().longOpt("jobs").hasArg().argName("J").desc("seeds run at once (default: the cores)").get());
+        CommandLine cl = parse(o, args, usage);
+        if (!cl.getArgList().isEmpty()) {
+            throw new StackCompanionException("dst.sh swarm takes no '" + cl.getArgList().get(0) + "' (" + usage + ")");
+        }
+        if (!cl.hasOption("seeds")) {
+            throw new StackCompanionException("dst.sh swarm needs --seeds A..B, e.g. --seeds 1..100 (" + usage + ")");
+        }
+        String range = cl.getOptionValue("seeds");
+        String[] ends = range.split("\\.\\.", -1);
+        long from;
+        long to;
+        try {
+            from = Long.parseLong(ends[0].trim());
+            to = ends.length == 2 ? Long.parseLong(ends[1].trim()) : Long.MIN_VALUE;
+        } catch (NumberFormatException e) {
+            to = Long.MIN_VALUE;
+            from = 0;
+        }
+        if (ends.length != 2 || to < from || to - from >= 10_000_000) {
+            throw new StackCompanionException("--seeds is a range A..B of whole numbers with A <= B (at most 10,000,000 seeds), not '" + range + "'");
+        }
+        int jobs = (int) whole(cl, "jobs", Runtime.getRuntime().availableProcessors(), 1, 256);
+        DstRun.Options shape = options(cl, from);
+        long wallStart = System.nanoTime();
+        Map<Long, DstResult> results = new TreeMap<>();
+        Map<Long, String> crashed = new TreeMap<>();
+        ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
+            Thread t = new Thread(r, "dst-swarm");
+            t.setDaemon(true);
+            return t;
+        });
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("dst swarm").setInitialMax(to - from + 1)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" seeds", 1).setMaxRenderedLength(100).setConsumer(
+                        new me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer(err)).build()) {
+            List<Future<DstResult>> futures = new ArrayList<>();
+            for (long s = from; s <= to; s++) {
+                DstRun.Options opts = new DstRun.Options(s, shape.requests(), shape.seconds(), shape.nodes(), shape.faults());
+                futures.add(pool.submit(() -> {
+                    try {
+                        return runInTemp(opts);
+                    } finally {
+                        bar.step();
+                    }
+                }));
+            }
+            for (int i = 0; i < futures.size(); i++) {
+                long seed = from + i;
+                try {
+                    results.put(seed, futures.get(i).get());
+                } catch (ExecutionException e) {
+                    Throwable c = e.getCause();
+                    crashed.put(seed, c.getClass().getSimpleName() + ": " + c.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new StackCompanionException("interrupted");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        double wall = (System.nanoTime() - wallStart) / 1e9;
+        double simulated = results.values().stream().mapToLong(DstResult::simulatedNanos).sum() / 1e9;
+        Map<String, Integer> byChecker = new TreeMap<>();
+        Map<Long, String> failed = new TreeMap<>();
+        results.forEach((seed, r) -> r.failure().ifPresent(f -> {
+            failed.put(seed, f);
+            byChecker.merge(f.substring(0, f.indexOf(':')), 1, Integer::sum);
+        }));
+        crashed.forEach((seed, why) -> {
+            failed.put(seed, "crashed: " + why);
+            byChecker.merge("crashed", 1, Integer::sum);
+        });
+        long seeds = to - from + 1;
+        out.printf(Locale.ROOT, "swarm %d..%d: %d seeds in %.1f s (%.1f seeds/min), %d failed; simulated %.0f s (%.0f simulated s per wall s)%n",
+                from, to, seeds, wall, seeds / wall * 60, failed.size(), simulated, simulated / wall);
+        if (!byChecker.isEmpty()) {
+            out.println("  failures by checker: " + byChecker);
+        }
+        failed.forEach((seed, why) -> out.println("  seed " + seed + ": " + why + "   (scripts/dst.sh run --seed " + seed + " writes dst-" + seed + "/)"));
+        if (cl.hasOption("json")) {
+            ObjectNode j = Codec.mapper().createObjectNode();
+            j.put("from", from).put("to", to).put("seeds", seeds).put("failed", failed.size())
+                    .put("wallSeconds", wall).put("seedsPerMinute", seeds / wall * 60)
+                    .put("simulatedSeconds", simulated).put("simulatedPerWallSecond", simulated / wall);
+            ObjectNode bc = j.putObject("failuresByChecker");
+            byChecker.forEach(bc::put);
+            ArrayNode fs = j.putArray("failures");
+            failed.forEach((seed, why) -> fs.addObject().put("seed", seed).put("reason", why));
+            out.println(j);
+        }
+        return failed.isEmpty() ? 0 : FAILED;
+    }
+}
