@@ -147,8 +147,11 @@ final class ViewChanges {
         boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt(), state.lastProposalAt()), state.viewStartedAt()) >= timeout;
         boolean censored = ctx.now() - deadline >= 3 * timeout;
         if ((stalled || censored) && !state.isViewChanging() && !state.isCatchingUp()) {
-            voteInstanceChange(state.viewNo() + 1, "a request finalised " + (ctx.now() - oldest.get().finalisedAt()) / 1_000_000
-                    + " ms ago is not ordered");
+            String why = "a request finalised " + (ctx.now() - oldest.get().finalisedAt()) / 1_000_000 + " ms ago is not ordered";
+            voteInstanceChange(state.viewNo() + 1, why);
+            // The pool may have ordered it without this node (3-phase messages lost on a cut link): with
+            // no further checkpoint to tell it, only asking the peers' ledgers finds that out.
+            catchup.start(why + " here");
         }
     }
 
