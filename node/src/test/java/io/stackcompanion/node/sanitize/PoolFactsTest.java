@@ -121,29 +121,26 @@ class PoolFactsTest {
         facts.finish();
         assertThat(facts.ledgerSize()).isEqualTo(5);
 
-        List<byte[]> sanitizedOrdered = new ArrayList<>();
-        for (byte[] t : ordered) {
-            sanitizedOrdered.add(facts.sanitizeTxn(t));
-        }
-        PrePrepare pp = facts.prePrepare(ppOrdered);
-        String[] expected = roots(dir.resolve("d"), sanitizedOrdered);
-        assertThat(pp.txnRoot()).isEqualTo(expected[0]);
-        assertThat(pp.stateRoot()).isEqualTo(expected[1]);
-        List<Txn> txns = sanitizedOrdered.stream().map(PoolFacts::decodeTxn).toList();
+        List<Txn> txns = sanitizedWithRoots(facts, ppOrdered, ordered, dir.resolve("d"));
         assertThat(txns.get(1).result()).isEqualTo(Result.ofCas(true));
         assertThat(txns.get(2).result().value()).isEqualTo(txns.get(1).operation().value()).doesNotContain("balance");
         assertThat(txns.get(3).result()).isEqualTo(Result.ofGet(null));
         assertThat(txns.get(4).result()).isEqualTo(Result.ofCas(false));
         assertThat(txns.get(4).operation().expected()).isEqualTo(txns.get(0).operation().value());
+        List<Txn> droppedTxns = sanitizedWithRoots(facts, ppDropped, dropped, dir.resolve("e"));
+        assertThat(droppedTxns.get(2).result().value()).isEqualTo(txns.get(0).operation().value());
+    }
 
-        List<byte[]> sanitizedDropped = new ArrayList<>();
-        for (byte[] t : dropped) {
-            sanitizedDropped.add(facts.sanitizeTxn(t));
+    /** The sanitized {@code txns}, after checking that {@code pp}'s sanitized roots are what a node store computes over them. */
+    private List<Txn> sanitizedWithRoots(PoolFacts facts, PrePrepare pp, List<byte[]> txns, Path store) throws Exception {
+        List<byte[]> sanitized = new ArrayList<>();
+        for (byte[] t : txns) {
+            sanitized.add(facts.sanitizeTxn(t));
         }
-        PrePrepare ppd = facts.prePrepare(ppDropped);
-        String[] expectedDropped = roots(dir.resolve("e"), sanitizedDropped);
-        assertThat(ppd.txnRoot()).isEqualTo(expectedDropped[0]);
-        assertThat(ppd.stateRoot()).isEqualTo(expectedDropped[1]);
-        assertThat(PoolFacts.decodeTxn(sanitizedDropped.get(2)).result().value()).isEqualTo(txns.get(0).operation().value());
+        PrePrepare out = facts.prePrepare(pp);
+        String[] expected = roots(store, sanitized);
+        assertThat(out.txnRoot()).isEqualTo(expected[0]);
+        assertThat(out.stateRoot()).isEqualTo(expected[1]);
+        return sanitized.stream().map(PoolFacts::decodeTxn).toList();
     }
 }
