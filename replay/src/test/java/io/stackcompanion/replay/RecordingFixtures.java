@@ -61,6 +61,74 @@ final class RecordingFixtures {
         return pool;
     }
 
+    /**
+     * A pool base dir whose four nodes were recorded in the deterministic simulator running PUT, GET
+     * and CAS (batches of up to 2, checkpoints every 2 batches, so STATE events are recorded): first
+     * unrecorded (so the initial states hold GET and CAS transactions), then recorded from a restart
+     * of all nodes; Node4 stops and restarts and catches up (catch-up replies with GET and CAS), a
+     * burst mixes operations in one batch, and every node stops at the end. Every key and value
+     * starts with {@code cust-}; the client connects from {@code 203.0.113.7}.
+     */
+    static Path simulatedGetCasPool(Path pool, long seed) throws Exception {
+        NodeConfig config = NodeConfig.defaults().with(io.stackcompanion.node.config.ConfigKey.CHK_FREQ, "2")
+                .with(io.stackcompanion.node.config.ConfigKey.LOG_SIZE, "4")
+                .with(io.stackcompanion.node.config.ConfigKey.MAX_BATCH_SIZE, "2");
+        try (SimulatedPool sim = new SimulatedPool(pool.resolve("data"), 4, seed, config)) {
+            Files.createDirectories(pool);
+            sim.genesis().write(pool.resolve(PoolGenesis.FILE_NAME));
+            SimClient client = new SimClient(seed);
+            Consumer<Request> send = r -> {
+                for (String n : sim.names()) {
+                    if (sim.isUp(n)) {
+                        sim.clientSend(n, "203.0.113.7:50123", r);
+                    }
+                }
+                sim.runFor(300);
+            };
+            sim.startAll();
+            sim.runFor(100);
+            send.accept(client.put("cust-acct-alpha", "cust-balance-100"));
+            send.accept(client.cas("cust-acct-alpha", "cust-balance-100", "cust-balance-250"));  // applies
+            send.accept(client.get("cust-acct-alpha"));                                         // present
+            send.accept(client.get("cust-acct-never-written"));                                 // absent
+            for (String n : sim.names()) {
+                sim.stop(n);
+            }
+            for (String n : sim.names()) {
+                sim.record(n);
+                sim.restart(n);
+            }
+            sim.runFor(500);
+            send.accept(client.put("cust-acct-beta", "cust-balance-7"));
+            send.accept(client.cas("cust-acct-beta", "cust-balance-999", "cust-balance-8"));     // fails: other value
+            send.accept(client.cas("cust-acct-gamma", "cust-balance-7", "cust-balance-9"));      // fails: absent, never creates
+            send.accept(client.get("cust-acct-gamma"));                                         // absent
+            send.accept(client.cas("cust-acct-beta", "cust-balance-7", "cust-balance-8"));       // applies
+            sim.stop("Node4");
+            send.accept(client.get("cust-acct-beta"));
+            send.accept(client.cas("cust-acct-alpha", "cust-balance-250", "cust-balance-7"));    // applies: two keys, equal values
+            send.accept(client.put("cust-acct-delta", "cust-balance-delta-1"));
+            send.accept(client.get("cust-acct-alpha"));
+            sim.restart("Node4");
+            sim.runFor(2_000);
+            // A burst: operations on one key in one batch read what the one before them wrote.
+            for (Request r : java.util.List.of(client.put("cust-acct-epsilon", "cust-balance-e1"),
+                    client.get("cust-acct-epsilon"),
+                    client.cas("cust-acct-epsilon", "cust-balance-e1", "cust-balance-e2"),
+                    client.cas("cust-acct-epsilon", "cust-balance-e1", "cust-balance-e3"),
+                    client.get("cust-acct-epsilon"), client.get("cust-acct-delta"))) {
+                for (String n : sim.names()) {
+                    sim.clientSend(n, "203.0.113.7:50124", r);
+                }
+            }
+            sim.runFor(2_000);
+            for (String n : sim.names()) {
+                sim.stop(n);
+            }
+        }
+        return pool;
+    }
+
     /** Unpacks {@code recordings/NAME} (a tar.gz of {@code pool_genesis.json} and {@code data/<node>/recorder}) into {@code dir}. */
     static Path unpack(String name, Path dir) throws Exception {
         Path archive = dir.resolve(name);

@@ -63,18 +63,18 @@ class SanitizedRecordingTest {
         customerValues = customerValues(export(original));
     }
 
-    private static CollectRecordingsTest.Run sanitize(Path in, Path out, Path key) {
+    static CollectRecordingsTest.Run sanitize(Path in, Path out, Path key) {
         return CollectRecordingsTest.recording("sanitize", in.toString(), out.toString(), "--sanitize-key", key.toString());
     }
 
-    private static String export(Path recording) {
+    static String export(Path recording) {
         CollectRecordingsTest.Run r = CollectRecordingsTest.recording("export", recording.toString());
         assertThat(r.exit()).as(r.err()).isZero();
         return r.out();
     }
 
     /** Every operation key and value, client identifier, signature and client address in an export. */
-    private static Set<String> customerValues(String export) throws IOException {
+    static Set<String> customerValues(String export) throws IOException {
         Set<String> values = new TreeSet<>();
         for (String line : export.lines().toList()) {
             JsonNode e = Codec.mapper().readTree(line);
@@ -99,8 +99,14 @@ class SanitizedRecordingTest {
             values.add(n.get("signature").asText());
         }
         if (n.has("operation") && n.get("operation").isObject()) {
-            values.add(n.get("operation").get("key").asText());
-            values.add(n.get("operation").get("value").asText());
+            for (String field : List.of("key", "value", "expected")) {
+                if (n.get("operation").hasNonNull(field)) {
+                    values.add(n.get("operation").get(field).asText());
+                }
+            }
+        }
+        if (n.has("result") && n.get("result").hasNonNull("value")) {
+            values.add(n.get("result").get("value").asText()); // a GET's result in a REPLY or a ledger transaction
         }
         for (JsonNode child : n) {
             collect(child, values);
@@ -110,13 +116,28 @@ class SanitizedRecordingTest {
     @Test
     void noCustomerValueIsLeftInAnyByteOfTheCopyNorInItsExport() throws Exception {
         assertThat(customerValues).hasSizeGreaterThan(300); // 60 keys, 60 values, 6 clients, 140 signatures, 59 addresses
+        List<byte[]> contents = everyByteOf(sanitized, NODES);
+        assertNoneIn(contents, customerValues);
+        // The key itself never travels with the recording.
+        String key = Files.readAllLines(keyA).get(1);
+        for (byte[] content : contents) {
+            assertThat(new String(content, StandardCharsets.ISO_8859_1)).doesNotContain(key);
+        }
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyA))).isEqualTo("rw-------");
+    }
+
+    /**
+     * What a sanitized copy holds: its files as stored (RocksDB table files are compressed), every
+     * event's peers and payload and every store key and value of {@code nodes} decompressed, and its export.
+     */
+    static List<byte[]> everyByteOf(Path sanitized, List<String> nodes) throws Exception {
         List<byte[]> contents = new ArrayList<>();
         try (Stream<Path> files = Files.walk(sanitized)) {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 contents.add(Files.readAllBytes(f)); // as stored (RocksDB table files are compressed)
             }
         }
-        for (String node : NODES) {
+        for (String node : nodes) {
             Path recorder = sanitized.resolve("data").resolve(node).resolve(NodeRecording.FOLDER);
             for (String stack : List.of(NodeRecording.NODE_STACK, NodeRecording.CLIENT_STACK)) {
                 contents.add(events(recorder.resolve(stack))); // decompressed: every event's peers and payload
@@ -130,6 +151,10 @@ class SanitizedRecordingTest {
             }
         }
         contents.add(export(sanitized).getBytes(StandardCharsets.UTF_8));
+        return contents;
+    }
+
+    static void assertNoneIn(List<byte[]> contents, Set<String> customerValues) {
         for (byte[] content : contents) {
             String haystack = new String(content, StandardCharsets.ISO_8859_1);
             for (String value : customerValues) {
@@ -137,12 +162,6 @@ class SanitizedRecordingTest {
                         .as("customer value %s left in the sanitized copy", value).isFalse();
             }
         }
-        // The key itself never travels with the recording.
-        String key = Files.readAllLines(keyA).get(1);
-        for (byte[] content : contents) {
-            assertThat(new String(content, StandardCharsets.ISO_8859_1)).doesNotContain(key);
-        }
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(keyA))).isEqualTo("rw-------");
     }
 
     private static byte[] events(Path stack) throws IOException {

@@ -218,11 +218,7 @@ final class Execution {
         for (RequestState r : requests) {
             seqNo++;
             Operation op = r.request.operation();
-            Result result = switch (op.type()) {
-                case Operation.GET -> Result.ofGet(current(op.key(), written));
-                case Operation.CAS -> Result.ofCas(op.expected().equals(current(op.key(), written)));
-                default -> null;
-            };
+            Result result = Txn.resultOf(op, key -> current(key, written));
             byte[] txn = Codec.toBytes(new Txn(seqNo, ppSeqNo, ppTime, r.request.identifier(), r.request.reqId(),
                     op, r.digest, result));
             entries.add(new Entry(r, txn, result));

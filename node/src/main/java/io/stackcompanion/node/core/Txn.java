@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Result;
 
+import java.util.function.Function;
+
 /**
  * A ledger transaction: an ordered request with its place and time. Its JSON encoding is the
  * ledger leaf, so every field is deterministic: the same on every node that orders the batch.
@@ -26,6 +28,20 @@ public record Txn(long seqNo, long ppSeqNo, long ppTime, String identifier, long
     /** Whether this transaction changes the state (to {@code operation.value}): a PUT, or a CAS that applied. */
     public boolean changesState() {
         return changesState(operation, result);
+    }
+
+    /**
+     * What {@code op} returns on a state where {@code valueOf} gives each key's value (null: absent),
+     * as every node computes it at the operation's place in the order: a GET's value, whether a CAS
+     * applied (an absent key never equals its expected value); null for a PUT, which reads nothing.
+     * The one definition of GET and CAS: execution and the sanitizer (re-deriving results) both use it.
+     */
+    public static Result resultOf(Operation op, Function<String, String> valueOf) {
+        return switch (op.type()) {
+            case Operation.GET -> Result.ofGet(valueOf.apply(op.key()));
+            case Operation.CAS -> Result.ofCas(op.expected().equals(valueOf.apply(op.key())));
+            default -> null;
+        };
     }
 
     static boolean changesState(Operation op, Result result) {

@@ -182,7 +182,7 @@ final class EventSanitizer {
         } else if (m instanceof Reject r) {
             return new Reject(p.identifier(r.identifier()), r.reqId(), rejectReason(r.reason()));
         } else if (m instanceof Reply r) {
-            return new Reply(p.identifier(r.identifier()), r.reqId(), r.seqNo(), facts.txnHash(r.txnHash()), p.result(r.result()));
+            return facts.reply(r);
         } else if (m instanceof Propagate pr) {
             return new Propagate(pr.requests().stream().map(p::request).toList());
         } else if (m instanceof PrePrepare pp) {

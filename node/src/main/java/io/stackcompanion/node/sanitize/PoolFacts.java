@@ -9,7 +9,9 @@ import io.stackcompanion.node.message.NewView;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Propagate;
+import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.message.Result;
 import io.stackcompanion.node.message.ViewChange;
 import io.stackcompanion.node.store.MerkleTree;
 import io.stackcompanion.node.store.State;
@@ -42,8 +44,6 @@ final class PoolFacts {
     private record Signed(String identifier, long reqId, Operation operation) {
     }
 
-    private static final String EMPTY_STATE_ROOT = Hashes.hex(new byte[32]);
-
     private final Pseudonyms pseudonyms;
     /** Every customer value met, to be looked for again in what is written. */
     final LeakCheck leaks = new LeakCheck();
@@ -63,7 +63,8 @@ final class PoolFacts {
     private final List<String> originalStateRoots = new ArrayList<>();
     private final List<String> sanitizedStateRoots = new ArrayList<>();
     private final Map<String, Long> sizeOfRoot = new HashMap<>();
-    private final Map<String, String> txnHashes = new HashMap<>();
+    /** Each transaction's place in the ledger (0-based), by its original leaf hash. */
+    private final Map<String, Integer> txnHashes = new HashMap<>();
     private final Map<String, String> digests = new HashMap<>();
     private final Map<String, String> batchDigests = new HashMap<>();
     private final Map<String, PrePrepare> sanitizedBatches = new HashMap<>();
@@ -107,8 +108,11 @@ final class PoolFacts {
             nv.batches().forEach(this::learnBatch);
         } else if (m instanceof io.stackcompanion.node.message.ReqAck a) {
             leaks.add(a.identifier());
-        } else if (m instanceof io.stackcompanion.node.message.Reply r) {
+        } else if (m instanceof Reply r) {
             leaks.add(r.identifier());
+            if (r.result() != null) {
+                leaks.add(r.result().value());
+            }
         } else if (m instanceof io.stackcompanion.node.message.Reject r) {
             leaks.add(r.identifier());
         } else if (m instanceof io.stackcompanion.node.message.Prepare pr) {
@@ -132,9 +136,23 @@ final class PoolFacts {
         maxView = Math.max(maxView, pp.viewNo());
     }
 
+    /** A transaction the pool's ledger may hold at a place no store or catch-up reply covers: a batch's request there. */
+    private record Proposed(PrePrepare pp, Signed request, String digest) {
+        /** Its transaction, with its result as a node computes it on {@code state}. */
+        Txn txn(long seqNo, KeyValues state) {
+            Operation op = request.operation();
+            return new Txn(seqNo, pp.ppSeqNo(), pp.ppTime(), request.identifier(), request.reqId(), op, digest,
+                    Txn.resultOf(op, state::get));
+        }
+    }
+
     /**
-     * Fills the ledger's gaps from the batches (a PRE-PREPARE and its requests say exactly which
-     * transactions it appends), then derives every original and sanitized root along the ledger.
+     * Walks the pool's ledger from its first transaction on, keeping its state, and derives every
+     * original and sanitized root and transaction along it. A place no store or catch-up reply holds
+     * is filled from the batch that appended it (a PRE-PREPARE and its requests say exactly which
+     * requests it ordered; a GET's or CAS's result is computed on the state before it, as the
+     * nodes computed it). The sanitized transactions' results are computed again on the sanitized
+     * state. The walk stops at the first place it cannot account for.
      */
     void finish() {
         List<PrePrepare> all = new ArrayList<>(batches.values());
@@ -151,52 +169,47 @@ final class PoolFacts {
         }
         // Where batches of several views claim the same place, the latest view's is the one ordered.
         all.sort(java.util.Comparator.comparingInt(PrePrepare::viewNo).reversed().thenComparingLong(PrePrepare::ledgerSize));
+        Map<Long, Proposed> proposed = new HashMap<>();
         for (PrePrepare pp : all) {
             long first = pp.ledgerSize() - pp.reqDigests().size() + 1;
             for (int i = 0; i < pp.reqDigests().size(); i++) {
                 Signed s = requests.get(pp.reqDigests().get(i));
-                // A GET's or CAS's result is not in its batch: only a PUT's transaction can be re-derived.
-                if (s != null && isPut(s.operation()) && !ledger.containsKey(first + i)) {
-                    ledger.put(first + i, Codec.toBytes(new Txn(first + i, pp.ppSeqNo(), pp.ppTime(), s.identifier(), s.reqId(),
-                            s.operation(), pp.reqDigests().get(i))));
+                if (s != null && s.operation() != null) {
+                    proposed.putIfAbsent(first + i, new Proposed(pp, s, pp.reqDigests().get(i)));
                 }
             }
         }
-        TreeMap<String, String> originalState = new TreeMap<>();
-        byte[] originalRoot = new byte[32];
-        byte[] sanitizedRoot = new byte[32];
-        originalStateRoots.add(EMPTY_STATE_ROOT);
-        sanitizedStateRoots.add(EMPTY_STATE_ROOT);
+        KeyValues originalState = new KeyValues();
+        KeyValues sanitizedState = new KeyValues();
+        originalStateRoots.add(originalState.rootHex());
+        sanitizedStateRoots.add(sanitizedState.rootHex());
         sizeOfRoot.put(originalTree.rootHex(0), 0L);
-        for (long seqNo = 1; ledger.containsKey(seqNo) && !conflicts.containsKey(seqNo); seqNo++) {
+        for (long seqNo = 1; !conflicts.containsKey(seqNo); seqNo++) {
             byte[] leaf = ledger.get(seqNo);
-            Txn txn = decodeTxn(leaf);
-            if (txn == null || txn.operation() == null || txn.seqNo() != seqNo) {
+            Txn txn;
+            if (leaf != null) {
+                txn = decodeTxn(leaf);
+                // A recorded result that is not what the state before it gives: not the ledger this walk knows.
+                if (txn == null || txn.operation() == null || txn.seqNo() != seqNo
+                        || !java.util.Objects.equals(txn.result(), Txn.resultOf(txn.operation(), originalState::get))) {
+                    break;
+                }
+            } else if (proposed.containsKey(seqNo)) {
+                txn = proposed.get(seqNo).txn(seqNo, originalState);
+                leaf = Codec.toBytes(txn);
+            } else {
                 break;
             }
-            byte[] sanitized = sanitizeTxn(txn);
+            byte[] sanitized = sanitizeTxn(txn, sanitizedState);
+            originalState.apply(txn);
             originalTree.append(leaf);
             sanitizedTree.append(sanitized);
             originalLeaves.add(leaf);
             sanitizedLeaves.add(sanitized);
-            txnHashes.put(Hashes.hex(MerkleTree.leafHash(leaf)), Hashes.hex(MerkleTree.leafHash(sanitized)));
+            txnHashes.put(Hashes.hex(MerkleTree.leafHash(leaf)), (int) seqNo - 1);
             sizeOfRoot.put(originalTree.rootHex(seqNo), seqNo);
-            Operation op = txn.operation();
-            if (!txn.changesState()) {
-                originalStateRoots.add(Hashes.hex(originalRoot));
-                sanitizedStateRoots.add(Hashes.hex(sanitizedRoot));
-                continue;
-            }
-            String old = originalState.put(op.key(), op.value());
-            Operation sop = pseudonyms.operation(op);
-            if (old != null) {
-                State.subtract(originalRoot, entryHash(op.key(), old));
-                State.subtract(sanitizedRoot, entryHash(sop.key(), pseudonyms.text(Pseudonyms.VALUE, old)));
-            }
-            State.add(originalRoot, entryHash(op.key(), op.value()));
-            State.add(sanitizedRoot, entryHash(sop.key(), sop.value()));
-            originalStateRoots.add(Hashes.hex(originalRoot));
-            sanitizedStateRoots.add(Hashes.hex(sanitizedRoot));
+            originalStateRoots.add(originalState.rootHex());
+            sanitizedStateRoots.add(sanitizedState.rootHex());
         }
         finished = true;
     }
@@ -217,14 +230,30 @@ final class PoolFacts {
     }
 
     private byte[] sanitizeTxn(Txn t) {
-        String identifier = pseudonyms.identifier(t.identifier());
-        Operation op = pseudonyms.operation(t.operation());
-        return Codec.toBytes(new Txn(t.seqNo(), t.ppSeqNo(), t.ppTime(), identifier, t.reqId(), op, digestOf(identifier, t.reqId(), op),
-                pseudonyms.result(t.result())));
+        return Codec.toBytes(sanitized(t, pseudonyms.result(t.result())));
     }
 
-    private static boolean isPut(Operation op) {
-        return op != null && Operation.PUT.equals(op.type());
+    private Txn sanitized(Txn t, Result result) {
+        String identifier = pseudonyms.identifier(t.identifier());
+        Operation op = pseudonyms.operation(t.operation());
+        return new Txn(t.seqNo(), t.ppSeqNo(), t.ppTime(), identifier, t.reqId(), op, digestOf(identifier, t.reqId(), op), result);
+    }
+
+    /**
+     * The sanitized transaction of {@code t}, its result computed again on {@code sanitizedState}
+     * (the sanitized state before it), which it then changes as {@code t} changed the original.
+     * Pseudonyms keep equal values equal and distinct ones distinct, so the result is the original's
+     * pseudonymised: a CAS that applied still applies, an absent key stays absent.
+     */
+    private byte[] sanitizeTxn(Txn t, KeyValues sanitizedState) {
+        Operation op = pseudonyms.operation(t.operation());
+        Txn out = sanitized(t, Txn.resultOf(op, sanitizedState::get));
+        if (!java.util.Objects.equals(out.result(), pseudonyms.result(t.result()))) {
+            throw new IllegalStateException("invariant broken: transaction " + t.seqNo() + "'s result on the sanitized state is not its"
+                    + " original result's pseudonym; nothing written");
+        }
+        sanitizedState.apply(out);
+        return Codec.toBytes(out);
     }
 
     private static String digestOf(String identifier, long reqId, Operation op) {
@@ -288,7 +317,7 @@ final class PoolFacts {
                 throw notOnTheLedger;
             }
             txnRoot = Hashes.hex(MerkleTree.rootOf(b.sanitized));
-            stateRoot = stateRootOf(b.sanitized);
+            stateRoot = KeyValues.after(b.sanitized).rootHex();
         }
         PrePrepare out = new PrePrepare(pp.viewNo(), pp.ppSeqNo(), pp.ppTime(), reqDigests, pp.ledgerSize(), txnRoot, stateRoot);
         sanitizedBatches.put(d, out);
@@ -309,25 +338,33 @@ final class PoolFacts {
         if (base < 0 || base > originalTree.size()) {
             return null;
         }
-        List<byte[]> added = new ArrayList<>();
-        for (int i = 0; i < pp.reqDigests().size(); i++) {
-            Signed s = requests.get(pp.reqDigests().get(i));
-            if (s == null || !isPut(s.operation())) {
-                return null; // a GET's or CAS's result is not in its batch
+        List<Proposed> added = new ArrayList<>();
+        for (String digest : pp.reqDigests()) {
+            Signed s = requests.get(digest);
+            if (s == null || s.operation() == null) {
+                return null;
             }
-            added.add(Codec.toBytes(new Txn(base + i + 1, pp.ppSeqNo(), pp.ppTime(), s.identifier(), s.reqId(), s.operation(),
-                    pp.reqDigests().get(i))));
+            added.add(new Proposed(pp, s, digest));
         }
         List<Branch> bases = new ArrayList<>();
         bases.add(new Branch(originalLeaves.subList(0, (int) base), sanitizedLeaves.subList(0, (int) base)));
         bases.addAll(branches.getOrDefault(base, List.of()));
         for (Branch b : bases) {
+            // A GET's or CAS's result depends on the state the batch was proposed on: each base gives its own.
+            KeyValues state = KeyValues.after(b.original);
+            List<Txn> txns = new ArrayList<>();
             List<byte[]> original = new ArrayList<>(b.original);
-            original.addAll(added);
-            if (Hashes.hex(MerkleTree.rootOf(original)).equals(pp.txnRoot()) && stateRootOf(original).equals(pp.stateRoot())) {
+            for (int i = 0; i < added.size(); i++) {
+                Txn txn = added.get(i).txn(base + i + 1, state);
+                state.apply(txn);
+                txns.add(txn);
+                original.add(Codec.toBytes(txn));
+            }
+            if (Hashes.hex(MerkleTree.rootOf(original)).equals(pp.txnRoot()) && state.rootHex().equals(pp.stateRoot())) {
+                KeyValues sanitizedState = KeyValues.after(b.sanitized);
                 List<byte[]> sanitized = new ArrayList<>(b.sanitized);
-                for (byte[] txn : added) {
-                    sanitized.add(sanitizeTxn(decodeTxn(txn)));
+                for (Txn txn : txns) {
+                    sanitized.add(sanitizeTxn(txn, sanitizedState));
                 }
                 Branch branch = new Branch(original, sanitized);
                 branches.computeIfAbsent(pp.ledgerSize(), k -> new ArrayList<>()).add(branch);
@@ -337,23 +374,41 @@ final class PoolFacts {
         return null;
     }
 
-    /** The state root of a node store holding exactly {@code leaves} (each a PUT), as {@link State} computes it. */
-    private static String stateRootOf(List<byte[]> leaves) {
-        java.util.HashMap<String, String> state = new java.util.HashMap<>();
-        byte[] root = new byte[32];
-        for (byte[] leaf : leaves) {
-            Txn txn = decodeTxn(leaf);
+    /**
+     * A node store's state as the sanitizer follows it: each key's value and the root {@link State}
+     * computes over them (an additive multiset hash, so it is kept as it goes).
+     */
+    private static final class KeyValues {
+        private final Map<String, String> values = new HashMap<>();
+        private final byte[] root = new byte[32];
+
+        /** The state of a node store holding exactly {@code leaves}. */
+        static KeyValues after(List<byte[]> leaves) {
+            KeyValues s = new KeyValues();
+            leaves.forEach(leaf -> s.apply(decodeTxn(leaf)));
+            return s;
+        }
+
+        String get(String key) {
+            return values.get(key);
+        }
+
+        /** Makes {@code txn}'s write, if it makes one (a PUT, a CAS that applied). */
+        void apply(Txn txn) {
             if (!txn.changesState()) {
-                continue;
+                return;
             }
             Operation op = txn.operation();
-            String old = state.put(op.key(), op.value());
+            String old = values.put(op.key(), op.value());
             if (old != null) {
                 State.subtract(root, entryHash(op.key(), old));
             }
             State.add(root, entryHash(op.key(), op.value()));
         }
-        return Hashes.hex(root);
+
+        String rootHex() {
+            return Hashes.hex(root);
+        }
     }
 
     /** The sanitized root of the ledger of {@code size} whose original root is {@code root}. */
@@ -378,13 +433,24 @@ final class PoolFacts {
         return sanitizedStateRoots.get((int) size);
     }
 
-    /** The sanitized leaf hash of the transaction whose original leaf hash is {@code txnHash}. */
-    String txnHash(String txnHash) throws Unmapped {
-        String s = txnHashes.get(txnHash);
-        if (s == null) {
-            throw new Unmapped("txn hash " + txnHash + " is the hash of no transaction of the pool's ledger");
+    /**
+     * The sanitized REPLY: the txn hash and the result (a GET's value, whether a CAS applied) of the
+     * sanitized transaction it names. A reply that is not its transaction's (client, place, result) is refused.
+     */
+    Reply reply(Reply r) throws Unmapped {
+        Integer index = txnHashes.get(r.txnHash());
+        if (index == null) {
+            throw new Unmapped("txn hash " + r.txnHash() + " is the hash of no transaction of the pool's ledger");
         }
-        return s;
+        Txn original = decodeTxn(originalLeaves.get(index));
+        if (!java.util.Objects.equals(original.identifier(), r.identifier()) || original.reqId() != r.reqId() || original.seqNo() != r.seqNo()
+                || !java.util.Objects.equals(original.result(), r.result())) {
+            throw new Unmapped("a REPLY naming transaction " + original.seqNo() + " whose client, request, place or result is not"
+                    + " that transaction's");
+        }
+        byte[] sanitized = sanitizedLeaves.get(index);
+        Txn txn = decodeTxn(sanitized);
+        return new Reply(txn.identifier(), r.reqId(), r.seqNo(), Hashes.hex(MerkleTree.leafHash(sanitized)), txn.result());
     }
 
     /** The sanitized consistency proof from {@code oldSize} to {@code newSize}, checked against the original one. */

@@ -6,6 +6,7 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.message.Result;
 import io.stackcompanion.node.store.NodeStore;
 import io.stackcompanion.node.store.State;
 import org.junit.jupiter.api.Test;
@@ -34,13 +35,19 @@ class PoolFactsTest {
         return Codec.toBytes(new Txn(seqNo, ppSeqNo, ppTime, r.identifier(), r.reqId(), r.operation(), Codec.digest(r)));
     }
 
+    private static byte[] txn(long seqNo, long ppSeqNo, long ppTime, Request r, Result result) {
+        return Codec.toBytes(new Txn(seqNo, ppSeqNo, ppTime, r.identifier(), r.reqId(), r.operation(), Codec.digest(r), result));
+    }
+
     /** The roots a node store announces for {@code txns}, in order. */
     private String[] roots(Path store, List<byte[]> txns) {
         try (NodeStore s = NodeStore.open(store)) {
             List<State.Write> writes = new ArrayList<>();
             for (byte[] t : txns) {
-                Operation op = PoolFacts.decodeTxn(t).operation();
-                writes.add(State.Write.put(op.key(), op.value()));
+                Txn txn = PoolFacts.decodeTxn(t);
+                if (txn.changesState()) {
+                    writes.add(State.Write.put(txn.operation().key(), txn.operation().value()));
+                }
             }
             return new String[] {s.ledger().appendUncommitted(txns).rootHex(), s.state().applyUncommitted(writes).hex()};
         }
@@ -80,5 +87,60 @@ class PoolFactsTest {
         assertThat(new String(facts.sanitizeTxn(tOrdered), StandardCharsets.UTF_8)).doesNotContain("account-2", "balance 7", "client-two");
         assertThat(sanitizedOrdered.reqDigests()).doesNotContain(Codec.digest(ordered));
         assertThat(Hashes.hex(new byte[32])).isEqualTo(facts.stateRoot(Hashes.hex(new byte[32]), 0));
+    }
+
+    @Test
+    void getAndCasResultsAreDerivedFromTheStateBeforeThemAlsoInABatchNeverOrdered() throws Exception {
+        String client = "client-one-not-a-key";
+        Request put = request(client, 1, "account-1", "balance 100");
+        Request casApplies = new Request(client, 2, Operation.cas("account-1", "balance 100", "balance 50"), "c2ln");
+        Request getFound = new Request(client, 3, Operation.get("account-1"), "c2ln");
+        Request getAbsent = new Request(client, 4, Operation.get("account-9-absent"), "c2ln");
+        Request casAbsent = new Request(client, 5, Operation.cas("account-9-absent", "balance 100", "balance 1"), "c2ln");
+        Request casFails = new Request(client, 6, Operation.cas("account-1", "balance 0", "balance 1"), "c2ln");
+        // What every node computes (written out here, not by the code under test).
+        byte[] t1 = txn(1, 1, 1000, put);
+        List<byte[]> ordered = List.of(t1, txn(2, 2, 2000, casApplies, Result.ofCas(true)),
+                txn(3, 2, 2000, getFound, Result.ofGet("balance 50")), txn(4, 2, 2000, getAbsent, Result.ofGet(null)),
+                txn(5, 2, 2000, casAbsent, Result.ofCas(false)));
+        List<byte[]> dropped = List.of(t1, txn(2, 2, 2000, casFails, Result.ofCas(false)), txn(3, 2, 2000, getFound,
+                Result.ofGet("balance 100")));
+        String[] one = roots(dir.resolve("a"), List.of(t1));
+        String[] orderedRoots = roots(dir.resolve("b"), ordered);
+        String[] droppedRoots = roots(dir.resolve("c"), dropped);
+        PrePrepare pp1 = new PrePrepare(0, 1, 1000, List.of(Codec.digest(put)), 1, one[0], one[1]);
+        PrePrepare ppDropped = new PrePrepare(0, 2, 2000, List.of(Codec.digest(casFails), Codec.digest(getFound)), 3,
+                droppedRoots[0], droppedRoots[1]);
+        PrePrepare ppOrdered = new PrePrepare(1, 2, 2000, List.of(Codec.digest(casApplies), Codec.digest(getFound),
+                Codec.digest(getAbsent), Codec.digest(casAbsent)), 5, orderedRoots[0], orderedRoots[1]);
+
+        PoolFacts facts = new PoolFacts(new Pseudonyms(SanitizeKey.of(new byte[32])));
+        for (var m : List.of(put, casApplies, getFound, getAbsent, casAbsent, casFails, pp1, ppDropped, ppOrdered)) {
+            facts.learn(m);
+        }
+        facts.finish();
+        assertThat(facts.ledgerSize()).isEqualTo(5);
+
+        List<Txn> txns = sanitizedWithRoots(facts, ppOrdered, ordered, dir.resolve("d"));
+        assertThat(txns.get(1).result()).isEqualTo(Result.ofCas(true));
+        assertThat(txns.get(2).result().value()).isEqualTo(txns.get(1).operation().value()).doesNotContain("balance");
+        assertThat(txns.get(3).result()).isEqualTo(Result.ofGet(null));
+        assertThat(txns.get(4).result()).isEqualTo(Result.ofCas(false));
+        assertThat(txns.get(4).operation().expected()).isEqualTo(txns.get(0).operation().value());
+        List<Txn> droppedTxns = sanitizedWithRoots(facts, ppDropped, dropped, dir.resolve("e"));
+        assertThat(droppedTxns.get(2).result().value()).isEqualTo(txns.get(0).operation().value());
+    }
+
+    /** The sanitized {@code txns}, after checking that {@code pp}'s sanitized roots are what a node store computes over them. */
+    private List<Txn> sanitizedWithRoots(PoolFacts facts, PrePrepare pp, List<byte[]> txns, Path store) throws Exception {
+        List<byte[]> sanitized = new ArrayList<>();
+        for (byte[] t : txns) {
+            sanitized.add(facts.sanitizeTxn(t));
+        }
+        PrePrepare out = facts.prePrepare(pp);
+        String[] expected = roots(store, sanitized);
+        assertThat(out.txnRoot()).isEqualTo(expected[0]);
+        assertThat(out.stateRoot()).isEqualTo(expected[1]);
+        return sanitized.stream().map(PoolFacts::decodeTxn).toList();
     }
 }
