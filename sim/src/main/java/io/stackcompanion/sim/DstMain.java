@@ -44,6 +44,11 @@ public final class DstMain {
     }
 
     public static void main(String[] args) {
+        // A simulated pool goes through more faults in a minute than a real one in a year: its nodes'
+        // warnings (ignored messages, refused proofs) are the faults working, not news. Errors show.
+        if (System.getProperty("node.log.level") == null) {
+            System.setProperty("node.log.level", "ERROR");
+        }
         System.exit(run(args, System.out, System.err));
     }
 

@@ -58,6 +58,8 @@ final class Catchup {
     private final TreeSet<String> liars = new TreeSet<>();
     private long startedAt;
     private long startSize;
+    /** This catch-up was started knowing the pool is ahead (see {@link Trigger#start}). */
+    private boolean poolAhead;
     private int completed;
 
     Catchup(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book, Ordering ordering,
@@ -74,7 +76,12 @@ final class Catchup {
     /** How the services ask for a catch-up (it starts unless one is under way). */
     @FunctionalInterface
     interface Trigger {
-        void start(String why);
+        /**
+         * @param poolAhead the caller knows the pool ordered past this node (a batch committed by f+1, a
+         *                  stable checkpoint above it): the first n-f-1 answers saying "nothing newer"
+         *                  do not end the catch-up; it waits for every peer or its timeout
+         */
+        void start(String why, boolean poolAhead);
     }
 
     boolean inProgress() {
@@ -87,9 +94,14 @@ final class Catchup {
     }
 
     void start(String why) {
+        start(why, false);
+    }
+
+    void start(String why, boolean poolAhead) {
         if (phase != Phase.IDLE) {
             return;
         }
+        this.poolAhead = poolAhead;
         log.info("{} catches up: {}", ctx.name, why);
         phase = Phase.STATUS;
         state.catchupStarted();
@@ -210,6 +222,11 @@ final class Catchup {
         int view = views.get(f);
         long mySize = execution.ledgerSize();
         if (phase == Phase.STATUS && size <= mySize) {
+            if (poolAhead && !timedOut && answers.size() < ctx.nodes.size() - 1) {
+                // Found by dst.sh run --seed 5: the two peers that answered first lacked the batch too, and
+                // the two that had ordered it were never heard; the pool stalled for good.
+                return false;
+            }
             finish(view, execution.positionAt(view, mySize));
             return true;
         }

@@ -73,7 +73,7 @@ final class Checkpoints {
             markStable(cp.seqNoEnd());
         } else {
             catchup.start("checkpoint " + cp.seqNoEnd() + " is stable in the pool but this node ordered only up to "
-                    + state.lastOrdered());
+                    + state.lastOrdered(), true);
         }
     }
 

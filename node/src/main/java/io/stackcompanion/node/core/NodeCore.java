@@ -220,8 +220,8 @@ public final class NodeCore {
 
     // Where one service calls another that is built after it: resolved here, when the input is handled.
 
-    private void startCatchup(String why) {
-        catchup.start(why);
+    private void startCatchup(String why, boolean poolAhead) {
+        catchup.start(why, poolAhead);
     }
 
     private void primaryMayCut() {

@@ -35,6 +35,9 @@ final class Ordering {
     private final ViewChanges.Vote viewChange;
 
     private final TreeMap<Long, Batch> batches = new TreeMap<>();
+    /** The last batch a catch-up was started for because its requests or PRE-PREPARE were missing, and when. */
+    private long stuckCatchupBatch = -1;
+    private long stuckCatchupAt;
 
     Ordering(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book,
              PrimaryBatcher batcher, PrePrepareStash stash, Checkpoints checkpoints, Catchup.Trigger catchup,
@@ -153,9 +156,15 @@ final class Ordering {
             boolean missing = pp.reqDigests().stream().anyMatch(d -> book.get(d) == null);
             stuck = missing && b.maxCommitCount() >= ctx.f() + 1;
         }
-        if (stuck) {
+        // Once per batch and catch-up timeout: while the pool has not ordered the batch yet (f+1
+        // commits, not n-f), a catch-up brings nothing, and starting the next one at once is a storm
+        // of LEDGER_STATUS (found by dst.sh run --seed 11 --faults all). Votes, the ordering timeout
+        // and checkpoints start it again later.
+        if (stuck && (next != stuckCatchupBatch || ctx.now() - stuckCatchupAt >= ctx.settings.catchupTimeout().toNanos())) {
+            stuckCatchupBatch = next;
+            stuckCatchupAt = ctx.now();
             catchup.start("batch " + next + " is committed in the pool but this node lacks its "
-                    + (pp == null ? "PRE-PREPARE" : "requests"));
+                    + (pp == null ? "PRE-PREPARE" : "requests"), true);
         }
     }
 

@@ -151,7 +151,7 @@ final class ViewChanges {
             voteInstanceChange(state.viewNo() + 1, why);
             // The pool may have ordered it without this node (3-phase messages lost on a cut link): with
             // no further checkpoint to tell it, only asking the peers' ledgers finds that out.
-            catchup.start(why + " here");
+            catchup.start(why + " here", false);
         }
     }
 
@@ -170,7 +170,7 @@ final class ViewChanges {
         futureViewSenders.merge(from, view, Math::max);
         long ahead = futureViewSenders.values().stream().filter(v -> v > state.viewNo()).count();
         if (ahead >= ctx.f() + 1 && !state.isCatchingUp()) {
-            catchup.start("f+1 nodes are in a view after " + state.viewNo());
+            catchup.start("f+1 nodes are in a view after " + state.viewNo(), false);
         }
     }
 
@@ -356,7 +356,7 @@ final class ViewChanges {
         stash.takeFuture(state.viewNo());
         if (nv.checkpoint() > state.lastOrdered()) {
             catchup.start("NEW_VIEW " + state.viewNo() + " starts from checkpoint " + nv.checkpoint()
-                    + " but this node ordered only up to " + state.lastOrdered());
+                    + " but this node ordered only up to " + state.lastOrdered(), true);
             return;
         }
         ordering.resume();

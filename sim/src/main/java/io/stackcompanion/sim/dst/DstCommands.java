@@ -190,10 +190,11 @@ public final class DstCommands {
 
     /** {@code swarm --seeds A..B [--jobs J] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--json]}. */
     public static int swarm(String[] args, PrintStream out, PrintStream err) {
-        String usage = "dst.sh swarm --seeds A..B [--jobs J] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--json]";
+        String usage = "dst.sh swarm --seeds A..B [--jobs J] [--first-failure] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--json]";
         Options o = common()
                 .addOption(Option.builder().longOpt("seeds").hasArg().argName("A..B").desc("the seeds, both ends included").get())
-                .addOption(Option.builder().longOpt("jobs").hasArg().argName("J").desc("seeds run at once (default: the cores)").get());
+                .addOption(Option.builder().longOpt("jobs").hasArg().argName("J").desc("seeds run at once (default: the cores)").get())
+                .addOption(Option.builder().longOpt("first-failure").desc("stop at the first seed that fails").get());
         CommandLine cl = parse(o, args, usage);
         if (!cl.getArgList().isEmpty()) {
             throw new StackCompanionException("dst.sh swarm takes no '" + cl.getArgList().get(0) + "' (" + usage + ")");
@@ -220,6 +221,8 @@ public final class DstCommands {
         long wallStart = System.nanoTime();
         Map<Long, DstResult> results = new TreeMap<>();
         Map<Long, String> crashed = new TreeMap<>();
+        boolean firstFailure = cl.hasOption("first-failure");
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
             Thread t = new Thread(r, "dst-swarm");
             t.setDaemon(true);
@@ -232,8 +235,20 @@ public final class DstCommands {
             for (long s = from; s <= to; s++) {
                 DstRun.Options opts = new DstRun.Options(s, shape.requests(), shape.seconds(), shape.nodes(), shape.faults());
                 futures.add(pool.submit(() -> {
+                    if (stop.get()) {
+                        return null; // --first-failure: a seed failed already
+                    }
                     try {
-                        return runInTemp(opts);
+                        DstResult r = runInTemp(opts);
+                        if (firstFailure && !r.passed()) {
+                            stop.set(true);
+                        }
+                        return r;
+                    } catch (RuntimeException | Error e) {
+                        if (firstFailure) {
+                            stop.set(true);
+                        }
+                        throw e;
                     } finally {
                         bar.step();
                     }
@@ -242,7 +257,10 @@ public final class DstCommands {
             for (int i = 0; i < futures.size(); i++) {
                 long seed = from + i;
                 try {
-                    results.put(seed, futures.get(i).get());
+                    DstResult r = futures.get(i).get();
+                    if (r != null) {
+                        results.put(seed, r);
+                    }
                 } catch (ExecutionException e) {
                     Throwable c = e.getCause();
                     crashed.put(seed, c.getClass().getSimpleName() + ": " + c.getMessage());
@@ -266,7 +284,7 @@ public final class DstCommands {
             failed.put(seed, "crashed: " + why);
             byChecker.merge("crashed", 1, Integer::sum);
         });
-        long seeds = to - from + 1;
+        long seeds = results.size() + crashed.size();
         out.printf(Locale.ROOT, "swarm %d..%d: %d seeds in %.1f s (%.1f seeds/min), %d failed; simulated %.0f s (%.0f simulated s per wall s)%n",
                 from, to, seeds, wall, seeds / wall * 60, failed.size(), simulated, simulated / wall);
         if (!byChecker.isEmpty()) {

@@ -17,7 +17,7 @@ import java.util.Optional;
 /** What one seed's run did and what the checkers said. */
 public record DstResult(DstRun.Options options, FaultPlan plan, NodeConfig config, int clients, int keys,
                         List<ClientHistory.Entry> history, Map<String, List<Txn>> ledgers, Map<String, Integer> views,
-                        List<Checks.Check> checks, int noReply, long simulatedNanos, long wallNanos, String traceHash) {
+                        List<Checks.Check> checks, int noReply, long busiestSecond, long simulatedNanos, long wallNanos, String traceHash) {
 
     public boolean passed() {
         return checks.stream().allMatch(Checks.Check::ok);
@@ -71,6 +71,7 @@ public record DstResult(DstRun.Options options, FaultPlan plan, NodeConfig confi
         o.put("operations", history.size()).put("noReply", noReply);
         ObjectNode ledgerSizes = o.putObject("ledgerSizes");
         ledgers.forEach((n, l) -> ledgerSizes.put(n, l.size()));
+        o.put("busiestNodeSecondInputs", busiestSecond);
         o.put("simulatedSeconds", simulatedNanos / 1e9).put("wallSeconds", wallNanos / 1e9).put("speed", speed());
         ObjectNode cs = o.putObject("checks");
         checks.forEach(c -> cs.put(c.name(), c.ok() ? "ok" : c.failure()));

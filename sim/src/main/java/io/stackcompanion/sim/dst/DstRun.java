@@ -40,6 +40,12 @@ public final class DstRun {
     /** After the workload, how long the replicas get to reach the same ledger before the checks. */
     static final long SETTLE_NANOS = 30_000_000_000L;
     private static final long MS = 1_000_000L;
+    /**
+     * More inputs than this for one node within one second of simulated time is a message storm (a
+     * busy node here handles a few thousand): the run stops with a liveness failure rather than
+     * spinning for hours.
+     */
+    static final int STORM_INPUTS_PER_SECOND = 20_000;
 
     /**
      * What to run.
@@ -188,6 +194,21 @@ public final class DstRun {
                     c.receive(m.node(), m.message());
                 }
             });
+            Map<String, long[]> window = new TreeMap<>(); // node -> {second, inputs in it}
+            long[] busiest = {0};
+            pool.afterEachInput((node, index) -> {
+                long second = (pool.now() - SimulatedPool.EPOCH) / 1_000_000_000L;
+                long[] w = window.computeIfAbsent(node, k -> new long[2]);
+                if (w[0] != second) {
+                    w[0] = second;
+                    w[1] = 0;
+                }
+                busiest[0] = Math.max(busiest[0], w[1] + 1);
+                if (++w[1] == STORM_INPUTS_PER_SECOND) {
+                    livenessFailures.add(node + " handled " + STORM_INPUTS_PER_SECOND + " inputs within one second of simulated time ("
+                            + seconds(pool.now()) + "): a message storm");
+                }
+            });
             pool.startAll();
             faults.start();
             for (DstClient c : clients) {
@@ -225,12 +246,12 @@ public final class DstRun {
                 }
             }
             return new DstResult(options, plan, config, clientCount, keys, history, ledgers, views, checks,
-                    rejectedOrTimedOut[0], simulatedNanos, System.nanoTime() - wallStart, hash);
+                    rejectedOrTimedOut[0], busiest[0], simulatedNanos, System.nanoTime() - wallStart, hash);
         }
     }
 
     private static void runWhileBusy(SimulatedPool pool, List<DstClient> clients, List<String> livenessFailures) {
-        while (livenessFailures.isEmpty() && !clients.stream().allMatch(DstClient::done)) {
+        while (livenessFailures.isEmpty() && !clients.stream().allMatch(DstClient::done)) { // a storm stops it too
             pool.runUntil(pool.now() + 100 * MS);
         }
     }

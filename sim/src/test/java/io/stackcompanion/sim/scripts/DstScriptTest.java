@@ -80,7 +80,7 @@ class DstScriptTest {
         java.util.Map<String, String> env = java.util.Map.of("SC_BUILD_TRACE", trace.toString());
         Scripts.Result none = Scripts.run(30, env, "dst.sh");
         assertThat(none.exitCode()).isEqualTo(2);
-        assertThat(none.stderr()).isEqualTo("error: dst.sh needs a command: check FILE (try --help)\n");
+        assertThat(none.stderr()).isEqualTo("error: dst.sh needs a command: run, swarm or check (try --help)\n");
         Scripts.Result unknown = Scripts.run(30, env, "dst.sh", "walk");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.stderr()).startsWith("error: unknown command 'walk' for dst.sh");
@@ -96,6 +96,6 @@ class DstScriptTest {
         assertThat(trace).doesNotExist();
         Scripts.Result help = Scripts.run(30, "dst.sh", "--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.stdout()).startsWith("usage: scripts/dst.sh check FILE").contains("exit: 0 linearizable");
+        assertThat(help.stdout()).startsWith("usage: scripts/dst.sh run --seed S").contains("check: 0 linearizable");
     }
 }
