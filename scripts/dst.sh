@@ -28,11 +28,10 @@
 #          --initial absent|unknown: the keys' values before the history: absent (default: a new
 #            pool, or keys the history is the first to use), or unknown (a pool used before: any
 #            one value per key that makes the history linearizable)
-# exit: run, swarm: 0 every check passed; 1 a seed failed a check (its reason printed)
-#       check: 0 linearizable; 1 not linearizable (the report printed); 4 unknown (the search
-#         bound was reached on a key)
-#       all: 2 bad arguments or a malformed history (one line naming the line); 3 an internal
-#         error (a bug: please report it)
+# exit: 0 every check passed (run, swarm), or linearizable (check); 1 a seed failed a check (its
+#   reason printed), or not linearizable (the report printed); 2 bad arguments or a malformed
+#   history (one line naming the line); 3 an internal error (a bug: please report it); 4 (check)
+#   unknown: the search bound was reached on a key
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 sc_help_if_asked "$@"
@@ -63,7 +62,39 @@ case "$command" in
     [[ -f "$file" ]] || sc_die "no history at $file; pass a JSON Lines file as load.sh --history writes it"
     args=(check "$(sc_abs "$file")" "${args[@]}")
     ;;
-  run|swarm) args=("$command" "$@") ;; # checked, with one-line errors, by the program itself
+  run|swarm)
+    args=("$command")
+    seen_seed=0; seen_requests=0; seen_seconds=0; seen_seeds=0
+    faults_re='^(all|none|(drop|duplicate|delay|partition|cut|crash|down|skew)(,(drop|duplicate|delay|partition|cut|crash|down|skew))*)$'
+    while [[ $# -gt 0 ]]; do
+      case "$1" in
+        --json) args+=("$1"); shift; continue ;;
+        --keep|--out|--seed) [[ "$command" == run ]] || sc_unknown_option "$1" ;;&
+        --seeds|--jobs|--first-failure) [[ "$command" == swarm ]] || sc_unknown_option "$1" ;;&
+        --keep|--first-failure) args+=("$1"); shift; continue ;;
+        --seed) sc_need "a whole number" "$@"
+                [[ "$2" =~ ^-?[0-9]{1,18}$ ]] || sc_die "--seed must be a whole number from -9223372036854775808 to 9223372036854775807, not '$2'"
+                seen_seed=1; args+=("$1" "$2") ;;
+        --out) sc_need "a folder" "$@"; args+=("$1" "$(sc_abs "$2")") ;;
+        --requests) sc_need "a number of operations" "$@"; sc_int n --requests "$2" 1 1000000; seen_requests=1; args+=("$1" "$n") ;;
+        --seconds) sc_need "a number of simulated seconds" "$@"; sc_int n --seconds "$2" 1 86400; seen_seconds=1; args+=("$1" "$n") ;;
+        --nodes) sc_need "4 or 7" "$@"; [[ "$2" =~ ^(4|7)$ ]] || sc_die "--nodes is 4 (f=1) or 7 (f=2), not '$2'"; args+=("$1" "$2") ;;
+        --faults) sc_need "a list of faults" "$@"
+                  [[ "$2" =~ $faults_re ]] || sc_die "--faults is a list of drop, duplicate, delay, partition, cut, crash, down, skew (or all, or none), not '$2'"
+                  args+=("$1" "$2") ;;
+        --jobs) sc_need "a number of jobs" "$@"; sc_int n --jobs "$2" 1 256; args+=("$1" "$n") ;;
+        --seeds) sc_need "a range A..B" "$@"
+                 [[ "$2" =~ ^([0-9]{1,18})\.\.([0-9]{1,18})$ ]] && ((10#${BASH_REMATCH[1]} <= 10#${BASH_REMATCH[2]})) \
+                   || sc_die "--seeds is a range A..B of whole numbers with A <= B, not '$2'"
+                 seen_seeds=1; args+=("$1" "$2") ;;
+        *) sc_unknown_option "$1" ;;
+      esac
+      shift 2
+    done
+    [[ $seen_requests == 0 || $seen_seconds == 0 ]] || sc_die "--requests and --seconds are two ways to size a run; pass one"
+    [[ "$command" != run || $seen_seed == 1 ]] || sc_die "dst.sh run needs --seed S, e.g. --seed 42"
+    [[ "$command" != swarm || $seen_seeds == 1 ]] || sc_die "dst.sh swarm needs --seeds A..B, e.g. --seeds 1..100"
+    ;;
   *) sc_die "unknown command '$command' for dst.sh; the commands are run, swarm and check (see '$SC_SCRIPT --help')" ;;
 esac
 sc_build

@@ -10,8 +10,11 @@ import org.apache.commons.cli.ParseException;
 
 import java.nio.file.Path;
 
-/** Shared command-line plumbing of the tools: long options only, one-line errors, exit codes. */
-final class Cli {
+/**
+ * Shared command-line plumbing of the tools (also the simulator's, {@code dst.sh}): long options only,
+ * one-line errors, exit codes.
+ */
+public final class Cli {
     /** Exit code for bad arguments or configuration the user must fix. */
     static final int EXIT_USAGE = ErrorExit.USER_ERROR;
 
@@ -19,13 +22,13 @@ final class Cli {
     }
 
     /** Something the user typed is wrong; the message says what, on one line. */
-    static final class UsageException extends StackCompanionException {
-        UsageException(String message) {
+    public static final class UsageException extends StackCompanionException {
+        public UsageException(String message) {
             super(message);
         }
     }
 
-    static Option flag(String name, String desc) {
+    public static Option flag(String name, String desc) {
         return Option.builder().longOpt(name).desc(desc).get();
     }
 
@@ -34,7 +37,7 @@ final class Cli {
         return Option.builder("h").longOpt("help").desc("show this help").get();
     }
 
-    static Option value(String name, String argName, String desc) {
+    public static Option value(String name, String argName, String desc) {
         return Option.builder().longOpt(name).hasArg().argName(argName).desc(desc).get();
     }
 
@@ -55,7 +58,7 @@ final class Cli {
     }
 
     /** A whole number in {@code min..max}; the message matches the scripts' ({@code sc_int} in scripts/lib.sh). */
-    static long longValue(CommandLine cmd, String name, long dflt, long min, long max) throws UsageException {
+    public static long longValue(CommandLine cmd, String name, long dflt, long min, long max) throws UsageException {
         String v = cmd.getOptionValue(name);
         if (v == null) {
             return dflt;

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CommandLineHygieneTest {
     static final List<String> SCRIPTS = List.of("pool.sh", "load.sh", "collect-recordings.sh", "recording.sh", "replay.sh",
-            "bench.sh", "demo.sh", "dst.sh");
+            "bench.sh", "demo.sh", "dst.sh", "planted-bugs.sh");
 
     @TempDir
     Path cwd;
@@ -193,13 +193,26 @@ class CommandLineHygieneTest {
         bad(a, "demo.sh", "unknown option '--bogus'", "--bogus");
         bad(a, "demo.sh", "unexpected argument 'stray'", "stray");
         // dst.sh
-        bad(a, "dst.sh", "dst.sh needs a command: check FILE");
+        bad(a, "dst.sh", "dst.sh needs a command: run, swarm or check");
         bad(a, "dst.sh", "unknown command 'frob' for dst.sh", "frob");
         bad(a, "dst.sh", "dst.sh check needs a history file", "check");
         bad(a, "dst.sh", "no history at nowhere", "check", "nowhere");
         bad(a, "dst.sh", "--max-steps must be a whole number from 1 to 1000000000000, not 'x'", "check", "a-file", "--max-steps", "x");
         bad(a, "dst.sh", "--initial is absent or unknown, not 'maybe'", "check", "a-file", "--initial", "maybe");
         bad(a, "dst.sh", "unknown option '--bogus'", "check", "a-file", "--bogus");
+        bad(a, "dst.sh", "dst.sh run needs --seed S", "run");
+        bad(a, "dst.sh", "--seed must be a whole number from -9223372036854775808 to 9223372036854775807, not 'x'", "run", "--seed", "x");
+        bad(a, "dst.sh", "--nodes is 4 (f=1) or 7 (f=2), not '5'", "run", "--seed", "1", "--nodes", "5");
+        bad(a, "dst.sh", "--faults is a list of drop, duplicate", "run", "--seed", "1", "--faults", "flood");
+        bad(a, "dst.sh", "--requests and --seconds are two ways to size a run; pass one", "run", "--seed", "1", "--requests", "5", "--seconds", "5");
+        bad(a, "dst.sh", "unknown option '--seeds'", "run", "--seed", "1", "--seeds", "1..2");
+        bad(a, "dst.sh", "dst.sh swarm needs --seeds A..B", "swarm");
+        bad(a, "dst.sh", "--seeds is a range A..B of whole numbers with A <= B, not '9..1'", "swarm", "--seeds", "9..1");
+        bad(a, "dst.sh", "--jobs must be a whole number from 1 to 256, not '0'", "swarm", "--seeds", "1..2", "--jobs", "0");
+        // planted-bugs.sh
+        bad(a, "planted-bugs.sh", "--seeds must be a whole number from 1 to 1000000, not '0'", "--seeds", "0");
+        bad(a, "planted-bugs.sh", "no planted bug named 'nope' in sim/planted-bugs/", "--only", "nope");
+        bad(a, "planted-bugs.sh", "unknown option '--bogus'", "--bogus");
         return a.stream();
     }
 

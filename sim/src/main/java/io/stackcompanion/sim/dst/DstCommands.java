@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.FileTrees;
 import io.stackcompanion.node.client.ClientHistory;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.tools.Cli;
 import io.stackcompanion.recorder.StackCompanionException;
 import io.stackcompanion.sim.DstMain;
 import io.stackcompanion.sim.check.Linearizability;
@@ -16,7 +17,6 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.apache.commons.cli.CommandLine;
 import org.apache.commons.cli.DefaultParser;
-import org.apache.commons.cli.Option;
 import org.apache.commons.cli.Options;
 import org.apache.commons.cli.ParseException;
 
@@ -51,11 +51,11 @@ public final class DstCommands {
 
     private static Options common() {
         return new Options()
-                .addOption(Option.builder().longOpt("requests").hasArg().argName("N").desc("operations in all (default 200)").get())
-                .addOption(Option.builder().longOpt("seconds").hasArg().argName("T").desc("simulated seconds of workload instead").get())
-                .addOption(Option.builder().longOpt("nodes").hasArg().argName("4|7").desc("pool size (default 4)").get())
-                .addOption(Option.builder().longOpt("faults").hasArg().argName("LIST").desc("pin the faults (default: each seed picks)").get())
-                .addOption(Option.builder().longOpt("json").desc("one JSON object per seed / the summary, last").get());
+                .addOption(Cli.value("requests", "N", "operations in all (default 200)"))
+                .addOption(Cli.value("seconds", "T", "simulated seconds of workload instead"))
+                .addOption(Cli.value("nodes", "4|7", "pool size (default 4)"))
+                .addOption(Cli.value("faults", "LIST", "pin the faults (default: each seed picks)"))
+                .addOption(Cli.flag("json", "one JSON object per seed / the summary, last"));
     }
 
     private static CommandLine parse(Options o, String[] args, String usage) {
@@ -67,19 +67,7 @@ public final class DstCommands {
     }
 
     private static long whole(CommandLine cl, String option, long dflt, long min, long max) {
-        if (!cl.hasOption(option)) {
-            return dflt;
-        }
-        String v = cl.getOptionValue(option);
-        try {
-            long n = Long.parseLong(v.trim());
-            if (n >= min && n <= max) {
-                return n;
-            }
-        } catch (NumberFormatException e) {
-            // said below
-        }
-        throw new StackCompanionException("--" + option + " must be a whole number from " + min + " to " + max + ", not '" + v + "'");
+        return Cli.longValue(cl, option, dflt, min, max);
     }
 
     private static DstRun.Options options(CommandLine cl, long seed) {
@@ -100,9 +88,9 @@ public final class DstCommands {
     public static int run(String[] args, PrintStream out) {
         String usage = "dst.sh run --seed S [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--out DIR] [--keep] [--json]";
         Options o = common()
-                .addOption(Option.builder().longOpt("seed").hasArg().argName("S").desc("the seed").get())
-                .addOption(Option.builder().longOpt("out").hasArg().argName("DIR").desc("where dst-S/ goes (default .)").get())
-                .addOption(Option.builder().longOpt("keep").desc("write dst-S/ even when every check passes").get());
+                .addOption(Cli.value("seed", "S", "the seed"))
+                .addOption(Cli.value("out", "DIR", "where dst-S/ goes (default .)"))
+                .addOption(Cli.flag("keep", "write dst-S/ even when every check passes"));
         CommandLine cl = parse(o, args, usage);
         if (!cl.getArgList().isEmpty()) {
             throw new StackCompanionException("dst.sh run takes no '" + cl.getArgList().get(0) + "' (" + usage + ")");
@@ -192,9 +180,9 @@ public final class DstCommands {
     public static int swarm(String[] args, PrintStream out, PrintStream err) {
         String usage = "dst.sh swarm --seeds A..B [--jobs J] [--first-failure] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--json]";
         Options o = common()
-                .addOption(Option.builder().longOpt("seeds").hasArg().argName("A..B").desc("the seeds, both ends included").get())
-                .addOption(Option.builder().longOpt("jobs").hasArg().argName("J").desc("seeds run at once (default: the cores)").get())
-                .addOption(Option.builder().longOpt("first-failure").desc("stop at the first seed that fails").get());
+                .addOption(Cli.value("seeds", "A..B", "the seeds, both ends included"))
+                .addOption(Cli.value("jobs", "J", "seeds run at once (default: the cores)"))
+                .addOption(Cli.flag("first-failure", "stop at the first seed that fails"));
         CommandLine cl = parse(o, args, usage);
         if (!cl.getArgList().isEmpty()) {
             throw new StackCompanionException("dst.sh swarm takes no '" + cl.getArgList().get(0) + "' (" + usage + ")");
