@@ -96,6 +96,6 @@ class DstScriptTest {
         assertThat(trace).doesNotExist();
         Scripts.Result help = Scripts.run(30, "dst.sh", "--help");
         assertThat(help.exitCode()).isZero();
-        assertThat(help.stdout()).startsWith("usage: scripts/dst.sh run --seed S").contains("check: 0 linearizable");
+        assertThat(help.stdout()).startsWith("usage: scripts/dst.sh run --seed S").contains("exit: 0 every check passed (run, swarm), or linearizable (check)");
     }
 }
