@@ -45,7 +45,7 @@ rows=()
 missed=0
 for p in "${patches[@]}"; do
   name="$(basename "$p" .patch)"
-  what="$(sed -n 's/^# //p;/^diff /q' "$p" | head -1)"
+  what="$(sed -n '1s/^# //p' "$p")"
   tree="$scratch/$name"
   git -C "$SC_ROOT" worktree add -q --detach "$tree" HEAD || { echo "error: cannot make a worktree for $name" >&2; exit 3; }
   git -C "$tree" apply "$p" || { echo "error: $p does not apply to HEAD; refresh it" >&2; exit 3; }
