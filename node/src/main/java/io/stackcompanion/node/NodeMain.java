@@ -83,6 +83,9 @@ public final class NodeMain {
             fail(e.getMessage() + ": " + e.getCause().getMessage());
             return;
         }
+        // pool.sh waits for this line (no JVM started per look): both stacks listen, the core runs.
+        System.out.println(name + UP);
+        System.out.flush();
         Thread hook = new Thread(() -> {
             node.close();
             stopped.countDown();
@@ -100,6 +103,9 @@ public final class NodeMain {
             Runtime.getRuntime().halt(exit[0]);
         }
     }
+
+    /** What a node prints on stdout after its name once it answers on both stacks: {@code pool.sh} waits for it. */
+    public static final String UP = " is up";
 
     /** The first line a self-replaying node prints: {@code pool.sh} recognises it. */
     public static final String SELF_REPLAY = "STACK_COMPANION=2: replaying ";
