@@ -83,14 +83,15 @@ public final class NodeMain {
             fail(e.getMessage() + ": " + e.getCause().getMessage());
             return;
         }
-        // pool.sh waits for this line (no JVM started per look): both stacks listen, the core runs.
-        System.out.println(name + UP);
-        System.out.flush();
         Thread hook = new Thread(() -> {
             node.close();
             stopped.countDown();
         }, name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // pool.sh waits for this line (no JVM started per look): both stacks listen, the core runs, and
+        // a SIGTERM from now on stops the node cleanly.
+        System.out.println(name + UP);
+        System.out.flush();
         try {
             stopped.await();
         } catch (InterruptedException e) {
