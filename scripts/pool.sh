@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # usage: scripts/pool.sh COMMAND [--base-dir DIR] [--nodes N] [--json]
 #   A local pool of nodes, each its own JVM process.
-#   up           create the pool if the base dir has none (keys, genesis), start every node,
-#                return once every node is connected to every other
+#   up           create the pool if the base dir has none (keys, genesis), start every node
+#                (side by side), return once every node is connected to every other
 #   down         stop every node cleanly
 #   status       per node: running, view, primary, last ordered batch, ledger size and root
 #   start NODE   start one node (a restart resumes from its data)
@@ -94,7 +94,10 @@ check_node() {
   genesis_nodes | grep -qxF -- "$1" || sc_die "no node $1 in $base_dir/pool_genesis.json; its nodes are: $(genesis_nodes | tr '\n' ' ')"
 }
 
-start_node() {
+# launch_node NODE: starts the node's JVM in the background (nothing if it runs already); then
+# await_node NODE says whether it came up. up launches every node before awaiting any: their JVMs
+# start side by side.
+launch_node() {
   local n="$1"
   check_node "$n"
   if pid="$(pid_of "$n")"; then
@@ -109,7 +112,14 @@ start_node() {
     io.stackcompanion.node.NodeMain --base-dir "$base_dir" --name "$n" >"$out" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$run_dir/$n.pid"
-  # Wait until it answers on its client stack, or report why it died.
+  launched[$n]=$pid
+}
+
+await_node() {
+  local n="$1"
+  [[ -n "${launched[$n]:-}" ]] || return 0 # was already running
+  local pid="${launched[$n]}" out="$base_dir/data/$n/stdout.log"
+  # Wait until it answers on both stacks (NodeMain then prints "NODE is up"), or report why it died.
   local deadline=$((SECONDS + 60))
   while ((SECONDS < deadline)); do
     if head -1 "$out" 2>/dev/null | grep -q '^STACK_COMPANION=2: replaying '; then
@@ -128,14 +138,19 @@ start_node() {
       echo "error: $n did not start: ${why#error: }${start_hint:-}" >&2
       return 1
     fi
-    if tool ping --base-dir "$base_dir" --node "$n" >/dev/null 2>&1; then
+    if grep -qxF -- "$n is up" "$out" 2>/dev/null; then
       echo "$n started (pid $pid)" >&2
       return 0
     fi
-    sleep 0.2
+    sleep 0.1
   done
   echo "error: $n did not answer within 60 s; see $out and $base_dir/data/$n/node.log${start_hint:-}" >&2
   return 1
+}
+
+start_node() {
+  launch_node "$1"
+  await_node "$1"
 }
 
 stop_node() {
@@ -162,6 +177,7 @@ stop_node() {
 
 [[ -z "$node" ]] || check_node "$node"
 sc_build
+declare -A launched=()
 case "$cmd" in
   up)
     tool init --base-dir "$base_dir" "${nodes[@]}" "${init_extra[@]}"
@@ -170,7 +186,10 @@ case "$cmd" in
     start_hint="; the nodes that started are still running ('pool.sh down' stops them)"
     self_replayed=0
     for n in $(genesis_nodes); do
-      start_node "$n" || failed=1
+      launch_node "$n"
+    done
+    for n in $(genesis_nodes); do
+      await_node "$n" || failed=1
     done
     [[ $failed == 0 ]] || exit 1
     [[ $self_replayed == 0 ]] || exit 0 # STACK_COMPANION=2: each node replayed itself; none joined a pool

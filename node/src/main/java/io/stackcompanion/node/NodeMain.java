@@ -88,6 +88,10 @@ public final class NodeMain {
             stopped.countDown();
         }, name + "-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // pool.sh waits for this line (no JVM started per look): both stacks listen, the core runs, and
+        // a SIGTERM from now on stops the node cleanly.
+        System.out.println(name + UP);
+        System.out.flush();
         try {
             stopped.await();
         } catch (InterruptedException e) {
@@ -100,6 +104,9 @@ public final class NodeMain {
             Runtime.getRuntime().halt(exit[0]);
         }
     }
+
+    /** What a node prints on stdout after its name once it answers on both stacks: {@code pool.sh} waits for it. */
+    public static final String UP = " is up";
 
     /** The first line a self-replaying node prints: {@code pool.sh} recognises it. */
     public static final String SELF_REPLAY = "STACK_COMPANION=2: replaying ";

@@ -13,6 +13,7 @@ import io.stackcompanion.recorder.Recorder;
 import io.stackcompanion.recorder.RecorderMetadata;
 import io.stackcompanion.recorder.RecordingClock;
 import io.stackcompanion.recorder.RecordingReader;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,15 +38,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** A replay that does not reproduce the recording says where and how; a bad recording is one line. */
 class ReplayDivergenceTest {
     @RegisterExtension
-    final LocalPoolExtension pools = new LocalPoolExtension();
+    static final LocalPoolExtension pools = new LocalPoolExtension();
+    /** A real pool's recording, made once for the class; each test gets its own copy to read or damage. */
+    private static Path recorded;
+    @TempDir
+    Path copies;
     private Path dir;
 
-    @BeforeEach
-    void record() throws Exception {
+    @BeforeAll
+    static void record() throws Exception {
         LocalPool pool = pools.start(4, NodeConfig.defaults().with(ConfigKey.STACK_COMPANION, "1"));
         order(List.of(pool.newClient()), 40);
         pool.close();
-        dir = pool.baseDir();
+        recorded = pool.baseDir();
+    }
+
+    @BeforeEach
+    void copyTheRecording() throws Exception {
+        dir = copies.resolve("pool");
+        io.stackcompanion.node.FileTrees.copy(recorded, dir);
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.pool.LocalPool;
 import io.stackcompanion.node.pool.LocalPoolExtension;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -21,29 +22,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Record a pool of real nodes (real sockets, real RocksDB), then replay each node alone from its
- * recording: every verdict must match.
+ * recording: every verdict must match. The tests that only read a recording of steady load share one
+ * ({@link #steady}, recorded once for the class: a replay works on a copy and changes nothing); those
+ * whose recording must hold a fault record their own.
  */
 class ReplayEndToEndTest {
     private static final NodeConfig RECORDING = NodeConfig.defaults().with(ConfigKey.STACK_COMPANION, "1");
+    private static final int STEADY_REQUESTS = 300;
 
     @RegisterExtension
-    final LocalPoolExtension pools = new LocalPoolExtension();
+    static final LocalPoolExtension pools = new LocalPoolExtension();
+    /** A pool that ordered {@link #STEADY_REQUESTS} from two clients, then stopped cleanly. */
+    private static LocalPool steady;
+
+    @BeforeAll
+    static void recordSteadyLoad() throws Exception {
+        steady = pools.start(4, RECORDING);
+        order(List.of(steady.newClient(), steady.newClient()), STEADY_REQUESTS);
+        steady.awaitLedgerSize(STEADY_REQUESTS, Duration.ofSeconds(60));
+        steady.close();
+    }
 
     @Test
     void steadyLoadEveryNodeReplaysToAMatch() throws Exception {
-        LocalPool pool = pools.start(4, RECORDING);
-        Client a = pool.newClient();
-        Client b = pool.newClient();
-        order(List.of(a, b), 300);
-        pool.awaitLedgerSize(300, Duration.ofSeconds(60));
-        pool.close();
-
-        for (String node : pool.names()) {
-            Run r = replay("--recording", pool.baseDir().toString(), "--node", node, "--json");
+        for (String node : steady.names()) {
+            Run r = replay("--recording", steady.baseDir().toString(), "--node", node, "--json");
             assertThat(r.exit).as(r.output).isZero();
             JsonNode v = r.verdict();
             assertThat(v.get("matches").asBoolean()).as(r.output).isTrue();
-            assertThat(v.get("ledgerSize").asLong()).isEqualTo(300);
+            assertThat(v.get("ledgerSize").asLong()).isEqualTo(STEADY_REQUESTS);
             assertThat(v.get("events").asLong()).isGreaterThan(1000);
         }
     }
@@ -111,12 +118,8 @@ class ReplayEndToEndTest {
 
     @Test
     void theSameRecordingReplayedTwiceGivesTheSameVerdict() throws Exception {
-        LocalPool pool = pools.start(4, RECORDING);
-        order(List.of(pool.newClient()), 100);
-        pool.close();
-
-        JsonNode first = replay("--recording", pool.baseDir().toString(), "--node", "Node2", "--json").verdict();
-        JsonNode second = replay("--recording", pool.baseDir().toString(), "--node", "Node2", "--json").verdict();
+        JsonNode first = replay("--recording", steady.baseDir().toString(), "--node", "Node2", "--json").verdict();
+        JsonNode second = replay("--recording", steady.baseDir().toString(), "--node", "Node2", "--json").verdict();
         ((ObjectNode) first).remove("replaySeconds");
         ((ObjectNode) second).remove("replaySeconds");
         assertThat(second).isEqualTo(first);
@@ -125,16 +128,11 @@ class ReplayEndToEndTest {
 
     @Test
     void thePrimaryReplaysTheRecordedBatchesEvenWithAnotherBatchConfiguration() throws Exception {
-        LocalPool pool = pools.start(4, RECORDING);
-        order(List.of(pool.newClient(), pool.newClient()), 200);
-        pool.awaitLedgerSize(200, Duration.ofSeconds(60));
-        pool.close();
-
-        Run r = replay("--recording", pool.baseDir().toString(), "--node", "Node1", "--json",
+        Run r = replay("--recording", steady.baseDir().toString(), "--node", "Node1", "--json",
                 "--set", "MAX_BATCH_WAIT_MS=1000", "--set", "MAX_BATCH_SIZE=3");
         assertThat(r.exit).as(r.output).isZero();
         assertThat(r.verdict().get("matches").asBoolean()).isTrue();
-        assertThat(r.verdict().get("ledgerSize").asLong()).isEqualTo(200);
+        assertThat(r.verdict().get("ledgerSize").asLong()).isEqualTo(STEADY_REQUESTS);
     }
 
     @Test
@@ -158,10 +156,7 @@ class ReplayEndToEndTest {
 
     @Test
     void untilEventStopsThereAndPrintsTheNodeState() throws Exception {
-        LocalPool pool = pools.start(4, RECORDING);
-        order(List.of(pool.newClient()), 20);
-        pool.close();
-
+        LocalPool pool = steady;
         Run r = replay("--recording", pool.baseDir().toString(), "--node", "Node3", "--json", "--until-event", "40");
         assertThat(r.exit).as("STOPPED is neither MATCH (0) nor DIVERGED (1): " + r.output).isEqualTo(4);
         assertThat(r.output).contains("STOPPED at event 40").doesNotContain("MATCH");

@@ -45,7 +45,7 @@ class ClientPortSiegeScriptsTest {
     private static final int HOLDERS = 150;
     private static final int IDLERS = 500;
     private static final int MAX_FRAME = 4 * 1024 * 1024;
-    private static final int IDLE_TIMEOUT_MS = 8000;
+    private static final int IDLE_TIMEOUT_MS = 5000;
     private static final Pattern SUMMARY = Pattern.compile(
             "client stack of Node1: (\\d+) connections open; partial frames hold (\\d+) of (\\d+) bytes; closed since start: (\\d+) bad frames, "
                     + "(\\d+) over the partial-frame budget, (\\d+) slow frames, (\\d+) idle");
@@ -70,9 +70,9 @@ class ClientPortSiegeScriptsTest {
     @Timeout(170)
     void strangersHoldingTheClientPortCannotExhaustTheNode() throws Exception {
         // The defaults, but a short idle timeout so the test is quick, caps above the 650 connections
-        // the test opens from one address, and a summary line every 2 s.
+        // the test opens from one address, and a summary line every second.
         Files.writeString(dir.resolve("node.properties"), "CLIENT_IDLE_TIMEOUT_MS=" + IDLE_TIMEOUT_MS + "\n"
-                + "CLIENT_MAX_CONNECTIONS=2000\nCLIENT_MAX_CONNECTIONS_PER_ADDRESS=2000\nWARN_INTERVAL_MS=2000\n");
+                + "CLIENT_MAX_CONNECTIONS=2000\nCLIENT_MAX_CONNECTIONS_PER_ADDRESS=2000\nWARN_INTERVAL_MS=1000\n");
         // The nodes run with pool.sh's own JVM options (not the tests' C1-only ones): the memory measured is a user's.
         Scripts.Result up = Scripts.run(120, Map.of("NODE_JAVA_OPTS", ""), "pool.sh", "up", "--base-dir", dir.toString(), "--random-ports");
         assertThat(up.exitCode()).as(up.toString()).isZero();
@@ -125,7 +125,7 @@ class ClientPortSiegeScriptsTest {
                 trickle(holders);
             }
         }
-        // The node's summary line (every 2 s here, when something changed) counts them.
+        // The node's summary line (every second here, when something changed) counts them.
         Matcher during = lastSummary();
         long countedBy = System.nanoTime() + 10_000_000_000L;
         while (Long.parseLong(during.group(7)) < IDLERS) {
