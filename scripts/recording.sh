@@ -22,7 +22,7 @@ args=("$@")
 positional=()
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --json|--sanitize-hosts) shift ;;
+    --json|--sanitize-hosts|--pool) shift ;;
     --sanitize-key) sc_need "the sanitize key file (made on first use)" "$@"; shift 2 ;;
     --from-index|--to-index) sc_need "an event index" "$@"; shift 2 ;;
     -*) sc_unknown_option "$1" ;;

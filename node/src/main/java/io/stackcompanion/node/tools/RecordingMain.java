@@ -7,8 +7,12 @@ import io.stackcompanion.node.recording.CombinedRecorder;
 import io.stackcompanion.node.recording.MergedEvent;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.recording.RecordingCheck;
+import io.stackcompanion.node.recording.RecorderFolders;
 import io.stackcompanion.node.sanitize.SanitizeKey;
 import io.stackcompanion.node.sanitize.Sanitizer;
+import io.stackcompanion.node.timeline.MessageMatcher;
+import io.stackcompanion.node.timeline.PoolCheck;
+import io.stackcompanion.node.timeline.PoolEvents;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.JsonLinesExporter;
 import io.stackcompanion.recorder.RecordingFormatException;
@@ -38,7 +42,9 @@ import java.util.stream.Stream;
  * line on stderr naming the file).
  */
 public final class RecordingMain {
-    private static final String USAGE = "usage: recording.sh stats|verify DIR [--json] | export DIR [--from-index N] [--to-index N]"
+    private static final String USAGE = "usage: recording.sh stats|verify DIR [--json] | verify --pool DIR [--json]"
+            + " | export DIR [--from-index N] [--to-index N]"
+            + " | timeline DIR|ARCHIVE --out FILE.html [--node NAME ...] [--from T] [--to T] [--json]"
             + " | sanitize IN OUT [--sanitize-key FILE] [--sanitize-hosts] [--json]";
     /** Where the sanitize key is kept unless --sanitize-key says otherwise: with the operator, never in a recording. */
     static final String DEFAULT_KEY = ".stack-companion/sanitize.key";
@@ -57,6 +63,7 @@ public final class RecordingMain {
             return 0;
         }
         boolean json = rest.remove("--json");
+        boolean pool = rest.remove("--pool");
         if (!rest.isEmpty() && rest.get(0).equals("sanitize")) {
             return sanitize(rest.subList(1, rest.size()), json, out, err);
         }
@@ -67,6 +74,9 @@ public final class RecordingMain {
             toIndex = takeIndex(rest, "--to-index", Long.MAX_VALUE);
         } catch (IllegalArgumentException e) {
             return ErrorExit.userError(err, e.getMessage() + "; " + USAGE);
+        }
+        if (pool && !(rest.size() >= 1 && rest.get(0).equals("verify"))) {
+            return ErrorExit.userError(err, "--pool is for verify only; " + USAGE);
         }
         if (fromIndex > toIndex) {
             return ErrorExit.userError(err, "--from-index " + fromIndex + " is after --to-index " + toIndex + "; " + USAGE);
@@ -108,7 +118,7 @@ public final class RecordingMain {
             return switch (command) {
                 case "stats" -> stats(recordings, json, out);
                 case "export" -> export(dir, recordings, fromIndex, toIndex, out);
-                case "verify" -> verify(dir, json, out, err);
+                case "verify" -> verify(dir, json, pool, out, err);
                 default -> {
                     err.println("error: unknown command '" + command + "'; " + USAGE);
                     yield 2;
@@ -276,7 +286,7 @@ public final class RecordingMain {
      * stack's folder, that stack. Exit 2 when anything is damaged, with one line per damaged
      * recording on stderr naming the file.
      */
-    private static int verify(Path dir, boolean json, PrintStream out, PrintStream err) throws IOException {
+    private static int verify(Path dir, boolean json, boolean pool, PrintStream out, PrintStream err) throws IOException {
         ArrayNode all = Codec.mapper().createArrayNode();
         ArrayNode states = Codec.mapper().createArrayNode();
         boolean ok = true;
@@ -300,11 +310,20 @@ public final class RecordingMain {
                 err.println("error: " + report.firstProblem().get());
             }
         }
+        ObjectNode poolJson = Codec.mapper().createObjectNode();
+        if (pool) {
+            // The recordings against each other: every node-to-node message sent is received, and the reverse.
+            PoolEvents events = PoolEvents.read(dir, false);
+            ok &= PoolCheck.report(events, MessageMatcher.match(events), out, err, poolJson);
+        }
         if (json) {
             ObjectNode o = Codec.mapper().createObjectNode();
             o.put("ok", ok);
             o.set("recordings", all);
             o.set("states", states);
+            if (pool) {
+                o.set("pool", poolJson);
+            }
             out.println(o);
         }
         return ok ? 0 : 2;
@@ -340,18 +359,7 @@ public final class RecordingMain {
 
     /** Every node recorder folder under {@code dir} (including {@code dir} itself), sorted by path. */
     static List<Path> findRecorders(Path dir) throws IOException {
-        if (isRecorder(dir)) {
-            return List.of(dir);
-        }
-        try (Stream<Path> walk = Files.walk(dir, 4)) {
-            return walk.filter(RecordingMain::isRecorder).sorted().toList();
-        }
-    }
-
-    private static boolean isRecorder(Path p) {
-        return p.getFileName() != null && p.getFileName().toString().equals(NodeRecording.FOLDER) && Files.isDirectory(p)
-                && (Files.isDirectory(p.resolve(NodeRecording.NODE_STACK)) || Files.isDirectory(p.resolve(NodeRecording.CLIENT_STACK))
-                || Files.isRegularFile(p.resolve(io.stackcompanion.node.config.PoolGenesis.FILE_NAME)));
+        return RecorderFolders.find(dir);
     }
 
     /** Every stack recording under {@code dir}, sorted by path. */
