@@ -61,6 +61,8 @@ public final class PoolEvents {
     final Ints bytes = new Ints();
     final Ints payload = new Ints();
     final Ints op = new Ints();
+    /** The view a message names (NEW_VIEW, VIEW_CHANGE, PRE-PREPARE, PREPARE, COMMIT, a STOPPED's status), or -1. */
+    final Ints view = new Ints();
     final int[] laneStart;
     final int[] laneEnd;
     final Interner<List<String>> peerLists = new Interner<>();
@@ -221,6 +223,7 @@ public final class PoolEvents {
         payload.add(payloadId(e.payload()));
         tagOff.add(tags.size());
         String opName = "";
+        int viewNo = -1;
         if (e.kind() == EventKind.INCOMING || e.kind() == EventKind.OUTGOING || e.kind() == EventKind.STOPPED) {
             Message msg = null;
             try {
@@ -231,9 +234,11 @@ public final class PoolEvents {
             if (msg != null) {
                 opName = opNames.computeIfAbsent(msg.getClass(), c -> opOf(e.payload()));
                 tag(row, msg);
+                viewNo = viewOf(msg);
             }
         }
         op.add(ops.id(opName));
+        view.add(viewNo);
     }
 
     private final Map<Class<?>, String> opNames = new HashMap<>();
@@ -274,6 +279,23 @@ public final class PoolEvents {
         } else if (msg instanceof Reject r) {
             tagRequestKey(r.identifier(), r.reqId());
         }
+    }
+
+    private static int viewOf(Message msg) {
+        if (msg instanceof io.stackcompanion.node.message.NewView m) {
+            return m.viewNo();
+        } else if (msg instanceof io.stackcompanion.node.message.ViewChange m) {
+            return m.viewNo();
+        } else if (msg instanceof PrePrepare m) {
+            return m.viewNo();
+        } else if (msg instanceof Prepare m) {
+            return m.viewNo();
+        } else if (msg instanceof Commit m) {
+            return m.viewNo();
+        } else if (msg instanceof io.stackcompanion.node.message.Status m) {
+            return m.viewNo();
+        }
+        return -1;
     }
 
     private void tagRequest(Request r) {

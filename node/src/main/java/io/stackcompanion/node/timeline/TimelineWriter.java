@@ -1,0 +1,306 @@
+package io.stackcompanion.node.timeline;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.recorder.EventKind;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Writes a pool's timeline as one self-contained HTML page: the page's own script and style
+ * ({@code timeline.html} beside this class) and the data, gzip-compressed and base64-encoded, that
+ * the page inflates with the browser's own {@code DecompressionStream}. Nothing is fetched when the
+ * page opens (its Content-Security-Policy forbids it).
+ *
+ * <p>The data is columnar, one array per field, deltas where values climb (time, index, sequence),
+ * so it compresses well; each distinct payload's decoded JSON is kept once, in a second blob that is
+ * only inflated when an event is first opened.
+ */
+public final class TimelineWriter {
+    private static final String TEMPLATE = "timeline.html";
+    private static final String DATA_MARK = "\"@DATA@\"";
+    private static final String PAYLOADS_MARK = "\"@PAYLOADS@\"";
+
+    /** What to draw: the lanes chosen (empty: all) and the time window (inclusive, nanoseconds since the epoch). */
+    public record Selection(List<String> nodes, long fromNanos, long toNanos) {
+        public static Selection all() {
+            return new Selection(List.of(), Long.MIN_VALUE, Long.MAX_VALUE);
+        }
+    }
+
+    /** What was written: events and arrows drawn, file size. */
+    public record Written(Path file, int lanes, int events, int arrows, long bytes) {
+    }
+
+    private TimelineWriter() {
+    }
+
+    /** Writes the page to {@code out} (through a temporary file beside it: {@code out} is whole or absent). */
+    public static Written write(PoolEvents pool, MessageMatcher.Result matched, Selection sel, String title, Path out) throws IOException {
+        List<Integer> laneIds = new ArrayList<>();
+        for (int l = 0; l < pool.lanes().size(); l++) {
+            if (sel.nodes().isEmpty() || sel.nodes().contains(pool.lanes().get(l))) {
+                laneIds.add(l);
+            }
+        }
+        int[] newLane = new int[pool.lanes().size()];
+        java.util.Arrays.fill(newLane, -1);
+        for (int i = 0; i < laneIds.size(); i++) {
+            newLane[laneIds.get(i)] = i;
+        }
+        // rows shown, and the old row -> new row map for arrows
+        int[] row = new int[pool.size()];
+        java.util.Arrays.fill(row, -1);
+        List<Integer> shown = new ArrayList<>();
+        for (int l : laneIds) {
+            for (int i = pool.laneStart[l]; i < pool.laneEnd[l]; i++) {
+                long t = pool.timeNanos(i);
+                if (t >= sel.fromNanos() && t <= sel.toNanos()) {
+                    row[i] = shown.size();
+                    shown.add(i);
+                }
+            }
+        }
+        long t0 = shown.isEmpty() ? 0 : shown.stream().mapToLong(pool::timeNanos).min().getAsLong();
+        if (sel.fromNanos() != Long.MIN_VALUE) {
+            t0 = sel.fromNanos();
+        }
+        // payloads re-numbered to those shown, so a window carries only its own texts
+        Map<Integer, Integer> payloadIds = new HashMap<>();
+        List<String> texts = new ArrayList<>();
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        int arrows = 0;
+        try (GZIPOutputStream gz = new GZIPOutputStream(data, 1 << 16); JsonGenerator g = Codec.mapper().getFactory().createGenerator(gz)) {
+            g.writeStartObject();
+            g.writeStringField("title", title);
+            g.writeStringField("t0", Long.toString(t0));
+            g.writeStringField("from", sel.fromNanos() == Long.MIN_VALUE ? null : PoolEvents.instant(sel.fromNanos()).toString());
+            g.writeStringField("to", sel.toNanos() == Long.MAX_VALUE ? null : PoolEvents.instant(sel.toNanos()).toString());
+            stringArray(g, "lanes", laneIds.stream().map(l -> pool.lanes().get(l)).toList());
+            stringArray(g, "genesis", pool.genesisOrder());
+            stringArray(g, "kinds", java.util.Arrays.stream(EventKind.values()).map(Enum::name).toList());
+            stringArray(g, "ops", pool.ops.values());
+            g.writeArrayFieldStart("peerLists");
+            for (List<String> p : pool.peerLists.values()) {
+                g.writeStartArray();
+                for (String s : p) {
+                    g.writeString(s);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("tagLabels");
+            for (int t = 0; t < pool.tagNames.values().size(); t++) {
+                String name = pool.tagNames.value(t);
+                g.writeString(pool.tagLabels.getOrDefault(t, name.startsWith("r:") ? "request " + name.substring(2, Math.min(name.length(), 14)) : name));
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("ev");
+            column(g, "lane", shown, i -> newLane[pool.lane.get(i)], false);
+            column(g, "idx", shown, pool.index::get, true);
+            column(g, "stk", shown, pool.stack::get, false);
+            long base = t0;
+            column(g, "dt", shown, i -> pool.timeNanos(i) - base, true);
+            column(g, "seq", shown, pool.seq::get, true);
+            column(g, "kind", shown, pool.kind::get, false);
+            column(g, "peers", shown, pool.peers::get, false);
+            column(g, "bytes", shown, pool.bytes::get, false);
+            column(g, "op", shown, pool.op::get, false);
+            column(g, "pl", shown, i -> payloadIds.computeIfAbsent(pool.payload.get(i), k -> {
+                texts.add(pool.payloadTexts.get(k));
+                return texts.size() - 1;
+            }), false);
+            g.writeEndObject();
+            // tags, CSR over the rows shown
+            g.writeArrayFieldStart("tagOff");
+            int off = 0;
+            g.writeNumber(0);
+            for (int i : shown) {
+                off += pool.tagOff.get(i + 1) - pool.tagOff.get(i);
+                g.writeNumber(off);
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("tags");
+            for (int i : shown) {
+                for (int t : pool.tagsOf(i)) {
+                    g.writeNumber(t);
+                }
+            }
+            g.writeEndArray();
+            g.writeObjectFieldStart("reqBatches");
+            for (var e : pool.requestBatches.entrySet()) {
+                g.writeArrayFieldStart(Integer.toString(e.getKey()));
+                for (int b : e.getValue()) {
+                    g.writeNumber(b);
+                }
+                g.writeEndArray();
+            }
+            g.writeEndObject();
+            // arrows: matched messages with both ends drawn, as row pairs
+            g.writeArrayFieldStart("arrows");
+            for (int k = 0; k < matched.matched(); k++) {
+                int a = row[matched.sends()[k]];
+                int b = row[matched.receipts()[k]];
+                if (a >= 0 && b >= 0) {
+                    g.writeNumber(a);
+                    g.writeNumber(b);
+                    arrows++;
+                }
+            }
+            g.writeEndArray();
+            g.writeNumberField("matchedInPool", matched.matched());
+            g.writeArrayFieldStart("bands");
+            for (int l : laneIds) {
+                for (long[] band : bands(pool, l)) {
+                    long s = Math.max(band[0], sel.fromNanos());
+                    long e = Math.min(band[1], sel.toNanos());
+                    if (s <= e) {
+                        g.writeStartArray();
+                        g.writeNumber(newLane[l]);
+                        g.writeNumber(s - t0);
+                        g.writeNumber(e - t0);
+                        g.writeNumber(band[2]);
+                        g.writeNumber(band[3]);
+                        g.writeEndArray();
+                    }
+                }
+            }
+            g.writeEndArray();
+            g.writeArrayFieldStart("gaps");
+            for (MessageMatcher.Unmatched u : matched.gapsNotReceived()) {
+                if (row[u.event()] >= 0) {
+                    g.writeStartArray();
+                    g.writeNumber(row[u.event()]);
+                    g.writeString(u.otherNode());
+                    g.writeEndArray();
+                }
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        ByteArrayOutputStream payloads = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(payloads, 1 << 16)) {
+            // one JSON array of the payloads' decoded texts, each text itself JSON (kept as written, big numbers intact)
+            gz.write('[');
+            for (int i = 0; i < texts.size(); i++) {
+                if (i > 0) {
+                    gz.write(',');
+                }
+                gz.write(Codec.mapper().writeValueAsBytes(texts.get(i)));
+            }
+            gz.write(']');
+        }
+        String page = template()
+                .replace(DATA_MARK, "\"" + Base64.getEncoder().encodeToString(data.toByteArray()) + "\"")
+                .replace(PAYLOADS_MARK, "\"" + Base64.getEncoder().encodeToString(payloads.toByteArray()) + "\"");
+        Path abs = out.toAbsolutePath();
+        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName() + ".", ".partial");
+        try {
+            try (OutputStream o = Files.newOutputStream(tmp)) {
+                o.write(page.getBytes(StandardCharsets.UTF_8));
+            }
+            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+        return new Written(abs, laneIds.size(), shown.size(), arrows, Files.size(abs));
+    }
+
+    /**
+     * A lane's bands: {start, end, view, kind} with kind 0 a view the node was in (its primary is
+     * round-robin over the genesis order) and 1 the node down (from its last event before an
+     * UNCLEAN_STOP, or its STOPPED, to its next STARTED).
+     */
+    static List<long[]> bands(PoolEvents pool, int l) {
+        List<long[]> out = new ArrayList<>();
+        long start = -1;
+        int view = 0;
+        long last = -1;
+        for (int i = pool.laneStart[l]; i < pool.laneEnd[l]; i++) {
+            long t = pool.timeNanos(i);
+            EventKind k = pool.kindOf(i);
+            if (k == EventKind.STARTED) {
+                if (start < 0) {
+                    start = t;
+                }
+            } else if (k == EventKind.UNCLEAN_STOP || k == EventKind.STOPPED) {
+                long end = k == EventKind.UNCLEAN_STOP && last >= 0 ? last : t;
+                if (start >= 0) {
+                    out.add(new long[] {start, end, view, 0});
+                }
+                start = -1;
+                int next = nextStart(pool, l, i);
+                if (next >= 0) {
+                    out.add(new long[] {end, pool.timeNanos(next), view, 1});
+                }
+            } else if (start >= 0 && pool.view.get(i) > view
+                    && (k == EventKind.OUTGOING || pool.opName(i).equals("NEW_VIEW"))) {
+                out.add(new long[] {start, t, view, 0});
+                view = pool.view.get(i);
+                start = t;
+            }
+            last = t;
+        }
+        if (start >= 0) {
+            out.add(new long[] {start, last, view, 0});
+        }
+        return out;
+    }
+
+    private static int nextStart(PoolEvents pool, int l, int from) {
+        for (int i = from + 1; i < pool.laneEnd[l]; i++) {
+            if (pool.kindOf(i) == EventKind.STARTED) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private interface Col {
+        long get(int i);
+    }
+
+    private static void column(JsonGenerator g, String name, List<Integer> rows, Col col, boolean delta) throws IOException {
+        g.writeArrayFieldStart(name);
+        long prev = 0;
+        for (int i : rows) {
+            long v = col.get(i);
+            g.writeNumber(delta ? v - prev : v);
+            prev = v;
+        }
+        g.writeEndArray();
+    }
+
+    private static void stringArray(JsonGenerator g, String name, List<String> values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (String s : values) {
+            g.writeString(s);
+        }
+        g.writeEndArray();
+    }
+
+    private static String template() {
+        try (InputStream in = TimelineWriter.class.getResourceAsStream(TEMPLATE)) {
+            if (in == null) {
+                throw new IllegalStateException(TEMPLATE + " is missing from the build");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
