@@ -180,6 +180,10 @@ public final class PoolEvents {
         return time.get(event);
     }
 
+    public long seqOf(int event) {
+        return seq.get(event);
+    }
+
     public long indexOf(int event) {
         return index.get(event);
     }
