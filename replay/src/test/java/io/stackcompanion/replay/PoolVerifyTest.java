@@ -57,6 +57,7 @@ class PoolVerifyTest {
         deleteEvent(pool.resolve("data/Node3/recorder/node"), new EventKey(events.timeNanos(receipt), events.seqOf(receipt)));
 
         String[] r = TimelineBrowserTest.run("verify", "--pool", pool.toString(), "--json");
+        System.out.println(r[2]); // what the user reads, kept in the surefire output
         assertThat(r[0]).isEqualTo("2");
         assertThat(r[2]).contains("error: Node3 never recorded receiving 1 message(s) sent to it on an open link; the first: COMMIT at "
                 + PoolEvents.instant(events.timeNanos(send)) + " from Node2 (Node2 index " + events.indexOf(send) + ")");
