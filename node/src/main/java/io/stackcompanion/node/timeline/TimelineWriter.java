@@ -42,6 +42,20 @@ public final class TimelineWriter {
         }
     }
 
+    /**
+     * A replay to show beside its recording: the replayed node's lane under the recorded one. The
+     * replay compares every message the replayed node sends with the recorded one, in order, so up to
+     * the first divergence its messages are the recorded node's OUTGOING events; from there the
+     * verdict says what differs.
+     *
+     * @param node       the replayed node
+     * @param upTo       the replayed lane holds the recorded messages before this event index
+     *                   (the first divergence, or the --until-event stop; the recording's length on a match)
+     * @param verdict    the replay's verdict as JSON ({@code replay.sh --json}'s last line)
+     */
+    public record Replay(String node, long upTo, com.fasterxml.jackson.databind.JsonNode verdict) {
+    }
+
     /** What was written: events and arrows drawn, file size. */
     public record Written(Path file, int lanes, int events, int arrows, long bytes) {
     }
@@ -51,6 +65,15 @@ public final class TimelineWriter {
 
     /** Writes the page to {@code out} (through a temporary file beside it: {@code out} is whole or absent). */
     public static Written write(PoolEvents pool, MessageMatcher.Result matched, Selection sel, String title, Path out) throws IOException {
+        return write(pool, matched, sel, null, title, out);
+    }
+
+    /** Writes a replay's page: the recorded node's lane, the replayed node's under it, and the verdict. */
+    public static Written write(PoolEvents pool, MessageMatcher.Result matched, Selection sel, Replay replay, String title, Path out)
+            throws IOException {
+        if (replay != null) {
+            sel = new Selection(List.of(replay.node()), sel.fromNanos(), sel.toNanos());
+        }
         List<Integer> laneIds = new ArrayList<>();
         for (int l = 0; l < pool.lanes().size(); l++) {
             if (sel.nodes().isEmpty() || sel.nodes().contains(pool.lanes().get(l))) {
@@ -75,6 +98,25 @@ public final class TimelineWriter {
                 }
             }
         }
+        List<Integer> shownLane = new ArrayList<>();
+        for (int i : shown) {
+            shownLane.add(newLane[pool.lane.get(i)]);
+        }
+        List<String> laneNames = new ArrayList<>(laneIds.stream().map(l -> pool.lanes().get(l)).toList());
+        List<String> laneNodes = new ArrayList<>(laneNames);
+        if (replay != null && !laneIds.isEmpty()) {
+            int l = laneIds.get(0);
+            laneNames.set(0, replay.node() + " (recorded)");
+            laneNames.add(replay.node() + " (replayed)");
+            laneNodes.add(replay.node());
+            for (int i = pool.laneStart[l]; i < pool.laneEnd[l]; i++) {
+                long t = pool.timeNanos(i);
+                if (pool.kindOf(i) == EventKind.OUTGOING && pool.indexOf(i) < replay.upTo() && t >= sel.fromNanos() && t <= sel.toNanos()) {
+                    shown.add(i);
+                    shownLane.add(1);
+                }
+            }
+        }
         long t0 = shown.isEmpty() ? 0 : shown.stream().mapToLong(pool::timeNanos).min().getAsLong();
         if (sel.fromNanos() != Long.MIN_VALUE) {
             t0 = sel.fromNanos();
@@ -90,7 +132,12 @@ public final class TimelineWriter {
             g.writeStringField("t0", Long.toString(t0));
             g.writeStringField("from", sel.fromNanos() == Long.MIN_VALUE ? null : PoolEvents.instant(sel.fromNanos()).toString());
             g.writeStringField("to", sel.toNanos() == Long.MAX_VALUE ? null : PoolEvents.instant(sel.toNanos()).toString());
-            stringArray(g, "lanes", laneIds.stream().map(l -> pool.lanes().get(l)).toList());
+            stringArray(g, "lanes", laneNames);
+            stringArray(g, "laneNodes", laneNodes);
+            if (replay != null) {
+                g.writeFieldName("replay");
+                g.writeTree(replay.verdict());
+            }
             stringArray(g, "genesis", pool.genesisOrder());
             stringArray(g, "kinds", java.util.Arrays.stream(EventKind.values()).map(Enum::name).toList());
             stringArray(g, "ops", pool.ops.values());
@@ -110,7 +157,11 @@ public final class TimelineWriter {
             }
             g.writeEndArray();
             g.writeObjectFieldStart("ev");
-            column(g, "lane", shown, i -> newLane[pool.lane.get(i)], false);
+            g.writeArrayFieldStart("lane");
+            for (int lane : shownLane) {
+                g.writeNumber(lane);
+            }
+            g.writeEndArray();
             column(g, "idx", shown, pool.index::get, true);
             column(g, "stk", shown, pool.stack::get, false);
             long base = t0;
@@ -217,7 +268,7 @@ public final class TimelineWriter {
         } finally {
             Files.deleteIfExists(tmp);
         }
-        return new Written(abs, laneIds.size(), shown.size(), arrows, Files.size(abs));
+        return new Written(abs, laneNames.size(), shown.size(), arrows, Files.size(abs));
     }
 
     /**
