@@ -26,6 +26,7 @@ import io.stackcompanion.recorder.RecordingException;
 import io.stackcompanion.recorder.RecordingReader;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -70,7 +71,7 @@ public final class PoolEvents {
     final Interner<String> tagNames = new Interner<>();
     /** The decoded payload texts by payload id, when kept (for the timeline); null otherwise. */
     final List<String> payloadTexts;
-    private final Map<Digest, Integer> payloadIds = new HashMap<>();
+    private final Map<ByteBuffer, Integer> payloadIds = new HashMap<>();
     /** Tags per event, CSR: event i's tags are tags[tagOff[i]..tagOff[i+1]). */
     final Ints tagOff = new Ints();
     final Ints tags = new Ints();
@@ -352,7 +353,7 @@ public final class PoolEvents {
     }
 
     private int payloadId(byte[] p) {
-        Digest d = Digest.of(p);
+        ByteBuffer d = sha256(p);
         Integer id = payloadIds.get(d);
         if (id == null) {
             id = payloadIds.size();
@@ -373,24 +374,12 @@ public final class PoolEvents {
         }
     }
 
-    /** A SHA-256 of payload bytes, the matching key's content part. */
-    record Digest(byte[] sha256) {
-        static Digest of(byte[] bytes) {
-            try {
-                return new Digest(MessageDigest.getInstance("SHA-256").digest(bytes));
-            } catch (NoSuchAlgorithmException e) {
-                throw new IllegalStateException("SHA-256 is part of every JDK", e);
-            }
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Digest d && Arrays.equals(sha256, d.sha256);
-        }
-
-        @Override
-        public int hashCode() {
-            return Arrays.hashCode(sha256);
+    /** A SHA-256 of payload bytes (compared by content), the matching key's content part. */
+    private static ByteBuffer sha256(byte[] bytes) {
+        try {
+            return ByteBuffer.wrap(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every JDK", e);
         }
     }
 

@@ -14,6 +14,7 @@ import io.stackcompanion.node.timeline.MessageMatcher;
 import io.stackcompanion.node.timeline.PoolCheck;
 import io.stackcompanion.node.timeline.PoolEvents;
 import io.stackcompanion.node.timeline.TimelineWriter;
+import io.stackcompanion.node.FileTrees;
 import io.stackcompanion.node.collect.RecordingArchive;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.JsonLinesExporter;
@@ -241,7 +242,7 @@ public final class RecordingMain {
             return ErrorExit.bug(err, "timeline", e);
         } finally {
             if (unpacked != null) {
-                deleteTree(unpacked);
+                FileTrees.deleteQuietly(unpacked);
             }
         }
     }
@@ -263,14 +264,6 @@ public final class RecordingMain {
             // said below
         }
         throw new Cli.UsageException(option + " takes an ISO-8601 instant (2026-12-02T06:53:50Z) or seconds from the first event (12.5), not '" + v + "'");
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // a temporary copy left behind is not worth failing the command for
-        }
     }
 
     /** {@code sanitize IN OUT [--sanitize-key FILE]}: see {@link Sanitizer}. */
