@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
@@ -124,9 +127,11 @@ public final class TimelineWriter {
         // payloads re-numbered to those shown, so a window carries only its own texts
         Map<Integer, Integer> payloadIds = new HashMap<>();
         List<String> texts = new ArrayList<>();
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        ByteArrayOutputStream header = new ByteArrayOutputStream();
+        Map<String, double[]> doubles = new LinkedHashMap<>();
+        Map<String, int[]> ints = new LinkedHashMap<>();
         int arrows = 0;
-        try (GZIPOutputStream gz = new GZIPOutputStream(data, 1 << 16); JsonGenerator g = Codec.mapper().getFactory().createGenerator(gz)) {
+        try (JsonGenerator g = Codec.mapper().getFactory().createGenerator(header)) {
             g.writeStartObject();
             g.writeStringField("title", title);
             g.writeStringField("t0", Long.toString(t0));
@@ -156,42 +161,69 @@ public final class TimelineWriter {
                 g.writeString(pool.tagLabels.getOrDefault(t, name.startsWith("r:") ? "request " + name.substring(2, Math.min(name.length(), 14)) : name));
             }
             g.writeEndArray();
-            g.writeObjectFieldStart("ev");
-            g.writeArrayFieldStart("lane");
-            for (int lane : shownLane) {
-                g.writeNumber(lane);
+            // the columns, binary after the header: one value per event shown (deltas where values climb)
+            int n = shown.size();
+            int[] lane = new int[n];
+            double[] idx = new double[n];
+            double[] dt = new double[n];
+            double[] seqs = new double[n];
+            int[] stk = new int[n];
+            int[] kind = new int[n];
+            int[] peers = new int[n];
+            int[] bytes = new int[n];
+            int[] op = new int[n];
+            int[] pl = new int[n];
+            int[] tagOff = new int[n + 1];
+            int tagCount = 0;
+            for (int r = 0; r < n; r++) {
+                int i = shown.get(r);
+                lane[r] = shownLane.get(r);
+                idx[r] = pool.index.get(i) - (r == 0 ? 0 : pool.index.get(shown.get(r - 1)));
+                dt[r] = (pool.timeNanos(i) - t0) - (r == 0 ? 0 : pool.timeNanos(shown.get(r - 1)) - t0);
+                seqs[r] = pool.seq.get(i) - (r == 0 ? 0 : pool.seq.get(shown.get(r - 1)));
+                stk[r] = pool.stack.get(i);
+                kind[r] = pool.kind.get(i);
+                peers[r] = pool.peers.get(i);
+                bytes[r] = pool.bytes.get(i);
+                op[r] = pool.op.get(i);
+                pl[r] = payloadIds.computeIfAbsent(pool.payload.get(i), k -> {
+                    texts.add(pool.payloadTexts.get(k));
+                    return texts.size() - 1;
+                });
+                tagCount += pool.tagOff.get(i + 1) - pool.tagOff.get(i);
+                tagOff[r + 1] = tagCount;
             }
-            g.writeEndArray();
-            column(g, "idx", shown, pool.index::get, true);
-            column(g, "stk", shown, pool.stack::get, false);
-            long base = t0;
-            column(g, "dt", shown, i -> pool.timeNanos(i) - base, true);
-            column(g, "seq", shown, pool.seq::get, true);
-            column(g, "kind", shown, pool.kind::get, false);
-            column(g, "peers", shown, pool.peers::get, false);
-            column(g, "bytes", shown, pool.bytes::get, false);
-            column(g, "op", shown, pool.op::get, false);
-            column(g, "pl", shown, i -> payloadIds.computeIfAbsent(pool.payload.get(i), k -> {
-                texts.add(pool.payloadTexts.get(k));
-                return texts.size() - 1;
-            }), false);
-            g.writeEndObject();
-            // tags, CSR over the rows shown
-            g.writeArrayFieldStart("tagOff");
-            int off = 0;
-            g.writeNumber(0);
-            for (int i : shown) {
-                off += pool.tagOff.get(i + 1) - pool.tagOff.get(i);
-                g.writeNumber(off);
-            }
-            g.writeEndArray();
-            g.writeArrayFieldStart("tags");
+            int[] tags = new int[tagCount];
+            int at = 0;
             for (int i : shown) {
                 for (int t : pool.tagsOf(i)) {
-                    g.writeNumber(t);
+                    tags[at++] = t;
                 }
             }
-            g.writeEndArray();
+            // arrows: matched messages with both ends drawn, as row pairs
+            List<Integer> pairs = new ArrayList<>();
+            for (int k = 0; k < matched.matched(); k++) {
+                int a = row[matched.sends()[k]];
+                int b = row[matched.receipts()[k]];
+                if (a >= 0 && b >= 0) {
+                    pairs.add(a);
+                    pairs.add(b);
+                    arrows++;
+                }
+            }
+            doubles.put("idx", idx);
+            doubles.put("dt", dt);
+            doubles.put("seq", seqs);
+            ints.put("lane", lane);
+            ints.put("stk", stk);
+            ints.put("kind", kind);
+            ints.put("peers", peers);
+            ints.put("bytes", bytes);
+            ints.put("op", op);
+            ints.put("pl", pl);
+            ints.put("tagOff", tagOff);
+            ints.put("tags", tags);
+            ints.put("arrows", pairs.stream().mapToInt(Integer::intValue).toArray());
             g.writeObjectFieldStart("reqBatches");
             for (var e : pool.requestBatches.entrySet()) {
                 g.writeArrayFieldStart(Integer.toString(e.getKey()));
@@ -201,18 +233,6 @@ public final class TimelineWriter {
                 g.writeEndArray();
             }
             g.writeEndObject();
-            // arrows: matched messages with both ends drawn, as row pairs
-            g.writeArrayFieldStart("arrows");
-            for (int k = 0; k < matched.matched(); k++) {
-                int a = row[matched.sends()[k]];
-                int b = row[matched.receipts()[k]];
-                if (a >= 0 && b >= 0) {
-                    g.writeNumber(a);
-                    g.writeNumber(b);
-                    arrows++;
-                }
-            }
-            g.writeEndArray();
             g.writeNumberField("matchedInPool", matched.matched());
             g.writeArrayFieldStart("bands");
             for (int l : laneIds) {
@@ -241,7 +261,33 @@ public final class TimelineWriter {
                 }
             }
             g.writeEndArray();
+            // where each column lies after the header (8-aligned): float64 ones first, then int32 ones
+            g.writeArrayFieldStart("columns");
+            long offset = 0;
+            for (var e : doubles.entrySet()) {
+                g.writeStartArray();
+                g.writeString(e.getKey());
+                g.writeString("f64");
+                g.writeNumber(offset);
+                g.writeNumber(e.getValue().length);
+                g.writeEndArray();
+                offset += 8L * e.getValue().length;
+            }
+            for (var e : ints.entrySet()) {
+                g.writeStartArray();
+                g.writeString(e.getKey());
+                g.writeString("i32");
+                g.writeNumber(offset);
+                g.writeNumber(e.getValue().length);
+                g.writeEndArray();
+                offset += 4L * e.getValue().length;
+            }
+            g.writeEndArray();
             g.writeEndObject();
+        }
+        ByteArrayOutputStream data = new ByteArrayOutputStream();
+        try (GZIPOutputStream gz = new GZIPOutputStream(data, 1 << 16)) {
+            writeData(gz, header.toByteArray(), doubles, ints);
         }
         ByteArrayOutputStream payloads = new ByteArrayOutputStream();
         try (GZIPOutputStream gz = new GZIPOutputStream(payloads, 1 << 16)) {
@@ -321,19 +367,27 @@ public final class TimelineWriter {
         return -1;
     }
 
-    private interface Col {
-        long get(int i);
-    }
-
-    private static void column(JsonGenerator g, String name, List<Integer> rows, Col col, boolean delta) throws IOException {
-        g.writeArrayFieldStart(name);
-        long prev = 0;
-        for (int i : rows) {
-            long v = col.get(i);
-            g.writeNumber(delta ? v - prev : v);
-            prev = v;
+    /**
+     * The page's data: a little-endian uint32, the header's length; the header (JSON); zeros up to
+     * a multiple of 8; then the columns as the header lists them, little-endian, so the page reads
+     * them as typed arrays without parsing (a million events stay a few MB to inflate).
+     */
+    private static void writeData(OutputStream out, byte[] header, Map<String, double[]> doubles, Map<String, int[]> ints) throws IOException {
+        ByteBuffer head = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(header.length);
+        out.write(head.array());
+        out.write(header);
+        int pad = (int) ((8 - (4 + header.length) % 8) % 8);
+        out.write(new byte[pad]);
+        for (double[] col : doubles.values()) {
+            ByteBuffer b = ByteBuffer.allocate(8 * col.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asDoubleBuffer().put(col);
+            out.write(b.array());
         }
-        g.writeEndArray();
+        for (int[] col : ints.values()) {
+            ByteBuffer b = ByteBuffer.allocate(4 * col.length).order(ByteOrder.LITTLE_ENDIAN);
+            b.asIntBuffer().put(col);
+            out.write(b.array());
+        }
     }
 
     private static void stringArray(JsonGenerator g, String name, List<String> values) throws IOException {
