@@ -40,18 +40,15 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 set -- "${args[@]}"
-[[ ${#positional[@]} -ge 1 ]] || sc_die "recording.sh needs a command and a folder: stats|export|verify DIR, or sanitize IN OUT; see '$SC_SCRIPT --help'"
+[[ ${#positional[@]} -ge 1 ]] || sc_die "recording.sh needs a command and a folder: stats|export|verify DIR, timeline DIR --out FILE.html, or sanitize IN OUT; see '$SC_SCRIPT --help'"
 [[ "${positional[0]}" =~ ^(stats|export|verify|sanitize|timeline)$ ]] \
   || sc_die "unknown command '${positional[0]}' for recording.sh; use stats, export, verify, timeline or sanitize"
-if [[ "${positional[0]}" == timeline ]]; then
-  [[ ${#positional[@]} -eq 2 ]] || sc_die "'recording.sh timeline' needs one pool's base dir or archive, and --out FILE.html"
-  [[ -e "${positional[1]}" ]] || sc_die "no recording at ${positional[1]}; pass a pool's base dir, a node's folder or an archive"
-  sc_build
-  sc_java io.stackcompanion.node.tools.RecordingMain "$@"
-  exit $?
-fi
-if [[ "${positional[0]}" == sanitize ]]; then
-  [[ ${#positional[@]} -eq 3 ]] || sc_die "'recording.sh sanitize' needs IN (a pool's base dir, a node's folder or an archive) and OUT (a new folder or *.tar.gz)"
+if [[ "${positional[0]}" =~ ^(sanitize|timeline)$ ]]; then
+  if [[ "${positional[0]}" == sanitize ]]; then
+    [[ ${#positional[@]} -eq 3 ]] || sc_die "'recording.sh sanitize' needs IN (a pool's base dir, a node's folder or an archive) and OUT (a new folder or *.tar.gz)"
+  else
+    [[ ${#positional[@]} -eq 2 ]] || sc_die "'recording.sh timeline' needs one pool's base dir or archive, and --out FILE.html"
+  fi
   [[ -e "${positional[1]}" ]] || sc_die "no recording at ${positional[1]}; pass a pool's base dir, a node's folder or an archive"
   sc_build
   sc_java io.stackcompanion.node.tools.RecordingMain "$@"
