@@ -6,7 +6,8 @@
 #   3. the pool stops; the recordings are inspected;
 #   4. each node is replayed alone from its recording, sending nothing on the network, and the
 #      replay says whether it reproduced the original exactly (its log, in recorded time, goes to
-#      data/<node>/replay.log, beside the node's own node.log).
+#      data/<node>/replay.log, beside the node's own node.log);
+#   5. the pool's timeline is written to <base-dir>/timeline.html, to open in a browser.
 # options: --base-dir DIR (default ./demo; a new folder, or one an earlier demo made, which is
 #          replaced), --requests N (4 to 1000000, default 1000; then N/4 twice more)
 # Leaves the pool folder for you to look at.
@@ -61,7 +62,7 @@ STACK_COMPANION=1 "$scripts/pool.sh" start Node3 --base-dir "$base_dir"
 
 step "3. the pool stops; what was recorded"
 "$scripts/pool.sh" down --base-dir "$base_dir"
-"$scripts/recording.sh" verify "$base_dir"
+"$scripts/recording.sh" verify --pool "$base_dir"
 "$scripts/recording.sh" stats "$base_dir/data/Node3"
 
 step "4. every node replayed alone from its recording (virtual time, nothing sent; messages, ledgers and the consensus state at each checkpoint and stop compared)"
@@ -72,9 +73,13 @@ for n in Node1 Node2 Node3 Node4; do
   fi
 done
 
+step "5. the pool's timeline: every node a lane, every matched message an arrow (open it in a browser; it needs no network)"
+"$scripts/recording.sh" timeline "$base_dir" --out "$base_dir/timeline.html" || failed=1
+
 echo >&2
 if [[ $failed == 0 ]]; then
   echo "demo done: every node's replay reproduced its recording exactly. The pool is in $base_dir;" >&2
+  echo "its timeline: $base_dir/timeline.html (open it in a browser)" >&2
   echo "try: scripts/recording.sh export $base_dir/data/Node1 | head, or scripts/replay.sh --recording $base_dir --node Node1 --debug" >&2
 else
   echo "demo FAILED: a replay diverged (see above). The pool is in $base_dir." >&2

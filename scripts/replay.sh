@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # usage: scripts/replay.sh --recording FILE|DIR --node NAME [--mode virtual|realtime] [--debug] [--json]
 #                          [--until-event N] [--check-state] [--free-batching] [--set KEY=VALUE ...]
-#                          [--log FILE] [--work-dir DIR] [--ignore-unknown-config]
+#                          [--log FILE] [--work-dir DIR] [--ignore-unknown-config] [--html FILE.html]
 #   Replays one recorded node in this process, sending nothing on the network, and says whether it
 #   reproduced the recording exactly.
 #   FILE: an archive from collect-recordings.sh (checked against its manifest before anything is
@@ -19,6 +19,9 @@
 #            --set LOG_LEVEL=...), each line stamped with the recorded time and [#event index], to
 #            line up with the original data/<node>/node.log (default: warnings and up on stderr)
 #          --work-dir DIR: keep the replayed node's data in DIR (empty or new)
+#          --html FILE.html: also write the replay as a page to open in a browser (offline): the
+#            recorded node's lane and the replayed one, a button that jumps to the first divergence,
+#            expected against actual field by field, and the events just before it
 #          --ignore-unknown-config: replay a recording whose configuration has keys this build does
 #            not know (a newer build made it) as if they were not set; the verdict lists them.
 #            Without it such a recording is refused (exit 2): replay it with the build that made it
@@ -54,6 +57,7 @@ while [[ $# -gt 0 ]]; do
                      || sc_die "--until-event takes an event index, a whole number from 0 (the first event), not '$2'" ;;
     --log) sc_need "a file" "$@"
            [[ ! -e "$2" ]] || sc_die "--log $2 exists; give a new file (a replay never overwrites a log, e.g. the original node.log)" ;;
+    --html) sc_need "a file (FILE.html)" "$@" ;;
     --work-dir) sc_need "a folder" "$@"
                 if [[ -e "$2" ]]; then
                   [[ -d "$2" && -z "$(ls -A "$2" 2>/dev/null)" ]] || sc_die "--work-dir $2 is not an empty folder; give an empty or new folder"

@@ -24,10 +24,14 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import io.stackcompanion.node.timeline.MessageMatcher;
+import io.stackcompanion.node.timeline.PoolEvents;
+import io.stackcompanion.node.timeline.TimelineWriter;
 
 /**
  * Replays one node of a recording: {@code ReplayMain --recording FILE|DIR --node NAME [--mode
@@ -65,6 +69,10 @@ public final class ReplayMain {
                 .addOption(Option.builder().longOpt("log").hasArg().argName("FILE")
                         .desc("write the replayed node's log to FILE at its configured LOG_LEVEL, each line stamped with the"
                                 + " recorded time and event index, to line up with its node.log (default: warnings on stderr)").get())
+                .addOption(Option.builder().longOpt("html").hasArg().argName("FILE")
+                        .desc("also write the replay as an HTML page (FILE.html, opens offline): the recorded node's lane and the"
+                                + " replayed one, a button that jumps to the first divergence, expected against actual field by field,"
+                                + " and the events just before it").get())
                 .addOption(Option.builder().longOpt("ignore-unknown-config")
                         .desc("replay a recording whose configuration has keys this build does not know as if they were not set"
                                 + " (the verdict lists them); without it such a recording is refused").get())
@@ -150,6 +158,11 @@ public final class ReplayMain {
                 return ErrorExit.userError(err, "--log " + cl.getOptionValue("log") + ": no writable folder " + l.getParent());
             }
         }
+        Path html = cl.hasOption("html") ? Path.of(cl.getOptionValue("html")).toAbsolutePath() : null;
+        if (html != null && (Files.isDirectory(html) || !Files.isDirectory(html.getParent()))) {
+            return ErrorExit.userError(err, "--html " + cl.getOptionValue("html") + (Files.isDirectory(html) ? " is a folder; name the HTML file to write"
+                    : ": no folder " + html.getParent() + " to write it into"));
+        }
         boolean json = cl.hasOption("json");
         Path work = null;
         Path unpacked = null;
@@ -191,6 +204,9 @@ public final class ReplayMain {
                     verdict = replayer.run(i -> { });
                 }
             }
+            if (html != null) {
+                writeHtml(recording, source.node(), verdict, html, out);
+            }
             print(verdict, out, json);
             return verdict.outcome().exitCode();
         } catch (StoreException e) {
@@ -216,6 +232,17 @@ public final class ReplayMain {
                 FileTrees.deleteQuietly(unpacked);
             }
         }
+    }
+
+    /** The replay beside its recording as one HTML page, see {@link TimelineWriter.Replay}. */
+    private static void writeHtml(Path recording, String node, Verdict v, Path html, PrintStream out) throws IOException {
+        long upTo = v.firstDivergence() != null ? v.firstDivergence().eventIndex()
+                : v.stoppedAtEvent() != null ? v.stoppedAtEvent() : Long.MAX_VALUE;
+        PoolEvents events = PoolEvents.read(recording, true);
+        MessageMatcher.Result none = new MessageMatcher.Result(new int[0], new int[0], List.of(), List.of(), 0);
+        TimelineWriter.Written w = TimelineWriter.write(events, none, TimelineWriter.Selection.all(),
+                new TimelineWriter.Replay(node, upTo, Codec.mapper().valueToTree(v)), "Stack Companion replay of " + node + ": " + v.outcome(), html);
+        out.printf("wrote %s: %s recorded and replayed, %,d events, %,d bytes%n", w.file(), node, w.events(), w.bytes());
     }
 
     private static void print(Verdict v, PrintStream out, boolean json) {

@@ -7,8 +7,15 @@ import io.stackcompanion.node.recording.CombinedRecorder;
 import io.stackcompanion.node.recording.MergedEvent;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.recording.RecordingCheck;
+import io.stackcompanion.node.recording.RecorderFolders;
 import io.stackcompanion.node.sanitize.SanitizeKey;
 import io.stackcompanion.node.sanitize.Sanitizer;
+import io.stackcompanion.node.timeline.MessageMatcher;
+import io.stackcompanion.node.timeline.PoolCheck;
+import io.stackcompanion.node.timeline.PoolEvents;
+import io.stackcompanion.node.timeline.TimelineWriter;
+import io.stackcompanion.node.FileTrees;
+import io.stackcompanion.node.collect.RecordingArchive;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.JsonLinesExporter;
 import io.stackcompanion.recorder.RecordingFormatException;
@@ -38,7 +45,9 @@ import java.util.stream.Stream;
  * line on stderr naming the file).
  */
 public final class RecordingMain {
-    private static final String USAGE = "usage: recording.sh stats|verify DIR [--json] | export DIR [--from-index N] [--to-index N]"
+    private static final String USAGE = "usage: recording.sh stats|verify DIR [--json] | verify --pool DIR [--json]"
+            + " | export DIR [--from-index N] [--to-index N]"
+            + " | timeline DIR|ARCHIVE --out FILE.html [--node NAME ...] [--from T] [--to T] [--json]"
             + " | sanitize IN OUT [--sanitize-key FILE] [--sanitize-hosts] [--json]";
     /** Where the sanitize key is kept unless --sanitize-key says otherwise: with the operator, never in a recording. */
     static final String DEFAULT_KEY = ".stack-companion/sanitize.key";
@@ -57,6 +66,10 @@ public final class RecordingMain {
             return 0;
         }
         boolean json = rest.remove("--json");
+        boolean pool = rest.remove("--pool");
+        if (!rest.isEmpty() && rest.get(0).equals("timeline")) {
+            return timeline(rest.subList(1, rest.size()), json, out, err);
+        }
         if (!rest.isEmpty() && rest.get(0).equals("sanitize")) {
             return sanitize(rest.subList(1, rest.size()), json, out, err);
         }
@@ -67,6 +80,9 @@ public final class RecordingMain {
             toIndex = takeIndex(rest, "--to-index", Long.MAX_VALUE);
         } catch (IllegalArgumentException e) {
             return ErrorExit.userError(err, e.getMessage() + "; " + USAGE);
+        }
+        if (pool && !(rest.size() >= 1 && rest.get(0).equals("verify"))) {
+            return ErrorExit.userError(err, "--pool is for verify only; " + USAGE);
         }
         if (fromIndex > toIndex) {
             return ErrorExit.userError(err, "--from-index " + fromIndex + " is after --to-index " + toIndex + "; " + USAGE);
@@ -108,7 +124,7 @@ public final class RecordingMain {
             return switch (command) {
                 case "stats" -> stats(recordings, json, out);
                 case "export" -> export(dir, recordings, fromIndex, toIndex, out);
-                case "verify" -> verify(dir, json, out, err);
+                case "verify" -> verify(dir, json, pool, out, err);
                 default -> {
                     err.println("error: unknown command '" + command + "'; " + USAGE);
                     yield 2;
@@ -121,6 +137,133 @@ public final class RecordingMain {
         } catch (RuntimeException e) {
             return ErrorExit.bug(err, command, e);
         }
+    }
+
+    /**
+     * {@code timeline DIR|ARCHIVE --out FILE.html [--node NAME ...] [--from T] [--to T]}: the pool's
+     * recordings as one self-contained HTML page, see {@link TimelineWriter}. T is an ISO-8601 instant
+     * or seconds from the first recorded event.
+     */
+    private static int timeline(List<String> args, boolean json, PrintStream out, PrintStream err) {
+        List<String> rest = new ArrayList<>(args);
+        List<String> nodes = new ArrayList<>();
+        String outFile = null;
+        String from = null;
+        String to = null;
+        List<String> positional = new ArrayList<>();
+        for (int i = 0; i < rest.size(); i++) {
+            String a = rest.get(i);
+            if (List.of("--out", "--node", "--from", "--to").contains(a)) {
+                if (i + 1 >= rest.size() || rest.get(i + 1).startsWith("--")) {
+                    return ErrorExit.userError(err, a + " needs " + (a.equals("--out") ? "a file (FILE.html)" : a.equals("--node")
+                            ? "a node name" : "a time (an ISO-8601 instant, or seconds from the first event)") + "; " + USAGE);
+                }
+                String v = rest.get(++i);
+                switch (a) {
+                    case "--out" -> outFile = v;
+                    case "--node" -> nodes.add(v);
+                    case "--from" -> from = v;
+                    default -> to = v;
+                }
+            } else if (a.startsWith("-")) {
+                return ErrorExit.userError(err, "unknown option '" + a + "'; " + USAGE);
+            } else {
+                positional.add(a);
+            }
+        }
+        if (positional.size() != 1) {
+            return ErrorExit.userError(err, (positional.isEmpty() ? "timeline needs a pool's base dir or a recording archive"
+                    : "unexpected argument '" + positional.get(1) + "'") + "; " + USAGE);
+        }
+        if (outFile == null) {
+            return ErrorExit.userError(err, "timeline needs --out FILE.html, where to write the page; " + USAGE);
+        }
+        Path src = Path.of(positional.get(0));
+        Path target = Path.of(outFile);
+        if (Files.isDirectory(target)) {
+            return ErrorExit.userError(err, "--out " + target + " is a folder; name the HTML file to write");
+        }
+        Path parent = target.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            return ErrorExit.userError(err, "no folder " + parent + " to write " + target + " into");
+        }
+        if (!Files.exists(src)) {
+            return ErrorExit.userError(err, "no recording at " + src + "; pass a pool's base dir, a node's folder or an archive");
+        }
+        Path unpacked = null;
+        try {
+            Path dir = src;
+            if (RecordingArchive.isArchive(src)) {
+                unpacked = Files.createTempDirectory("sc-timeline-");
+                RecordingArchive.unpack(src, unpacked);
+                dir = unpacked;
+            } else if (!Files.isDirectory(src)) {
+                return ErrorExit.userError(err, src + " is neither a folder nor a recording archive (*.tar.gz, *.tgz)");
+            }
+            long t0 = System.nanoTime();
+            PoolEvents events = PoolEvents.read(dir, true);
+            for (String n : nodes) {
+                if (events.laneOf(n) < 0) {
+                    return ErrorExit.userError(err, "no recording of " + n + " under " + src + "; it holds " + events.lanes());
+                }
+            }
+            long first = Long.MAX_VALUE;
+            for (int i = 0; i < events.size(); i++) {
+                first = Math.min(first, events.timeNanos(i));
+            }
+            long fromNanos = from == null ? Long.MIN_VALUE : parseTime("--from", from, first);
+            long toNanos = to == null ? Long.MAX_VALUE : parseTime("--to", to, first);
+            if (fromNanos > toNanos) {
+                return ErrorExit.userError(err, "--from " + from + " is after --to " + to);
+            }
+            MessageMatcher.Result matched = MessageMatcher.match(events);
+            TimelineWriter.Written w = TimelineWriter.write(events, matched, new TimelineWriter.Selection(nodes, fromNanos, toNanos),
+                    "Stack Companion timeline: " + src.getFileName(), target);
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            out.printf("wrote %s: %d lanes, %,d events, %,d arrows (matched messages), %,d bytes, in %.1f s%n", w.file(), w.lanes(), w.events(),
+                    w.arrows(), w.bytes(), seconds);
+            if (json) {
+                ObjectNode o = Codec.mapper().createObjectNode();
+                o.put("out", w.file().toString());
+                o.set("lanes", Codec.mapper().valueToTree(nodes.isEmpty() ? events.lanes() : nodes));
+                o.put("events", w.events());
+                o.put("arrows", w.arrows());
+                o.put("matchedInPool", matched.matched());
+                o.put("bytes", w.bytes());
+                o.put("seconds", seconds);
+                out.println(o);
+            }
+            return 0;
+        } catch (StackCompanionException e) {
+            return ErrorExit.print(err, e);
+        } catch (IOException e) {
+            return ErrorExit.userError(err, "cannot read " + src + " or write " + target + ": " + e.getMessage());
+        } catch (RuntimeException e) {
+            return ErrorExit.bug(err, "timeline", e);
+        } finally {
+            if (unpacked != null) {
+                FileTrees.deleteQuietly(unpacked);
+            }
+        }
+    }
+
+    /** An ISO-8601 instant, or seconds (decimals allowed) from {@code first}. */
+    private static long parseTime(String option, String v, long first) {
+        try {
+            java.time.Instant t = java.time.Instant.parse(v);
+            return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+        } catch (java.time.format.DateTimeParseException | ArithmeticException e) {
+            // seconds, below
+        }
+        try {
+            double s = Double.parseDouble(v);
+            if (s >= 0 && s < 1e9) {
+                return first + Math.round(s * 1e9);
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new Cli.UsageException(option + " takes an ISO-8601 instant (2026-12-02T06:53:50Z) or seconds from the first event (12.5), not '" + v + "'");
     }
 
     /** {@code sanitize IN OUT [--sanitize-key FILE]}: see {@link Sanitizer}. */
@@ -276,7 +419,7 @@ public final class RecordingMain {
      * stack's folder, that stack. Exit 2 when anything is damaged, with one line per damaged
      * recording on stderr naming the file.
      */
-    private static int verify(Path dir, boolean json, PrintStream out, PrintStream err) throws IOException {
+    private static int verify(Path dir, boolean json, boolean pool, PrintStream out, PrintStream err) throws IOException {
         ArrayNode all = Codec.mapper().createArrayNode();
         ArrayNode states = Codec.mapper().createArrayNode();
         boolean ok = true;
@@ -300,11 +443,20 @@ public final class RecordingMain {
                 err.println("error: " + report.firstProblem().get());
             }
         }
+        ObjectNode poolJson = Codec.mapper().createObjectNode();
+        if (pool) {
+            // The recordings against each other: every node-to-node message sent is received, and the reverse.
+            PoolEvents events = PoolEvents.read(dir, false);
+            ok &= PoolCheck.report(events, MessageMatcher.match(events), out, err, poolJson);
+        }
         if (json) {
             ObjectNode o = Codec.mapper().createObjectNode();
             o.put("ok", ok);
             o.set("recordings", all);
             o.set("states", states);
+            if (pool) {
+                o.set("pool", poolJson);
+            }
             out.println(o);
         }
         return ok ? 0 : 2;
@@ -340,18 +492,7 @@ public final class RecordingMain {
 
     /** Every node recorder folder under {@code dir} (including {@code dir} itself), sorted by path. */
     static List<Path> findRecorders(Path dir) throws IOException {
-        if (isRecorder(dir)) {
-            return List.of(dir);
-        }
-        try (Stream<Path> walk = Files.walk(dir, 4)) {
-            return walk.filter(RecordingMain::isRecorder).sorted().toList();
-        }
-    }
-
-    private static boolean isRecorder(Path p) {
-        return p.getFileName() != null && p.getFileName().toString().equals(NodeRecording.FOLDER) && Files.isDirectory(p)
-                && (Files.isDirectory(p.resolve(NodeRecording.NODE_STACK)) || Files.isDirectory(p.resolve(NodeRecording.CLIENT_STACK))
-                || Files.isRegularFile(p.resolve(io.stackcompanion.node.config.PoolGenesis.FILE_NAME)));
+        return RecorderFolders.find(dir);
     }
 
     /** Every stack recording under {@code dir}, sorted by path. */

@@ -149,6 +149,10 @@ class CommandLineHygieneTest {
         bad(a, "recording.sh", "no folder a-file", "export", "a-file");
         bad(a, "recording.sh", "unexpected argument 'extra'", "stats", ".", "extra");
         bad(a, "recording.sh", "unknown option '--jsn'", "stats", ".", "--jsn");
+        bad(a, "recording.sh", "'recording.sh timeline' needs one pool's base dir or archive, and --out FILE.html", "timeline");
+        bad(a, "recording.sh", "--out needs a file (FILE.html)", "timeline", ".", "--out");
+        bad(a, "recording.sh", "--from needs a time (an ISO-8601 instant, or seconds from the first event)", "timeline", ".", "--from");
+        bad(a, "recording.sh", "no recording at nowhere", "timeline", "nowhere", "--out", "t.html");
         // replay.sh
         bad(a, "replay.sh", "replay needs --recording FILE|DIR and --node NAME");
         bad(a, "replay.sh", "replay needs --recording FILE|DIR and --node NAME", "--recording", ".");

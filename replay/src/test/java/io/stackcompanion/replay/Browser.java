@@ -1,0 +1,47 @@
+package io.stackcompanion.replay;
+
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Level;
+
+import static org.assertj.core.api.Assertions.fail;
+
+/**
+ * A real headless Chromium for the HTML pages' tests: Debian's {@code chromium} and
+ * {@code chromium-driver} packages, never a browser or driver downloaded at run time. Missing, the
+ * test fails saying how to install them (CI's {@code .ci/run} does).
+ */
+final class Browser {
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    private Browser() {
+    }
+
+    /** A headless Chromium with its own temporary profile under {@code tmp}, recording its network log. */
+    static ChromeDriver start(Path tmp) throws Exception {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            fail("the browser tests need Chromium and its driver at " + CHROMIUM + " and " + CHROMEDRIVER
+                    + "; install them: apt-get install -y chromium chromium-driver (.ci/run does)");
+        }
+        System.setProperty("webdriver.chrome.driver", CHROMEDRIVER.toString());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-dev-shm-usage",
+                "--window-size=1600,900", "--user-data-dir=" + Files.createDirectories(tmp.resolve("chromium-profile")));
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.PERFORMANCE, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER.toString()))
+                .usingAnyFreePort().build();
+        return new ChromeDriver(service, options);
+    }
+}
