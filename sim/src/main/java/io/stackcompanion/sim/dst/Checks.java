@@ -62,7 +62,7 @@ final class Checks {
                 for (int k = 0; k < Math.min(a.size(), b.size()); k++) {
                     if (!a.get(k).equals(b.get(k))) {
                         return nodes.get(i) + " and " + nodes.get(j) + " hold different transactions at seqNo " + (k + 1) + ": "
-                                + txn(a.get(k)) + " and " + txn(b.get(k));
+                                + txn(a.get(k)) + " and " + txn(b.get(k)) + differences(a.get(k), b.get(k));
                     }
                 }
             }
@@ -144,6 +144,21 @@ final class Checks {
             // Not a failure of the pool: the search gave up. Said in the summary, not failed.
             case UNKNOWN -> new Check(LINEARIZABILITY + " (unknown: search bound reached)", null);
         };
+    }
+
+    /** What differs between two transactions of one request: its batch, the batch's time, its result. */
+    private static String differences(Txn a, Txn b) {
+        List<String> d = new ArrayList<>();
+        if (a.ppSeqNo() != b.ppSeqNo()) {
+            d.add("batch " + a.ppSeqNo() + " vs " + b.ppSeqNo());
+        }
+        if (a.ppTime() != b.ppTime()) {
+            d.add("batch time " + a.ppTime() + " vs " + b.ppTime());
+        }
+        if (!Objects.equals(a.result(), b.result())) {
+            d.add("result " + a.result() + " vs " + b.result());
+        }
+        return d.isEmpty() ? "" : " (" + String.join(", ", d) + ")";
     }
 
     private static String txn(Txn t) {
