@@ -1,6 +1,5 @@
 package io.stackcompanion.replay;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.sim.DstMain;
 import org.junit.jupiter.api.AfterAll;
@@ -12,8 +11,6 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.ByteArrayOutputStream;
@@ -22,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -130,20 +126,11 @@ class HistoryBrowserTest {
         return browser.findElement(By.cssSelector(".bar[data-line='" + line + "']"));
     }
 
-    /** Nothing but the page itself was requested since the browser started (pages opened so far: these). */
+    /** Nothing but history pages was requested since the last look at the browser's network log, {@code page} among them. */
     private static void assertFetchedOnly(Path page) {
         assertThat(((Number) js("return performance.getEntriesByType('resource').length")).intValue()).isZero();
-        List<String> urls = new ArrayList<>();
-        for (LogEntry entry : browser.manage().logs().get(LogType.PERFORMANCE)) {
-            JsonNode msg = Codec.tree(entry.getMessage().getBytes(StandardCharsets.UTF_8)).path("message");
-            if (msg.path("method").asText().equals("Network.requestWillBeSent")) {
-                String url = msg.path("params").path("request").path("url").asText();
-                if (!url.startsWith("chrome://") && !url.startsWith("about:") && !url.startsWith("data:")) {
-                    urls.add(url);
-                }
-            }
-        }
-        assertThat(urls).allMatch(u -> u.startsWith(tmp.toUri().toString()) && u.endsWith(".html"), "only the history pages")
+        assertThat(Browser.requestedUrls(browser))
+                .allMatch(u -> u.startsWith(tmp.toUri().toString()) && u.endsWith(".html"), "only the history pages")
                 .contains(page.toUri().toString());
     }
 

@@ -14,8 +14,6 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.ByteArrayOutputStream;
@@ -24,7 +22,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -129,19 +126,8 @@ class TimelineBrowserTest {
     void thePageFetchesNothing() {
         js("TL.fit()");
         assertThat(((Number) js("return performance.getEntriesByType('resource').length")).intValue()).isZero();
-        // Every request the browser made since it started, but its own pages' (chrome://, about:) and inline data:
-        // URLs (the browser's own, e.g. a drag image; nothing leaves the machine): the page alone.
-        List<String> urls = new ArrayList<>();
-        for (LogEntry entry : browser.manage().logs().get(LogType.PERFORMANCE)) {
-            JsonNode msg = Codec.tree(entry.getMessage().getBytes(StandardCharsets.UTF_8)).path("message");
-            if (msg.path("method").asText().equals("Network.requestWillBeSent")) {
-                String url = msg.path("params").path("request").path("url").asText();
-                if (!url.startsWith("chrome://") && !url.startsWith("about:") && !url.startsWith("data:")) {
-                    urls.add(url);
-                }
-            }
-        }
-        assertThat(urls).containsOnly(page.toUri().toString());
+        // Every request the browser made since it started: the page alone.
+        assertThat(Browser.requestedUrls(browser)).containsOnly(page.toUri().toString());
     }
 
     /** Brings the event into view and clicks where the page draws it, as a user would. */
