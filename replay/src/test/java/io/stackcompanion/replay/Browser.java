@@ -2,6 +2,7 @@ package io.stackcompanion.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stackcompanion.node.message.Codec;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -67,5 +68,12 @@ final class Browser {
             }
         }
         return urls;
+    }
+
+    /** Saves what the browser shows as {@code target/NAME}, for a human to look at. */
+    static void screenshot(ChromeDriver browser, String name) throws Exception {
+        Path target = Path.of("target", name);
+        Files.createDirectories(target.getParent());
+        Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
     }
 }

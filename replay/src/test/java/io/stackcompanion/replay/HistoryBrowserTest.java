@@ -8,7 +8,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -85,7 +84,7 @@ class HistoryBrowserTest {
         assertThat(browser.findElement(By.id("op-title")).getText()).isEqualTo("line 4: c2 CAS \"a\"->\"c\" applied");
         assertThat(Codec.tree(browser.findElement(By.id("op-line")).getText().getBytes(StandardCharsets.UTF_8)).path("line").asInt())
                 .isEqualTo(4);
-        screenshot("history-failing.png");
+        Browser.screenshot(browser, "history-failing.png");
 
         bar(2).click();
         assertThat(browser.findElement(By.id("op-title")).getText()).isEqualTo("line 2: c2 GET -> \"a\"");
@@ -102,7 +101,7 @@ class HistoryBrowserTest {
         browser.findElement(By.id("zoomin")).click();
         browser.findElement(By.id("right")).click();
         browser.findElement(By.id("fit")).click();
-        screenshot("history-linearizable.png");
+        Browser.screenshot(browser, "history-linearizable.png");
         assertFetchedOnly(page);
     }
 
@@ -136,11 +135,5 @@ class HistoryBrowserTest {
 
     private static Object js(String script) {
         return ((JavascriptExecutor) browser).executeScript(script);
-    }
-
-    private static void screenshot(String name) throws Exception {
-        Path target = Path.of("target", name);
-        Files.createDirectories(target.getParent());
-        Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
     }
 }

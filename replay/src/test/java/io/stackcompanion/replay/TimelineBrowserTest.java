@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
@@ -74,7 +73,7 @@ class TimelineBrowserTest {
         assertThat(((Number) js("return TL.arrowCount()")).intValue()).isEqualTo(matched);
         // all of them drawn when the whole recording is in view (fewer than the page's limit)
         assertThat(browser.findElement(By.id("status")).getText()).contains(matched + " arrows drawn");
-        screenshot("timeline-pool.png");
+        Browser.screenshot(browser, "timeline-pool.png");
     }
 
     @Test
@@ -100,7 +99,7 @@ class TimelineBrowserTest {
         // the clicked event, decoded: exactly the line recording.sh export prints for it
         String[] export = run("export", pool.resolve("data/Node2").toString(), "--from-index", Long.toString(index), "--to-index", Long.toString(index));
         assertThat(browser.findElement(By.id("event-json")).getText()).isEqualTo(export[1].strip());
-        screenshot("timeline-request.png");
+        Browser.screenshot(browser, "timeline-request.png");
     }
 
     @Test
@@ -143,12 +142,6 @@ class TimelineBrowserTest {
 
     private static Object js(String script) {
         return ((JavascriptExecutor) browser).executeScript(script);
-    }
-
-    private static void screenshot(String name) throws Exception {
-        Path target = Path.of("target", name);
-        Files.createDirectories(target.getParent());
-        Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
     }
 
     /** {exit code, stdout, stderr} of {@code recording.sh ARGS}, in this JVM. */
