@@ -3,15 +3,15 @@
 #                           [--out DIR] [--keep] [--json]
 #        scripts/dst.sh swarm --seeds A..B [--jobs J] [--first-failure] [--requests N | --seconds T]
 #                           [--nodes 4|7] [--faults LIST] [--json]
-#        scripts/dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown]
+#        scripts/dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown] [--html OUT.html]
 #   Deterministic simulation testing (README, "Deterministic simulation testing").
 #   run: one seed: the pool's real cores and stores on simulated time, clients issuing PUT, GET and
 #   CAS on a few keys, the seed's faults (drops, duplicates, delays, partitions, cut links, crashes,
 #   a node down past a checkpoint, clock skew) until they heal, then the checkers (agreement,
 #   validity, durability, liveness, linearizability). Prints a summary and the trace hash (the same
 #   seed gives the same hash). A failing seed (or any with --keep) writes DIR/dst-S/ (default
-#   ./dst-S/): history.jsonl, report.txt, report.json and every node's recording, which
-#   'scripts/replay.sh --recording dst-S --node NodeK' replays.
+#   ./dst-S/): history.jsonl, history.html (as check --html draws it), report.txt, report.json and
+#   every node's recording, which 'scripts/replay.sh --recording dst-S --node NodeK' replays.
 #   swarm: the seeds A..B (each draws its own faults unless --faults pins them), a progress bar, a
 #   summary (seeds, failures by checker, simulated seconds per wall second), the failing seeds.
 #   check: decides whether a client history is linearizable: one register per key, PUT, GET and
@@ -28,6 +28,9 @@
 #          --initial absent|unknown: the keys' values before the history: absent (default: a new
 #            pool, or keys the history is the first to use), or unknown (a pool used before: any
 #            one value per key that makes the history linearizable)
+#          --html OUT.html: (check) also write the history as a page to open in a browser (offline):
+#            per key one lane per client, each operation a bar from invoke to return, the verdict,
+#            and for a key that cannot be ordered a "jump to first error" button
 # exit: 0 every check passed (run, swarm), or linearizable (check); 1 a seed failed a check (its
 #   reason printed), or not linearizable (the report printed); 2 bad arguments or a malformed
 #   history (one line naming the line); 3 an internal error (a bug: please report it); 4 (check)
@@ -52,6 +55,10 @@ case "$command" in
         --initial) sc_need "absent or unknown" "$@"
                    [[ "$2" =~ ^(absent|unknown)$ ]] || sc_die "--initial is absent or unknown, not '$2'"
                    args+=("$1" "$2") ;;
+        --html) sc_need "a file (OUT.html)" "$@"
+                [[ ! -d "$2" ]] || sc_die "--html $2 is a folder; name the HTML file to write"
+                [[ -d "$(dirname "$2")" ]] || sc_die "--html $2: no folder $(dirname "$2") to write it into"
+                args+=("$1" "$(sc_abs "$2")") ;;
         -*) sc_unknown_option "$1" ;;
         *) [[ -z "$file" ]] || sc_die "dst.sh check takes one history file, not '$file' and '$1'"
            file="$1"; shift; continue ;;

@@ -1,14 +1,21 @@
 package io.stackcompanion.replay;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.stackcompanion.node.message.Codec;
+import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.logging.LoggingPreferences;
 
 import java.io.File;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Level;
 
 import static org.assertj.core.api.Assertions.fail;
@@ -43,5 +50,30 @@ final class Browser {
         ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER.toString()))
                 .usingAnyFreePort().build();
         return new ChromeDriver(service, options);
+    }
+
+    /**
+     * Every URL the browser requested since the last call (its network log), but its own pages'
+     * (chrome://, about:) and inline data: URLs (the browser's own, e.g. a drag image; nothing leaves the machine).
+     */
+    static List<String> requestedUrls(ChromeDriver browser) {
+        List<String> urls = new ArrayList<>();
+        for (LogEntry entry : browser.manage().logs().get(LogType.PERFORMANCE)) {
+            JsonNode msg = Codec.tree(entry.getMessage().getBytes(StandardCharsets.UTF_8)).path("message");
+            if (msg.path("method").asText().equals("Network.requestWillBeSent")) {
+                String url = msg.path("params").path("request").path("url").asText();
+                if (!url.startsWith("chrome://") && !url.startsWith("about:") && !url.startsWith("data:")) {
+                    urls.add(url);
+                }
+            }
+        }
+        return urls;
+    }
+
+    /** Saves what the browser shows as {@code target/NAME}, for a human to look at. */
+    static void screenshot(ChromeDriver browser, String name) throws Exception {
+        Path target = Path.of("target", name);
+        Files.createDirectories(target.getParent());
+        Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
     }
 }

@@ -46,6 +46,7 @@ class DstSeedReplayScriptTest {
 
         Path folder = dir.resolve("dst-5");
         assertThat(folder.resolve("report.txt")).content().contains("DST passed for seed=5").contains("LINEARIZABLE: ");
+        assertThat(folder.resolve("history.html")).content().contains("Content-Security-Policy").doesNotContain("@DATA@");
         Scripts.Result check = Scripts.run(60, "dst.sh", "check", folder.resolve("history.jsonl").toString());
         assertThat(check.exitCode()).as(check.toString()).isZero();
         assertThat(check.stdout()).startsWith("LINEARIZABLE: ");

@@ -10,12 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.interactions.Actions;
-import org.openqa.selenium.logging.LogEntry;
-import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 import java.io.ByteArrayOutputStream;
@@ -24,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -77,7 +73,7 @@ class TimelineBrowserTest {
         assertThat(((Number) js("return TL.arrowCount()")).intValue()).isEqualTo(matched);
         // all of them drawn when the whole recording is in view (fewer than the page's limit)
         assertThat(browser.findElement(By.id("status")).getText()).contains(matched + " arrows drawn");
-        screenshot("timeline-pool.png");
+        Browser.screenshot(browser, "timeline-pool.png");
     }
 
     @Test
@@ -103,7 +99,7 @@ class TimelineBrowserTest {
         // the clicked event, decoded: exactly the line recording.sh export prints for it
         String[] export = run("export", pool.resolve("data/Node2").toString(), "--from-index", Long.toString(index), "--to-index", Long.toString(index));
         assertThat(browser.findElement(By.id("event-json")).getText()).isEqualTo(export[1].strip());
-        screenshot("timeline-request.png");
+        Browser.screenshot(browser, "timeline-request.png");
     }
 
     @Test
@@ -129,19 +125,8 @@ class TimelineBrowserTest {
     void thePageFetchesNothing() {
         js("TL.fit()");
         assertThat(((Number) js("return performance.getEntriesByType('resource').length")).intValue()).isZero();
-        // Every request the browser made since it started, but its own pages' (chrome://, about:) and inline data:
-        // URLs (the browser's own, e.g. a drag image; nothing leaves the machine): the page alone.
-        List<String> urls = new ArrayList<>();
-        for (LogEntry entry : browser.manage().logs().get(LogType.PERFORMANCE)) {
-            JsonNode msg = Codec.tree(entry.getMessage().getBytes(StandardCharsets.UTF_8)).path("message");
-            if (msg.path("method").asText().equals("Network.requestWillBeSent")) {
-                String url = msg.path("params").path("request").path("url").asText();
-                if (!url.startsWith("chrome://") && !url.startsWith("about:") && !url.startsWith("data:")) {
-                    urls.add(url);
-                }
-            }
-        }
-        assertThat(urls).containsOnly(page.toUri().toString());
+        // Every request the browser made since it started: the page alone.
+        assertThat(Browser.requestedUrls(browser)).containsOnly(page.toUri().toString());
     }
 
     /** Brings the event into view and clicks where the page draws it, as a user would. */
@@ -157,12 +142,6 @@ class TimelineBrowserTest {
 
     private static Object js(String script) {
         return ((JavascriptExecutor) browser).executeScript(script);
-    }
-
-    private static void screenshot(String name) throws Exception {
-        Path target = Path.of("target", name);
-        Files.createDirectories(target.getParent());
-        Files.write(target, browser.getScreenshotAs(OutputType.BYTES));
     }
 
     /** {exit code, stdout, stderr} of {@code recording.sh ARGS}, in this JVM. */

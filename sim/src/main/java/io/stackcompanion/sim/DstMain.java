@@ -28,7 +28,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * {@code scripts/dst.sh}: {@code DstMain check FILE [--json] [--max-steps N] [--initial absent|unknown]}
+ * {@code scripts/dst.sh}: {@code DstMain check FILE [--json] [--max-steps N] [--initial absent|unknown] [--html OUT.html]}
  * checks a client history (README, "Client history") for linearizability. Exit codes: 0 linearizable; 1 not linearizable
  * (the counter-example printed); 2 bad arguments or a malformed history (one line naming the line);
  * 3 a bug; 4 unknown (the search bound was reached on a key before a verdict). {@code run} and
@@ -77,16 +77,18 @@ public final class DstMain {
                 .addOption(Option.builder().longOpt("max-steps").hasArg().argName("N")
                         .desc("search steps per key before the verdict is unknown (default " + Linearizability.DEFAULT_MAX_STEPS + ")").get())
                 .addOption(Option.builder().longOpt("initial").hasArg().argName("absent|unknown")
-                        .desc("the keys' values before the history: absent (default), or unknown (a pool used before)").get());
+                        .desc("the keys' values before the history: absent (default), or unknown (a pool used before)").get())
+                .addOption(Option.builder().longOpt("html").hasArg().argName("OUT.html")
+                        .desc("also write the history and the verdict as a page to open in a browser (offline)").get());
         CommandLine cl;
         try {
             cl = new DefaultParser().parse(o, args);
         } catch (ParseException e) {
-            throw new StackCompanionException(e.getMessage() + " (dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown])");
+            throw new StackCompanionException(e.getMessage() + " (dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown] [--html OUT.html])");
         }
         if (cl.getArgList().size() != 1) {
             throw new StackCompanionException("dst.sh check takes one history file, not " + cl.getArgList().size()
-                    + " (dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown])");
+                    + " (dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown] [--html OUT.html])");
         }
         long maxSteps = Linearizability.DEFAULT_MAX_STEPS;
         if (cl.hasOption("max-steps")) {
@@ -109,11 +111,20 @@ public final class DstMain {
                 throw new StackCompanionException("--initial is absent or unknown, not '" + v + "'");
             }
         }
+        Path html = cl.hasOption("html") ? Path.of(cl.getOptionValue("html")) : null;
+        if (html != null) {
+            HistoryPage.checkWritable(html, "--html");
+        }
         Path file = Path.of(cl.getArgList().get(0));
         List<Operation> history = HistoryReader.read(file);
         Verdict verdict = new Linearizability(maxSteps, initial).check(history);
         long base = history.stream().mapToLong(Operation::invoke).min().orElse(0);
-        out.print(report(verdict, base));
+        String report = report(verdict, base);
+        out.print(report);
+        if (html != null) {
+            writeHtml(html, file, history, verdict, report, base);
+            out.println("wrote " + html.toAbsolutePath() + ": the history by key and client, to open in a browser");
+        }
         if (cl.hasOption("json")) {
             out.println(json(file, verdict));
         }
@@ -210,6 +221,14 @@ public final class DstMain {
         ArrayNode unknown = o.putArray("unknown");
         v.unknowns().forEach(k -> unknown.addObject().put("key", k.key()).put("reason", k.reason()));
         return o.toString();
+    }
+
+    /**
+     * The history and its verdict as a page ({@link HistoryPage}), titled by the history's file name;
+     * {@code base}: the time shown as +0, as in {@code report}.
+     */
+    public static void writeHtml(Path html, Path file, List<Operation> history, Verdict verdict, String report, long base) {
+        HistoryPage.write(html, "client history " + file.getFileName(), history, verdict, report, base, DstMain::op);
     }
 
     /** An operation as its history line says it, with the line's number. */

@@ -160,8 +160,10 @@ public final class DstCommands {
             report.append(again.passed() ? "DST passed for seed=" + options.seed() + "\n"
                     : "DST failed for seed=" + options.seed() + ": " + again.failure().orElseThrow() + "\n");
             List<Operation> ops = HistoryReader.read(history);
-            report.append("\nlinearizability of history.jsonl (scripts/dst.sh check history.jsonl):\n")
-                    .append(DstMain.report(new Linearizability().check(ops), 0));
+            Linearizability.Verdict verdict = new Linearizability().check(ops);
+            String check = DstMain.report(verdict, 0);
+            report.append("\nlinearizability of history.jsonl (scripts/dst.sh check history.jsonl):\n").append(check);
+            DstMain.writeHtml(staging.resolve("history.html"), history, ops, verdict, check, 0);
             Files.writeString(staging.resolve("report.txt"), report, StandardCharsets.UTF_8);
             Files.write(staging.resolve("report.json"), Codec.toBytes(again.json()));
             Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
@@ -172,7 +174,7 @@ public final class DstCommands {
             FileTrees.deleteQuietly(staging);
             throw e;
         }
-        out.println("wrote " + target + "/: history.jsonl, report.txt, report.json and every node's recording (data/<node>/recorder/);"
+        out.println("wrote " + target + "/: history.jsonl, history.html, report.txt, report.json and every node's recording (data/<node>/recorder/);"
                 + " replay one with: scripts/replay.sh --recording " + target + " --node Node1");
     }
 

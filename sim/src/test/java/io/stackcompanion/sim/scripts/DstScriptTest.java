@@ -93,6 +93,13 @@ class DstScriptTest {
         Scripts.Result initial = Scripts.run(30, env, "dst.sh", "check", "x.jsonl", "--initial=maybe");
         assertThat(initial.exitCode()).isEqualTo(2);
         assertThat(initial.stderr()).isEqualTo("error: --initial is absent or unknown, not 'maybe'\n");
+        Scripts.Result htmlFolder = Scripts.run(30, env, "dst.sh", "check", "x.jsonl", "--html", dir.toString());
+        assertThat(htmlFolder.exitCode()).isEqualTo(2);
+        assertThat(htmlFolder.stderr()).isEqualTo("error: --html " + dir + " is a folder; name the HTML file to write\n");
+        Scripts.Result htmlNowhere = Scripts.run(30, env, "dst.sh", "check", "x.jsonl", "--html", dir.resolve("no/h.html").toString());
+        assertThat(htmlNowhere.exitCode()).isEqualTo(2);
+        assertThat(htmlNowhere.stderr()).isEqualTo("error: --html " + dir.resolve("no/h.html") + ": no folder " + dir.resolve("no")
+                + " to write it into\n");
         assertThat(trace).doesNotExist();
         Scripts.Result help = Scripts.run(30, "dst.sh", "--help");
         assertThat(help.exitCode()).isZero();
