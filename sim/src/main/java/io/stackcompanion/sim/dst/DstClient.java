@@ -69,10 +69,6 @@ final class DstClient {
         return name;
     }
 
-    String identifier() {
-        return identity.identifier();
-    }
-
     /** The connection name the nodes see this client by. */
     String connection() {
         return name;
@@ -80,15 +76,6 @@ final class DstClient {
 
     boolean done() {
         return done;
-    }
-
-    /** The request waiting for its quorum, or null. */
-    Request pending() {
-        return current;
-    }
-
-    long invokedAt() {
-        return invoke;
     }
 
     /** Starts the client's loop after a short think time. */

@@ -66,17 +66,13 @@ public final class DstCommands {
         }
     }
 
-    private static long whole(CommandLine cl, String option, long dflt, long min, long max) {
-        return Cli.longValue(cl, option, dflt, min, max);
-    }
-
     private static DstRun.Options options(CommandLine cl, long seed) {
         if (cl.hasOption("requests") && cl.hasOption("seconds")) {
             throw new StackCompanionException("--requests and --seconds are two ways to size a run; pass one");
         }
-        int requests = (int) whole(cl, "requests", 200, 1, 1_000_000);
-        int seconds = (int) whole(cl, "seconds", 0, 1, 86_400);
-        long nodes = whole(cl, "nodes", 4, 4, 7);
+        int requests = (int) Cli.longValue(cl, "requests", 200, 1, 1_000_000);
+        int seconds = (int) Cli.longValue(cl, "seconds", 0, 1, 86_400);
+        long nodes = Cli.longValue(cl, "nodes", 4, 4, 7);
         if (nodes != 4 && nodes != 7) {
             throw new StackCompanionException("--nodes is 4 (f=1) or 7 (f=2), not " + nodes);
         }
@@ -98,7 +94,7 @@ public final class DstCommands {
         if (!cl.hasOption("seed")) {
             throw new StackCompanionException("dst.sh run needs --seed S, e.g. --seed 42 (" + usage + ")");
         }
-        long seed = whole(cl, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
+        long seed = Cli.longValue(cl, "seed", 0, Long.MIN_VALUE, Long.MAX_VALUE);
         DstRun.Options options = options(cl, seed);
         Path target = Path.of(cl.getOptionValue("out", ".")).toAbsolutePath().normalize().resolve("dst-" + seed);
         if (Files.exists(target)) {
@@ -206,7 +202,7 @@ public final class DstCommands {
         if (ends.length != 2 || to < from || to - from >= 10_000_000) {
             throw new StackCompanionException("--seeds is a range A..B of whole numbers with A <= B (at most 10,000,000 seeds), not '" + range + "'");
         }
-        int jobs = (int) whole(cl, "jobs", Runtime.getRuntime().availableProcessors(), 1, 256);
+        int jobs = (int) Cli.longValue(cl, "jobs", Runtime.getRuntime().availableProcessors(), 1, 256);
         DstRun.Options shape = options(cl, from);
         long wallStart = System.nanoTime();
         Map<Long, DstResult> results = new TreeMap<>();

@@ -360,11 +360,6 @@ public final class SimulatedPool implements AutoCloseable {
         s.driftPpm = driftPpm;
     }
 
-    /** {@code node}'s own clock now. */
-    public long localTime(String node) {
-        return nodes.get(node).time();
-    }
-
     /** Runs {@code action} at simulated time {@code time} (not before now), in order with the nodes' inputs. */
     public void at(long time, Runnable action) {
         queue.add(new Event(Math.max(time, now), seq++, null, null, action));
