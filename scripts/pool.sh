@@ -106,6 +106,10 @@ launch_node() {
   fi
   mkdir -p "$run_dir" "$base_dir/data/$n"
   local out="$base_dir/data/$n/stdout.log"
+  # Emptied here, not by the background job's redirection: await_node must never read the previous
+  # run's "NODE is up" (it did, while the new JVM was still starting: a restarted node was reported up,
+  # and a 'down' right after stopped it before it could record its stop).
+  : >"$out"
   # -ShrinkHeapInSteps: a full collection gives back at once the heap a burst made the JVM take (see HeapReturn)
   # shellcheck disable=SC2086
   nohup java ${NODE_JAVA_OPTS:--Xms64m -Xmx768m -XX:+UseSerialGC -XX:-ShrinkHeapInSteps} -cp "$(sc_classpath)" \

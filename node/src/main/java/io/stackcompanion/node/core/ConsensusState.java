@@ -5,6 +5,7 @@ import io.stackcompanion.node.message.PrePrepare;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -24,6 +25,7 @@ import java.util.TreeSet;
  */
 final class ConsensusState {
     private final CoreContext ctx;
+    private final Execution execution;
 
     private int viewNo;
     /** True from VIEW_CHANGE sent until NEW_VIEW processed; {@link #viewNo} is then the view we change to. */
@@ -44,16 +46,26 @@ final class ConsensusState {
     private long stableCheckpoint;
     /** From catch-up's start to its end: nothing is ordered meanwhile. */
     private boolean catchingUp;
-    /** Batches this node prepared (certificate: PRE-PREPARE + n-f-1 PREPAREs) above the stable checkpoint. */
+    /**
+     * Batches this node prepared (certificate: PRE-PREPARE + n-f-1 PREPAREs) above the stable checkpoint;
+     * persisted, so a restart keeps them (what its VIEW_CHANGEs must report).
+     */
     private final TreeMap<Long, PrePrepare> preparedLog = new TreeMap<>();
     /** Batches this node ordered above the stable checkpoint. */
     private final TreeMap<Long, PrePrepare> orderedLog = new TreeMap<>();
     /** COMMITs for a batch other than the one we ordered at that pp_seq_no in that view: a fork if n-f. */
     private final TreeMap<Long, TreeSet<String>> conflictingCommits = new TreeMap<>();
 
+    /**
+     * The last batch this node proposed as primary before it (re)started, or null: in that view it
+     * must not propose up to that pp_seq_no again, it cannot know what it proposed there.
+     */
+    private final Execution.Position proposedBeforeStart;
+
     /** Resumes where the store says the node stood. */
     ConsensusState(CoreContext ctx, Execution execution) {
         this.ctx = ctx;
+        this.execution = execution;
         Execution.Position last = execution.lastOrdered();
         this.viewNo = execution.persistedView();
         this.establishedView = viewNo;
@@ -62,6 +74,10 @@ final class ConsensusState {
         this.lastApplied = lastOrdered;
         this.lastPpTime = last.ppTime();
         this.stableCheckpoint = Math.min(execution.persistedStableCheckpoint(), lastOrdered);
+        for (PrePrepare pp : execution.persistedPrepared()) {
+            preparedLog.put(pp.ppSeqNo(), pp);
+        }
+        this.proposedBeforeStart = execution.proposed();
     }
 
     // ---------------------------------------------------------------- reading
@@ -137,6 +153,15 @@ final class ConsensusState {
         return orderedLog.get(ppSeqNo);
     }
 
+    /**
+     * Whether, as primary, proposing {@code ppSeqNo} in the current view could contradict a batch this
+     * node proposed before it restarted (it does not remember which).
+     */
+    boolean mayHaveProposedBeforeStart(long ppSeqNo) {
+        return proposedBeforeStart != null && proposedBeforeStart.viewNo() == viewNo
+                && ppSeqNo <= proposedBeforeStart.ppSeqNo();
+    }
+
     /** The prepared batches above the stable checkpoint, by pp_seq_no (what a VIEW_CHANGE carries). */
     List<PrePrepare> preparedAboveStable() {
         return List.copyOf(preparedLog.tailMap(stableCheckpoint, false).values());
@@ -180,8 +205,9 @@ final class ConsensusState {
         lastPpTime = pp.ppTime();
     }
 
-    /** {@code pp} has its prepared certificate here. */
+    /** {@code pp} has its prepared certificate here: persisted before the COMMIT goes out. */
     void prepared(PrePrepare pp) {
+        execution.persistPrepared(pp);
         preparedLog.put(pp.ppSeqNo(), pp);
     }
 
@@ -215,7 +241,11 @@ final class ConsensusState {
     /** The checkpoint at {@code seqNo} is stable: the watermarks move, the logs below it go. */
     void stable(long seqNo) {
         stableCheckpoint = seqNo;
-        preparedLog.headMap(seqNo, true).clear();
+        SortedMap<Long, PrePrepare> below = preparedLog.headMap(seqNo, true);
+        if (!below.isEmpty()) {
+            execution.forgetPrepared(List.copyOf(below.keySet()));
+            below.clear();
+        }
         orderedLog.headMap(seqNo, true).clear();
         conflictingCommits.headMap(seqNo, true).clear();
     }

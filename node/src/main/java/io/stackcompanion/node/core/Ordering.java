@@ -201,6 +201,13 @@ final class Ordering {
         if (!state.isPrimary() || !state.canOrder() || !stash.isEmpty()) {
             return;
         }
+        if (state.mayHaveProposedBeforeStart(state.lastApplied() + 1)) {
+            // Proposing another batch at a pp_seq_no we proposed before restarting is equivocation: some
+            // replicas may have prepared the old one. The next primary re-orders whatever was prepared.
+            viewChange.forView(state.viewNo() + 1, "this primary restarted and cannot know which batch it proposed at "
+                    + (state.lastApplied() + 1) + " in view " + state.viewNo());
+            return;
+        }
         batcher.cut(this::cutBatch);
     }
 
@@ -211,6 +218,7 @@ final class Ordering {
      */
     void cutBatch(List<RequestState> requests, long ppTime) {
         long ppSeqNo = state.lastApplied() + 1;
+        execution.persistProposed(state.viewNo(), ppSeqNo);
         state.proposalSeen();
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
         PrePrepare pp = new PrePrepare(state.viewNo(), ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),

@@ -158,6 +158,11 @@ public final class Sanitizer {
                 for (Path state : checkpoints(s.recorder)) {
                     StoreSanitizer.Content content = StoreSanitizer.read(state);
                     content.ledger().forEach(facts::learnTxn);
+                    for (Map.Entry<String, byte[]> m : content.meta().entrySet()) {
+                        if (m.getKey().startsWith(StoreSanitizer.PREPARED_PREFIX)) {
+                            facts.learn(StoreSanitizer.prepared(m.getValue(), s.node + " " + state));
+                        }
+                    }
                     content.state().forEach(kv -> {
                         facts.leaks.add(new String(kv[0], java.nio.charset.StandardCharsets.UTF_8));
                         facts.leaks.add(new String(kv[1], java.nio.charset.StandardCharsets.UTF_8));

@@ -1,6 +1,9 @@
 package io.stackcompanion.node.sanitize;
 
 import io.stackcompanion.node.FileTrees;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.MalformedMessageException;
+import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.store.NodeStore;
 import io.stackcompanion.node.store.State;
 import io.stackcompanion.node.store.StoreBatch;
@@ -34,7 +37,9 @@ import java.util.stream.Stream;
  */
 final class StoreSanitizer {
     /** The core's meta values; none holds customer data. Any other name is refused, not copied blindly. */
-    private static final Set<String> KNOWN_META = Set.of("lastOrdered", "viewNo", "stableCheckpoint");
+    private static final Set<String> KNOWN_META = Set.of("lastOrdered", "viewNo", "stableCheckpoint", "proposed");
+    /** The core's prepared certificates (Execution.PREPARED_PREFIX): PRE-PREPAREs, sanitized like the messages. */
+    static final String PREPARED_PREFIX = "prepared/";
     private static final Set<String> STORE_META = Set.of("store.format", "store.stateRoot");
     private static final Set<String> FAMILIES = Set.of("default", "ledger", "merkle", "state", "seqno", "meta");
 
@@ -95,7 +100,7 @@ final class StoreSanitizer {
             handles.forEach(ColumnFamilyHandle::close);
         }
         for (String name : meta.keySet()) {
-            if (!KNOWN_META.contains(name) && !STORE_META.contains(name)) {
+            if (!KNOWN_META.contains(name) && !STORE_META.contains(name) && !name.startsWith(PREPARED_PREFIX)) {
                 throw new SanitizeException("the node store " + dir + " holds a meta value '" + name
                         + "' this version does not know; it cannot be sanitized (nothing written)");
             }
@@ -143,12 +148,31 @@ final class StoreSanitizer {
                 for (Map.Entry<String, byte[]> m : c.meta().entrySet()) {
                     if (KNOWN_META.contains(m.getKey())) {
                         store.putMeta(m.getKey(), m.getValue(), batch);
+                    } else if (m.getKey().startsWith(PREPARED_PREFIX)) {
+                        try {
+                            store.putMeta(m.getKey(), Codec.encode(facts.prePrepare(prepared(m.getValue(), what))), batch);
+                        } catch (PoolFacts.Unmapped u) {
+                            throw new SanitizeException(what + ": its prepared certificate " + m.getKey() + ": "
+                                    + u.getMessage() + "; nothing written");
+                        }
                     }
                 }
                 store.write(batch);
             }
         }
         removeLogs(target);
+    }
+
+    /** The PRE-PREPARE of a prepared certificate kept in a store's meta values. */
+    static PrePrepare prepared(byte[] value, String what) {
+        try {
+            if (Codec.decode(value) instanceof PrePrepare pp) {
+                return pp;
+            }
+        } catch (MalformedMessageException e) {
+            // reported below
+        }
+        throw new SanitizeException(what + ": a prepared certificate in its store is not a PRE-PREPARE; it cannot be sanitized");
     }
 
     /** Refuses (a bug) a sanitized store in which a customer value is still found. */

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -206,6 +208,37 @@ public final class NodeStore implements AutoCloseable {
     void putMetaInternal(String name, byte[] value, StoreBatch batch) {
         checkBatch(batch);
         batch.put(metaCf, bytes(name), value);
+    }
+
+    /**
+     * The named values whose names start with {@code prefix}, by name (committed values only): how
+     * the core keeps a family of small records, e.g. one per pp_seq_no.
+     */
+    public SortedMap<String, byte[]> metaStartingWith(String prefix) {
+        checkOpen();
+        TreeMap<String, byte[]> out = new TreeMap<>();
+        try (var it = db.newIterator(metaCf)) {
+            for (it.seek(bytes(prefix)); it.isValid(); it.next()) {
+                String name = new String(it.key(), StandardCharsets.UTF_8);
+                if (!name.startsWith(prefix)) {
+                    break;
+                }
+                out.put(name, it.value());
+            }
+            it.status();
+        } catch (RocksDBException e) {
+            throw new StoreException("reading the node store " + dir + " failed: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
+    /** Deletes a named value in {@code batch} (nothing if it does not exist). */
+    public void deleteMeta(String name, StoreBatch batch) {
+        if (name.startsWith("store.")) {
+            throw new IllegalArgumentException("meta names starting with 'store.' are reserved: " + name);
+        }
+        checkBatch(batch);
+        batch.delete(metaCf, bytes(name));
     }
 
     /** The ledger seqNo recorded for a request key (the core's encoding of client and reqId). */
