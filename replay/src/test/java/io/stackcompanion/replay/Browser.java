@@ -54,7 +54,8 @@ final class Browser {
 
     /**
      * Every URL the browser requested since the last call (its network log), but its own pages'
-     * (chrome://, about:) and inline data: URLs (the browser's own, e.g. a drag image; nothing leaves the machine).
+     * (chrome://, chrome-untrusted:// such as the new tab page Chromium 150 loads at start, about:) and
+     * inline data: URLs (the browser's own, e.g. a drag image; nothing leaves the machine).
      */
     static List<String> requestedUrls(ChromeDriver browser) {
         List<String> urls = new ArrayList<>();
@@ -62,7 +63,8 @@ final class Browser {
             JsonNode msg = Codec.tree(entry.getMessage().getBytes(StandardCharsets.UTF_8)).path("message");
             if (msg.path("method").asText().equals("Network.requestWillBeSent")) {
                 String url = msg.path("params").path("request").path("url").asText();
-                if (!url.startsWith("chrome://") && !url.startsWith("about:") && !url.startsWith("data:")) {
+                if (!url.startsWith("chrome://") && !url.startsWith("chrome-untrusted://") && !url.startsWith("about:")
+                        && !url.startsWith("data:")) {
                     urls.add(url);
                 }
             }

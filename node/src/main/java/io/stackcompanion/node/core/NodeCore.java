@@ -15,6 +15,7 @@ import io.stackcompanion.node.message.ViewChange;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.GetStatus;
 import io.stackcompanion.node.message.MalformedMessageException;
+import io.stackcompanion.node.message.MessageRequest;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.Prepare;
@@ -90,10 +91,11 @@ public final class NodeCore {
         this.batcher = new PrimaryBatcher(ctx, state, book, schedule);
         this.stash = new PrePrepareStash();
         this.ordering = new Ordering(ctx, state, execution, book, batcher, stash, checkpoints, this::startCatchup,
-                this::voteInstanceChange);
+                this::voteInstanceChange, propagator::missing);
         this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup);
         this.catchup = new Catchup(ctx, state, execution, book, ordering, viewChanges, checkpoints);
         onNodeMessage(Propagate.class, propagator::onPropagate);
+        onNodeMessage(MessageRequest.class, propagator::onMessageRequest);
         // A later view's 3-phase message: the pool may have moved on.
         onNodeMessage(PrePrepare.class, noteView(PrePrepare::viewNo, ordering::onPrePrepare));
         onNodeMessage(Prepare.class, noteView(Prepare::viewNo, ordering::onPrepare));
@@ -206,6 +208,8 @@ public final class NodeCore {
         }
         if (Catchup.TIMER.equals(timer)) {
             catchup.onTimer(timer);
+        } else if (Propagator.MESSAGE_REQUEST_TIMER.equals(timer)) {
+            propagator.onMessageRequestTimer();
         } else if (PrimaryBatcher.BATCH_TIMER.equals(timer)) {
             ordering.maybeCutBatch();
         } else {

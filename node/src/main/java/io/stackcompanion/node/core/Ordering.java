@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The master instance's three phases, as Plenum's ordering service: the primary's batches (what to cut
@@ -33,6 +34,8 @@ final class Ordering {
     private final Checkpoints checkpoints;
     private final Catchup.Trigger catchup;
     private final ViewChanges.Vote viewChange;
+    /** Asks the peers for requests a PRE-PREPARE names that this node lacks ({@link Propagator#missing}). */
+    private final Consumer<List<String>> missingRequests;
 
     private final TreeMap<Long, Batch> batches = new TreeMap<>();
     /** The last batch a catch-up was started for because its requests or PRE-PREPARE were missing, and when. */
@@ -41,7 +44,7 @@ final class Ordering {
 
     Ordering(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book,
              PrimaryBatcher batcher, PrePrepareStash stash, Checkpoints checkpoints, Catchup.Trigger catchup,
-             ViewChanges.Vote viewChange) {
+             ViewChanges.Vote viewChange, Consumer<List<String>> missingRequests) {
         this.ctx = ctx;
         this.checkpoints = checkpoints;
         this.catchup = catchup;
@@ -51,6 +54,7 @@ final class Ordering {
         this.batcher = batcher;
         this.stash = stash;
         this.viewChange = viewChange;
+        this.missingRequests = missingRequests;
     }
 
     /** Every slot above the stable checkpoint with its votes, by pp_seq_no. */
@@ -241,15 +245,21 @@ final class Ordering {
         while ((pp = stash.get(state.lastApplied() + 1)) != null) {
             boolean reordered = stash.isReordered(pp.ppSeqNo());
             List<RequestState> requests = new ArrayList<>(pp.reqDigests().size());
+            List<String> lacking = new ArrayList<>();
             for (String d : pp.reqDigests()) {
                 RequestState r = book.get(d);
                 if (r == null || (!reordered && !r.isFinalised())) {
-                    if (r == null) {
-                        catchUpIfStuck();
-                    }
-                    return; // wait for its propagates; a later finalisation calls us again
+                    lacking.add(d);
+                } else {
+                    requests.add(r);
                 }
-                requests.add(r);
+            }
+            if (!lacking.isEmpty()) {
+                // Wait for their propagates (a later finalisation calls us again); ask the peers if they
+                // do not come; and if the pool ordered the batch without us, only catch-up brings it.
+                missingRequests.accept(lacking);
+                catchUpIfStuck();
+                return;
             }
             stash.remove(pp.ppSeqNo());
             if (!applyPrePrepare(pp, requests, reordered)) {

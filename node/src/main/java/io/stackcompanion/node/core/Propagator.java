@@ -4,6 +4,7 @@ import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.MessageRequest;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Propagate;
 import io.stackcompanion.node.message.Reject;
@@ -15,9 +16,11 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
@@ -34,6 +37,18 @@ final class Propagator {
     private final Execution execution;
     private final RequestBook book;
     private final Consumer<RequestState> onFinalised;
+
+    static final String MESSAGE_REQUEST_TIMER = "message-request";
+    /** How long a request a batch names may be missing before the peers are asked for it (then doubling). */
+    static final long MESSAGE_REQUEST_DELAY_MS = 250;
+    static final int MESSAGE_REQUEST_TRIES = 4;
+
+    /** When to ask (again) for a request a batch names and this node lacks, and how often it asked. */
+    private record Wanted(long askAt, int tries) {
+    }
+
+    /** The requests batches name that this node lacks, by digest (sorted: the order asked in is deterministic). */
+    private final TreeMap<String, Wanted> wanted = new TreeMap<>();
 
     Propagator(CoreContext ctx, Execution execution, RequestBook book, Consumer<RequestState> onFinalised) {
         this.ctx = ctx;
@@ -74,7 +89,7 @@ final class Propagator {
         } else {
             // A client sends again when it got no replies in time: a node that (re)connected since we
             // propagated may lack our propagate to finalise the request; send it to those only.
-            List<String> missed = new java.util.ArrayList<>();
+            List<String> missed = new ArrayList<>();
             for (var e : ctx.connectedAt.entrySet()) {
                 if (e.getValue() > state.propagatedAt() && ctx.connected.contains(e.getKey())) {
                     missed.add(e.getKey());
@@ -114,6 +129,74 @@ final class Propagator {
                 state.addPropagator(fromNode);
                 checkFinalised(state);
             }
+        }
+    }
+
+    // ---------------------------------------------------------------- MESSAGE_REQUEST (Plenum)
+
+    /**
+     * A batch names requests this node never received, or not from f+1 nodes (it was away, or their
+     * PROPAGATEs were lost):
+     * unless they arrive within {@link #MESSAGE_REQUEST_DELAY_MS} (the usual race of a PRE-PREPARE
+     * with its requests), the peers are asked for them with a MESSAGE_REQUEST, again after each
+     * further delay, at most {@link #MESSAGE_REQUEST_TRIES} times per request.
+     */
+    void missing(List<String> digests) {
+        for (String d : digests) {
+            if (!has(d) && !wanted.containsKey(d) && wanted.size() < MessageRequest.MAX_DIGESTS) {
+                wanted.put(d, new Wanted(ctx.now() + MESSAGE_REQUEST_DELAY_MS * 1_000_000, 0));
+            }
+        }
+        if (!wanted.isEmpty()) {
+            ctx.timers.scheduleIfAbsent(MESSAGE_REQUEST_TIMER, ctx.now() + MESSAGE_REQUEST_DELAY_MS * 1_000_000);
+        }
+    }
+
+    void onMessageRequestTimer() {
+        List<String> ask = new ArrayList<>();
+        long next = Long.MAX_VALUE;
+        for (var it = wanted.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            Wanted w = e.getValue();
+            if (has(e.getKey()) || (w.tries() >= MESSAGE_REQUEST_TRIES && ctx.now() >= w.askAt())) {
+                it.remove();
+            } else if (ctx.now() >= w.askAt()) {
+                ask.add(e.getKey());
+                e.setValue(new Wanted(ctx.now() + (MESSAGE_REQUEST_DELAY_MS << (w.tries() + 1)) * 1_000_000, w.tries() + 1));
+                next = Math.min(next, e.getValue().askAt());
+            } else {
+                next = Math.min(next, w.askAt());
+            }
+        }
+        if (!ask.isEmpty() && !ctx.connected.isEmpty()) {
+            log.info("asking {} for {} request(s) a batch names and this node lacks", ctx.connected, ask.size());
+            ctx.outbox.toNodes(List.copyOf(ctx.connected), new MessageRequest(MessageRequest.PROPAGATE, ask));
+        }
+        if (next != Long.MAX_VALUE) {
+            ctx.timers.schedule(MESSAGE_REQUEST_TIMER, next);
+        }
+    }
+
+    /** The request is here and finalised (f+1 nodes propagated it), or ordered lately. */
+    private boolean has(String digest) {
+        RequestState state = book.get(digest);
+        return state != null ? state.isFinalised() : book.known(digest) != null;
+    }
+
+    /**
+     * A peer lacks requests: it gets a PROPAGATE of those this node holds, waiting or ordered lately
+     * (nothing if none).
+     */
+    void onMessageRequest(String fromNode, MessageRequest request) {
+        List<Request> have = new ArrayList<>();
+        for (String d : request.digests()) {
+            Request r = book.known(d);
+            if (r != null) {
+                have.add(r);
+            }
+        }
+        if (!have.isEmpty()) {
+            ctx.outbox.toNode(fromNode, new Propagate(have));
         }
     }
 

@@ -83,6 +83,11 @@ final class RequestBook {
     /** Finalised requests in no batch, in finalisation order, requeued ones first (a LinkedHashMap: ordered). */
     private final LinkedHashMap<String, RequestState> queue = new LinkedHashMap<>();
 
+    /** How many ordered requests are kept to answer a peer's MESSAGE_REQUEST (the oldest go first). */
+    static final int RECENTLY_ORDERED = 10_000;
+    /** Requests ordered lately, by digest, oldest first: a peer that lacks a batch's requests may ask for them. */
+    private final LinkedHashMap<String, Request> recentlyOrdered = new LinkedHashMap<>();
+
     /** Received: a new request, not finalised. */
     RequestState receive(Request request, String digest) {
         RequestState state = new RequestState(request, digest);
@@ -150,7 +155,17 @@ final class RequestBook {
             return List.of();
         }
         digestByName.remove(name(r.request));
+        recentlyOrdered.put(digest, r.request);
+        if (recentlyOrdered.size() > RECENTLY_ORDERED) {
+            recentlyOrdered.remove(recentlyOrdered.keySet().iterator().next());
+        }
         return r.clients;
+    }
+
+    /** The request of {@code digest} if this node knows it, ordered lately or not yet ordered; else null. */
+    Request known(String digest) {
+        RequestState r = byDigest.get(digest);
+        return r != null ? r.request : recentlyOrdered.get(digest);
     }
 
     /** The finalised requests in no batch, oldest first (read only). */

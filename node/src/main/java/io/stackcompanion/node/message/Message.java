@@ -27,8 +27,10 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
     @JsonSubTypes.Type(value = ConsistencyProof.class, name = "CONSISTENCY_PROOF"),
     @JsonSubTypes.Type(value = CatchupReq.class, name = "CATCHUP_REQ"),
     @JsonSubTypes.Type(value = CatchupRep.class, name = "CATCHUP_REP"),
+    @JsonSubTypes.Type(value = MessageRequest.class, name = "MESSAGE_REQUEST"),
 })
 public sealed interface Message
         permits Request, ReqAck, Reject, Reply, Propagate, PrePrepare, Prepare, Commit, GetStatus, Status,
-        Checkpoint, InstanceChange, ViewChange, NewView, LedgerStatus, ConsistencyProof, CatchupReq, CatchupRep {
+        Checkpoint, InstanceChange, ViewChange, NewView, LedgerStatus, ConsistencyProof, CatchupReq, CatchupRep,
+        MessageRequest {
 }

@@ -9,6 +9,7 @@ import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.ConsistencyProof;
 import io.stackcompanion.node.message.GetStatus;
 import io.stackcompanion.node.message.InstanceChange;
+import io.stackcompanion.node.message.MessageRequest;
 import io.stackcompanion.node.message.LedgerStatus;
 import io.stackcompanion.node.message.MalformedMessageException;
 import io.stackcompanion.node.message.Message;
@@ -207,6 +208,12 @@ final class EventSanitizer {
                     facts.ledgerRoot(cp.newRoot(), cp.newSize()), facts.consistencyProof(cp.oldSize(), cp.newSize(), cp.hashes()));
         } else if (m instanceof CatchupRep r) {
             return catchupRep(r);
+        } else if (m instanceof MessageRequest mr) {
+            List<String> digests = new ArrayList<>(mr.digests().size());
+            for (String d : mr.digests()) {
+                digests.add(facts.digest(d));
+            }
+            return new MessageRequest(mr.type(), digests);
         } else if (m instanceof GetStatus || m instanceof InstanceChange || m instanceof CatchupReq) {
             return m; // no customer data, nothing derived from it
         }

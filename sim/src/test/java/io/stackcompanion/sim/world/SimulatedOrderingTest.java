@@ -2,13 +2,16 @@ package io.stackcompanion.sim.world;
 
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.message.MessageRequest;
 import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Propagate;
 import io.stackcompanion.node.message.Reject;
 import io.stackcompanion.node.message.ReqAck;
 import io.stackcompanion.node.message.Reply;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.scenario.Cluster;
+import io.stackcompanion.sim.world.SimulatedPool.ClientMessage;
 import io.stackcompanion.node.scenario.SimulatedCluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -164,6 +167,44 @@ class SimulatedOrderingTest {
             });
             faultyRunGenesis = c.pool().genesis();
             return List.copyOf(c.pool().trace());
+        }
+    }
+
+    /**
+     * Plenum's MESSAGE_REQUEST: with one node down, a replica whose PRE-PREPARE names a request it
+     * never got (the client did not send it there, and the PROPAGATEs to it were lost) is needed for
+     * the quorum; it asks its peers for the request and the batch is ordered at once, instead of the
+     * pool stalling until a view change.
+     */
+    @Test
+    void aReplicaLackingABatchsRequestAsksItsPeersForItAndTheBatchIsOrdered() {
+        try (SimulatedPool pool = new SimulatedPool(dir, 4, 9, CONFIG)) {
+            pool.startAll();
+            pool.runFor(2_000);
+            pool.stop("Node3");
+            long lossUntil = pool.now() + 100_000_000L;
+            List<String> asked = new ArrayList<>();
+            pool.network((from, to, message, payload, delivery) -> {
+                if (message instanceof MessageRequest) {
+                    asked.add(from + "->" + to);
+                }
+                if (!(message instanceof Propagate && to.equals("Node4") && pool.now() < lossUntil)) {
+                    delivery.after(pool.linkDelay(), payload);
+                }
+            });
+            Request r = new SimClient(3).put("k", "v");
+            long sentAt = pool.now();
+            pool.clientSend("Node1", "c1", r);
+            pool.clientSend("Node2", "c1", r);
+            pool.runFor(1_000);
+
+            assertThat(asked).as("Node4 asked the nodes it is connected to").containsExactly("Node4->Node1", "Node4->Node2");
+            for (String n : List.of("Node1", "Node2", "Node4")) {
+                assertThat(pool.core(n).status().ledgerSize()).as(n).isEqualTo(1);
+            }
+            assertThat(replies(pool)).as("the client's replies, within a second").hasSize(2).extracting(Reply::seqNo).containsOnly(1L);
+            assertThat(pool.clientInbox().stream().filter(m -> m.message() instanceof Reply).mapToLong(ClientMessage::time).max().orElseThrow() - sentAt)
+                    .as("nanoseconds from the request to its last reply").isLessThan(1_000_000_000L);
         }
     }
 
