@@ -9,16 +9,19 @@ import java.io.UncheckedIOException;
 /**
  * The node-link handshake, four frames before any payload (D dials A, by genesis order):
  * <pre>
- *   D -> A  HELLO     version, D's name, A's name, nonce nD
- *   A -> D  CHALLENGE A's name, nonce nA, sig_A(transcript("acceptor", D, A, nD, nA))
- *   D -> A  RESPONSE  sig_D(transcript("dialer", D, A, nD, nA))
+ *   D -> A  HELLO     version, D's name, A's name, nonce nD, ephemeral X25519 key eD
+ *   A -> D  CHALLENGE A's name, nonce nA, eA, sig_A(transcript("acceptor", D, A, nD, nA, eD, eA))
+ *   D -> A  RESPONSE  sig_D(transcript("dialer", D, A, nD, nA, eD, eA))
  *   A -> D  ACCEPTED                      (or REFUSED with a reason, at any step, then close)
  * </pre>
- * Each side signs both names and both fresh nonces, so a signature proves possession of the key now,
- * to this peer; the role label stops a signature from being reflected back as the other role's.
+ * Each side signs both names, both fresh nonces and both ephemeral keys, so a signature proves
+ * possession of the key now, to this peer, and that the ephemeral keys are the peers' own; the role
+ * label stops a signature from being reflected back as the other role's. From the X25519 secret of
+ * the ephemeral keys both sides derive the keys that authenticate every later frame ({@link FrameMac}).
+ * Version 2 (version 1 had no ephemeral keys and no frame tags; the two do not link).
  */
 final class Handshake {
-    static final int VERSION = 1;
+    static final int VERSION = 2;
     static final int NONCE_BYTES = 32;
     /** Handshake frames are tiny; anything bigger before authentication is refused. */
     static final int MAX_FRAME = 1024;
@@ -40,12 +43,16 @@ final class Handshake {
         }
     }
 
-    record Hello(int version, String dialer, String acceptor, byte[] nonce) {}
+    record Hello(int version, String dialer, String acceptor, byte[] nonce, byte[] ephemeral) {}
 
-    record Challenge(String acceptor, byte[] nonce, byte[] signature) {}
+    record Challenge(String acceptor, byte[] nonce, byte[] ephemeral, byte[] signature) {}
 
-    /** What a side signs: the role, both names and both nonces, each length-prefixed. */
-    static byte[] transcript(String role, String dialer, String acceptor, byte[] dialerNonce, byte[] acceptorNonce) {
+    /**
+     * What a side signs (and, with the role "keys", what salts the link's keys): the role, both names,
+     * both nonces and both ephemeral keys, each length-prefixed.
+     */
+    static byte[] transcript(String role, String dialer, String acceptor, byte[] dialerNonce, byte[] acceptorNonce,
+                             byte[] dialerEphemeral, byte[] acceptorEphemeral) {
         return write(out -> {
             out.writeUTF(DOMAIN);
             out.writeByte(VERSION);
@@ -54,24 +61,28 @@ final class Handshake {
             out.writeUTF(acceptor);
             bytes(out, dialerNonce);
             bytes(out, acceptorNonce);
+            bytes(out, dialerEphemeral);
+            bytes(out, acceptorEphemeral);
         });
     }
 
-    static byte[] hello(String dialer, String acceptor, byte[] nonce) {
+    static byte[] hello(String dialer, String acceptor, byte[] nonce, byte[] ephemeral) {
         return write(out -> {
             out.writeByte(HELLO);
             out.writeByte(VERSION);
             out.writeUTF(dialer);
             out.writeUTF(acceptor);
             bytes(out, nonce);
+            bytes(out, ephemeral);
         });
     }
 
-    static byte[] challenge(String acceptor, byte[] nonce, byte[] signature) {
+    static byte[] challenge(String acceptor, byte[] nonce, byte[] ephemeral, byte[] signature) {
         return write(out -> {
             out.writeByte(CHALLENGE);
             out.writeUTF(acceptor);
             bytes(out, nonce);
+            bytes(out, ephemeral);
             bytes(out, signature);
         });
     }
@@ -104,12 +115,19 @@ final class Handshake {
     static Hello readHello(byte[] frame) throws Malformed {
         return read(frame, HELLO, in -> {
             int version = in.readUnsignedByte();
-            return new Hello(version, in.readUTF(), in.readUTF(), readBytes(in, NONCE_BYTES));
+            if (version != VERSION) {
+                // Whatever follows is another version's: the version alone decides the refusal.
+                Hello other = new Hello(version, in.readUTF(), in.readUTF(), new byte[0], new byte[0]);
+                in.skipBytes(in.available());
+                return other;
+            }
+            return new Hello(version, in.readUTF(), in.readUTF(), readBytes(in, NONCE_BYTES), readBytes(in, FrameMac.KEY_BYTES));
         });
     }
 
     static Challenge readChallenge(byte[] frame) throws Malformed {
-        return read(frame, CHALLENGE, in -> new Challenge(in.readUTF(), readBytes(in, NONCE_BYTES), readBytes(in, 128)));
+        return read(frame, CHALLENGE, in -> new Challenge(in.readUTF(), readBytes(in, NONCE_BYTES), readBytes(in, FrameMac.KEY_BYTES),
+                readBytes(in, 128)));
     }
 
     static byte[] readResponse(byte[] frame) throws Malformed {

@@ -39,6 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * What both stacks share: one acceptor and one worker event loop, length-prefixed framing, the table
@@ -231,13 +232,16 @@ abstract class NettyStack implements Stack {
      */
     private static final class Link {
         final Channel channel;
+        /** Makes the frame from a payload, on the event loop, in sending order. */
+        private final UnaryOperator<byte[]> seal;
         private final Queue<byte[]> outbox = new ConcurrentLinkedQueue<>();
         private final AtomicLong outboxBytes = new AtomicLong();
         private final AtomicBoolean drainScheduled = new AtomicBoolean();
         private final Runnable drain = this::drain;
 
-        Link(Channel channel) {
+        Link(Channel channel, UnaryOperator<byte[]> seal) {
             this.channel = channel;
+            this.seal = seal;
         }
 
         /**
@@ -276,7 +280,8 @@ abstract class NettyStack implements Stack {
             int frames = 0;
             while (frames < MAX_FRAMES_PER_DRAIN && (payload = outbox.poll()) != null) {
                 outboxBytes.addAndGet(-payload.length);
-                int need = LENGTH_BYTES + payload.length;
+                byte[] frame = seal.apply(payload);
+                int need = LENGTH_BYTES + frame.length;
                 if (batch != null && batch.writableBytes() < need) {
                     channel.write(batch, channel.voidPromise());
                     batch = null;
@@ -284,7 +289,7 @@ abstract class NettyStack implements Stack {
                 if (batch == null) {
                     batch = channel.alloc().directBuffer(Math.max(need, BATCH_BYTES));
                 }
-                batch.writeInt(payload.length).writeBytes(payload);
+                batch.writeInt(frame.length).writeBytes(frame);
                 frames++;
             }
             if (batch != null) {
@@ -324,9 +329,14 @@ abstract class NettyStack implements Stack {
      * Disconnected then Connected, so it always sees a well-formed sequence per peer.
      */
     protected final void linkUp(String peer, Channel ch) {
+        linkUp(peer, ch, UnaryOperator.identity());
+    }
+
+    /** As {@link #linkUp(String, Channel)}, each frame sent made by {@code seal} from its payload (a node link's tag). */
+    protected final void linkUp(String peer, Channel ch, UnaryOperator<byte[]> seal) {
         Link replaced;
         synchronized (lock) {
-            replaced = links.put(peer, new Link(ch));
+            replaced = links.put(peer, new Link(ch, seal));
             if (replaced != null) {
                 sink.accept(new CoreInput.Disconnected(stackName, peer));
             }

@@ -198,6 +198,12 @@ public final class NodeStack extends NettyStack {
         private final Dialer dialer;
         private final byte[] nonce = new byte[Handshake.NONCE_BYTES];
         private byte[] peerNonce;
+        private FrameMac.Ephemeral ephemeral;
+        private byte[] peerEphemeral;
+        /** The link's frame tags, once the handshake's signatures verified. */
+        private FrameMac.Pair macs;
+        /** Verifies and strips the tag of every frame once linked. */
+        private FrameMac opener;
         /** The peer's name: known when dialing, claimed in HELLO when accepting. */
         private String peer;
         private State state;
@@ -211,11 +217,12 @@ public final class NodeStack extends NettyStack {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             RANDOM.nextBytes(nonce);
+            ephemeral = FrameMac.Ephemeral.generate(RANDOM);
             timeout = ctx.executor().schedule(
                     () -> refuse(ctx, "no handshake within " + settings.handshakeTimeoutMillis() + " ms"),
                     settings.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
             if (dialer != null) {
-                write(ctx, Handshake.hello(owner, peer, nonce));
+                write(ctx, Handshake.hello(owner, peer, nonce, ephemeral.publicKey()));
                 state = State.AWAIT_CHALLENGE;
             } else {
                 state = State.AWAIT_HELLO;
@@ -227,7 +234,18 @@ public final class NodeStack extends NettyStack {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             byte[] bytes = (byte[]) msg;
             if (state == State.LINKED) {
-                deliver(peer, ctx.channel(), bytes);
+                byte[] payload;
+                try {
+                    payload = opener.open(bytes);
+                } catch (FrameMac.Forged e) {
+                    // Not a peer's fault we can name: someone between us. Once per link, then it is closed.
+                    guard.warnings.warn(peer, "{}: closing the link with {} ({}): {}", what(), peer, ctx.channel().remoteAddress(),
+                            e.getMessage());
+                    state = State.REFUSED;
+                    ctx.close();
+                    return;
+                }
+                deliver(peer, ctx.channel(), payload);
             } else if (state != State.REFUSED) {
                 try {
                     handshake(ctx, bytes);
@@ -253,7 +271,9 @@ public final class NodeStack extends NettyStack {
                     if (Handshake.type(frame) != Handshake.ACCEPTED || frame.length != 1) {
                         throw new Handshake.Malformed("expected ACCEPTED");
                     }
-                    linked(ctx);
+                    if (deriveKeys(ctx)) {
+                        linked(ctx);
+                    }
                 }
                 default -> throw new IllegalStateException("handshake in state " + state);
             }
@@ -287,9 +307,15 @@ public final class NodeStack extends NettyStack {
                 refuse(ctx, "nonce of " + hello.nonce().length + " bytes");
                 return;
             }
+            if (hello.ephemeral().length != FrameMac.KEY_BYTES) {
+                refuse(ctx, "ephemeral key of " + hello.ephemeral().length + " bytes");
+                return;
+            }
             peerNonce = hello.nonce();
-            byte[] signature = Keys.sign(key, Handshake.transcript("acceptor", peer, owner, peerNonce, nonce));
-            write(ctx, Handshake.challenge(owner, nonce, signature));
+            peerEphemeral = hello.ephemeral();
+            byte[] signature = Keys.sign(key, Handshake.transcript("acceptor", peer, owner, peerNonce, nonce, peerEphemeral,
+                    ephemeral.publicKey()));
+            write(ctx, Handshake.challenge(owner, nonce, ephemeral.publicKey(), signature));
             state = State.AWAIT_RESPONSE;
         }
 
@@ -303,20 +329,31 @@ public final class NodeStack extends NettyStack {
                 refuse(ctx, "nonce of " + c.nonce().length + " bytes");
                 return;
             }
+            if (c.ephemeral().length != FrameMac.KEY_BYTES) {
+                refuse(ctx, "ephemeral key of " + c.ephemeral().length + " bytes");
+                return;
+            }
             peerNonce = c.nonce();
-            if (!Keys.verify(keys.get(peer), Handshake.transcript("acceptor", owner, peer, nonce, peerNonce), c.signature())) {
+            peerEphemeral = c.ephemeral();
+            if (!Keys.verify(keys.get(peer), Handshake.transcript("acceptor", owner, peer, nonce, peerNonce, ephemeral.publicKey(),
+                    peerEphemeral), c.signature())) {
                 refuse(ctx, "cannot prove it holds the genesis key of " + peer);
                 return;
             }
-            byte[] signature = Keys.sign(key, Handshake.transcript("dialer", owner, peer, nonce, peerNonce));
+            byte[] signature = Keys.sign(key, Handshake.transcript("dialer", owner, peer, nonce, peerNonce, ephemeral.publicKey(),
+                    peerEphemeral));
             write(ctx, Handshake.response(signature));
             state = State.AWAIT_ACCEPTED;
         }
 
         /** Acceptor: the dialer proved (or not) it holds the key of the name it claimed. */
         private void onResponse(ChannelHandlerContext ctx, byte[] signature) {
-            if (!Keys.verify(keys.get(peer), Handshake.transcript("dialer", peer, owner, peerNonce, nonce), signature)) {
+            if (!Keys.verify(keys.get(peer), Handshake.transcript("dialer", peer, owner, peerNonce, nonce, peerEphemeral,
+                    ephemeral.publicKey()), signature)) {
                 refuse(ctx, "cannot prove it holds the genesis key of " + peer);
+                return;
+            }
+            if (!deriveKeys(ctx)) {
                 return;
             }
             // ACCEPTED is queued before linkUp lets the core write, so it is the first frame the dialer reads.
@@ -324,14 +361,29 @@ public final class NodeStack extends NettyStack {
             linked(ctx);
         }
 
+        /** The link's frame keys from the ephemeral keys both sides signed; false (refused) if the peer's is invalid. */
+        private boolean deriveKeys(ChannelHandlerContext ctx) {
+            boolean dialed = dialer != null;
+            byte[] transcript = dialed
+                    ? Handshake.transcript("keys", owner, peer, nonce, peerNonce, ephemeral.publicKey(), peerEphemeral)
+                    : Handshake.transcript("keys", peer, owner, peerNonce, nonce, peerEphemeral, ephemeral.publicKey());
+            macs = FrameMac.derive(ephemeral, peerEphemeral, transcript, dialed);
+            if (macs == null) {
+                refuse(ctx, "its ephemeral key is not a valid X25519 key");
+                return false;
+            }
+            return true;
+        }
+
         private void linked(ChannelHandlerContext ctx) {
+            opener = macs.opener();
             timeout.cancel(false);
             state = State.LINKED;
-            ctx.pipeline().get(FrameDecoder.class).limitFrames(settings.maxFrameBytes(), "");
+            ctx.pipeline().get(FrameDecoder.class).limitFrames(settings.maxFrameBytes() + FrameMac.TAG_BYTES, "");
             if (dialer != null) {
                 dialer.linked();
             }
-            linkUp(peer, ctx.channel());
+            linkUp(peer, ctx.channel(), macs.sealer()::seal);
         }
 
         private void refuse(ChannelHandlerContext ctx, String reason) {
