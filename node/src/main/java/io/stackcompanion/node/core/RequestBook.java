@@ -83,10 +83,13 @@ final class RequestBook {
     /** Finalised requests in no batch, in finalisation order, requeued ones first (a LinkedHashMap: ordered). */
     private final LinkedHashMap<String, RequestState> queue = new LinkedHashMap<>();
 
-    /** How many ordered requests are kept to answer a peer's MESSAGE_REQUEST (the oldest go first). */
+    /** How many ordered requests are kept to answer a peer's MESSAGE_REQUEST (the oldest go first)... */
     static final int RECENTLY_ORDERED = 10_000;
+    /** ...and how many bytes of keys and values they may hold (a request's value may be 64 KiB). */
+    static final long RECENTLY_ORDERED_BYTES = 16L << 20;
     /** Requests ordered lately, by digest, oldest first: a peer that lacks a batch's requests may ask for them. */
     private final LinkedHashMap<String, Request> recentlyOrdered = new LinkedHashMap<>();
+    private long recentlyOrderedBytes;
 
     /** Received: a new request, not finalised. */
     RequestState receive(Request request, String digest) {
@@ -155,9 +158,13 @@ final class RequestBook {
             return List.of();
         }
         digestByName.remove(name(r.request));
-        recentlyOrdered.put(digest, r.request);
-        if (recentlyOrdered.size() > RECENTLY_ORDERED) {
-            recentlyOrdered.remove(recentlyOrdered.keySet().iterator().next());
+        if (recentlyOrdered.put(digest, r.request) == null) {
+            recentlyOrderedBytes += bytes(r.request);
+        }
+        while (recentlyOrdered.size() > RECENTLY_ORDERED || recentlyOrderedBytes > RECENTLY_ORDERED_BYTES) {
+            var oldest = recentlyOrdered.entrySet().iterator();
+            recentlyOrderedBytes -= bytes(oldest.next().getValue());
+            oldest.remove();
         }
         return r.clients;
     }
@@ -197,6 +204,13 @@ final class RequestBook {
     /** Requests known and not ordered. */
     int size() {
         return byDigest.size();
+    }
+
+    /** About what a request holds in memory: its key and values (the rest is small and fixed). */
+    private static long bytes(Request r) {
+        var op = r.operation();
+        return 256 + 2L * (op.key().length() + (op.value() == null ? 0 : op.value().length())
+                + (op.expected() == null ? 0 : op.expected().length()));
     }
 
     private static String name(Request r) {

@@ -101,4 +101,24 @@ class RequestBookTest {
         List<RequestState> r = finalised(9, 7, 7);
         assertThat(book.oldestFinalised()).contains(r.get(1)); // a tie at 7: the smaller digest
     }
+
+    /** What a peer's MESSAGE_REQUEST can still get after a request is ordered: the latest, within a count and a size. */
+    @Test
+    void orderedRequestsAreKnownForAWhileWithinACountAndASize() {
+        RequestState first = receive(1);
+        book.ordered(first.digest);
+        assertThat(book.get("d1")).as("no longer waiting").isNull();
+        assertThat(book.known("d1")).isEqualTo(first.request);
+        assertThat(book.known("never")).isNull();
+
+        String big = "x".repeat(60_000); // near the 64 KiB a value may hold
+        for (long i = 2; i < 2 + 200; i++) {
+            book.receive(new Request("client", i, Operation.put("k" + i, big), "sig"), "d" + i);
+            book.ordered("d" + i);
+        }
+        assertThat(book.known("d1")).as("the oldest went first").isNull();
+        assertThat(book.known("d201")).isNotNull();
+        long kept = java.util.stream.LongStream.range(2, 202).filter(i -> book.known("d" + i) != null).count();
+        assertThat(kept).as("big requests: bounded by bytes (16 MiB), not by the count").isBetween(100L, 140L);
+    }
 }
