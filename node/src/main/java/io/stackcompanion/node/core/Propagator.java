@@ -136,10 +136,9 @@ final class Propagator {
 
     /**
      * A batch names requests this node never received, or not from f+1 nodes (it was away, or their
-     * PROPAGATEs were lost):
-     * unless they arrive within {@link #MESSAGE_REQUEST_DELAY_MS} (the usual race of a PRE-PREPARE
-     * with its requests), the peers are asked for them with a MESSAGE_REQUEST, again after each
-     * further delay, at most {@link #MESSAGE_REQUEST_TRIES} times per request.
+     * PROPAGATEs were lost): unless they arrive within {@link #MESSAGE_REQUEST_DELAY_MS} (the usual
+     * race of a PRE-PREPARE with its requests), the peers are asked for them with a MESSAGE_REQUEST,
+     * again after each further (doubled) delay, at most {@link #MESSAGE_REQUEST_TRIES} times per request.
      */
     void missing(List<String> digests) {
         for (String d : digests) {
