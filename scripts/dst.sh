@@ -20,7 +20,7 @@
 #   scripts/load.sh --history writes them (README, "Client history"). A history that cannot be
 #   ordered is reported per key: the operation whose return no order reaches, the longest order
 #   found before it, and the operations that cannot come next (client, operation, line, times).
-# options: --faults LIST: drop,duplicate,delay,partition,cut,crash,down,skew, or all, or none
+# options: --faults LIST: drop,duplicate,delay,partition,cut,crash,down,skew,byzantine, or all, or none
 #          --requests N: operations in all (default 200); --seconds T: simulated seconds instead
 #          --jobs J: seeds at once (default: the cores); --first-failure: stop at the first failing seed
 #          --json: the result as one JSON object, last
@@ -72,7 +72,7 @@ case "$command" in
   run|swarm)
     args=("$command")
     seen_seed=0; seen_requests=0; seen_seconds=0; seen_seeds=0
-    faults_re='^(all|none|(drop|duplicate|delay|partition|cut|crash|down|skew)(,(drop|duplicate|delay|partition|cut|crash|down|skew))*)$'
+    faults_re='^(all|none|(drop|duplicate|delay|partition|cut|crash|down|skew|byzantine)(,(drop|duplicate|delay|partition|cut|crash|down|skew|byzantine))*)$'
     while [[ $# -gt 0 ]]; do
       case "$1" in
         --json) args+=("$1"); shift; continue ;;
@@ -87,7 +87,7 @@ case "$command" in
         --seconds) sc_need "a number of simulated seconds" "$@"; sc_int n --seconds "$2" 1 86400; seen_seconds=1; args+=("$1" "$n") ;;
         --nodes) sc_need "4 or 7" "$@"; [[ "$2" =~ ^(4|7)$ ]] || sc_die "--nodes is 4 (f=1) or 7 (f=2), not '$2'"; args+=("$1" "$2") ;;
         --faults) sc_need "a list of faults" "$@"
-                  [[ "$2" =~ $faults_re ]] || sc_die "--faults is a list of drop, duplicate, delay, partition, cut, crash, down, skew (or all, or none), not '$2'"
+                  [[ "$2" =~ $faults_re ]] || sc_die "--faults is a list of drop, duplicate, delay, partition, cut, crash, down, skew, byzantine (or all, or none), not '$2'"
                   args+=("$1" "$2") ;;
         --jobs) sc_need "a number of jobs" "$@"; sc_int n --jobs "$2" 1 256; args+=("$1" "$n") ;;
         --seeds) sc_need "a range A..B" "$@"

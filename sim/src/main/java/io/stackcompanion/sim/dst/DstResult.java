@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** What one seed's run did and what the checkers said. */
-public record DstResult(DstRun.Options options, FaultPlan plan, NodeConfig config, int clients, int keys,
+public record DstResult(DstRun.Options options, FaultPlan plan, String byzantine, NodeConfig config, int clients, int keys,
                         List<ClientHistory.Entry> history, Map<String, List<Txn>> ledgers, Map<String, Integer> views,
                         List<Checks.Check> checks, int noReply, long busiestSecond, long simulatedNanos, long wallNanos, String traceHash) {
 
@@ -42,6 +42,9 @@ public record DstResult(DstRun.Options options, FaultPlan plan, NodeConfig confi
         b.append(String.format(Locale.ROOT, "seed %d: %d nodes, %d clients on %d keys; CHK_FREQ %s, MAX_BATCH_SIZE %s%n",
                 options.seed(), options.nodes(), clients, keys, config.asMap().get(ConfigKey.CHK_FREQ.name()), config.asMap().get(ConfigKey.MAX_BATCH_SIZE.name())));
         b.append("  faults: ").append(plan.describe()).append('\n');
+        if (!byzantine.isEmpty()) {
+            b.append("  byzantine: ").append(byzantine).append(" (the checks are of the honest nodes)\n");
+        }
         long ledger = ledgers.values().stream().mapToLong(List::size).max().orElse(0);
         b.append(String.format(Locale.ROOT, "  %d operations (PUT %d, GET %d, CAS %d), %d with no agreed reply; ledgers %s; views %s%n",
                 history.size(), count(Operation.PUT), count(Operation.GET), count(Operation.CAS), noReply,
@@ -68,6 +71,9 @@ public record DstResult(DstRun.Options options, FaultPlan plan, NodeConfig confi
         o.put("seed", options.seed()).put("nodes", options.nodes()).put("clients", clients).put("keys", keys);
         ArrayNode faults = o.putArray("faults");
         plan.faults().stream().sorted().forEach(f -> faults.add(f.label()));
+        if (!byzantine.isEmpty()) {
+            o.put("byzantine", byzantine);
+        }
         o.put("operations", history.size()).put("noReply", noReply);
         ObjectNode ledgerSizes = o.putObject("ledgerSizes");
         ledgers.forEach((n, l) -> ledgerSizes.put(n, l.size()));

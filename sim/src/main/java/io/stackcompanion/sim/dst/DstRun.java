@@ -87,6 +87,7 @@ public final class DstRun {
         SplittableRandom faultRandom = master.split();
         SplittableRandom workRandom = master.split();
         SplittableRandom configRandom = master.split();
+        SplittableRandom byzantineRandom = master.split(); // after the others: they stay what they were
         long windowMillis = options.seconds() > 0 ? options.seconds() * 2_000L / 3 : 5_000L + planRandom.nextLong(25_000L);
         FaultPlan plan = FaultPlan.draw(planRandom, options.faults(), windowMillis);
         NodeConfig config = config(configRandom, seed);
@@ -120,13 +121,25 @@ public final class DstRun {
                 }
             });
             DstNetwork network = new DstNetwork(plan, netRandom, pool::now);
-            pool.network(network);
+            Set<String> liars = new java.util.TreeSet<>();
+            String byzantine = "";
+            if (plan.has(Fault.BYZANTINE)) {
+                List<String> names = new ArrayList<>(pool.names());
+                while (liars.size() < f) {
+                    liars.add(names.remove(byzantineRandom.nextInt(names.size())));
+                }
+                ByzantineNetwork lying = new ByzantineNetwork(network, byzantineRandom, liars);
+                byzantine = String.join(", ", liars) + " lie: " + lying.describe();
+                pool.network(lying);
+            } else {
+                pool.network(network);
+            }
             if (plan.has(Fault.SKEW)) {
                 for (String node : pool.names()) {
                     pool.clock(node, (faultRandom.nextLong(2_000L) - 1_000L) * MS, faultRandom.nextLong(401L) - 200L);
                 }
             }
-            Faults faults = new Faults(pool, plan, faultRandom, f, heal, network);
+            Faults faults = new Faults(pool, plan, faultRandom, f - liars.size(), heal, network);
             Set<String> probed = new java.util.TreeSet<>();
             DstClient.Workload workload = new DstClient.Workload() {
                 private int written;
@@ -224,14 +237,14 @@ public final class DstRun {
             runWhileBusy(pool, clients, livenessFailures);
             // The replicas settle: all on the same ledger size, or the settle time is over.
             long settleEnd = pool.now() + SETTLE_NANOS;
-            while (livenessFailures.isEmpty() && pool.now() < settleEnd && !sameLedgerSize(pool)) {
+            while (livenessFailures.isEmpty() && pool.now() < settleEnd && !sameLedgerSize(pool, liars)) {
                 pool.runUntil(pool.now() + 100 * MS);
             }
             long simulatedNanos = pool.now() - SimulatedPool.EPOCH;
             Map<String, List<Txn>> ledgers = new TreeMap<>();
             Map<String, Integer> views = new TreeMap<>();
             for (String node : pool.names()) {
-                if (pool.isUp(node)) {
+                if (pool.isUp(node) && !liars.contains(node)) { // the checks are about the honest nodes
                     ledgers.put(node, txns(pool.store(node).ledger()));
                     views.put(node, pool.core(node).status().viewNo());
                 }
@@ -245,7 +258,7 @@ public final class DstRun {
                     }
                 }
             }
-            return new DstResult(options, plan, config, clientCount, keys, history, ledgers, views, checks,
+            return new DstResult(options, plan, byzantine, config, clientCount, keys, history, ledgers, views, checks,
                     rejectedOrTimedOut[0], busiest[0], simulatedNanos, System.nanoTime() - wallStart, hash);
         }
     }
@@ -256,8 +269,8 @@ public final class DstRun {
         }
     }
 
-    private static boolean sameLedgerSize(SimulatedPool pool) {
-        return pool.names().stream().map(n -> pool.store(n).ledger().size()).distinct().count() == 1;
+    private static boolean sameLedgerSize(SimulatedPool pool, Set<String> liars) {
+        return pool.names().stream().filter(n -> !liars.contains(n)).map(n -> pool.store(n).ledger().size()).distinct().count() == 1;
     }
 
     /** The pool's configuration for this seed: small checkpoints and batches so that catch-up and watermarks matter. */

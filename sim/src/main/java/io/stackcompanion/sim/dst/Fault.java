@@ -25,7 +25,13 @@ public enum Fault {
     /** A node down long enough that it must catch up past a checkpoint. */
     DOWN("a node down long enough to catch up past a checkpoint"),
     /** Every node's clock off by up to a second and drifting. */
-    SKEW("clocks off by up to a second, drifting");
+    SKEW("clocks off by up to a second, drifting"),
+    /**
+     * Up to f nodes lie to the others (wrong digests, later views, replays, silence, garbage, far-off
+     * or equivocating PRE-PREPAREs, wrong checkpoints); the crashes then spare the honest nodes. Only
+     * when pinned (--faults byzantine, or all): a seed does not draw it on its own yet.
+     */
+    BYZANTINE("up to f nodes lie to the others");
 
     private final String meaning;
 

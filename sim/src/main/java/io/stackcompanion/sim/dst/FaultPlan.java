@@ -29,6 +29,13 @@ public record FaultPlan(Set<Fault> faults, double dropRate, double duplicateRate
     public static FaultPlan draw(SplittableRandom r, Set<Fault> pinned, long faultWindowMillis) {
         Set<Fault> on = EnumSet.noneOf(Fault.class);
         for (Fault f : Fault.values()) {
+            if (f == Fault.BYZANTINE) {
+                // Pinned only (a seed's own draw is that of the faults before it, so old seeds keep their worlds).
+                if (pinned != null && pinned.contains(f)) {
+                    on.add(f);
+                }
+                continue;
+            }
             boolean chosen = r.nextBoolean();
             if (pinned == null ? chosen : pinned.contains(f)) {
                 on.add(f);

@@ -19,18 +19,19 @@ final class Faults {
     private final SimulatedPool pool;
     private final FaultPlan plan;
     private final SplittableRandom random;
-    private final int f;
+    /** How many nodes may be down at once: f, less the lying nodes (f faults in all). */
+    private final int crashBudget;
     private final long heal;
     private final DstNetwork network;
     private final List<Fault> kinds = new ArrayList<>();
     private boolean healed;
     private long healedAt;
 
-    Faults(SimulatedPool pool, FaultPlan plan, SplittableRandom random, int f, long heal, DstNetwork network) {
+    Faults(SimulatedPool pool, FaultPlan plan, SplittableRandom random, int crashBudget, long heal, DstNetwork network) {
         this.pool = pool;
         this.plan = plan;
         this.random = random;
-        this.f = f;
+        this.crashBudget = crashBudget;
         this.heal = heal;
         this.network = network;
         for (Fault k : List.of(Fault.CRASH, Fault.DOWN, Fault.PARTITION, Fault.CUT)) {
@@ -64,7 +65,7 @@ final class Faults {
         switch (kind) {
             case CRASH, DOWN -> {
                 List<String> up = names.stream().filter(pool::isUp).toList();
-                if (names.size() - up.size() < f) {
+                if (names.size() - up.size() < crashBudget) {
                     String victim = up.get(random.nextInt(up.size()));
                     if (random.nextBoolean()) {
                         pool.kill(victim);

@@ -83,6 +83,25 @@ class DstRunTest {
         }
     }
 
+    /**
+     * Issue 18's bench: f nodes lie on the wire (their cores are honest; what they send is changed), the
+     * honest nodes still agree and answer every client, and the summary says who lied and how.
+     */
+    @Test
+    void lyingNodesDoNotBreakTheHonestOnes() {
+        DstResult four = run(3, 60, 4, EnumSet.of(Fault.BYZANTINE, Fault.DROP));
+        assertThat(four.passed()).as(four.summary()).isTrue();
+        assertThat(four.byzantine()).matches("Node\\d lie: .*");
+        String liar = four.byzantine().substring(0, 5);
+        assertThat(four.ledgers()).as("the honest nodes' ledgers are checked").hasSize(3).doesNotContainKey(liar);
+        assertThat(four.summary()).contains("byzantine: " + liar + " lie: ");
+
+        DstResult seven = run(5, 60, 7, EnumSet.of(Fault.BYZANTINE, Fault.CRASH, Fault.PARTITION));
+        assertThat(seven.passed()).as(seven.summary()).isTrue();
+        assertThat(seven.byzantine()).as("f = 2 liars").matches("Node\\d, Node\\d lie: .*");
+        assertThat(seven.ledgers()).hasSize(5);
+    }
+
     @Test
     void aShortSwarmPassesAndSaysHowFastItRan() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
