@@ -1,0 +1,113 @@
+package io.stackcompanion.replay;
+
+import io.stackcompanion.node.tools.RecordingMain;
+import io.stackcompanion.recorder.EventCursor;
+import io.stackcompanion.recorder.RecordedEvent;
+import io.stackcompanion.recorder.Recorder;
+import io.stackcompanion.recorder.RecordingClock;
+import io.stackcompanion.recorder.RecordingReader;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A measurement, not part of the suite (its name is not a test's, so {@code ./mvnw verify} does not
+ * run it): the fixture pool's recordings written {@code -Dcopies=N} times over (default 232, about a
+ * million events), 25 s apart, by the real recorder; then {@code recording.sh timeline} on it and the
+ * page opened in headless Chromium. Prints, and writes to {@code target/timeline-scale.txt}: events,
+ * page size, the time to write the page, to open it (navigation to the first drawing) and to redraw
+ * everything. Run (Chromium and chromium-driver installed, nothing else running):
+ * <pre>./mvnw -q -o -pl replay -am test -Dtest=TimelineScaleMeasurement -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ */
+class TimelineScaleMeasurement {
+    private static final long APART_NANOS = 25_000_000_000L;
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void aMillionEventsPoolOpensInChromium() throws Exception {
+        int copies = Integer.getInteger("copies", 232);
+        Path fixture = RecordingFixtures.unpack("format3-pool.tgz", Files.createDirectories(tmp.resolve("fixture")));
+        Path big = tmp.resolve("big");
+        long events = 0;
+        for (Path nodeDir : list(fixture.resolve("data"))) {
+            String node = nodeDir.getFileName().toString();
+            for (String stack : List.of("node", "client")) {
+                Path from = nodeDir.resolve("recorder").resolve(stack);
+                List<RecordedEvent> all = new ArrayList<>();
+                RecordingReader reader = RecordingReader.open(from);
+                try (reader; EventCursor c = reader.iterator()) {
+                    while (c.hasNext()) {
+                        all.add(c.next());
+                    }
+                }
+                long span = all.get(all.size() - 1).timeNanos() - all.get(0).timeNanos();
+                assertThat(span).as(node + " " + stack + " spans less than the copies' spacing").isLessThan(APART_NANOS);
+                try (Recorder out = Recorder.open(big.resolve("data").resolve(node).resolve("recorder").resolve(stack), reader.metadata(),
+                        RecordingClock.system())) {
+                    for (int i = 0; i < copies; i++) {
+                        for (RecordedEvent e : all) {
+                            out.append(e.timeNanos() + i * APART_NANOS, e.kind(), e.peers(), e.payload());
+                            events++;
+                        }
+                    }
+                }
+            }
+        }
+        Files.copy(fixture.resolve("pool_genesis.json"), big.resolve("pool_genesis.json"));
+        Path page = tmp.resolve("timeline.html");
+        long t0 = System.nanoTime();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = RecordingMain.run(new String[] {"timeline", big.toString(), "--out", page.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        double writeSeconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(code).as(err.toString(StandardCharsets.UTF_8)).isZero();
+
+        ChromeDriver browser = Browser.start(tmp);
+        try {
+            long open = System.nanoTime();
+            browser.get(page.toUri().toString());
+            new WebDriverWait(browser, Duration.ofSeconds(300)).until(d -> js(browser, "return window.TL && (TL.ready || TL.error !== null) ? true : false"));
+            double openSeconds = (System.nanoTime() - open) / 1e9;
+            assertThat(js(browser, "return TL.error")).isNull();
+            Object phases = js(browser, "return JSON.stringify(TL.phases) + ' readyMs ' + TL.readyMs");
+            double redraw = ((Number) js(browser, "const t = performance.now(); TL.fit(); return performance.now() - t;")).doubleValue() / 1000;
+            String summary = String.format(java.util.Locale.ROOT,
+                    "%,d events (%d copies of the fixture pool), page %.1f MB, written in %.1f s, opened in %.1f s (%s), redraw of everything %.2f s; "
+                            + "load average at the end %s",
+                    events, copies, Files.size(page) / 1e6, writeSeconds, openSeconds, phases, redraw,
+                    Files.readString(Path.of("/proc/loadavg")).strip());
+            System.out.println(summary);
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target", "timeline-scale.txt"), summary + "\n");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    private static Object js(ChromeDriver browser, String script) {
+        return ((JavascriptExecutor) browser).executeScript(script);
+    }
+
+    private static List<Path> list(Path dir) throws Exception {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(Files::isDirectory).sorted().toList();
+        }
+    }
+}
