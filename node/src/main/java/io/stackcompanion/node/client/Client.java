@@ -174,7 +174,7 @@ public final class Client implements AutoCloseable {
      */
     public Request sign(long reqId, Operation op) {
         Request unsigned = new Request(identifier, reqId, op, null);
-        String signature = Base64.getEncoder().encodeToString(Keys.sign(keys.getPrivate(), Codec.signingBytes(unsigned)));
+        String signature = Base64.getEncoder().encodeToString(Keys.sign(keys, Codec.signingBytes(unsigned)));
         return new Request(identifier, reqId, op, signature);
     }
 

@@ -100,7 +100,11 @@ final class Execution {
     static final String PROPOSED = "proposed";
 
     private static String preparedKey(long ppSeqNo) {
-        return PREPARED_PREFIX + String.format("%020d", ppSeqNo);
+        if (ppSeqNo < 0) {
+            return PREPARED_PREFIX + String.format(java.util.Locale.ROOT, "%020d", ppSeqNo); // never: seqNos start at 1
+        }
+        String digits = Long.toString(ppSeqNo); // as "%020d" writes it, without a Formatter per call
+        return PREPARED_PREFIX + "0".repeat(20 - digits.length()) + digits;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.stackcompanion.node.core;
 import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.config.CoreSettings;
 import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.message.CatchupRep;
 import io.stackcompanion.node.message.CatchupReq;
 import io.stackcompanion.node.message.Checkpoint;
@@ -78,6 +79,15 @@ public final class NodeCore {
      */
     public NodeCore(String name, PoolGenesis genesis, CoreSettings settings, NodeStore store,
                     CoreRuntime runtime, Random random, PrePrepareSchedule schedule) {
+        this(name, genesis, settings, store, runtime, random, schedule, SignatureVerifier.DIRECT);
+    }
+
+    /**
+     * @param verifier how client signatures are checked: {@link SignatureVerifier#DIRECT} but in the
+     *                 simulator, whose nodes share a memo of the same answers (a pure function)
+     */
+    public NodeCore(String name, PoolGenesis genesis, CoreSettings settings, NodeStore store,
+                    CoreRuntime runtime, Random random, PrePrepareSchedule schedule, SignatureVerifier verifier) {
         if (genesis.indexOf(name) < 0) {
             throw new IllegalArgumentException("node " + name + " is not in the pool genesis " + genesis.names());
         }
@@ -85,7 +95,7 @@ public final class NodeCore {
         this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
         this.book = new RequestBook();
-        this.propagator = new Propagator(ctx, execution, book, this::onFinalised);
+        this.propagator = new Propagator(ctx, execution, book, this::onFinalised, verifier);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
         this.batcher = new PrimaryBatcher(ctx, state, book, schedule);

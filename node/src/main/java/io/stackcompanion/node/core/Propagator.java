@@ -3,6 +3,7 @@ package io.stackcompanion.node.core;
 import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.MessageRequest;
 import io.stackcompanion.node.message.Operation;
@@ -37,6 +38,7 @@ final class Propagator {
     private final Execution execution;
     private final RequestBook book;
     private final Consumer<RequestState> onFinalised;
+    private final SignatureVerifier verifier;
 
     static final String MESSAGE_REQUEST_TIMER = "message-request";
     /** How long a request a batch names may be missing before the peers are asked for it (then doubling). */
@@ -50,8 +52,10 @@ final class Propagator {
     /** The requests batches name that this node lacks, by digest (sorted: the order asked in is deterministic). */
     private final TreeMap<String, Wanted> wanted = new TreeMap<>();
 
-    Propagator(CoreContext ctx, Execution execution, RequestBook book, Consumer<RequestState> onFinalised) {
+    Propagator(CoreContext ctx, Execution execution, RequestBook book, Consumer<RequestState> onFinalised,
+               SignatureVerifier verifier) {
         this.ctx = ctx;
+        this.verifier = verifier;
         this.execution = execution;
         this.book = book;
         this.onFinalised = onFinalised;
@@ -59,7 +63,7 @@ final class Propagator {
 
     void onClientRequest(String connection, Request request) {
         byte[] signed = Codec.signingBytes(request); // once: it is verified and it names the request
-        Optional<String> invalid = validate(request, signed);
+        Optional<String> invalid = validate(request, signed, verifier);
         if (invalid.isPresent()) {
             log.debug("rejecting request {}:{} from {}: {}", abbreviate(request.identifier()), request.reqId(),
                     connection, invalid.get());
@@ -111,7 +115,7 @@ final class Propagator {
             String digest = Hashes.sha256Hex(signed);
             RequestState state = book.get(digest);
             if (state == null) {
-                Optional<String> invalid = validate(request, signed);
+                Optional<String> invalid = validate(request, signed, verifier);
                 if (invalid.isPresent()) {
                     log.warn("{} propagated an invalid request {}:{} ({}); ignored", fromNode,
                             abbreviate(request.identifier()), request.reqId(), invalid.get());
@@ -215,9 +219,9 @@ final class Propagator {
 
     /**
      * Why the request is invalid, or empty if it is well formed and its signature verifies over
-     * {@code signed}, its {@link Codec#signingBytes}.
+     * {@code signed}, its {@link Codec#signingBytes}, as {@code verifier} checks it.
      */
-    static Optional<String> validate(Request r, byte[] signed) {
+    static Optional<String> validate(Request r, byte[] signed, SignatureVerifier verifier) {
         if (r.identifier() == null || r.operation() == null || r.signature() == null) {
             return Optional.of("identifier, operation and signature are required");
         }
@@ -254,7 +258,7 @@ final class Propagator {
         } catch (IllegalArgumentException e) {
             return Optional.of("signature is not base64");
         }
-        if (!Keys.verify(key, signed, signature)) {
+        if (!verifier.verify(key, signed, signature)) {
             return Optional.of("bad signature");
         }
         return Optional.empty();

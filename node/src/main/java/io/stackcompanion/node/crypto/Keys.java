@@ -62,6 +62,23 @@ public final class Keys {
         return signature;
     }
 
+    /**
+     * The same signature as {@link #sign(PrivateKey, byte[])} with {@code keys}' secret key, about twice
+     * as fast: Ed25519 signing derives the public key from the secret one unless it is given, and
+     * here it is (a client signs every request).
+     */
+    public static byte[] sign(KeyPair keys, byte[] data) {
+        byte[] seed = seedOf(keys.getPrivate());
+        byte[] encoded = keys.getPublic().getEncoded();
+        if (encoded == null || encoded.length < Ed25519.PUBLIC_KEY_SIZE) {
+            throw new IllegalArgumentException("not an Ed25519 public key: " + keys.getPublic().getAlgorithm());
+        }
+        byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
+        // X.509 SubjectPublicKeyInfo of Ed25519 ends with the 32-byte public key.
+        Ed25519.sign(seed, 0, encoded, encoded.length - Ed25519.PUBLIC_KEY_SIZE, data, 0, data.length, signature, 0);
+        return signature;
+    }
+
     /** True only if {@code signature} is a valid Ed25519 signature of {@code data} by {@code key}. */
     public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
         byte[] encoded = key.getEncoded();

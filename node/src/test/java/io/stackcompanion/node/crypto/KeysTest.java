@@ -31,6 +31,17 @@ class KeysTest {
     }
 
     @Test
+    void signingWithTheKeyPairGivesTheSignatureOfTheSecretKeyAlone() throws Exception {
+        KeyPair kp = Keys.generate();
+        byte[] sig = Keys.sign(kp, DATA);
+        assertThat(sig).isEqualTo(Keys.sign(kp.getPrivate(), DATA));
+        Signature jdk = Signature.getInstance("Ed25519");
+        jdk.initSign(kp.getPrivate());
+        jdk.update(DATA);
+        assertThat(sig).isEqualTo(jdk.sign()); // Ed25519 signatures are deterministic
+    }
+
+    @Test
     void aTamperedMessageSignatureOrKeyDoesNotVerify() {
         KeyPair kp = Keys.generate();
         byte[] sig = Keys.sign(kp.getPrivate(), DATA);

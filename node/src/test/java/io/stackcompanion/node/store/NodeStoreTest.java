@@ -93,6 +93,26 @@ class NodeStoreTest {
     }
 
     @Test
+    void aSmallFootprintStoreHoldsTheSameDataAndOpensAsANodesStore() {
+        Path dir = tmp.resolve("data/Sim");
+        String root;
+        try (NodeStore store = NodeStore.openNode(dir, NodeStore.Footprint.SMALL)) {
+            for (int b = 0; b < 300; b++) {
+                orderBatch(store, b);
+            }
+            root = Hashes.hex(store.ledger().root());
+        }
+        try (NodeStore store = NodeStore.openNode(dir)) {
+            assertThat(store.ledger().size()).isEqualTo(900);
+            assertThat(Hashes.hex(store.ledger().root())).isEqualTo(root);
+            assertThat(store.state().get("batch")).isEqualTo("299");
+        }
+        try (NodeStore store = NodeStore.openNode(dir, NodeStore.Footprint.SMALL)) {
+            assertThat(Hashes.hex(store.ledger().root())).isEqualTo(root);
+        }
+    }
+
+    @Test
     void aFolderThatIsNotANodeStoreGetsAOneLineError() throws Exception {
         Path notes = tmp.resolve("notes");
         Files.createDirectories(notes);

@@ -3,6 +3,7 @@ package io.stackcompanion.sim.dst;
 import io.stackcompanion.node.client.ClientHistory;
 import io.stackcompanion.node.core.Txn;
 import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.sim.check.Linearizability;
@@ -41,10 +42,10 @@ final class Checks {
     }
 
     static List<Check> all(List<ClientHistory.Entry> history, Map<String, Request> signed, Map<String, List<Txn>> ledgers,
-                           List<String> livenessFailures, int f) {
+                           List<String> livenessFailures, int f, SignatureVerifier verifier) {
         List<Check> out = new ArrayList<>();
         out.add(new Check(AGREEMENT, agreement(ledgers)));
-        out.add(new Check(VALIDITY, validity(ledgers, signed)));
+        out.add(new Check(VALIDITY, validity(ledgers, signed, verifier)));
         out.add(new Check(DURABILITY, durability(history, ledgers)));
         out.add(new Check(LIVENESS, livenessFailures.isEmpty() ? null
                 : livenessFailures.get(0) + (livenessFailures.size() > 1 ? " (and " + (livenessFailures.size() - 1) + " more)" : "")));
@@ -72,9 +73,10 @@ final class Checks {
 
     /**
      * Every ledger transaction is a request a client signed, with a signature that verifies, the
-     * operation and digest it was signed with, at its own seqNo, and there once.
+     * operation and digest it was signed with, at its own seqNo, and there once. {@code verifier}:
+     * the pool's (its memo answers as {@link Keys#verify} would, without verifying again).
      */
-    static String validity(Map<String, List<Txn>> ledgers, Map<String, Request> signed) {
+    static String validity(Map<String, List<Txn>> ledgers, Map<String, Request> signed, SignatureVerifier verifier) {
         Set<String> verified = new HashSet<>(); // each request's signature checked once, not once per ledger
         for (Map.Entry<String, List<Txn>> e : ledgers.entrySet()) {
             Set<String> seen = new HashSet<>();
@@ -97,7 +99,7 @@ final class Checks {
                     return where + ", but the client signed " + r.operation() + " (digest " + Codec.digest(r) + ")";
                 }
                 if (!verified.contains(id)
-                        && !Keys.verify(Keys.decodePublic(r.identifier()), Codec.signingBytes(r), Base64.getDecoder().decode(r.signature()))) {
+                        && !verifier.verify(Keys.decodePublic(r.identifier()), Codec.signingBytes(r), Base64.getDecoder().decode(r.signature()))) {
                     return where + " whose signature does not verify";
                 }
                 verified.add(id);

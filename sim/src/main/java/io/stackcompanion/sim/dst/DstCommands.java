@@ -121,11 +121,42 @@ public final class DstCommands {
         return r.passed() ? 0 : FAILED;
     }
 
-    /** The seed run in a temporary folder, removed after. */
+    /** A seed's stores take a few MiB; a memory file system with less room than this is not used. */
+    static final long SCRATCH_ROOM = 1L << 30;
+    private static volatile Path scratch;
+
+    /**
+     * Where a seed runs when nothing of it is kept: the system property {@code dst.scratch} if set,
+     * else {@code /dev/shm} (memory: the four stores' fsyncs at open and their files cost nothing
+     * there) when it is a writable folder with {@link #SCRATCH_ROOM} free, else the JVM's temp folder.
+     */
+    static Path scratch() {
+        Path s = scratch;
+        if (s == null) {
+            String chosen = System.getProperty("dst.scratch");
+            if (chosen != null && !chosen.isBlank()) {
+                s = Path.of(chosen);
+            } else {
+                s = Path.of(System.getProperty("java.io.tmpdir"));
+                Path shm = Path.of("/dev/shm");
+                try {
+                    if (Files.isDirectory(shm) && Files.isWritable(shm) && Files.getFileStore(shm).getUsableSpace() >= SCRATCH_ROOM) {
+                        s = shm;
+                    }
+                } catch (IOException | SecurityException e) {
+                    // not there or not ours: the temp folder
+                }
+            }
+            scratch = s;
+        }
+        return s;
+    }
+
+    /** The seed run in a temporary folder ({@link #scratch()}), removed after. */
     static DstResult runInTemp(DstRun.Options options) {
         Path tmp;
         try {
-            tmp = Files.createTempDirectory("dst-" + options.seed() + "-");
+            tmp = Files.createTempDirectory(scratch(), "dst-" + options.seed() + "-");
         } catch (IOException e) {
             throw new UncheckedIOException("cannot make a temporary folder: " + e.getMessage(), e);
         }

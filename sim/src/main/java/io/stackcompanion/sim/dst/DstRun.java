@@ -249,7 +249,7 @@ public final class DstRun {
                     views.put(node, pool.core(node).status().viewNo());
                 }
             }
-            List<Checks.Check> checks = Checks.all(history, signed, ledgers, livenessFailures, f);
+            List<Checks.Check> checks = Checks.all(history, signed, ledgers, livenessFailures, f, pool.verifier());
             String hash = Hashes.hex(traceHash.digest()); // of the run, before a recorded pool's stops
             if (record) {
                 for (String node : pool.names()) {

@@ -37,7 +37,7 @@ public final class SimClient {
 
     public Request sign(long reqId, Operation op) {
         Request unsigned = new Request(identifier, reqId, op, "");
-        byte[] sig = Keys.sign(keys.getPrivate(), Codec.signingBytes(unsigned));
+        byte[] sig = Keys.sign(keys, Codec.signingBytes(unsigned));
         return new Request(identifier, reqId, op, Base64.getEncoder().encodeToString(sig));
     }
 }

@@ -6,6 +6,7 @@ import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
+import io.stackcompanion.node.core.PrePrepareSchedule;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
@@ -156,9 +157,10 @@ public final class SimulatedPool implements AutoCloseable {
         public void send(StackName stack, List<String> peers, byte[] payload) {
             long now = stepper.now();
             traceSink.accept(new Trace(now, name, "send " + stack + " " + peers, payload));
+            Message message = decode(payload); // once for all the peers (messages are immutable)
             if (stack == StackName.CLIENT) {
                 for (String p : peers) {
-                    clientSink.accept(new ClientMessage(now, name, p, decode(payload)));
+                    clientSink.accept(new ClientMessage(now, name, p, message));
                 }
                 return;
             }
@@ -166,7 +168,7 @@ public final class SimulatedPool implements AutoCloseable {
                 if (!up.getOrDefault(p, false) || isCut(name, p)) {
                     continue;
                 }
-                network.carry(name, p, decode(payload), payload, (delayNanos, bytes) ->
+                network.carry(name, p, message, payload, (delayNanos, bytes) ->
                         schedule(now + delayNanos, p, new CoreInput.Received(StackName.NODE, name, bytes)));
             }
         }
@@ -202,6 +204,8 @@ public final class SimulatedPool implements AutoCloseable {
     private long maxDelayNanos = 3_000_000;
     private Network network = (from, to, message, payload, delivery) -> delivery.after(linkDelay(), payload);
     private final Path dir;
+    /** The nodes' signature checks, shared: a request all of them verify costs one verification. */
+    private final VerificationMemo verifier = new VerificationMemo();
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
         this.random = new Random(seed);
@@ -214,7 +218,7 @@ public final class SimulatedPool implements AutoCloseable {
         }
         this.genesis = new PoolGenesis(infos);
         for (NodeInfo info : infos) {
-            NodeStore store = NodeStore.openNode(dir.resolve(info.name()));
+            NodeStore store = NodeStore.openNode(dir.resolve(info.name()), NodeStore.Footprint.SMALL);
             nodes.put(info.name(), new SimNode(info.name(), store));
             up.put(info.name(), false);
         }
@@ -231,6 +235,11 @@ public final class SimulatedPool implements AutoCloseable {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** How the pool's nodes check client signatures (a memo of {@link Keys#verify}); checkers may use it too. */
+    public VerificationMemo verifier() {
+        return verifier;
     }
 
     public PoolGenesis genesis() {
@@ -384,7 +393,7 @@ public final class SimulatedPool implements AutoCloseable {
         if (up.get(node)) {
             throw new IllegalStateException(node + " is running");
         }
-        s.store = NodeStore.openNode(dir.resolve(node));
+        s.store = NodeStore.openNode(dir.resolve(node), NodeStore.Footprint.SMALL);
         start(node);
     }
 
@@ -414,7 +423,7 @@ public final class SimulatedPool implements AutoCloseable {
                             config.settings().randomSeed(node), Map.of()), s.clock);
         }
         s.core = new NodeCore(node, genesis, config.settings().core(), s.store, s.stepper,
-                new Random(config.settings().randomSeed(node)));
+                new Random(config.settings().randomSeed(node)), PrePrepareSchedule.NATURAL, verifier);
         s.stepper.attach(s.core);
         s.inputs = 0;
         up.put(node, true);
