@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CommandLineHygieneTest {
     static final List<String> SCRIPTS = List.of("pool.sh", "load.sh", "collect-recordings.sh", "recording.sh", "replay.sh",
-            "bench.sh", "demo.sh", "dst.sh", "planted-bugs.sh");
+            "bench.sh", "demo.sh", "dst.sh", "planted-bugs.sh", "pit.sh");
 
     @TempDir
     Path cwd;
@@ -217,6 +217,8 @@ class CommandLineHygieneTest {
         bad(a, "planted-bugs.sh", "--seeds must be a whole number from 1 to 1000000, not '0'", "--seeds", "0");
         bad(a, "planted-bugs.sh", "no planted bug named 'nope' in sim/planted-bugs/", "--only", "nope");
         bad(a, "planted-bugs.sh", "unknown option '--bogus'", "--bogus");
+        bad(a, "pit.sh", "unknown option '--bogus'", "--bogus");
+        bad(a, "pit.sh", "--classes needs a class glob", "--classes");
         return a.stream();
     }
 
