@@ -30,7 +30,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * million events), 25 s apart, by the real recorder; then {@code recording.sh timeline} on it and the
  * page opened in headless Chromium. Prints, and writes to {@code target/timeline-scale.txt}: events,
  * page size, the time to write the page, to open it (navigation to the first drawing) and to redraw
- * everything. Run (Chromium and chromium-driver installed, nothing else running):
+ * everything; and the DST history view of a long client history ({@code -Doperations=N}) likewise. Run
+ * (Chromium and chromium-driver installed, nothing else running):
  * <pre>./mvnw -q -o -pl replay -am test -Dtest=TimelineScaleMeasurement -Dsurefire.failIfNoSpecifiedTests=false</pre>
  */
 class TimelineScaleMeasurement {
@@ -96,6 +97,59 @@ class TimelineScaleMeasurement {
             System.out.println(summary);
             Files.createDirectories(Path.of("target"));
             Files.writeString(Path.of("target", "timeline-scale.txt"), summary + "\n");
+        } finally {
+            browser.quit();
+        }
+    }
+
+    /**
+     * The DST history view ({@code dst.sh check --html}) of a long client history: {@code -Doperations=N}
+     * (default 20,000) PUTs and GETs of 8 clients on 16 keys, each client one at a time, linearizable.
+     */
+    @Test
+    void aLongClientHistoryOpensInChromium() throws Exception {
+        int operations = Integer.getInteger("operations", 20_000);
+        StringBuilder lines = new StringBuilder();
+        java.util.Map<String, String> value = new java.util.TreeMap<>();
+        long t = 1_000_000;
+        for (int i = 0; i < operations; i++) {
+            String client = "c" + (i % 8);
+            String key = "k" + (i * 7 % 16);
+            if (i % 3 == 0) {
+                String v = client + "-v" + i;
+                lines.append("{\"client\":\"").append(client).append("\",\"op\":\"PUT\",\"key\":\"").append(key)
+                        .append("\",\"input\":{\"value\":\"").append(v).append("\"},\"output\":null,\"invoke\":").append(t)
+                        .append(",\"return\":").append(t + 500_000).append("}\n");
+                value.put(key, v);
+            } else {
+                String v = value.get(key);
+                lines.append("{\"client\":\"").append(client).append("\",\"op\":\"GET\",\"key\":\"").append(key)
+                        .append("\",\"input\":{},\"output\":{\"value\":").append(v == null ? "null" : "\"" + v + "\"")
+                        .append("},\"invoke\":").append(t).append(",\"return\":").append(t + 500_000).append("}\n");
+            }
+            t += 1_000_000;
+        }
+        Path history = Files.writeString(tmp.resolve("history.jsonl"), lines);
+        Path page = tmp.resolve("history.html");
+        long t0 = System.nanoTime();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code = io.stackcompanion.sim.DstMain.run(new String[] {"check", history.toString(), "--html", page.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8));
+        double checkSeconds = (System.nanoTime() - t0) / 1e9;
+        assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        ChromeDriver browser = Browser.start(tmp);
+        try {
+            long open = System.nanoTime();
+            browser.get(page.toUri().toString());
+            new WebDriverWait(browser, Duration.ofSeconds(300)).until(d -> js(browser, "return window.HV && (HV.ready || HV.error !== null) ? true : false"));
+            double openSeconds = (System.nanoTime() - open) / 1e9;
+            assertThat(js(browser, "return HV.error")).isNull();
+            String summary = String.format(java.util.Locale.ROOT,
+                    "history of %,d operations: checked and page written in %.1f s, page %.1f MB, opened in %.1f s; load average at the end %s",
+                    operations, checkSeconds, Files.size(page) / 1e6, openSeconds, Files.readString(Path.of("/proc/loadavg")).strip());
+            System.out.println(summary);
+            Files.createDirectories(Path.of("target"));
+            Files.writeString(Path.of("target", "history-scale.txt"), summary + "\n");
         } finally {
             browser.quit();
         }
