@@ -82,11 +82,7 @@ class TimelineScaleMeasurement {
 
         ChromeDriver browser = Browser.start(tmp);
         try {
-            long open = System.nanoTime();
-            browser.get(page.toUri().toString());
-            new WebDriverWait(browser, Duration.ofSeconds(300)).until(d -> js(browser, "return window.TL && (TL.ready || TL.error !== null) ? true : false"));
-            double openSeconds = (System.nanoTime() - open) / 1e9;
-            assertThat(js(browser, "return TL.error")).isNull();
+            double openSeconds = open(browser, page, "TL");
             Object phases = js(browser, "return JSON.stringify(TL.phases) + ' readyMs ' + TL.readyMs");
             double redraw = ((Number) js(browser, "const t = performance.now(); TL.fit(); return performance.now() - t;")).doubleValue() / 1000;
             String summary = String.format(java.util.Locale.ROOT,
@@ -139,11 +135,7 @@ class TimelineScaleMeasurement {
         assertThat(code).as(out.toString(StandardCharsets.UTF_8)).isZero();
         ChromeDriver browser = Browser.start(tmp);
         try {
-            long open = System.nanoTime();
-            browser.get(page.toUri().toString());
-            new WebDriverWait(browser, Duration.ofSeconds(300)).until(d -> js(browser, "return window.HV && (HV.ready || HV.error !== null) ? true : false"));
-            double openSeconds = (System.nanoTime() - open) / 1e9;
-            assertThat(js(browser, "return HV.error")).isNull();
+            double openSeconds = open(browser, page, "HV");
             String summary = String.format(java.util.Locale.ROOT,
                     "history of %,d operations: checked and page written in %.1f s, page %.1f MB, opened in %.1f s; load average at the end %s",
                     operations, checkSeconds, Files.size(page) / 1e6, openSeconds, Files.readString(Path.of("/proc/loadavg")).strip());
@@ -153,6 +145,17 @@ class TimelineScaleMeasurement {
         } finally {
             browser.quit();
         }
+    }
+
+    /** Seconds from navigating to {@code page} until its object {@code api} (TL, HV) says it is ready, without an error. */
+    private static double open(ChromeDriver browser, Path page, String api) {
+        long start = System.nanoTime();
+        browser.get(page.toUri().toString());
+        new WebDriverWait(browser, Duration.ofSeconds(300))
+                .until(d -> js(browser, "return window." + api + " && (" + api + ".ready || " + api + ".error !== null) ? true : false"));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertThat(js(browser, "return " + api + ".error")).as("the page's own error").isNull();
+        return seconds;
     }
 
     private static Object js(ChromeDriver browser, String script) {
