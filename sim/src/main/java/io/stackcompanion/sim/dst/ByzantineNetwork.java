@@ -1,6 +1,9 @@
 package io.stackcompanion.sim.dst;
 
+import io.stackcompanion.node.message.CatchupRep;
 import io.stackcompanion.node.message.Checkpoint;
+import io.stackcompanion.node.message.ConsistencyProof;
+import io.stackcompanion.node.message.LedgerStatus;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.Message;
@@ -42,7 +45,13 @@ final class ByzantineNetwork implements Network {
         /** As primary, a PRE-PREPARE to some replicas different from the one to the others (equivocation). */
         EQUIVOCATE,
         /** CHECKPOINTs announcing another ledger root. */
-        WRONG_CHECKPOINT;
+        WRONG_CHECKPOINT,
+        /** Catch-up answers with transactions swapped or a proof hash changed. */
+        WRONG_CATCHUP,
+        /** CONSISTENCY_PROOFs for a ledger that does not exist (another root, a larger size). */
+        WRONG_PROOF,
+        /** LEDGER_STATUSes claiming a longer ledger than this node has. */
+        FALSE_STATUS;
 
         String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -133,6 +142,9 @@ final class ByzantineNetwork implements Network {
             case REPLAY, GARBAGE -> true;
             case FAR_TIME, EQUIVOCATE -> m instanceof PrePrepare;
             case WRONG_CHECKPOINT -> m instanceof Checkpoint;
+            case WRONG_CATCHUP -> m instanceof CatchupRep r && (r.txns().size() >= 2 || !r.hashes().isEmpty());
+            case WRONG_PROOF -> m instanceof ConsistencyProof;
+            case FALSE_STATUS -> m instanceof LedgerStatus;
         };
     }
 
@@ -169,6 +181,27 @@ final class ByzantineNetwork implements Network {
             case WRONG_CHECKPOINT -> {
                 Checkpoint c = (Checkpoint) m;
                 yield new Checkpoint(c.seqNoEnd(), c.ledgerSize(), hex());
+            }
+            case WRONG_CATCHUP -> {
+                CatchupRep r = (CatchupRep) m;
+                if (r.txns().size() >= 2) {
+                    List<String> txns = new ArrayList<>(r.txns());
+                    java.util.Collections.swap(txns, 0, 1);
+                    yield new CatchupRep(r.from(), r.targetSize(), txns, r.hashes());
+                }
+                List<String> hashes = new ArrayList<>(r.hashes());
+                hashes.set(0, hex());
+                yield new CatchupRep(r.from(), r.targetSize(), r.txns(), hashes);
+            }
+            case WRONG_PROOF -> {
+                ConsistencyProof p = (ConsistencyProof) m;
+                yield random.nextBoolean()
+                        ? new ConsistencyProof(p.viewNo(), p.ppSeqNo(), p.ppTime(), p.oldSize(), p.newSize(), hex(), p.hashes())
+                        : new ConsistencyProof(p.viewNo(), p.ppSeqNo() + 3, p.ppTime(), p.oldSize(), p.newSize() + 7, hex(), p.hashes());
+            }
+            case FALSE_STATUS -> {
+                LedgerStatus ls = (LedgerStatus) m;
+                yield new LedgerStatus(ls.size() + 5, hex(), ls.targetSize());
             }
             case REPLAY, GARBAGE, SILENT -> m;
         };
