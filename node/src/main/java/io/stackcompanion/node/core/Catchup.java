@@ -110,7 +110,7 @@ final class Catchup {
         liars.clear();
         ordering.enterCatchup();
         if (ctx.nodes.size() - 1 < ctx.f() + 1) {
-            finish(state.viewNo(), execution.positionAt(state.viewNo(), execution.ledgerSize())); // no one to ask
+            finish(state.viewNo(), execution.positionAt(state.viewNo(), execution.ledgerSize()), state.stableCheckpoint()); // no one to ask
             return;
         }
         askStatus(-1);
@@ -227,7 +227,9 @@ final class Catchup {
                 // the two that had ordered it were never heard; the pool stalled for good.
                 return false;
             }
-            finish(view, execution.positionAt(view, mySize));
+            // f+1 peers (one of them honest) hold our ledger up to `size` only: what lies beyond it, this
+            // node may be the only one to hold, and it is no checkpoint the pool could catch up to.
+            finish(view, execution.positionAt(view, mySize), execution.positionAt(view, Math.min(size, mySize)).ppSeqNo());
             return true;
         }
         long wanted = phase == Phase.STATUS ? size : askedTargetSize;
@@ -334,11 +336,15 @@ final class Catchup {
             }
         }
         if (phase == Phase.FETCH && ranges.isEmpty()) {
-            finish(target.viewNo(), new Execution.Position(target.viewNo(), target.ppSeqNo(), target.ppTime()));
+            finish(target.viewNo(), new Execution.Position(target.viewNo(), target.ppSeqNo(), target.ppTime()), target.ppSeqNo());
         }
     }
 
-    private void finish(int view, Execution.Position position) {
+    /**
+     * @param agreed the last batch f+1 nodes are known to hold (the fetched target, or what f+1 peers
+     *               said they have): the stable checkpoint may move up to it, not beyond
+     */
+    private void finish(int view, Execution.Position position, long agreed) {
         long txns = execution.ledgerSize() - startSize;
         double seconds = Math.max(1, ctx.now() - startedAt) / 1e9;
         log.info("{} caught up: ledger {} (+{} txns in {} s, {} txns/s), last batch {}, view {}", ctx.name,
@@ -352,15 +358,22 @@ final class Catchup {
         answers.clear();
         ctx.timers.cancel(TIMER);
         completed++;
-        rejoin(view, position);
+        rejoin(view, position, agreed);
     }
 
-    /** Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. */
-    private void rejoin(int view, Execution.Position position) {
+    /**
+     * Catch-up is done: continue after {@code position}, in view {@code view} if the pool moved on. The
+     * checkpoint at or below {@code agreed} is stable: f+1 nodes hold the ledger up to there, so a
+     * NEW_VIEW may start from it. Not a checkpoint only this node reached (found by dst.sh run --seed
+     * 579 --requests 200: a node whose batch 20 no other node had ordered called checkpoint 20 stable,
+     * its NEW_VIEW started from it, the batches the others had prepared up to 20 were not re-ordered,
+     * and they ordered the same requests in other batches: two honest ledgers differed).
+     */
+    private void rejoin(int view, Execution.Position position, long agreed) {
         state.catchupDone(position);
         ordering.afterCatchup();
         long chk = ctx.settings.chkFreq();
-        long stable = Math.max(state.stableCheckpoint(), state.lastOrdered() / chk * chk);
+        long stable = Math.max(state.stableCheckpoint(), Math.min(state.lastOrdered(), agreed) / chk * chk);
         if (view > state.viewNo() || (view == state.viewNo() && state.isViewChanging())) {
             viewChanges.adoptView(view);
         }

@@ -95,7 +95,7 @@ public final class NodeCore {
         this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
         this.book = new RequestBook();
-        this.propagator = new Propagator(ctx, execution, book, this::onFinalised, verifier);
+        this.propagator = new Propagator(ctx, execution, book, this::onFinalised, verifier, this::orderedAlready);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
         this.batcher = new PrimaryBatcher(ctx, state, book, schedule);
@@ -236,6 +236,10 @@ public final class NodeCore {
 
     private void startCatchup(String why, boolean poolAhead) {
         catchup.start(why, poolAhead);
+    }
+
+    private void orderedAlready(String digest) {
+        ordering.orderedAlready(digest);
     }
 
     private void primaryMayCut() {

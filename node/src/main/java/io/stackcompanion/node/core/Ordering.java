@@ -244,6 +244,14 @@ final class Ordering {
         PrePrepare pp;
         while ((pp = stash.get(state.lastApplied() + 1)) != null) {
             boolean reordered = stash.isReordered(pp.ppSeqNo());
+            if (reordered) {
+                String ordered = pp.reqDigests().stream().filter(d -> book.get(d) == null && book.known(d) != null)
+                        .findFirst().orElse(null);
+                if (ordered != null) {
+                    endReorderedRun(pp.ppSeqNo(), "request " + ordered + " is ordered already");
+                    continue; // the slot is free again
+                }
+            }
             List<RequestState> requests = new ArrayList<>(pp.reqDigests().size());
             List<String> lacking = new ArrayList<>();
             for (String d : pp.reqDigests()) {
@@ -274,6 +282,10 @@ final class Ordering {
     private boolean applyPrePrepare(PrePrepare pp, List<RequestState> requests, boolean reordered) {
         String problem = checkPrePrepare(pp, reordered);
         if (problem != null) {
+            if (reordered) {
+                endReorderedRun(pp.ppSeqNo(), problem);
+                return true; // the slot is free again: go on
+            }
             log.error("PRE-PREPARE {}:{} from {} rejected: {}", pp.viewNo(), pp.ppSeqNo(), state.primary(), problem);
             return false;
         }
@@ -285,7 +297,8 @@ final class Ordering {
                     pp.txnRoot(), pp.stateRoot(), roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
             execution.discardLast();
             if (reordered) {
-                viewChange.forView(state.viewNo() + 1, "NEW_VIEW re-orders a batch that does not apply here");
+                endReorderedRun(pp.ppSeqNo(), "it does not apply on the batches before it");
+                return true;
             }
             return false;
         }
@@ -297,6 +310,31 @@ final class Ordering {
         }
         checkPrepared(b);
         return true;
+    }
+
+    /**
+     * The NEW_VIEW re-orders at {@code ppSeqNo} a batch that does not follow the batches before it:
+     * one prepared in an older view than its predecessor, on another predecessor (the NEW_VIEW takes
+     * each slot's batch of the latest view). Such a batch was committed nowhere (a committed batch's
+     * predecessor keeps its content in every later NEW_VIEW, and no committed batch holds a request
+     * ordered before it), so the re-ordered run ends before it, here as on every honest node (they
+     * apply the same batches on the same ledger), and the primary proposes from there. Without this,
+     * every NEW_VIEW re-ordered it again and the pool changed views for good (dst.sh run --seed 11
+     * --requests 150 --faults byzantine,partition,cut,drop,delay).
+     */
+    private void endReorderedRun(long ppSeqNo, String why) {
+        log.warn("NEW_VIEW {} re-orders at {} a batch that follows none of the batches before it ({}): it was ordered "
+                + "nowhere; the re-ordered batches end there", state.viewNo(), ppSeqNo, why);
+        stash.dropReorderedFrom(ppSeqNo);
+    }
+
+    /** A request a stashed re-ordered batch names is in this ledger already: that batch was committed nowhere. */
+    void orderedAlready(String digest) {
+        long s = stash.reorderedNaming(digest);
+        if (s > state.lastApplied() && state.canOrder()) {
+            endReorderedRun(s, "request " + digest + " is ordered already");
+            resume();
+        }
     }
 
     private String checkPrePrepare(PrePrepare pp, boolean reordered) {

@@ -64,6 +64,25 @@ final class PrePrepareStash {
         fromNewView.remove(ppSeqNo);
     }
 
+    /** The re-ordered batches from {@code ppSeqNo} on are void (the NEW_VIEW's run ends before it). */
+    void dropReorderedFrom(long ppSeqNo) {
+        for (Long s : java.util.List.copyOf(fromNewView.tailSet(ppSeqNo, true))) {
+            stashed.remove(s);
+            fromNewView.remove(s);
+        }
+    }
+
+    /** The pp_seq_no of the re-ordered batch that names request {@code digest}, or -1. */
+    long reorderedNaming(String digest) {
+        for (Long s : fromNewView) {
+            PrePrepare pp = stashed.get(s);
+            if (pp != null && pp.reqDigests().contains(digest)) {
+                return s;
+            }
+        }
+        return -1;
+    }
+
     /** Forgets the slots at or below {@code lastApplied}: they are decided. */
     void dropUpTo(long lastApplied) {
         stashed.headMap(lastApplied, true).clear();

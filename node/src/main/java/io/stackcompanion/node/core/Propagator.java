@@ -39,6 +39,8 @@ final class Propagator {
     private final RequestBook book;
     private final Consumer<RequestState> onFinalised;
     private final SignatureVerifier verifier;
+    /** A request a batch names, asked for, turns out to be ordered here already (its digest). */
+    private final Consumer<String> orderedAlready;
 
     static final String MESSAGE_REQUEST_TIMER = "message-request";
     /** How long a request a batch names may be missing before the peers are asked for it (then doubling). */
@@ -53,8 +55,9 @@ final class Propagator {
     private final TreeMap<String, Wanted> wanted = new TreeMap<>();
 
     Propagator(CoreContext ctx, Execution execution, RequestBook book, Consumer<RequestState> onFinalised,
-               SignatureVerifier verifier) {
+               SignatureVerifier verifier, Consumer<String> orderedAlready) {
         this.ctx = ctx;
+        this.orderedAlready = orderedAlready;
         this.verifier = verifier;
         this.execution = execution;
         this.book = book;
@@ -109,6 +112,12 @@ final class Propagator {
     void onPropagate(String fromNode, Propagate propagate) {
         for (Request request : propagate.requests()) {
             if (execution.replyFor(request.identifier(), request.reqId()).isPresent()) {
+                if (!wanted.isEmpty()) {
+                    String digest = Hashes.sha256Hex(Codec.signingBytes(request));
+                    if (wanted.remove(digest) != null) {
+                        orderedAlready.accept(digest); // a batch names a request this ledger holds already
+                    }
+                }
                 continue;
             }
             byte[] signed = Codec.signingBytes(request);

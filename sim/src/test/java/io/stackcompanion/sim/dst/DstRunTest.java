@@ -102,6 +102,34 @@ class DstRunTest {
         assertThat(seven.ledgers()).hasSize(5);
     }
 
+    /**
+     * Found by {@code dst.sh run --seed 579 --requests 200}: a node whose last batch no other node had
+     * ordered called that batch's checkpoint stable after a catch-up that found nothing newer; its
+     * NEW_VIEW started from that checkpoint, the batches the others had prepared were not re-ordered,
+     * and they ordered the same requests in other batches. A catch-up now moves the stable checkpoint
+     * only up to what f+1 nodes hold.
+     */
+    @Test
+    void seed579AStableCheckpointIsOneTheOthersCanReach() {
+        DstResult r = run(579, 200, 4, null);
+        assertThat(r.plan().faults()).contains(Fault.CRASH, Fault.CUT, Fault.DROP);
+        assertThat(r.passed()).as(r.summary()).isTrue();
+    }
+
+    /**
+     * Found by the Byzantine bench ({@code --seed 54 --requests 100 --faults all}, {@code --seed 11
+     * --requests 150 --faults byzantine,partition,cut,drop,delay}): view after view, the NEW_VIEW
+     * re-ordered a batch that holds a request already ordered before it, which no node could apply.
+     * Such a batch was committed nowhere: the re-ordered run now ends before it.
+     */
+    @Test
+    void seeds54And11ANewViewBatchThatRepeatsAnOrderedRequestEndsTheReorderedRun() {
+        DstResult a = run(54, 100, 4, EnumSet.allOf(Fault.class));
+        assertThat(a.passed()).as(a.summary()).isTrue();
+        DstResult b = run(11, 150, 4, EnumSet.of(Fault.BYZANTINE, Fault.PARTITION, Fault.CUT, Fault.DROP, Fault.DELAY));
+        assertThat(b.passed()).as(b.summary()).isTrue();
+    }
+
     @Test
     void aShortSwarmPassesAndSaysHowFastItRan() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
