@@ -125,7 +125,17 @@ final class ViewChanges {
         } else if (VIEW_CHANGE_TIMER.equals(timer)) {
             if (state.isViewChanging()) {
                 state.viewChangeTimedOut();
+                // The NEW_VIEW may have been sent and lost: the primary answers a VIEW_CHANGE for its view
+                // with its NEW_VIEW again. Without this, a node that missed it waited for good when the
+                // others were in the view (dst.sh run --seed 64 --nodes 7 --requests 100).
+                if (ownViewChange != null && ownViewChange.viewNo() == state.viewNo() && !state.isPrimary()) {
+                    ctx.outbox.toNode(state.primary(), ownViewChange);
+                }
                 voteInstanceChange(state.viewNo() + 1, "view change to " + state.viewNo() + " did not complete in time");
+                if (state.isViewChanging()) {
+                    ctx.timers.schedule(VIEW_CHANGE_TIMER, ctx.now()
+                            + (ctx.settings.viewChangeTimeout().toNanos() << Math.min(state.failedViewChanges(), 10)));
+                }
             }
         }
     }
