@@ -99,11 +99,9 @@ final class Execution {
     /** The last batch this node proposed as primary ("view:ppSeqNo"), so a restart does not propose it again. */
     static final String PROPOSED = "proposed";
 
+    /** {@code ppSeqNo} (at least 1) in 20 digits, as "%020d" writes it, without a Formatter per call. */
     private static String preparedKey(long ppSeqNo) {
-        if (ppSeqNo < 0) {
-            return PREPARED_PREFIX + String.format(java.util.Locale.ROOT, "%020d", ppSeqNo); // never: seqNos start at 1
-        }
-        String digits = Long.toString(ppSeqNo); // as "%020d" writes it, without a Formatter per call
+        String digits = Long.toString(ppSeqNo);
         return PREPARED_PREFIX + "0".repeat(20 - digits.length()) + digits;
     }
 

@@ -117,7 +117,6 @@ final class ByzantineNetwork implements Network {
             return;
         }
         Lie lie = apply.get(random.nextInt(apply.size()));
-        Message told = tell(lie, message);
         if (lie == Lie.SILENT) {
             return;
         }
@@ -132,6 +131,7 @@ final class ByzantineNetwork implements Network {
             honest.carry(from, to, message, old, delivery);
             return;
         }
+        Message told = tell(lie, message);
         honest.carry(from, to, told, Codec.encode(told), delivery);
     }
 
@@ -203,7 +203,7 @@ final class ByzantineNetwork implements Network {
                 LedgerStatus ls = (LedgerStatus) m;
                 yield new LedgerStatus(ls.size() + 5, hex(), ls.targetSize());
             }
-            case REPLAY, GARBAGE, SILENT -> m;
+            case REPLAY, GARBAGE, SILENT -> throw new IllegalArgumentException(lie + " changes no message; carry() tells it");
         };
     }
 

@@ -58,12 +58,18 @@ public final class DstCommands {
                 .addOption(Cli.flag("json", "one JSON object per seed / the summary, last"));
     }
 
-    private static CommandLine parse(Options o, String[] args, String usage) {
+    /** {@code args} as options of {@code command}; a value left over is a one-line error too. */
+    private static CommandLine parse(Options o, String[] args, String command, String usage) {
+        CommandLine cl;
         try {
-            return new DefaultParser().parse(o, args);
+            cl = new DefaultParser().parse(o, args);
         } catch (ParseException e) {
             throw new StackCompanionException(e.getMessage() + " (" + usage + ")");
         }
+        if (!cl.getArgList().isEmpty()) {
+            throw new StackCompanionException("dst.sh " + command + " takes no '" + cl.getArgList().get(0) + "' (" + usage + ")");
+        }
+        return cl;
     }
 
     private static DstRun.Options options(CommandLine cl, long seed) {
@@ -87,10 +93,7 @@ public final class DstCommands {
                 .addOption(Cli.value("seed", "S", "the seed"))
                 .addOption(Cli.value("out", "DIR", "where dst-S/ goes (default .)"))
                 .addOption(Cli.flag("keep", "write dst-S/ even when every check passes"));
-        CommandLine cl = parse(o, args, usage);
-        if (!cl.getArgList().isEmpty()) {
-            throw new StackCompanionException("dst.sh run takes no '" + cl.getArgList().get(0) + "' (" + usage + ")");
-        }
+        CommandLine cl = parse(o, args, "run", usage);
         if (!cl.hasOption("seed")) {
             throw new StackCompanionException("dst.sh run needs --seed S, e.g. --seed 42 (" + usage + ")");
         }
@@ -212,10 +215,7 @@ public final class DstCommands {
                 .addOption(Cli.value("seeds", "A..B", "the seeds, both ends included"))
                 .addOption(Cli.value("jobs", "J", "seeds run at once (default: the cores)"))
                 .addOption(Cli.flag("first-failure", "stop at the first seed that fails"));
-        CommandLine cl = parse(o, args, usage);
-        if (!cl.getArgList().isEmpty()) {
-            throw new StackCompanionException("dst.sh swarm takes no '" + cl.getArgList().get(0) + "' (" + usage + ")");
-        }
+        CommandLine cl = parse(o, args, "swarm", usage);
         if (!cl.hasOption("seeds")) {
             throw new StackCompanionException("dst.sh swarm needs --seeds A..B, e.g. --seeds 1..100 (" + usage + ")");
         }
