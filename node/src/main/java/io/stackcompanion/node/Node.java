@@ -7,6 +7,7 @@ import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
 import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.node.crypto.NodeSigner;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.runtime.CoreStepper;
@@ -111,7 +112,7 @@ public final class Node implements AutoCloseable {
             NodeStack nodeStack = new NodeStack(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
             ClientStack clientStack = new ClientStack(name, genesis, settings, in -> loopRef[0].enqueue(in));
             CoreStepper stepper = new CoreStepper(clock::now, stacks.apply(Stacks.of(nodeStack, clientStack)), tap);
-            stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name))));
+            stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name)), NodeSigner.of(key)));
             NodeLoop loop = new NodeLoop(stepper, onFatal);
             loopRef[0] = loop;
             loop.start();

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
@@ -162,6 +163,10 @@ public final class Replayer implements AutoCloseable {
              RecordingReader clientStack = RecordingReader.open(source.clientStack())) {
             RecordedBatches batches = RecordedBatches.read(nodeStack);
             log.info("replaying {}: {} recorded PRE-PREPAREs will be forced when it is primary", source.node(), batches.count());
+            if (batches.unsignedViewChanges()) {
+                notes.add("recorded before VIEW_CHANGEs were signed and NEW_VIEWs carried them: the replayed node made and took"
+                        + " its view changes as the recorded one did, without those checks");
+            }
             try (CombinedRecorder merged = new CombinedRecorder(nodeStack, clientStack)) {
                 Iterator<MergedEvent> events = options.mode() == Mode.REALTIME ? paced(merged) : merged;
                 while (events.hasNext() && divergence == null) {
@@ -317,7 +322,10 @@ public final class Replayer implements AutoCloseable {
         PrePrepareSchedule schedule = options.freeBatching() ? PrePrepareSchedule.NATURAL : batches.forRun(runs);
         runs++;
         core = new NodeCore(source.node(), source.genesis(), config.settings().core(), store, stepper, new Random(info.randomSeed()),
-                schedule);
+                schedule, SignatureVerifier.DIRECT, batches.signer());
+        if (batches.unsignedViewChanges()) {
+            core.replayUnsignedViewChanges();
+        }
         stepper.attach(core);
         feed(e, new CoreInput.Started());
     }

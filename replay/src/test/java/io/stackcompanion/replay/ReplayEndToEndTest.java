@@ -11,10 +11,12 @@ import io.stackcompanion.node.pool.LocalPoolExtension;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
@@ -71,7 +73,7 @@ class ReplayEndToEndTest {
     }
 
     @Test
-    void aLostPrimaryAViewChangeAndItsCatchUpReplayToAMatch() throws Exception {
+    void aLostPrimaryAViewChangeAndItsCatchUpReplayToAMatchAlsoSanitized(@TempDir Path tmp) throws Exception {
         LocalPool pool = pools.start(4, RECORDING);
         Client client = pool.newClient();
         order(List.of(client), 100);
@@ -85,6 +87,21 @@ class ReplayEndToEndTest {
         pool.close();
 
         assertEveryNodeReplaysToAMatch(pool, 250);
+
+        // The NEW_VIEW carried the signed VIEW_CHANGEs it was computed from; the replayed nodes, which
+        // have no secret keys, signed theirs as recorded, and took the NEW_VIEW after checking it.
+        String export = SanitizedRecordingTest.export(pool.baseDir().resolve("data/Node3/recorder"));
+        String newView = export.lines().filter(l -> l.contains("\"op\":\"NEW_VIEW\"")).findFirst().orElseThrow();
+        assertThat(newView).contains("\"viewChanges\":[{\"op\":\"VIEW_CHANGE\"", "\"signature\":\"");
+        // So do they from a sanitized copy, whose VIEW_CHANGEs are signed again by keys derived from the secret.
+        Path sanitized = tmp.resolve("sanitized");
+        CollectRecordingsTest.Run s = SanitizedRecordingTest.sanitize(pool.baseDir(), sanitized, tmp.resolve("sanitize.key"));
+        assertThat(s.exit()).as(s.toString()).isZero();
+        for (String node : pool.names()) {
+            CollectRecordingsTest.Run r = CollectRecordingsTest.replay("--recording", sanitized.toString(), "--node", node, "--json");
+            assertThat(r.exit()).as(node + ": " + r).isZero();
+            assertThat(r.out()).contains("\"matches\":true", "\"ledgerSize\":250").doesNotContain("recorded before VIEW_CHANGEs were signed");
+        }
     }
 
     /**

@@ -3,6 +3,7 @@ package io.stackcompanion.node.core;
 import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.config.CoreSettings;
 import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.crypto.NodeSigner;
 import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.message.CatchupRep;
 import io.stackcompanion.node.message.CatchupReq;
@@ -67,27 +68,22 @@ public final class NodeCore {
      * @param name    this node's name in {@code genesis}
      * @param store   the node's persisted ledger and state, owned by the caller
      * @param random  the only randomness the core may use; seed it for repeatable runs
+     * @param signer  signs with this node's key (its VIEW_CHANGEs)
      */
     public NodeCore(String name, PoolGenesis genesis, CoreSettings settings, NodeStore store,
-                    CoreRuntime runtime, Random random) {
-        this(name, genesis, settings, store, runtime, random, PrePrepareSchedule.NATURAL);
+                    CoreRuntime runtime, Random random, NodeSigner signer) {
+        this(name, genesis, settings, store, runtime, random, PrePrepareSchedule.NATURAL, SignatureVerifier.DIRECT, signer);
     }
 
     /**
      * @param schedule which batches this node cuts when it is primary: its own rules, or (replay)
      *                 exactly the recorded ones
-     */
-    public NodeCore(String name, PoolGenesis genesis, CoreSettings settings, NodeStore store,
-                    CoreRuntime runtime, Random random, PrePrepareSchedule schedule) {
-        this(name, genesis, settings, store, runtime, random, schedule, SignatureVerifier.DIRECT);
-    }
-
-    /**
-     * @param verifier how client signatures are checked: {@link SignatureVerifier#DIRECT} but in the
+     * @param verifier how signatures are checked: {@link SignatureVerifier#DIRECT} but in the
      *                 simulator, whose nodes share a memo of the same answers (a pure function)
      */
     public NodeCore(String name, PoolGenesis genesis, CoreSettings settings, NodeStore store,
-                    CoreRuntime runtime, Random random, PrePrepareSchedule schedule, SignatureVerifier verifier) {
+                    CoreRuntime runtime, Random random, PrePrepareSchedule schedule, SignatureVerifier verifier,
+                    NodeSigner signer) {
         if (genesis.indexOf(name) < 0) {
             throw new IllegalArgumentException("node " + name + " is not in the pool genesis " + genesis.names());
         }
@@ -102,7 +98,7 @@ public final class NodeCore {
         this.stash = new PrePrepareStash();
         this.ordering = new Ordering(ctx, state, execution, book, batcher, stash, checkpoints, this::startCatchup,
                 this::voteInstanceChange, propagator::missing);
-        this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup);
+        this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup, verifier, signer);
         this.catchup = new Catchup(ctx, state, execution, book, ordering, viewChanges, checkpoints);
         onNodeMessage(Propagate.class, propagator::onPropagate);
         onNodeMessage(MessageRequest.class, propagator::onMessageRequest);
@@ -288,5 +284,22 @@ public final class NodeCore {
                     m.getClass().getSimpleName());
             ctx.runtime.disconnect(StackName.NODE, from);
         }
+    }
+
+    /**
+     * A planted weakness, for the simulator's test that its swarm finds one: this node takes NEW_VIEWs
+     * on trust instead of computing them again from their VIEW_CHANGEs. Nothing else calls it.
+     */
+    public void plantSkipNewViewCheck() {
+        viewChanges.skipNewViewCheck();
+    }
+
+    /**
+     * For the replay of a recording made before VIEW_CHANGEs were signed (and NEW_VIEWs carried them):
+     * this node makes its view changes as the recorded one did, and takes its peers' as they came.
+     * A node never calls it.
+     */
+    public void replayUnsignedViewChanges() {
+        viewChanges.replayUnsignedViewChanges();
     }
 }

@@ -1,6 +1,10 @@
 package io.stackcompanion.node.core;
 
 import io.stackcompanion.node.core.RequestBook.RequestState;
+import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.crypto.NodeSigner;
+import io.stackcompanion.node.crypto.SignatureVerifier;
+import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.InstanceChange;
 import io.stackcompanion.node.message.NewView;
@@ -10,7 +14,9 @@ import io.stackcompanion.node.message.ViewChange;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.security.PublicKey;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,9 +59,22 @@ final class ViewChanges {
     private final TreeMap<String, Integer> futureViewSenders = new TreeMap<>();
     private ViewChange ownViewChange;
     private NewView lastNewView;
+    private final SignatureVerifier verifier;
+    private final NodeSigner signer;
+    /** The pool's node keys (genesis), decoded once: VIEW_CHANGEs are checked against them. */
+    private final TreeMap<String, PublicKey> nodeKeys = new TreeMap<>();
+    /** False only in the simulator's planted-weakness test: NEW_VIEWs are taken on trust. */
+    private boolean checkNewViews = true;
+    /**
+     * Replaying a recording made before VIEW_CHANGEs were signed: this node's VIEW_CHANGEs are unsigned
+     * and its NEW_VIEWs carry none, as the recorded node's were, and the peers' are taken as they came.
+     */
+    private boolean unsigned;
 
     ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book, Ordering ordering,
-                PrePrepareStash stash, Catchup.Trigger catchup) {
+                PrePrepareStash stash, Catchup.Trigger catchup, SignatureVerifier verifier, NodeSigner signer) {
+        this.verifier = verifier;
+        this.signer = signer;
         this.ctx = ctx;
         this.state = state;
         this.execution = execution;
@@ -64,6 +83,17 @@ final class ViewChanges {
         this.stash = stash;
         this.catchup = catchup;
         this.votedFor = state.viewNo();
+    }
+
+    /** The simulator's planted weakness: replicas no longer check NEW_VIEWs (a test shows the swarm finds it). */
+    void skipNewViewCheck() {
+        checkNewViews = false;
+    }
+
+    /** Replay of a recording made before VIEW_CHANGEs were signed (see {@link #unsigned}). */
+    void replayUnsignedViewChanges() {
+        unsigned = true;
+        checkNewViews = false;
     }
 
     /**
@@ -245,8 +275,12 @@ final class ViewChanges {
         execution.persist(state.viewNo(), state.stableCheckpoint());
         ordering.leaveView();
         ctx.timers.cancel(PRIMARY_TIMER);
-        ownViewChange = new ViewChange(view, state.stableCheckpoint(),
-                state.preparedAboveStable());
+        if (unsigned) {
+            ownViewChange = new ViewChange(view, null, state.stableCheckpoint(), state.preparedAboveStable(), null);
+        } else {
+            ViewChange vc = new ViewChange(view, ctx.name, state.stableCheckpoint(), state.preparedAboveStable(), null);
+            ownViewChange = vc.withSignature(Base64.getEncoder().encodeToString(signer.sign(Codec.signingBytes(vc))));
+        }
         ctx.outbox.broadcast(ownViewChange);
         viewChanges.computeIfAbsent(view, v -> new TreeMap<>()).put(ctx.name, ownViewChange);
         long timeout = ctx.settings.viewChangeTimeout().toNanos() << Math.min(state.failedViewChanges(), 10);
@@ -270,6 +304,12 @@ final class ViewChanges {
                 || vc.viewNo() > state.viewNo() + MAX_VIEWS_AHEAD) {
             return;
         }
+        // Only a VIEW_CHANGE its sender signed can go into a NEW_VIEW that every replica checks.
+        if (!unsigned && (!from.equals(vc.node()) || !signedByItsNode(vc))) {
+            log.warn("{} sent a VIEW_CHANGE for view {} {}; ignored", from, vc.viewNo(),
+                    from.equals(vc.node()) ? "with a signature that does not verify" : "in the name of " + vc.node());
+            return;
+        }
         viewChanges.computeIfAbsent(vc.viewNo(), v -> new TreeMap<>()).put(from, vc);
         if (state.isViewChanging() && vc.viewNo() == state.viewNo() && state.isPrimary()) {
             tryNewView();
@@ -281,14 +321,32 @@ final class ViewChanges {
         if (vcs == null || vcs.size() < ctx.quorums.viewChange()) {
             return;
         }
+        NewView nv = newView(state.viewNo(), List.copyOf(vcs.values()));
+        if (unsigned) {
+            nv = new NewView(nv.viewNo(), nv.checkpoint(), nv.batches(), List.of());
+        }
+        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, state.viewNo(), nv.checkpoint(),
+                nv.batches().size(), vcs.keySet());
+        lastNewView = nv;
+        ctx.outbox.broadcast(nv);
+        processNewView(nv);
+    }
+
+    /**
+     * The NEW_VIEW of view {@code view} from {@code vcs}, n-f or more signed VIEW_CHANGEs for it, one per
+     * node: the primary sends it and every replica computes it again (a pure function of the
+     * VIEW_CHANGEs, in node order). Its checkpoint is the highest stable one reported; for each
+     * pp_seq_no above, the batch prepared in the latest view (PBFT: a batch ordered anywhere was prepared
+     * by n-f nodes, so at least one of any n-f VIEW_CHANGEs reports it); only a gap-free run from the
+     * checkpoint on (ordering is in order: a batch after a gap was ordered nowhere).
+     */
+    static NewView newView(int view, List<ViewChange> vcs) {
         long checkpoint = 0;
-        for (ViewChange vc : vcs.values()) {
+        for (ViewChange vc : vcs) {
             checkpoint = Math.max(checkpoint, vc.stableCheckpoint());
         }
-        // For each pp_seq_no, the batch prepared in the latest view (PBFT): a batch ordered anywhere was
-        // prepared by n-f nodes, so at least one of any n-f VIEW_CHANGEs reports it.
         TreeMap<Long, PrePrepare> chosen = new TreeMap<>();
-        for (ViewChange vc : vcs.values()) {
+        for (ViewChange vc : vcs) {
             for (PrePrepare pp : vc.prepared()) {
                 if (pp.ppSeqNo() <= checkpoint) {
                     continue;
@@ -300,7 +358,6 @@ final class ViewChanges {
                 }
             }
         }
-        // Only a gap-free run: a batch after a gap was ordered nowhere (ordering is in order).
         List<PrePrepare> batchesToReorder = new ArrayList<>();
         long next = checkpoint + 1;
         for (PrePrepare pp : chosen.values()) {
@@ -310,17 +367,84 @@ final class ViewChanges {
             batchesToReorder.add(pp);
             next++;
         }
-        NewView nv = new NewView(state.viewNo(), checkpoint, batchesToReorder);
-        log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, state.viewNo(), checkpoint,
-                batchesToReorder.size(), vcs.keySet());
-        lastNewView = nv;
-        ctx.outbox.broadcast(nv);
-        processNewView(nv);
+        return new NewView(view, checkpoint, batchesToReorder, vcs);
+    }
+
+    /**
+     * Why {@code nv} does not follow from the VIEW_CHANGEs it carries, or null if it does: at least n-f
+     * of them, one per node of the pool, for its view, each signed by its node, and the checkpoint and
+     * batches are what {@link #newView} gives for them.
+     */
+    private String whyNotValid(NewView nv) {
+        if (nv.viewChanges().size() < ctx.quorums.viewChange()) {
+            return "it carries " + nv.viewChanges().size() + " VIEW_CHANGEs, fewer than the " + ctx.quorums.viewChange() + " it needs";
+        }
+        String previous = null;
+        for (ViewChange vc : nv.viewChanges()) {
+            if (vc.node() == null || !nodeKey(vc.node()).isPresent()) {
+                return "it carries a VIEW_CHANGE of " + vc.node() + ", which is not a node of the pool";
+            }
+            if (previous != null && vc.node().compareTo(previous) <= 0) {
+                return "its VIEW_CHANGEs are not one per node in node order (" + vc.node() + " after " + previous + ")";
+            }
+            previous = vc.node();
+            if (vc.viewNo() != nv.viewNo()) {
+                return vc.node() + "'s VIEW_CHANGE in it is for view " + vc.viewNo();
+            }
+            if (!signedByItsNode(vc)) {
+                return vc.node() + "'s VIEW_CHANGE in it is not signed by " + vc.node();
+            }
+        }
+        NewView expected = newView(nv.viewNo(), nv.viewChanges());
+        if (expected.checkpoint() != nv.checkpoint()) {
+            return "its checkpoint is " + nv.checkpoint() + " but its VIEW_CHANGEs give " + expected.checkpoint();
+        }
+        if (!expected.batches().equals(nv.batches())) {
+            return "it re-orders " + nv.batches().size() + " batches but its VIEW_CHANGEs give " + expected.batches().size()
+                    + (expected.batches().size() == nv.batches().size() ? " other ones" : "");
+        }
+        return null;
+    }
+
+    private boolean signedByItsNode(ViewChange vc) {
+        Optional<PublicKey> key = vc.node() == null ? Optional.empty() : nodeKey(vc.node());
+        if (key.isEmpty() || vc.signature() == null) {
+            return false;
+        }
+        byte[] signature;
+        try {
+            signature = Base64.getDecoder().decode(vc.signature());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        return verifier.verify(key.get(), Codec.signingBytes(vc), signature);
+    }
+
+    private Optional<PublicKey> nodeKey(String node) {
+        PublicKey key = nodeKeys.get(node);
+        if (key == null) {
+            Optional<PublicKey> decoded = ctx.genesis.node(node).map(n -> Keys.decodePublic(n.publicKey()));
+            decoded.ifPresent(k -> nodeKeys.put(node, k));
+            return decoded;
+        }
+        return Optional.of(key);
     }
 
     void onNewView(String from, NewView nv) {
         if (!from.equals(ctx.primaryOf(nv.viewNo()))) {
             log.warn("{} sent NEW_VIEW {} but its primary is {}; ignored", from, nv.viewNo(), ctx.primaryOf(nv.viewNo()));
+            return;
+        }
+        if (nv.viewNo() < state.viewNo() || nv.viewNo() > state.viewNo() + MAX_VIEWS_AHEAD
+                || (nv.viewNo() == state.viewNo() && !state.isViewChanging())) {
+            return;
+        }
+        String invalid = checkNewViews ? whyNotValid(nv) : null;
+        if (invalid != null) {
+            log.warn("{} sent NEW_VIEW {} that does not follow from its VIEW_CHANGEs: {}; rejected", from, nv.viewNo(), invalid);
+            if (nv.viewNo() == state.viewNo()) {
+                voteInstanceChange(nv.viewNo() + 1, "primary " + from + " sent a NEW_VIEW that does not follow from its VIEW_CHANGEs");
+            }
             return;
         }
         if (nv.viewNo() > state.viewNo() && nv.viewNo() <= state.viewNo() + MAX_VIEWS_AHEAD) {

@@ -79,6 +79,14 @@ public final class Codec {
     private record SignedPart(String identifier, long reqId, Operation operation) {
     }
 
+    /** What a node signs of its VIEW_CHANGE: everything but the signature. */
+    public static byte[] signingBytes(ViewChange vc) {
+        return toBytes(new SignedViewChange("VIEW_CHANGE", vc.viewNo(), vc.node(), vc.stableCheckpoint(), vc.prepared()));
+    }
+
+    private record SignedViewChange(String op, int viewNo, String node, long stableCheckpoint, java.util.List<PrePrepare> prepared) {
+    }
+
     private static String firstLine(String s) {
         if (s == null) {
             return "";

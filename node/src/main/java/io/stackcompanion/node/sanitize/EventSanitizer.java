@@ -198,9 +198,13 @@ final class EventSanitizer {
         } else if (m instanceof Checkpoint c) {
             return new Checkpoint(c.seqNoEnd(), c.ledgerSize(), facts.ledgerRoot(c.ledgerRoot(), c.ledgerSize()));
         } else if (m instanceof ViewChange vc) {
-            return new ViewChange(vc.viewNo(), vc.stableCheckpoint(), prePrepares(vc.prepared()));
+            return viewChange(vc);
         } else if (m instanceof NewView nv) {
-            return new NewView(nv.viewNo(), nv.checkpoint(), prePrepares(nv.batches()));
+            List<ViewChange> vcs = new ArrayList<>(nv.viewChanges().size());
+            for (ViewChange vc : nv.viewChanges()) {
+                vcs.add(viewChange(vc));
+            }
+            return new NewView(nv.viewNo(), nv.checkpoint(), prePrepares(nv.batches()), vcs);
         } else if (m instanceof LedgerStatus ls) {
             return new LedgerStatus(ls.size(), facts.ledgerRoot(ls.root(), ls.size()), ls.targetSize());
         } else if (m instanceof ConsistencyProof cp) {
@@ -218,6 +222,10 @@ final class EventSanitizer {
             return m; // no customer data, nothing derived from it
         }
         throw new PoolFacts.Unmapped("a message of type " + m.getClass().getSimpleName() + " this version cannot sanitize");
+    }
+
+    private ViewChange viewChange(ViewChange vc) throws PoolFacts.Unmapped {
+        return p.viewChange(vc, new ViewChange(vc.viewNo(), vc.node(), vc.stableCheckpoint(), prePrepares(vc.prepared()), null));
     }
 
     private List<PrePrepare> prePrepares(List<PrePrepare> pps) throws PoolFacts.Unmapped {

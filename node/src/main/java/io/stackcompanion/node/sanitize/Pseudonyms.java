@@ -1,10 +1,12 @@
 package io.stackcompanion.node.sanitize;
 
+import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.message.Result;
+import io.stackcompanion.node.message.ViewChange;
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +21,9 @@ import java.util.TreeMap;
 
 /**
  * The keyed pseudonym of every kind of customer value, and of whole client requests (re-signed by
- * a client key derived from the secret, so a replayed node's signature checks give what they gave).
+ * a client key derived from the secret, so a replayed node's signature checks give what they gave);
+ * VIEW_CHANGEs, whose content changes with the digests and roots in them, are re-signed the same way
+ * by node keys derived from the secret, which replace the nodes' public keys in the copy's genesis.
  * Deterministic: the same key and value give the same pseudonym, on every node of the pool.
  * Counts the distinct values of each kind it replaced.
  */
@@ -44,6 +48,8 @@ final class Pseudonyms {
     private final Map<String, byte[]> clientSeeds = new HashMap<>();
     private final Map<String, Set<String>> replaced = new TreeMap<>();
     private final Map<String, Request> requests = new HashMap<>();
+    /** The original pool's node keys, against which VIEW_CHANGE signatures are checked. */
+    private final Map<String, PublicKey> originalNodeKeys = new TreeMap<>();
 
     Pseudonyms(SanitizeKey key) {
         this.key = key;
@@ -112,14 +118,59 @@ final class Pseudonyms {
             if (publicKey(o) == null) {
                 return "not-a-key-" + HEX.formatHex(key.mac(CLIENT, o));
             }
-            byte[] seed = seed(o);
-            byte[] pk = new byte[Ed25519.PUBLIC_KEY_SIZE];
-            Ed25519.generatePublicKey(seed, 0, pk, 0);
-            byte[] x509 = new byte[ED25519_X509_PREFIX.length + pk.length];
-            System.arraycopy(ED25519_X509_PREFIX, 0, x509, 0, ED25519_X509_PREFIX.length);
-            System.arraycopy(pk, 0, x509, ED25519_X509_PREFIX.length, pk.length);
-            return Base64.getEncoder().encodeToString(x509);
+            return publicKeyOf(seed(o));
         });
+    }
+
+    private static String publicKeyOf(byte[] seed) {
+        byte[] pk = new byte[Ed25519.PUBLIC_KEY_SIZE];
+        Ed25519.generatePublicKey(seed, 0, pk, 0);
+        byte[] x509 = new byte[ED25519_X509_PREFIX.length + pk.length];
+        System.arraycopy(ED25519_X509_PREFIX, 0, x509, 0, ED25519_X509_PREFIX.length);
+        System.arraycopy(pk, 0, x509, ED25519_X509_PREFIX.length, pk.length);
+        return Base64.getEncoder().encodeToString(x509);
+    }
+
+    /** The original pool's node keys: a VIEW_CHANGE is signed again only if it verified under them. */
+    void originalNodes(PoolGenesis genesis) {
+        genesis.nodes().forEach(n -> originalNodeKeys.put(n.name(), Keys.decodePublic(n.publicKey())));
+    }
+
+    /**
+     * A node's public key in the copy: that of a node key derived from the secret and the node's name
+     * (its VIEW_CHANGEs, whose content is sanitized, are signed again with it).
+     */
+    String nodePublicKey(String node) {
+        return publicKeyOf(nodeSeed(node));
+    }
+
+    private byte[] nodeSeed(String node) {
+        return key.mac("node-secret-key", node);
+    }
+
+    /**
+     * {@code sanitized} (the original's content sanitized, unsigned) signed by its node's derived key if
+     * the original's signature verified; one that did not verify gets a signature that does not either.
+     */
+    ViewChange viewChange(ViewChange original, ViewChange sanitized) {
+        String signature = original.signature();
+        if (signature == null) {
+            return sanitized;
+        }
+        byte[] decoded;
+        try {
+            decoded = Base64.getDecoder().decode(signature);
+        } catch (IllegalArgumentException e) {
+            return sanitized.withSignature("not-base64-" + HEX.formatHex(key.mac(SIGNATURE, signature)));
+        }
+        PublicKey pk = original.node() == null ? null : originalNodeKeys.get(original.node());
+        if (pk != null && Keys.verify(pk, Codec.signingBytes(original), decoded)) {
+            byte[] data = Codec.signingBytes(sanitized);
+            byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
+            Ed25519.sign(nodeSeed(original.node()), 0, data, 0, data.length, sig, 0);
+            return sanitized.withSignature(Base64.getEncoder().encodeToString(sig));
+        }
+        return sanitized.withSignature(Base64.getEncoder().encodeToString(key.expand(SIGNATURE, decoded, decoded.length)));
     }
 
     private byte[] seed(String identifier) {

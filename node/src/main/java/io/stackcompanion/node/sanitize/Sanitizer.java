@@ -75,7 +75,8 @@ public final class Sanitizer {
                 "request signatures", "client addresses (host and port)",
                 "everything derived from them: request and batch digests, ledger and state roots, Merkle proofs,"
                         + " txn hashes, the stores' digests; in both stacks, the initial state and every restart state");
-        static final List<String> KEPT = List.of("node names and public keys (pool_genesis.json)",
+        static final List<String> KEPT = List.of("node names (pool_genesis.json; the nodes' public keys are replaced by"
+                        + " keys derived from the secret, which sign the sanitized VIEW_CHANGEs again)",
                 "node-to-node messages' other fields, times, order, batch composition, views",
                 "starts, stops, restarts, disconnects, timers, the node's configuration and random seed",
                 "node host addresses, unless sanitized with --sanitize-hosts (node ports are kept)",
@@ -152,7 +153,9 @@ public final class Sanitizer {
                 genesisHash = genesis.hash();
                 genesis.nodes().stream().map(NodeInfo::name).forEach(nodeNames::add);
             }
-            PoolGenesis genesis = genesis(readGenesis(sources.get(0).recorder), pseudonyms);
+            PoolGenesis original = readGenesis(sources.get(0).recorder);
+            pseudonyms.originalNodes(original);
+            PoolGenesis genesis = genesis(original, pseudonyms);
             progress.accept("learning the pool's ledger from " + sources.size() + " node(s) ...");
             for (Source s : sources) {
                 for (Path state : checkpoints(s.recorder)) {
@@ -297,13 +300,14 @@ public final class Sanitizer {
         return Files.isDirectory(p.resolve(NodeRecording.NODE_STACK)) && Files.isDirectory(p.resolve(NodeRecording.CLIENT_STACK));
     }
 
-    /** The pool genesis of the copy: the original, or with its node hosts replaced. */
+    /**
+     * The pool genesis of the copy: the nodes' public keys replaced by those of keys derived from the
+     * secret (the sanitized VIEW_CHANGEs are signed with them), and the node hosts if asked.
+     */
     private PoolGenesis genesis(PoolGenesis original, Pseudonyms p) {
-        if (!nodeHosts) {
-            return original;
-        }
         return new PoolGenesis(original.nodes().stream()
-                .map(n -> new NodeInfo(n.name(), p.nodeHost(n.host()), n.nodePort(), n.clientPort(), n.publicKey())).toList());
+                .map(n -> new NodeInfo(n.name(), nodeHosts ? p.nodeHost(n.host()) : n.host(), n.nodePort(), n.clientPort(),
+                        p.nodePublicKey(n.name()))).toList());
     }
 
     private static PoolGenesis readGenesis(Path recorder) {

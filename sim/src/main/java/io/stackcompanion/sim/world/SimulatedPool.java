@@ -10,6 +10,7 @@ import io.stackcompanion.node.core.PrePrepareSchedule;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.crypto.NodeSigner;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.MalformedMessageException;
@@ -206,6 +207,10 @@ public final class SimulatedPool implements AutoCloseable {
     private final Path dir;
     /** The nodes' signature checks, shared: a request all of them verify costs one verification. */
     private final VerificationMemo verifier = new VerificationMemo();
+    /** Each node's key pair (drawn from the seed), with which its core signs. */
+    private final Map<String, KeyPair> nodeKeys = new LinkedHashMap<>();
+    /** The planted weakness of {@link #plantSkipNewViewCheck}. */
+    private boolean skipNewViewCheck;
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
         this.random = new Random(seed);
@@ -215,6 +220,7 @@ public final class SimulatedPool implements AutoCloseable {
         for (int i = 1; i <= n; i++) {
             KeyPair kp = deterministicKeys(seed * 1000 + i);
             infos.add(new NodeInfo("Node" + i, "127.0.0.1", 0, 0, Keys.encodePublic(kp.getPublic())));
+            nodeKeys.put("Node" + i, kp);
         }
         this.genesis = new PoolGenesis(infos);
         for (NodeInfo info : infos) {
@@ -222,6 +228,19 @@ public final class SimulatedPool implements AutoCloseable {
             nodes.put(info.name(), new SimNode(info.name(), store));
             up.put(info.name(), false);
         }
+    }
+
+    /** How {@code node}'s core signs (its key pair, drawn from the seed). */
+    public NodeSigner signer(String node) {
+        return NodeSigner.of(nodeKeys.get(node));
+    }
+
+    /**
+     * The planted weakness: every node started from now on takes NEW_VIEWs on trust (the test that the
+     * swarm finds a weakened node).
+     */
+    public void plantSkipNewViewCheck() {
+        skipNewViewCheck = true;
     }
 
     /** An Ed25519 key pair that is the same for the same seed (the JDK's generator takes our randomness). */
@@ -423,7 +442,10 @@ public final class SimulatedPool implements AutoCloseable {
                             config.settings().randomSeed(node), Map.of()), s.clock);
         }
         s.core = new NodeCore(node, genesis, config.settings().core(), s.store, s.stepper,
-                new Random(config.settings().randomSeed(node)), PrePrepareSchedule.NATURAL, verifier);
+                new Random(config.settings().randomSeed(node)), PrePrepareSchedule.NATURAL, verifier, signer(node));
+        if (skipNewViewCheck) {
+            s.core.plantSkipNewViewCheck();
+        }
         s.stepper.attach(s.core);
         s.inputs = 0;
         up.put(node, true);

@@ -2,6 +2,7 @@ package io.stackcompanion.sim.world;
 
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.crypto.NodeSigner;
 import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
@@ -36,7 +37,8 @@ final class SeamReplay {
                 .map(t -> t.time() + " " + t.what() + " " + new String(t.bytes(), StandardCharsets.UTF_8)).toList();
     }
 
-    static Result refeed(List<SimulatedPool.Trace> trace, String node, PoolGenesis genesis, NodeConfig config, Path storeDir) {
+    static Result refeed(List<SimulatedPool.Trace> trace, String node, PoolGenesis genesis, NodeConfig config, Path storeDir,
+                         NodeSigner signer) {
         List<String> sent = new ArrayList<>();
         long[] now = {0};
         CoreStepper stepper = new CoreStepper(() -> now[0], new Stacks() {
@@ -66,7 +68,7 @@ final class SeamReplay {
                 }
                 if (w.startsWith("Started")) {
                     core = new NodeCore(node, genesis, config.settings().core(), store, stepper,
-                            new Random(config.settings().randomSeed(node)));
+                            new Random(config.settings().randomSeed(node)), signer);
                     stepper.attach(core);
                 }
                 stepper.step(toInput(t));

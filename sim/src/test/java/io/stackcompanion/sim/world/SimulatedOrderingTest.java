@@ -1,5 +1,6 @@
 package io.stackcompanion.sim.world;
 
+import io.stackcompanion.node.crypto.NodeSigner;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.MessageRequest;
@@ -120,7 +121,8 @@ class SimulatedOrderingTest {
 
         // Node4 lived twice (stopped, restarted, caught up): feed both lives to fresh cores on one store.
         List<String> expected = SeamReplay.sends(first, "Node4");
-        List<String> actual = SeamReplay.refeed(first, "Node4", faultyRunGenesis, CONFIG, dir.resolve("again")).sends();
+        List<String> actual = SeamReplay.refeed(first, "Node4", faultyRunGenesis, CONFIG, dir.resolve("again"),
+                NodeSigner.of(SimulatedPool.deterministicKeys(26 * 1000 + 4))).sends();
         assertThat(expected).hasSizeGreaterThan(100);
         assertThat(actual).isEqualTo(expected);
         assertThat(actual).anyMatch(s -> s.contains("LEDGER_STATUS")).anyMatch(s -> s.contains("\"op\":\"VIEW_CHANGE\""));
@@ -142,7 +144,8 @@ class SimulatedOrderingTest {
         }
         List<String> expectedSends = SeamReplay.sends(trace, "Node2");
         assertThat(expectedSends).hasSizeGreaterThan(300);
-        SeamReplay.Result again = SeamReplay.refeed(trace, "Node2", genesis, CONFIG, dir.resolve("again"));
+        SeamReplay.Result again = SeamReplay.refeed(trace, "Node2", genesis, CONFIG, dir.resolve("again"),
+                NodeSigner.of(SimulatedPool.deterministicKeys(11 * 1000 + 2)));
         assertThat(again.lastStatus().ledgerSize()).isEqualTo(120);
         assertThat(again.sends()).isEqualTo(expectedSends);
     }
