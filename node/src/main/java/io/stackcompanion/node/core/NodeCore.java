@@ -295,6 +295,15 @@ public final class NodeCore {
     }
 
     /**
+     * The simulator's Byzantine primary: its NEW_VIEWs leave out the last batch they should re-order,
+     * and it acts on them (proposes other batches from there). What a replica that checks NEW_VIEWs
+     * rejects, and one that does not ({@link #plantSkipNewViewCheck}) may fork on. Nothing else calls it.
+     */
+    public void plantLyingNewViews() {
+        viewChanges.lieInNewViews();
+    }
+
+    /**
      * For the replay of a recording made before VIEW_CHANGEs were signed (and NEW_VIEWs carried them):
      * this node makes its view changes as the recorded one did, and takes its peers' as they came.
      * A node never calls it.

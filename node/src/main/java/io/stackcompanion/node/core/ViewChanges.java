@@ -70,6 +70,8 @@ final class ViewChanges {
      * and its NEW_VIEWs carry none, as the recorded node's were, and the peers' are taken as they came.
      */
     private boolean unsigned;
+    /** The simulator's Byzantine primary: its NEW_VIEWs leave out their last batch, and it acts on them. */
+    private boolean omitLastBatch;
 
     ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book, Ordering ordering,
                 PrePrepareStash stash, Catchup.Trigger catchup, SignatureVerifier verifier, NodeSigner signer) {
@@ -88,6 +90,11 @@ final class ViewChanges {
     /** The simulator's planted weakness: replicas no longer check NEW_VIEWs (a test shows the swarm finds it). */
     void skipNewViewCheck() {
         checkNewViews = false;
+    }
+
+    /** The simulator's Byzantine primary (see {@link #omitLastBatch}). */
+    void lieInNewViews() {
+        omitLastBatch = true;
     }
 
     /** Replay of a recording made before VIEW_CHANGEs were signed (see {@link #unsigned}). */
@@ -324,6 +331,9 @@ final class ViewChanges {
         NewView nv = newView(state.viewNo(), List.copyOf(vcs.values()));
         if (unsigned) {
             nv = new NewView(nv.viewNo(), nv.checkpoint(), nv.batches(), List.of());
+        } else if (omitLastBatch && !nv.batches().isEmpty()) {
+            log.info("{} (Byzantine) leaves batch {} out of its NEW_VIEW", ctx.name, nv.batches().get(nv.batches().size() - 1).ppSeqNo());
+            nv = new NewView(nv.viewNo(), nv.checkpoint(), nv.batches().subList(0, nv.batches().size() - 1), nv.viewChanges());
         }
         log.info("{} sends NEW_VIEW {}: checkpoint {}, {} batches to re-order, from {}", ctx.name, state.viewNo(), nv.checkpoint(),
                 nv.batches().size(), vcs.keySet());

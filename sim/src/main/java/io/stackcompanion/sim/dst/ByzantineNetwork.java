@@ -8,24 +8,29 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.PrePrepare;
+import io.stackcompanion.node.message.NewView;
 import io.stackcompanion.node.message.Prepare;
+import io.stackcompanion.node.message.ViewChange;
+import io.stackcompanion.node.crypto.NodeSigner;
 import io.stackcompanion.sim.world.Network;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
  * Up to f lying nodes (issue 18's test bench). Their cores are the real, honest ones; what they send
  * to other nodes is changed on the wire, message by message, by the lies each drew from the seed:
  * so every honest node's recording holds what a Byzantine peer really sent it, and replays to MATCH.
- * The lies are those the protocol bounds today; forged VIEW_CHANGEs and NEW_VIEWs are not among them
- * yet (a replica does not recompute a NEW_VIEW: README "Known limits").
+ * The lies are those the protocol bounds today (README "Known limits" says which are not: a VIEW_CHANGE
+ * its own node signs claiming batches it never prepared, or a higher stable checkpoint).
  */
 final class ByzantineNetwork implements Network {
     /** One kind of lie. */
@@ -51,7 +56,19 @@ final class ByzantineNetwork implements Network {
         /** CONSISTENCY_PROOFs for a ledger that does not exist (another root, a larger size). */
         WRONG_PROOF,
         /** LEDGER_STATUSes claiming a longer ledger than this node has. */
-        FALSE_STATUS;
+        FALSE_STATUS,
+        /**
+         * As primary, a NEW_VIEW that does not follow from its VIEW_CHANGEs: on the wire, a later
+         * checkpoint and no batches, its last batch left out, a VIEW_CHANGE left out, or one with a
+         * broken signature; and by its core, which leaves the last batch out of every NEW_VIEW it makes
+         * and acts on that (proposes other batches in its place).
+         */
+        FORGED_NEW_VIEW,
+        /**
+         * VIEW_CHANGEs in another node's name, changed after signing (a later checkpoint), or signed by
+         * this node without some of the batches it prepared (incomplete).
+         */
+        FORGED_VIEW_CHANGE;
 
         String label() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -64,13 +81,16 @@ final class ByzantineNetwork implements Network {
     private final Set<Lie> lies;
     private final double rate;
     private final ArrayDeque<byte[]> sent = new ArrayDeque<>();
+    private final Function<String, NodeSigner> keys;
 
     /**
      * @param honest how the wire carries a message (the lies are told before it)
      * @param liars  the lying nodes
+     * @param keys   each node's signer: a liar signs its own lies
      */
-    ByzantineNetwork(Network honest, SplittableRandom random, Set<String> liars) {
+    ByzantineNetwork(Network honest, SplittableRandom random, Set<String> liars, Function<String, NodeSigner> keys) {
         this.honest = honest;
+        this.keys = keys;
         this.random = random;
         this.liars = Set.copyOf(liars);
         Set<Lie> drawn = EnumSet.noneOf(Lie.class);
@@ -84,6 +104,11 @@ final class ByzantineNetwork implements Network {
         }
         this.lies = drawn;
         this.rate = 0.1 + random.nextDouble() * 0.6;
+    }
+
+    /** Whether the liars tell {@code lie} (some lies are told by their cores, not on the wire). */
+    boolean tells(Lie lie) {
+        return lies.contains(lie);
     }
 
     /** {@code wrong-digest, replay (42% of messages)} for the summary. */
@@ -131,7 +156,7 @@ final class ByzantineNetwork implements Network {
             honest.carry(from, to, message, old, delivery);
             return;
         }
-        Message told = tell(lie, message);
+        Message told = tell(lie, message, from, to);
         honest.carry(from, to, told, Codec.encode(told), delivery);
     }
 
@@ -145,10 +170,12 @@ final class ByzantineNetwork implements Network {
             case WRONG_CATCHUP -> m instanceof CatchupRep r && (r.txns().size() >= 2 || !r.hashes().isEmpty());
             case WRONG_PROOF -> m instanceof ConsistencyProof;
             case FALSE_STATUS -> m instanceof LedgerStatus;
+            case FORGED_NEW_VIEW -> m instanceof NewView;
+            case FORGED_VIEW_CHANGE -> m instanceof ViewChange;
         };
     }
 
-    private Message tell(Lie lie, Message m) {
+    private Message tell(Lie lie, Message m, String from, String to) {
         return switch (lie) {
             case WRONG_DIGEST -> m instanceof Prepare p ? new Prepare(p.viewNo(), p.ppSeqNo(), hex())
                     : new Commit(((Commit) m).viewNo(), ((Commit) m).ppSeqNo(), hex());
@@ -203,8 +230,51 @@ final class ByzantineNetwork implements Network {
                 LedgerStatus ls = (LedgerStatus) m;
                 yield new LedgerStatus(ls.size() + 5, hex(), ls.targetSize());
             }
+            case FORGED_NEW_VIEW -> forgedNewView((NewView) m);
+            case FORGED_VIEW_CHANGE -> forgedViewChange((ViewChange) m, from, to);
             case REPLAY, GARBAGE, SILENT -> throw new IllegalArgumentException(lie + " changes no message; carry() tells it");
         };
+    }
+
+    private NewView forgedNewView(NewView nv) {
+        List<ViewChange> vcs = new ArrayList<>(nv.viewChanges());
+        switch (random.nextInt(4)) {
+            case 0 -> {
+                return new NewView(nv.viewNo(), nv.checkpoint() + 100, List.of(), vcs);
+            }
+            case 1 -> {
+                if (!nv.batches().isEmpty()) {
+                    return new NewView(nv.viewNo(), nv.checkpoint(), nv.batches().subList(0, nv.batches().size() - 1), vcs);
+                }
+                return new NewView(nv.viewNo(), nv.checkpoint() + 1, nv.batches(), vcs);
+            }
+            case 2 -> {
+                vcs.remove(random.nextInt(vcs.size()));
+                return new NewView(nv.viewNo(), nv.checkpoint(), nv.batches(), vcs);
+            }
+            default -> {
+                int i = random.nextInt(vcs.size());
+                vcs.set(i, vcs.get(i).withSignature(Base64.getEncoder().encodeToString(new byte[64])));
+                return new NewView(nv.viewNo(), nv.checkpoint(), nv.batches(), vcs);
+            }
+        }
+    }
+
+    private ViewChange forgedViewChange(ViewChange vc, String from, String to) {
+        switch (random.nextInt(3)) {
+            case 0 -> {
+                // In the name of the node it is sent to (which knows it sent no such thing), or of another.
+                return new ViewChange(vc.viewNo(), to, vc.stableCheckpoint(), vc.prepared(), vc.signature());
+            }
+            case 1 -> {
+                return new ViewChange(vc.viewNo(), vc.node(), vc.stableCheckpoint() + 100, List.of(), vc.signature());
+            }
+            default -> {
+                List<PrePrepare> prepared = vc.prepared().isEmpty() ? List.of() : vc.prepared().subList(0, random.nextInt(vc.prepared().size()));
+                ViewChange unsigned = new ViewChange(vc.viewNo(), from, vc.stableCheckpoint(), prepared, null);
+                return unsigned.withSignature(Base64.getEncoder().encodeToString(keys.apply(from).sign(Codec.signingBytes(unsigned))));
+            }
+        }
     }
 
     private String hex() {

@@ -55,12 +55,18 @@ public final class DstRun {
      * @param seconds  simulated seconds of workload instead (0: use {@code requests})
      * @param nodes    pool size, 4 (f=1) or 7 (f=2)
      * @param faults   pinned faults, or null: the seed chooses (swarm)
+     * @param skipNewViewCheck the planted weakness: the nodes take NEW_VIEWs on trust (the test that the
+     *                 swarm, with Byzantine nodes, finds a node so weakened; {@code --plant skip-new-view-check})
      */
-    public record Options(long seed, int requests, int seconds, int nodes, Set<Fault> faults) {
+    public record Options(long seed, int requests, int seconds, int nodes, Set<Fault> faults, boolean skipNewViewCheck) {
         public Options {
             if (nodes != 4 && nodes != 7) {
                 throw new IllegalArgumentException("a pool of 4 or 7 nodes, not " + nodes);
             }
+        }
+
+        public Options(long seed, int requests, int seconds, int nodes, Set<Fault> faults) {
+            this(seed, requests, seconds, nodes, faults, false);
         }
     }
 
@@ -114,6 +120,9 @@ public final class DstRun {
                 }
                 pool.names().forEach(pool::record);
             }
+            if (options.skipNewViewCheck()) {
+                pool.plantSkipNewViewCheck();
+            }
             pool.traceTo(t -> {
                 traceHash.update((t.time() + " " + t.node() + " " + t.what() + "\n").getBytes(StandardCharsets.UTF_8));
                 if (t.bytes() != null) {
@@ -128,9 +137,12 @@ public final class DstRun {
                 while (liars.size() < f) {
                     liars.add(names.remove(byzantineRandom.nextInt(names.size())));
                 }
-                ByzantineNetwork lying = new ByzantineNetwork(network, byzantineRandom, liars);
+                ByzantineNetwork lying = new ByzantineNetwork(network, byzantineRandom, liars, pool::signer);
                 byzantine = String.join(", ", liars) + " lie: " + lying.describe();
                 pool.network(lying);
+                if (lying.tells(ByzantineNetwork.Lie.FORGED_NEW_VIEW)) {
+                    liars.forEach(pool::plantLyingNewViews);
+                }
             } else {
                 pool.network(network);
             }

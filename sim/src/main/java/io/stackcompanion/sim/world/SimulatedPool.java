@@ -211,6 +211,8 @@ public final class SimulatedPool implements AutoCloseable {
     private final Map<String, KeyPair> nodeKeys = new LinkedHashMap<>();
     /** The planted weakness of {@link #plantSkipNewViewCheck}. */
     private boolean skipNewViewCheck;
+    /** Nodes whose cores lie in their NEW_VIEWs ({@link #plantLyingNewViews}). */
+    private final Set<String> lyingNewViews = new TreeSet<>();
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
         this.random = new Random(seed);
@@ -241,6 +243,14 @@ public final class SimulatedPool implements AutoCloseable {
      */
     public void plantSkipNewViewCheck() {
         skipNewViewCheck = true;
+    }
+
+    /**
+     * {@code node}'s core (at every start from now on) lies in its NEW_VIEWs as a Byzantine primary:
+     * it leaves out the last batch to re-order and acts on that.
+     */
+    public void plantLyingNewViews(String node) {
+        lyingNewViews.add(node);
     }
 
     /** An Ed25519 key pair that is the same for the same seed (the JDK's generator takes our randomness). */
@@ -445,6 +455,9 @@ public final class SimulatedPool implements AutoCloseable {
                 new Random(config.settings().randomSeed(node)), PrePrepareSchedule.NATURAL, verifier, signer(node));
         if (skipNewViewCheck) {
             s.core.plantSkipNewViewCheck();
+        }
+        if (lyingNewViews.contains(node)) {
+            s.core.plantLyingNewViews();
         }
         s.stepper.attach(s.core);
         s.inputs = 0;
