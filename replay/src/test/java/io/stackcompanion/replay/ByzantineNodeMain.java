@@ -6,6 +6,7 @@ import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.MalformedMessageException;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.runtime.Stacks;
+import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.sim.byzantine.Liar;
 
 import java.util.ArrayList;
@@ -24,7 +25,8 @@ import java.util.stream.Collectors;
  * simulator's {@link Liar}, one recipient at a time, at the seam where the core's sends reach the
  * stacks ({@link NodeMain#run}). Its recording holds what its honest core sent, the others' what it
  * really told them. Client-stack messages (REPLYs) are left alone. On stop it prints the lies it told
- * on stdout ({@code <node> told lies: ...}).
+ * on stdout ({@code <node> told lies: ...}). A bad liar option: one line on stderr, exit 2; the rest
+ * as {@link NodeMain}.
  */
 public final class ByzantineNodeMain {
     /** The line it prints once the liar is set up, before the node's own "is up". */
@@ -40,16 +42,22 @@ public final class ByzantineNodeMain {
         double rate = 0.3;
         long seed = 18;
         int i = 0;
-        for (; i + 1 < args.length && Set.of("--lies", "--rate", "--lie-seed").contains(args[i]); i += 2) {
-            switch (args[i]) {
-                case "--lies" -> lies = args[i + 1].equals("all") ? EnumSet.allOf(Liar.Lie.class)
-                        : Arrays.stream(args[i + 1].split(",")).map(Liar.Lie::ofLabel)
-                        .collect(Collectors.toCollection(() -> EnumSet.noneOf(Liar.Lie.class)));
-                case "--rate" -> rate = Double.parseDouble(args[i + 1]);
-                default -> seed = Long.parseLong(args[i + 1]);
+        Liar liar;
+        try {
+            for (; i + 1 < args.length && Set.of("--lies", "--rate", "--lie-seed").contains(args[i]); i += 2) {
+                switch (args[i]) {
+                    case "--lies" -> lies = args[i + 1].equals("all") ? EnumSet.allOf(Liar.Lie.class)
+                            : Arrays.stream(args[i + 1].split(",")).map(Liar.Lie::ofLabel)
+                            .collect(Collectors.toCollection(() -> EnumSet.noneOf(Liar.Lie.class)));
+                    case "--rate" -> rate = Double.parseDouble(args[i + 1]);
+                    default -> seed = Long.parseLong(args[i + 1]);
+                }
             }
+            liar = new Liar(new SplittableRandom(seed), lies, rate);
+        } catch (IllegalArgumentException e) { // NumberFormatException too
+            System.exit(ErrorExit.userError(System.err, "bad liar option " + args[i] + " " + args[i + 1] + ": " + e.getMessage()));
+            return;
         }
-        Liar liar = new Liar(new SplittableRandom(seed), lies, rate);
         String name = nameIn(args);
         System.out.println(name + LIES + liar.describe());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
