@@ -55,7 +55,8 @@ public final class ByzantineNodeMain {
             }
             liar = new Liar(new SplittableRandom(seed), lies, rate);
         } catch (IllegalArgumentException e) { // NumberFormatException too
-            System.exit(ErrorExit.userError(System.err, "bad liar option " + args[i] + " " + args[i + 1] + ": " + e.getMessage()));
+            System.exit(ErrorExit.userError(System.err, "bad liar options (--lies LIST|all, --rate 0..1, --lie-seed N): "
+                    + e.getMessage()));
             return;
         }
         String name = nameIn(args);

@@ -28,7 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * of view 0) is started through {@link ByzantineNodeMain} and lies in 30% of the messages it sends to
  * the other nodes, every kind of lie the simulator tells (wrong digests, later views, replays, silence
  * in a phase, garbage, equivocating and far-off PRE-PREPAREs, wrong checkpoint roots, lying catch-up
- * answers); Node2-4 are started by {@code pool.sh start}. The real client ({@code load.sh}) orders
+ * answers; which come up depends on the run: replays and garbage fit any message and are most of
+ * them); Node2-4 are started by {@code pool.sh start}. The real client ({@code load.sh}) orders
  * 300 writes with none failed; every honest node's recording replays to MATCH, state checked
  * ({@code --check-state}), and so does the liar's (its core is honest: the lies are told after its
  * recorder saw the sends); {@code recording.sh verify --pool} finds every unmatched message on a link
