@@ -62,8 +62,9 @@ public final class ByzantineNodeMain {
         String name = nameIn(args);
         System.out.println(name + LIES + liar.describe());
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println(name + TOLD + liar.told().entrySet().stream()
-                    .map(e -> e.getKey().label() + " " + e.getValue()).collect(Collectors.joining(", ")));
+            String told = liar.told().entrySet().stream()
+                    .map(e -> e.getKey().label() + " " + e.getValue()).collect(Collectors.joining(", "));
+            System.out.println(name + TOLD + (told.isEmpty() ? "none" : told));
             System.out.flush();
         }, "liar-summary"));
         NodeMain.run(Arrays.copyOfRange(args, i, args.length), stacks -> lying(stacks, liar));
