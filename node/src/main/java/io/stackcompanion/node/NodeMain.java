@@ -2,6 +2,7 @@ package io.stackcompanion.node;
 
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.runtime.Stacks;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.StackCompanionException;
 import org.apache.commons.cli.CommandLine;
@@ -14,6 +15,7 @@ import org.apache.commons.cli.ParseException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.UnaryOperator;
 
 /**
  * Runs one pool node as a process: {@code NodeMain --base-dir DIR --name Node1}. Stops cleanly on
@@ -26,6 +28,16 @@ public final class NodeMain {
     }
 
     public static void main(String[] args) {
+        run(args, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #main}, the core's sends going through {@code stacks} applied to the node's two stacks
+     * (see {@link Node#start(Path, String, NodeConfig, java.util.function.Consumer, UnaryOperator)}): for
+     * test-only mains, e.g. one that runs a node whose messages lie. No option or configuration key
+     * reaches it.
+     */
+    public static void run(String[] args, UnaryOperator<Stacks> stacks) {
         Options options = new Options()
                 .addOption(Option.builder().longOpt("base-dir").hasArg().argName("DIR")
                         .desc("pool folder holding pool_genesis.json and data/<node>/ (default ./pool)").get())
@@ -75,7 +87,7 @@ public final class NodeMain {
             node = Node.start(baseDir, name, config, failure -> {
                 exit[0] = 1;
                 stopped.countDown();
-            });
+            }, stacks);
         } catch (StackCompanionException e) {
             System.exit(ErrorExit.print(System.err, e));
             return;

@@ -140,7 +140,7 @@ public final class DstRun {
                 ByzantineNetwork lying = new ByzantineNetwork(network, byzantineRandom, liars, pool::signer);
                 byzantine = String.join(", ", liars) + " lie: " + lying.describe();
                 pool.network(lying);
-                if (lying.tells(ByzantineNetwork.Lie.FORGED_NEW_VIEW)) {
+                if (lying.tells(io.stackcompanion.sim.byzantine.Liar.Lie.FORGED_NEW_VIEW)) {
                     liars.forEach(pool::plantLyingNewViews);
                 }
             } else {
