@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # usage: scripts/dst.sh run --seed S [--requests N | --seconds T] [--nodes 4|7] [--faults LIST]
-#                           [--out DIR] [--keep] [--json]
+#                           [--plant WEAKNESS] [--out DIR] [--keep] [--json]
 #        scripts/dst.sh swarm --seeds A..B [--jobs J] [--first-failure] [--requests N | --seconds T]
-#                           [--nodes 4|7] [--faults LIST] [--json]
+#                           [--nodes 4|7] [--faults LIST] [--plant WEAKNESS] [--json]
 #        scripts/dst.sh check FILE [--json] [--max-steps N] [--initial absent|unknown] [--html OUT.html]
 #   Deterministic simulation testing (README, "Deterministic simulation testing").
 #   run: one seed: the pool's real cores and stores on simulated time, clients issuing PUT, GET and
@@ -21,6 +21,8 @@
 #   ordered is reported per key: the operation whose return no order reaches, the longest order
 #   found before it, and the operations that cannot come next (client, operation, line, times).
 # options: --faults LIST: drop,duplicate,delay,partition,cut,crash,down,skew,byzantine, or all, or none
+#          --plant skip-new-view-check: (run, swarm) a planted weakness, to see the DST find it: the nodes
+#            take NEW_VIEWs on trust instead of computing them again from their VIEW_CHANGEs
 #          --requests N: operations in all (default 200); --seconds T: simulated seconds instead
 #          --jobs J: seeds at once (default: the cores); --first-failure: stop at the first failing seed
 #          --json: the result as one JSON object, last

@@ -97,7 +97,7 @@ public final class DstCommands {
 
     /** {@code run --seed S [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--out DIR] [--keep] [--json]}. */
     public static int run(String[] args, PrintStream out) {
-        String usage = "dst.sh run --seed S [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--out DIR] [--keep] [--json]";
+        String usage = "dst.sh run --seed S [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--plant WEAKNESS] [--out DIR] [--keep] [--json]";
         Options o = common()
                 .addOption(Cli.value("seed", "S", "the seed"))
                 .addOption(Cli.value("out", "DIR", "where dst-S/ goes (default .)"))
@@ -219,7 +219,7 @@ public final class DstCommands {
 
     /** {@code swarm --seeds A..B [--jobs J] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--json]}. */
     public static int swarm(String[] args, PrintStream out, PrintStream err) {
-        String usage = "dst.sh swarm --seeds A..B [--jobs J] [--first-failure] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--json]";
+        String usage = "dst.sh swarm --seeds A..B [--jobs J] [--first-failure] [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--plant WEAKNESS] [--json]";
         Options o = common()
                 .addOption(Cli.value("seeds", "A..B", "the seeds, both ends included"))
                 .addOption(Cli.value("jobs", "J", "seeds run at once (default: the cores)"))

@@ -45,6 +45,9 @@ public record DstResult(DstRun.Options options, FaultPlan plan, String byzantine
         if (!byzantine.isEmpty()) {
             b.append("  byzantine: ").append(byzantine).append(" (the checks are of the honest nodes)\n");
         }
+        if (options.skipNewViewCheck()) {
+            b.append("  planted weakness: skip-new-view-check (the nodes take NEW_VIEWs on trust)\n");
+        }
         long ledger = ledgers.values().stream().mapToLong(List::size).max().orElse(0);
         b.append(String.format(Locale.ROOT, "  %d operations (PUT %d, GET %d, CAS %d), %d with no agreed reply; ledgers %s; views %s%n",
                 history.size(), count(Operation.PUT), count(Operation.GET), count(Operation.CAS), noReply,
@@ -73,6 +76,9 @@ public record DstResult(DstRun.Options options, FaultPlan plan, String byzantine
         plan.faults().stream().sorted().forEach(f -> faults.add(f.label()));
         if (!byzantine.isEmpty()) {
             o.put("byzantine", byzantine);
+        }
+        if (options.skipNewViewCheck()) {
+            o.put("planted", "skip-new-view-check");
         }
         o.put("operations", history.size()).put("noReply", noReply);
         ObjectNode ledgerSizes = o.putObject("ledgerSizes");
