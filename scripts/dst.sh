@@ -92,6 +92,9 @@ case "$command" in
                   [[ "$2" =~ $faults_re ]] || sc_die "--faults is a list of drop, duplicate, delay, partition, cut, crash, down, skew, byzantine (or all, or none), not '$2'"
                   args+=("$1" "$2") ;;
         --jobs) sc_need "a number of jobs" "$@"; sc_int n --jobs "$2" 1 256; args+=("$1" "$n") ;;
+        --plant) sc_need "a weakness (skip-new-view-check)" "$@"
+                 [[ "$2" == skip-new-view-check ]] || sc_die "--plant takes skip-new-view-check (the one weakness that can be planted), not '$2'"
+                 args+=("$1" "$2") ;;
         --seeds) sc_need "a range A..B" "$@"
                  [[ "$2" =~ ^([0-9]{1,18})\.\.([0-9]{1,18})$ ]] && ((10#${BASH_REMATCH[1]} <= 10#${BASH_REMATCH[2]})) \
                    || sc_die "--seeds is a range A..B of whole numbers with A <= B, not '$2'"
