@@ -40,6 +40,12 @@ final class ConsensusState {
     private long lastOrderedAt;
     /** When the primary last proposed a batch we saw (or, as primary, we cut one): it is alive and working. */
     private long lastProposalAt;
+    /**
+     * Of the requests the primary proposed in this view (batches accepted here, not re-ordered ones),
+     * the latest time one was finalised here: a primary that proposes requests finalised well after one
+     * it leaves waiting skips that one (censorship evidence, {@code ViewChanges}). Long.MIN_VALUE: none.
+     */
+    private long latestProposedFinalisedAt = Long.MIN_VALUE;
     /** pp_seq_no of the last batch applied (sent as primary, or accepted as replica). */
     private long lastApplied;
     private long lastPpTime;
@@ -123,6 +129,15 @@ final class ConsensusState {
         return lastProposalAt;
     }
 
+    long latestProposedFinalisedAt() {
+        return latestProposedFinalisedAt;
+    }
+
+    /** The primary proposed, in this view, requests of which the latest was finalised here at {@code finalisedAt}. */
+    void proposedFinalisedAt(long finalisedAt) {
+        latestProposedFinalisedAt = Math.max(latestProposedFinalisedAt, finalisedAt);
+    }
+
     long lastApplied() {
         return lastApplied;
     }
@@ -185,6 +200,7 @@ final class ConsensusState {
         establishedView = view;
         failedViewChanges = 0;
         viewStartedAt = ctx.now();
+        latestProposedFinalisedAt = Long.MIN_VALUE;
     }
 
     /** The view change did not complete in time: the next one waits longer. */

@@ -304,6 +304,15 @@ public final class NodeCore {
     }
 
     /**
+     * The simulator's censoring primary: whenever it is primary, it never proposes the requests of one
+     * client (the first whose request it had to cut); the replicas see a later request proposed before
+     * it and vote for a new primary at the ordering timeout. Nothing else calls it.
+     */
+    public void plantCensoring() {
+        batcher.censor();
+    }
+
+    /**
      * For the replay of a recording made before VIEW_CHANGEs were signed (and NEW_VIEWs carried them):
      * this node makes its view changes as the recorded one did, and takes its peers' as they came.
      * A node never calls it.

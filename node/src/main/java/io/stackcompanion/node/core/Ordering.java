@@ -304,6 +304,11 @@ final class Ordering {
         }
         Batch b = batches.computeIfAbsent(pp.ppSeqNo(), Batch::new);
         accept(b, pp, requests);
+        if (!reordered) {
+            for (RequestState r : requests) {
+                state.proposedFinalisedAt(r.finalisedAt());
+            }
+        }
         if (!state.isPrimary()) {
             ctx.outbox.broadcast(new Prepare(state.viewNo(), pp.ppSeqNo(), b.digest()));
             b.addPrepare(b.digest(), ctx.name);

@@ -3,6 +3,7 @@ package io.stackcompanion.node.core;
 import io.stackcompanion.node.core.RequestBook.RequestState;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -25,6 +26,11 @@ final class PrimaryBatcher {
     private final ConsensusState state;
     private final RequestBook book;
     private final PrePrepareSchedule schedule;
+    /**
+     * The simulator's censoring primary: the client whose requests it never proposes (the first one whose
+     * request it had to cut), or null. Empty string: it censors, and has not picked its victim yet.
+     */
+    private String censored;
 
     PrimaryBatcher(CoreContext ctx, ConsensusState state, RequestBook book, PrePrepareSchedule schedule) {
         this.ctx = ctx;
@@ -42,6 +48,11 @@ final class PrimaryBatcher {
         ctx.timers.cancel(BATCH_TIMER);
     }
 
+    /** The simulator's Byzantine primary: it never proposes the requests of one client (see {@link #censored}). */
+    void censor() {
+        censored = "";
+    }
+
     /** Cuts the batches that are due, proposing each through {@code proposer}; only when the primary may propose. */
     void cut(Proposer proposer) {
         if (schedule.isForced()) {
@@ -50,21 +61,34 @@ final class PrimaryBatcher {
         }
         long maxWait = ctx.settings.maxBatchWait().toNanos();
         int maxSize = ctx.settings.maxBatchSize();
-        while (book.queuedCount() > 0 && state.lastApplied() - state.lastOrdered() < ctx.settings.maxBatchesInFlight()
+        while (proposable() > 0 && state.lastApplied() - state.lastOrdered() < ctx.settings.maxBatchesInFlight()
                 && state.lastApplied() < state.highWatermark()) {
-            RequestState oldest = book.queue().iterator().next();
-            boolean full = book.queuedCount() >= maxSize;
+            Collection<RequestState> queue = censored == null ? book.queue() : uncensored();
+            RequestState oldest = queue.iterator().next();
+            boolean full = queue.size() >= maxSize;
             boolean waited = ctx.now() - oldest.finalisedAt() >= maxWait;
             if (!full && !waited) {
                 ctx.timers.schedule(BATCH_TIMER, oldest.finalisedAt() + maxWait);
                 return;
             }
-            List<RequestState> requests = book.queue().stream().limit(maxSize).toList();
+            List<RequestState> requests = queue.stream().limit(maxSize).toList();
             proposer.propose(requests, Math.max(ctx.nowMillis(), state.lastPpTime()));
         }
-        if (book.queuedCount() == 0) {
+        if (proposable() == 0) {
             ctx.timers.cancel(BATCH_TIMER);
         }
+    }
+
+    private int proposable() {
+        return censored == null ? book.queuedCount() : uncensored().size();
+    }
+
+    /** The queue without the censored client's requests (picking the victim at the first request it meets). */
+    private List<RequestState> uncensored() {
+        if (censored.isEmpty() && book.queuedCount() > 0) {
+            censored = book.queue().iterator().next().request.identifier();
+        }
+        return book.queue().stream().filter(r -> !r.request.identifier().equals(censored)).toList();
     }
 
     /** Cuts the scheduled batches that are due and whose requests are all finalised here. */

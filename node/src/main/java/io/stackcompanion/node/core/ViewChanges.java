@@ -189,12 +189,18 @@ final class ViewChanges {
             return;
         }
         ctx.timers.schedule(ORDERING_TIMER, ctx.now() + timeout);
-        // An overloaded pool is slow but orders, or its primary at least proposes; a stalled one (or a
-        // primary that censors a request for several timeouts) needs a new primary.
+        // An overloaded pool is slow but orders, or its primary at least proposes; a stalled one needs a
+        // new primary, and so does one that censors: it proposed requests finalised here more than half a
+        // timeout after this one, which waits still, in no batch (a primary cuts its queue oldest first,
+        // and the nodes finalise a request within a few network delays of each other). A primary that
+        // censors more cleverly is caught after three more timeouts.
         boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt(), state.lastProposalAt()), state.viewStartedAt()) >= timeout;
-        boolean censored = ctx.now() - deadline >= 3 * timeout;
+        boolean skipped = !book.isInBatch(oldest.get().digest)
+                && state.latestProposedFinalisedAt() - oldest.get().finalisedAt() > timeout / 2;
+        boolean censored = skipped || ctx.now() - deadline >= 3 * timeout;
         if ((stalled || censored) && !state.isViewChanging() && !state.isCatchingUp()) {
-            String why = "a request finalised " + (ctx.now() - oldest.get().finalisedAt()) / 1_000_000 + " ms ago is not ordered";
+            String why = "a request finalised " + (ctx.now() - oldest.get().finalisedAt()) / 1_000_000 + " ms ago is not ordered"
+                    + (skipped && !stalled ? " while the primary proposed requests finalised after it" : "");
             voteInstanceChange(state.viewNo() + 1, why);
             // The pool may have ordered it without this node (3-phase messages lost on a cut link): with
             // no further checkpoint to tell it, only asking the peers' ledgers finds that out.

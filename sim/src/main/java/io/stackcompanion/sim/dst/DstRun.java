@@ -94,6 +94,7 @@ public final class DstRun {
         SplittableRandom workRandom = master.split();
         SplittableRandom configRandom = master.split();
         SplittableRandom byzantineRandom = master.split(); // after the others: they stay what they were
+        SplittableRandom censorRandom = master.split(); // after byzantineRandom, for the same reason
         long windowMillis = options.seconds() > 0 ? options.seconds() * 2_000L / 3 : 5_000L + planRandom.nextLong(25_000L);
         FaultPlan plan = FaultPlan.draw(planRandom, options.faults(), windowMillis);
         NodeConfig config = config(configRandom, seed);
@@ -142,6 +143,10 @@ public final class DstRun {
                 pool.network(lying);
                 if (lying.tells(io.stackcompanion.sim.byzantine.Liar.Lie.FORGED_NEW_VIEW)) {
                     liars.forEach(pool::plantLyingNewViews);
+                }
+                if (censorRandom.nextBoolean()) { // half the seeds: the liars' cores censor a client as primaries
+                    liars.forEach(pool::plantCensoring);
+                    byzantine += "; as primary, censors the first client whose request it must cut";
                 }
             } else {
                 pool.network(network);

@@ -213,6 +213,8 @@ public final class SimulatedPool implements AutoCloseable {
     private boolean skipNewViewCheck;
     /** Nodes whose cores lie in their NEW_VIEWs ({@link #plantLyingNewViews}). */
     private final Set<String> lyingNewViews = new TreeSet<>();
+    /** Nodes whose cores censor a client as primary ({@link #plantCensoring}). */
+    private final Set<String> censoring = new TreeSet<>();
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
         this.random = new Random(seed);
@@ -251,6 +253,14 @@ public final class SimulatedPool implements AutoCloseable {
      */
     public void plantLyingNewViews(String node) {
         lyingNewViews.add(node);
+    }
+
+    /**
+     * {@code node}'s core (at every start from now on) censors as primary: it never proposes the
+     * requests of one client (the first whose request it had to cut).
+     */
+    public void plantCensoring(String node) {
+        censoring.add(node);
     }
 
     /** An Ed25519 key pair that is the same for the same seed (the JDK's generator takes our randomness). */
@@ -458,6 +468,9 @@ public final class SimulatedPool implements AutoCloseable {
         }
         if (lyingNewViews.contains(node)) {
             s.core.plantLyingNewViews();
+        }
+        if (censoring.contains(node)) {
+            s.core.plantCensoring();
         }
         s.stepper.attach(s.core);
         s.inputs = 0;
