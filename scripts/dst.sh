@@ -21,8 +21,9 @@
 #   ordered is reported per key: the operation whose return no order reaches, the longest order
 #   found before it, and the operations that cannot come next (client, operation, line, times).
 # options: --faults LIST: drop,duplicate,delay,partition,cut,crash,down,skew,byzantine, or all, or none
-#          --plant skip-new-view-check: (run, swarm) a planted weakness, to see the DST find it: the nodes
-#            take NEW_VIEWs on trust instead of computing them again from their VIEW_CHANGEs
+#          --plant WEAKNESS: (run, swarm) a planted weakness, to see the DST find it: skip-new-view-check
+#            (the nodes take NEW_VIEWs on trust instead of computing them again from their VIEW_CHANGEs)
+#            or votes-for-any-digest (the nodes count PREPAREs and COMMITs whatever digest they name)
 #          --requests N: operations in all (default 200); --seconds T: simulated seconds instead
 #          --jobs J: seeds at once (default: the cores); --first-failure: stop at the first failing seed
 #          --json: the result as one JSON object, last
@@ -92,8 +93,9 @@ case "$command" in
                   [[ "$2" =~ $faults_re ]] || sc_die "--faults is a list of drop, duplicate, delay, partition, cut, crash, down, skew, byzantine (or all, or none), not '$2'"
                   args+=("$1" "$2") ;;
         --jobs) sc_need "a number of jobs" "$@"; sc_int n --jobs "$2" 1 256; args+=("$1" "$n") ;;
-        --plant) sc_need "a weakness (skip-new-view-check)" "$@"
-                 [[ "$2" == skip-new-view-check ]] || sc_die "--plant takes skip-new-view-check (the one weakness that can be planted), not '$2'"
+        --plant) sc_need "a weakness (skip-new-view-check or votes-for-any-digest)" "$@"
+                 [[ "$2" =~ ^(skip-new-view-check|votes-for-any-digest)$ ]] \
+                   || sc_die "--plant takes skip-new-view-check or votes-for-any-digest, not '$2'"
                  args+=("$1" "$2") ;;
         --seeds) sc_need "a range A..B" "$@"
                  [[ "$2" =~ ^([0-9]{1,18})\.\.([0-9]{1,18})$ ]] && ((10#${BASH_REMATCH[1]} <= 10#${BASH_REMATCH[2]})) \

@@ -295,6 +295,23 @@ public final class NodeCore {
     }
 
     /**
+     * A planted weakness, for the simulator's test that its swarm finds one: this node counts PREPAREs
+     * and COMMITs whatever digest they name as votes for the batch it accepted, so a primary that sends
+     * different PRE-PREPAREs to different replicas forks them. Nothing else calls it.
+     */
+    public void plantVotesForAnyDigest() {
+        ordering.countVotesForAnyDigest();
+    }
+
+    /**
+     * The simulator's Byzantine primary: whenever it is primary, f replicas get each batch it proposes
+     * and the others another valid batch at the same pp_seq_no (equivocation). Nothing else calls it.
+     */
+    public void plantEquivocation() {
+        ordering.equivocate();
+    }
+
+    /**
      * The simulator's Byzantine primary: its NEW_VIEWs leave out the last batch they should re-order,
      * and it acts on them (proposes other batches from there). What a replica that checks NEW_VIEWs
      * rejects, and one that does not ({@link #plantSkipNewViewCheck}) may fork on. Nothing else calls it.

@@ -38,6 +38,10 @@ final class Ordering {
     private final Consumer<List<String>> missingRequests;
 
     private final TreeMap<Long, Batch> batches = new TreeMap<>();
+    /** True only in the simulator's planted-weakness test ({@link #countVotesForAnyDigest}). */
+    private boolean votesForAnyDigest;
+    /** The simulator's equivocating primary ({@link #equivocate}). */
+    private boolean equivocate;
     /** The last batch a catch-up was started for because its requests or PRE-PREPARE were missing, and when. */
     private long stuckCatchupBatch = -1;
     private long stuckCatchupAt;
@@ -224,14 +228,42 @@ final class Ordering {
         long ppSeqNo = state.lastApplied() + 1;
         execution.persistProposed(state.viewNo(), ppSeqNo);
         state.proposalSeen();
+        PrePrepare other = equivocate ? otherBatch(requests, ppSeqNo, ppTime) : null;
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
         PrePrepare pp = new PrePrepare(state.viewNo(), ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
         Batch b = batches.computeIfAbsent(ppSeqNo, Batch::new);
         accept(b, pp, requests);
         log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo(), ppSeqNo, requests.size());
-        ctx.outbox.broadcast(pp);
+        if (other == null) {
+            ctx.outbox.broadcast(pp);
+        } else {
+            // The simulator's equivocating primary: the first f other nodes get this batch, the rest another.
+            List<String> others = ctx.nodes.stream().filter(n -> !n.equals(ctx.name)).toList();
+            ctx.outbox.toNodes(others.subList(0, ctx.f()), pp);
+            ctx.outbox.toNodes(others.subList(ctx.f(), others.size()), other);
+        }
         checkPrepared(b);
+    }
+
+    /** The simulator's Byzantine primary: another valid batch at the same pp_seq_no (see {@link #equivocate}). */
+    private PrePrepare otherBatch(List<RequestState> requests, long ppSeqNo, long ppTime) {
+        List<RequestState> reversed = new ArrayList<>(requests);
+        java.util.Collections.reverse(reversed);
+        long time = requests.size() > 1 ? ppTime : ppTime + 1;
+        Execution.Roots roots = execution.apply(reversed, ppSeqNo, time);
+        execution.discardLast();
+        return new PrePrepare(state.viewNo(), ppSeqNo, time, reversed.stream().map(r -> r.digest).toList(),
+                roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
+    }
+
+    /**
+     * The simulator's Byzantine primary: every batch it proposes goes to f replicas, and another batch
+     * with the same requests (in reverse order, or a millisecond later), applied to the same state and
+     * so with valid roots, to the others (equivocation). Nothing but the simulator sets it.
+     */
+    void equivocate() {
+        equivocate = true;
     }
 
     // ---------------------------------------------------------------- replicas
@@ -371,8 +403,21 @@ final class Ordering {
         state.applied(pp);
     }
 
+    /** The simulator's planted weakness: votes are counted whatever digest they name. */
+    void countVotesForAnyDigest() {
+        votesForAnyDigest = true;
+    }
+
+    private int prepares(Batch b) {
+        return votesForAnyDigest ? Batch.votersOfAnyDigest(b, false) : b.prepareCount();
+    }
+
+    private int commits(Batch b) {
+        return votesForAnyDigest ? Batch.votersOfAnyDigest(b, true) : b.commitCount();
+    }
+
     private void checkPrepared(Batch b) {
-        if (b.prePrepare() != null && !b.isCommitSent() && b.prepareCount() >= ctx.quorums.prepare()) {
+        if (b.prePrepare() != null && !b.isCommitSent() && prepares(b) >= ctx.quorums.prepare()) {
             b.markCommitSent();
             state.prepared(b.prePrepare());
             ctx.outbox.broadcast(new Commit(state.viewNo(), b.ppSeqNo, b.digest()));
@@ -388,7 +433,7 @@ final class Ordering {
         Batch b;
         boolean orderedAny = false;
         while ((b = batches.get(state.lastOrdered() + 1)) != null && b.isCommitSent()
-                && b.commitCount() >= ctx.quorums.commit()) {
+                && commits(b) >= ctx.quorums.commit()) {
             order(b);
             orderedAny = true;
         }

@@ -206,7 +206,7 @@ class CommandLineHygieneTest {
         bad(a, "dst.sh", "unknown option '--bogus'", "check", "a-file", "--bogus");
         bad(a, "dst.sh", "dst.sh run needs --seed S", "run");
         bad(a, "dst.sh", "--seed must be a whole number from -9223372036854775808 to 9223372036854775807, not 'x'", "run", "--seed", "x");
-        bad(a, "dst.sh", "--plant takes skip-new-view-check (the one weakness that can be planted), not 'nope'", "run", "--seed", "1", "--plant", "nope");
+        bad(a, "dst.sh", "--plant takes skip-new-view-check or votes-for-any-digest, not 'nope'", "run", "--seed", "1", "--plant", "nope");
         bad(a, "dst.sh", "--nodes is 4 (f=1) or 7 (f=2), not '5'", "run", "--seed", "1", "--nodes", "5");
         bad(a, "dst.sh", "--faults is a list of drop, duplicate", "run", "--seed", "1", "--faults", "flood");
         bad(a, "dst.sh", "--requests and --seconds are two ways to size a run; pass one", "run", "--seed", "1", "--requests", "5", "--seconds", "5");

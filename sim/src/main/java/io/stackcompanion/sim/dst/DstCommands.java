@@ -55,7 +55,7 @@ public final class DstCommands {
                 .addOption(Cli.value("seconds", "T", "simulated seconds of workload instead"))
                 .addOption(Cli.value("nodes", "4|7", "pool size (default 4)"))
                 .addOption(Cli.value("faults", "LIST", "pin the faults (default: each seed picks)"))
-                .addOption(Cli.value("plant", "WEAKNESS", "plant a weakness the swarm should find: skip-new-view-check"))
+                .addOption(Cli.value("plant", "WEAKNESS", "plant a weakness the swarm should find: " + Weakness.labels()))
                 .addOption(Cli.flag("json", "one JSON object per seed / the summary, last"));
     }
 
@@ -84,15 +84,8 @@ public final class DstCommands {
             throw new StackCompanionException("--nodes is 4 (f=1) or 7 (f=2), not " + nodes);
         }
         Set<Fault> faults = cl.hasOption("faults") ? Fault.parse(cl.getOptionValue("faults")) : null;
-        boolean skipNewViewCheck = false;
-        if (cl.hasOption("plant")) {
-            if (!cl.getOptionValue("plant").equals("skip-new-view-check")) {
-                throw new StackCompanionException("--plant takes skip-new-view-check (the one weakness that can be planted), not '"
-                        + cl.getOptionValue("plant") + "'");
-            }
-            skipNewViewCheck = true;
-        }
-        return new DstRun.Options(seed, requests, seconds, (int) nodes, faults, skipNewViewCheck);
+        Weakness plant = cl.hasOption("plant") ? Weakness.parse(cl.getOptionValue("plant")) : null;
+        return new DstRun.Options(seed, requests, seconds, (int) nodes, faults, plant);
     }
 
     /** {@code run --seed S [--requests N | --seconds T] [--nodes 4|7] [--faults LIST] [--out DIR] [--keep] [--json]}. */
@@ -259,7 +252,7 @@ public final class DstCommands {
                         new me.tongfei.progressbar.InteractiveConsoleProgressBarConsumer(err)).build()) {
             List<Future<DstResult>> futures = new ArrayList<>();
             for (long s = from; s <= to; s++) {
-                DstRun.Options opts = new DstRun.Options(s, shape.requests(), shape.seconds(), shape.nodes(), shape.faults(), shape.skipNewViewCheck());
+                DstRun.Options opts = new DstRun.Options(s, shape.requests(), shape.seconds(), shape.nodes(), shape.faults(), shape.plant());
                 futures.add(pool.submit(() -> {
                     if (stop.get()) {
                         return null; // --first-failure: a seed failed already

@@ -45,8 +45,8 @@ public record DstResult(DstRun.Options options, FaultPlan plan, String byzantine
         if (!byzantine.isEmpty()) {
             b.append("  byzantine: ").append(byzantine).append(" (the checks are of the honest nodes)\n");
         }
-        if (options.skipNewViewCheck()) {
-            b.append("  planted weakness: skip-new-view-check (the nodes take NEW_VIEWs on trust)\n");
+        if (options.plant() != null) {
+            b.append("  planted weakness: ").append(options.plant().label).append(" (").append(options.plant().description).append(")\n");
         }
         long ledger = ledgers.values().stream().mapToLong(List::size).max().orElse(0);
         b.append(String.format(Locale.ROOT, "  %d operations (PUT %d, GET %d, CAS %d), %d with no agreed reply; ledgers %s; views %s%n",
@@ -77,8 +77,8 @@ public record DstResult(DstRun.Options options, FaultPlan plan, String byzantine
         if (!byzantine.isEmpty()) {
             o.put("byzantine", byzantine);
         }
-        if (options.skipNewViewCheck()) {
-            o.put("planted", "skip-new-view-check");
+        if (options.plant() != null) {
+            o.put("planted", options.plant().label);
         }
         o.put("operations", history.size()).put("noReply", noReply);
         ObjectNode ledgerSizes = o.putObject("ledgerSizes");

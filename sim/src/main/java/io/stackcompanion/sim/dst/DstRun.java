@@ -55,10 +55,10 @@ public final class DstRun {
      * @param seconds  simulated seconds of workload instead (0: use {@code requests})
      * @param nodes    pool size, 4 (f=1) or 7 (f=2)
      * @param faults   pinned faults, or null: the seed chooses (swarm)
-     * @param skipNewViewCheck the planted weakness: the nodes take NEW_VIEWs on trust (the test that the
-     *                 swarm, with Byzantine nodes, finds a node so weakened; {@code --plant skip-new-view-check})
+     * @param plant    a planted weakness, or null (the test that the swarm, with Byzantine nodes, finds
+     *                 a pool so weakened; {@code --plant})
      */
-    public record Options(long seed, int requests, int seconds, int nodes, Set<Fault> faults, boolean skipNewViewCheck) {
+    public record Options(long seed, int requests, int seconds, int nodes, Set<Fault> faults, Weakness plant) {
         public Options {
             if (nodes != 4 && nodes != 7) {
                 throw new IllegalArgumentException("a pool of 4 or 7 nodes, not " + nodes);
@@ -66,7 +66,7 @@ public final class DstRun {
         }
 
         public Options(long seed, int requests, int seconds, int nodes, Set<Fault> faults) {
-            this(seed, requests, seconds, nodes, faults, false);
+            this(seed, requests, seconds, nodes, faults, null);
         }
     }
 
@@ -121,8 +121,8 @@ public final class DstRun {
                 }
                 pool.names().forEach(pool::record);
             }
-            if (options.skipNewViewCheck()) {
-                pool.plantSkipNewViewCheck();
+            if (options.plant() != null) {
+                options.plant().plantIn(pool);
             }
             pool.traceTo(t -> {
                 traceHash.update((t.time() + " " + t.node() + " " + t.what() + "\n").getBytes(StandardCharsets.UTF_8));
@@ -147,6 +147,10 @@ public final class DstRun {
                 if (censorRandom.nextBoolean()) { // half the seeds: the liars' cores censor a client as primaries
                     liars.forEach(pool::plantCensoring);
                     byzantine += "; as primary, censors the first client whose request it must cut";
+                }
+                if (censorRandom.nextBoolean()) { // half the seeds: the liars' cores equivocate as primaries
+                    liars.forEach(pool::plantEquivocation);
+                    byzantine += "; as primary, sends f replicas each batch and the others another valid one";
                 }
             } else {
                 pool.network(network);

@@ -211,10 +211,14 @@ public final class SimulatedPool implements AutoCloseable {
     private final Map<String, KeyPair> nodeKeys = new LinkedHashMap<>();
     /** The planted weakness of {@link #plantSkipNewViewCheck}. */
     private boolean skipNewViewCheck;
+    /** The planted weakness of {@link #plantVotesForAnyDigest}. */
+    private boolean votesForAnyDigest;
     /** Nodes whose cores lie in their NEW_VIEWs ({@link #plantLyingNewViews}). */
     private final Set<String> lyingNewViews = new TreeSet<>();
     /** Nodes whose cores censor a client as primary ({@link #plantCensoring}). */
     private final Set<String> censoring = new TreeSet<>();
+    /** Nodes whose cores equivocate as primary ({@link #plantEquivocation}). */
+    private final Set<String> equivocating = new TreeSet<>();
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
         this.random = new Random(seed);
@@ -248,6 +252,14 @@ public final class SimulatedPool implements AutoCloseable {
     }
 
     /**
+     * The planted weakness: every node started from now on counts PREPAREs and COMMITs whatever digest
+     * they name (the test that the swarm finds a weakened node).
+     */
+    public void plantVotesForAnyDigest() {
+        votesForAnyDigest = true;
+    }
+
+    /**
      * {@code node}'s core (at every start from now on) lies in its NEW_VIEWs as a Byzantine primary:
      * it leaves out the last batch to re-order and acts on that.
      */
@@ -261,6 +273,14 @@ public final class SimulatedPool implements AutoCloseable {
      */
     public void plantCensoring(String node) {
         censoring.add(node);
+    }
+
+    /**
+     * {@code node}'s core (at every start from now on) equivocates as primary: f replicas get each batch
+     * it proposes, the others another valid batch at the same pp_seq_no.
+     */
+    public void plantEquivocation(String node) {
+        equivocating.add(node);
     }
 
     /** An Ed25519 key pair that is the same for the same seed (the JDK's generator takes our randomness). */
@@ -466,11 +486,17 @@ public final class SimulatedPool implements AutoCloseable {
         if (skipNewViewCheck) {
             s.core.plantSkipNewViewCheck();
         }
+        if (votesForAnyDigest) {
+            s.core.plantVotesForAnyDigest();
+        }
         if (lyingNewViews.contains(node)) {
             s.core.plantLyingNewViews();
         }
         if (censoring.contains(node)) {
             s.core.plantCensoring();
+        }
+        if (equivocating.contains(node)) {
+            s.core.plantEquivocation();
         }
         s.stepper.attach(s.core);
         s.inputs = 0;
