@@ -4,7 +4,8 @@
 #   up           create the pool if the base dir has none (keys, genesis), start every node
 #                (side by side), return once every node is connected to every other
 #   down         stop every node cleanly
-#   status       per node: running, view, primary, last ordered batch, ledger size and root
+#   status       per node: running, view, primary, last ordered batch, ledger size and root, and
+#                the messages it rejected since it started (by sender and reason; "Rejected messages" in the README)
 #   start NODE   start one node (a restart resumes from its data)
 #   stop NODE    stop one node cleanly (SIGTERM)
 #   kill NODE    kill one node with SIGKILL

@@ -96,6 +96,18 @@ class ByzantineProcessTest {
         assertThat(honest).extracting(PoolSetup.NodeState::ledgerRoot).containsOnly(honest.get(0).ledgerRoot());
         assertThat(honest).extracting(PoolSetup.NodeState::viewNo).as("the lying primary of view 0 was replaced")
                 .allMatch(v -> v >= 1);
+        // Every honest node counted messages it rejected from the liar, and from no one else.
+        Scripts.Result status = Scripts.run(120, "pool.sh", "status", "--base-dir", dir.toString(), "--json");
+        System.out.println(status.stdout());
+        assertThat(status.exitCode()).as(status.toString()).isZero();
+        for (JsonNode n : io.stackcompanion.node.message.Codec.mapper().readTree(status.lastLine()).get("nodes")) {
+            String name = n.get("name").asText();
+            if (HONEST.contains(name)) {
+                assertThat(status.stdout()).contains(name + " rejected: " + LIAR + " ");
+                assertThat(n.get("rejected").get(LIAR)).as(n.toString()).isNotEmpty();
+                assertThat(n.get("rejected").properties()).as(n.toString()).allMatch(sender -> sender.getKey().equals(LIAR));
+            }
+        }
         Scripts.Result stopped = Scripts.run(120, "pool.sh", "down", "--base-dir", dir.toString());
         assertThat(stopped.exitCode()).as(stopped.toString()).isZero();
         liar.waitFor(); // stopped by pool.sh down (SIGTERM), as every node: its recording is sealed

@@ -296,14 +296,23 @@ public final class Client implements AutoCloseable {
         return status(info, options.statusTimeout());
     }
 
-    /** Asks one node for its status, no client key needed (what {@code pool.sh status} uses). */
+    /** Asks one node for its status, no client key needed. */
     public static Status status(NodeInfo node, Duration timeout) throws NodeUnavailableException {
+        return status(node, timeout, false);
+    }
+
+    /**
+     * Asks one node for its status, no client key needed; with {@code withRejected}, also the messages
+     * it rejected, by sender and reason (what {@code pool.sh status} asks; a node of an earlier
+     * version answers without them).
+     */
+    public static Status status(NodeInfo node, Duration timeout, boolean withRejected) throws NodeUnavailableException {
         String where = node.name() + " at " + node.host() + ":" + node.clientPort();
         long deadline = System.nanoTime() + timeout.toNanos();
         try (Socket s = new Socket()) {
             s.setTcpNoDelay(true);
             s.connect(new InetSocketAddress(node.host(), node.clientPort()), (int) Math.max(1, timeout.toMillis()));
-            Frames.write(s.getOutputStream(), new GetStatus());
+            Frames.write(s.getOutputStream(), withRejected ? new GetStatus(true) : new GetStatus());
             DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream()));
             while (true) {
                 long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());

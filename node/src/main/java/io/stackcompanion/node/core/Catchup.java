@@ -197,7 +197,8 @@ final class Catchup {
             byte[] newRoot = unhex(cp.newRoot());
             if (proof == null || newRoot == null || !io.stackcompanion.node.store.MerkleTree.verifyConsistency(
                     mySize, cp.newSize(), unhex(execution.ledgerRoot()), newRoot, proof)) {
-                log.warn("{} claims a ledger of {} that does not extend ours of {}; its answer is ignored", from,
+                ctx.rejections.reject(from, "consistency-proof-does-not-verify",
+                        "{} claims a ledger of {} that does not extend ours of {}; its answer is ignored", from,
                         cp.newSize(), mySize);
                 liars.add(from);
                 return;
@@ -320,7 +321,8 @@ final class Catchup {
             List<Txn> applied = leaves.size() != to - next + 1 || proof == null ? null
                     : execution.applyVerified(leaves, target.size(), unhex(target.root()), proof, last);
             if (applied == null) {
-                log.warn("{} sent txns {}..{} that do not verify against the agreed ledger of {} ({}); asking another peer",
+                ctx.rejections.reject(r.peer(), "catchup-txns-do-not-verify",
+                        "{} sent txns {}..{} that do not verify against the agreed ledger of {} ({}); asking another peer",
                         r.peer(), next, to, target.size(), target.root());
                 liars.add(r.peer());
                 ask(next, nextSource(r.peer()));

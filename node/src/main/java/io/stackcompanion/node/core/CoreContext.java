@@ -24,6 +24,8 @@ final class CoreContext {
     final TreeSet<String> connected = new TreeSet<>();
     /** When each node last connected (core clock), for re-sending what it may have missed while away. */
     final java.util.TreeMap<String, Long> connectedAt = new java.util.TreeMap<>();
+    /** Messages rejected as no honest peer sends them: counted and logged (rate-limited) here. */
+    final Rejections rejections;
 
     CoreContext(String name, PoolGenesis genesis, CoreSettings settings, CoreRuntime runtime, Timers timers,
                 Random random) {
@@ -35,6 +37,7 @@ final class CoreContext {
         this.runtime = runtime;
         this.timers = timers;
         this.random = random;
+        this.rejections = new Rejections(runtime::now);
         this.outbox = new Outbox(runtime, nodes.stream().filter(n -> !n.equals(name)).toList());
     }
 

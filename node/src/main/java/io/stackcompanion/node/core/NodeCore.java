@@ -160,8 +160,17 @@ public final class NodeCore {
     }
 
     public Status status() {
+        return status(false);
+    }
+
+    /**
+     * Where the node stands; with {@code withRejected}, also the messages it rejected so far by sender
+     * and reason (only when asked: a recording's STATUS replies must keep their bytes).
+     */
+    public Status status(boolean withRejected) {
         return new Status(ctx.name, state.viewNo(), state.primary(), state.lastOrdered(),
-                execution.ledgerSize(), execution.ledgerRoot(), List.copyOf(connectedNodes));
+                execution.ledgerSize(), execution.ledgerRoot(), List.copyOf(connectedNodes),
+                withRejected ? ctx.rejections.counts() : null);
     }
 
     /** Where the core stands, as plain values: the replay verdict's state, a debugger's view, what --check-state compares. */
@@ -251,8 +260,9 @@ public final class NodeCore {
         try {
             m = Codec.decode(r.bytes());
         } catch (MalformedMessageException e) {
-            log.warn("{} on the {} stack sent a malformed message ({}); closing that connection", r.peer(),
-                    r.stack(), e.getMessage());
+            ctx.rejections.reject(r.stack() == StackName.CLIENT ? Rejections.CLIENTS : r.peer(), "malformed",
+                    "{} on the {} stack sent a malformed message ({}); closing that connection", r.peer(), r.stack(),
+                    e.getMessage());
             ctx.runtime.disconnect(r.stack(), r.peer());
             return;
         }
@@ -266,10 +276,11 @@ public final class NodeCore {
     private void onClientMessage(String connection, Message m) {
         if (m instanceof Request req) {
             propagator.onClientRequest(connection, req);
-        } else if (m instanceof GetStatus) {
-            ctx.outbox.toClient(connection, status());
+        } else if (m instanceof GetStatus gs) {
+            ctx.outbox.toClient(connection, status(Boolean.TRUE.equals(gs.withRejected())));
         } else {
-            log.warn("client {} sent {}, which clients may not send; closing that connection", connection,
+            ctx.rejections.reject(Rejections.CLIENTS, "not-a-client-message",
+                    "client {} sent {}, which clients may not send; closing that connection", connection,
                     m.getClass().getSimpleName());
             ctx.runtime.disconnect(StackName.CLIENT, connection);
         }
@@ -280,7 +291,8 @@ public final class NodeCore {
         if (handler != null) {
             handler.accept(from, m);
         } else {
-            log.warn("node {} sent {}, which nodes do not send each other; closing that connection", from,
+            ctx.rejections.reject(from, "not-a-node-message",
+                    "node {} sent {}, which nodes do not send each other; closing that connection", from,
                     m.getClass().getSimpleName());
             ctx.runtime.disconnect(StackName.NODE, from);
         }

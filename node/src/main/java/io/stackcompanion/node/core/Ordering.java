@@ -91,7 +91,8 @@ final class Ordering {
             return;
         }
         if (!from.equals(state.primary())) {
-            log.warn("{} sent PRE-PREPARE {}:{} but the primary of view {} is {}; ignored",
+            ctx.rejections.reject(from, "pre-prepare-not-from-primary",
+                    "{} sent PRE-PREPARE {}:{} but the primary of view {} is {}; ignored",
                     from, pp.viewNo(), pp.ppSeqNo(), state.viewNo(), state.primary());
             return;
         }
@@ -99,7 +100,7 @@ final class Ordering {
         if (pp.ppSeqNo() <= state.lastApplied()) {
             Batch known = batches.get(pp.ppSeqNo());
             if (known != null && known.digest() != null && !known.digest().equals(Batch.digestOf(pp))) {
-                log.warn("primary {} sent a second, different PRE-PREPARE for {}:{}; ignored",
+                ctx.rejections.reject(from, "equivocation", "primary {} sent a second, different PRE-PREPARE for {}:{}; ignored",
                         from, pp.viewNo(), pp.ppSeqNo());
             }
             return;
@@ -120,7 +121,9 @@ final class Ordering {
             return;
         }
         if (from.equals(ctx.primaryOf(p.viewNo()))) {
-            log.warn("primary {} sent a PREPARE for {}:{}; primaries do not prepare; ignored", from, p.viewNo(), p.ppSeqNo());
+            ctx.rejections.reject(from, "prepare-from-primary",
+                    "primary {} sent a PREPARE for {}:{}; primaries do not prepare; ignored",
+                    from, p.viewNo(), p.ppSeqNo());
             return;
         }
         Batch b = batches.computeIfAbsent(p.ppSeqNo(), Batch::new);
@@ -312,19 +315,21 @@ final class Ordering {
     }
 
     private boolean applyPrePrepare(PrePrepare pp, List<RequestState> requests, boolean reordered) {
-        String problem = checkPrePrepare(pp, reordered);
+        Problem problem = checkPrePrepare(pp, reordered);
         if (problem != null) {
             if (reordered) {
-                endReorderedRun(pp.ppSeqNo(), problem);
+                endReorderedRun(pp.ppSeqNo(), problem.detail());
                 return true; // the slot is free again: go on
             }
-            log.error("PRE-PREPARE {}:{} from {} rejected: {}", pp.viewNo(), pp.ppSeqNo(), state.primary(), problem);
+            ctx.rejections.reject(state.primary(), problem.reason(), "PRE-PREPARE {}:{} from {} rejected: {}", pp.viewNo(),
+                    pp.ppSeqNo(), state.primary(), problem.detail());
             return false;
         }
         Execution.Roots roots = execution.apply(requests, pp.ppSeqNo(), pp.ppTime());
         if (roots.ledgerSize() != pp.ledgerSize() || !roots.txnRoot().equals(pp.txnRoot())
                 || !roots.stateRoot().equals(pp.stateRoot())) {
-            log.error("PRE-PREPARE {}:{} from {} announces ledger {} / {} and state {}, but applying it gives "
+            ctx.rejections.reject(state.primary(), "pre-prepare-wrong-roots",
+                    "PRE-PREPARE {}:{} from {} announces ledger {} / {} and state {}, but applying it gives "
                             + "{} / {} and {}; not preparing", pp.viewNo(), pp.ppSeqNo(), state.primary(), pp.ledgerSize(),
                     pp.txnRoot(), pp.stateRoot(), roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
             execution.discardLast();
@@ -374,24 +379,30 @@ final class Ordering {
         }
     }
 
-    private String checkPrePrepare(PrePrepare pp, boolean reordered) {
+    /** Why a PRE-PREPARE is refused: a {@link Rejections} reason token and the words for the log. */
+    private record Problem(String reason, String detail) {
+    }
+
+    private Problem checkPrePrepare(PrePrepare pp, boolean reordered) {
         if (!reordered) {
             if (pp.ppTime() < state.lastPpTime()) {
-                return "pp_time " + pp.ppTime() + " is before the previous batch's " + state.lastPpTime();
+                return new Problem("pre-prepare-bad-time", "pp_time " + pp.ppTime() + " is before the previous batch's "
+                        + state.lastPpTime());
             }
             if (Math.abs(pp.ppTime() - ctx.nowMillis()) > ctx.settings.ppTimeTolerance().toMillis()) {
-                return "pp_time " + pp.ppTime() + " is too far from our clock " + ctx.nowMillis();
+                return new Problem("pre-prepare-bad-time", "pp_time " + pp.ppTime() + " is too far from our clock "
+                        + ctx.nowMillis());
             }
         }
         if (pp.reqDigests().isEmpty()) {
-            return "the batch is empty";
+            return new Problem("pre-prepare-bad-requests", "the batch is empty");
         }
         if (new HashSet<>(pp.reqDigests()).size() != pp.reqDigests().size()) {
-            return "the batch lists a request twice";
+            return new Problem("pre-prepare-bad-requests", "the batch lists a request twice");
         }
         for (String d : pp.reqDigests()) {
             if (book.isInBatch(d)) {
-                return "request " + d + " is already in an earlier batch";
+                return new Problem("pre-prepare-bad-requests", "request " + d + " is already in an earlier batch");
             }
         }
         return null;

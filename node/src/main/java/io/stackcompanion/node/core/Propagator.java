@@ -126,12 +126,13 @@ final class Propagator {
             if (state == null) {
                 Optional<String> invalid = validate(request, signed, verifier);
                 if (invalid.isPresent()) {
-                    log.warn("{} propagated an invalid request {}:{} ({}); ignored", fromNode,
-                            abbreviate(request.identifier()), request.reqId(), invalid.get());
+                    ctx.rejections.reject(fromNode, "invalid-request", "{} propagated an invalid request {}:{} ({}); ignored",
+                            fromNode, abbreviate(request.identifier()), request.reqId(), invalid.get());
                     continue;
                 }
                 if (book.clash(request, digest) != null) {
-                    log.warn("{} propagated request {}:{} whose reqId is taken by another operation; ignored",
+                    ctx.rejections.reject(fromNode, "request-clash",
+                            "{} propagated request {}:{} whose reqId is taken by another operation; ignored",
                             fromNode, abbreviate(request.identifier()), request.reqId());
                     continue;
                 }

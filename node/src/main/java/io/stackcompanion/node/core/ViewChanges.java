@@ -319,7 +319,8 @@ final class ViewChanges {
         }
         // Only a VIEW_CHANGE its sender signed can go into a NEW_VIEW that every replica checks.
         if (!unsigned && (!from.equals(vc.node()) || !signedByItsNode(vc))) {
-            log.warn("{} sent a VIEW_CHANGE for view {} {}; ignored", from, vc.viewNo(),
+            ctx.rejections.reject(from, from.equals(vc.node()) ? "bad-view-change-signature" : "forged-view-change",
+                    "{} sent a VIEW_CHANGE for view {} {}; ignored", from, vc.viewNo(),
                     from.equals(vc.node()) ? "with a signature that does not verify" : "in the name of " + vc.node());
             return;
         }
@@ -448,7 +449,8 @@ final class ViewChanges {
 
     void onNewView(String from, NewView nv) {
         if (!from.equals(ctx.primaryOf(nv.viewNo()))) {
-            log.warn("{} sent NEW_VIEW {} but its primary is {}; ignored", from, nv.viewNo(), ctx.primaryOf(nv.viewNo()));
+            ctx.rejections.reject(from, "new-view-not-from-primary", "{} sent NEW_VIEW {} but its primary is {}; ignored", from,
+                    nv.viewNo(), ctx.primaryOf(nv.viewNo()));
             return;
         }
         if (nv.viewNo() < state.viewNo() || nv.viewNo() > state.viewNo() + MAX_VIEWS_AHEAD
@@ -457,7 +459,8 @@ final class ViewChanges {
         }
         String invalid = checkNewViews ? whyNotValid(nv) : null;
         if (invalid != null) {
-            log.warn("{} sent NEW_VIEW {} that does not follow from its VIEW_CHANGEs: {}; rejected", from, nv.viewNo(), invalid);
+            ctx.rejections.reject(from, "new-view-does-not-follow",
+                    "{} sent NEW_VIEW {} that does not follow from its VIEW_CHANGEs: {}; rejected", from, nv.viewNo(), invalid);
             if (nv.viewNo() == state.viewNo()) {
                 voteInstanceChange(nv.viewNo() + 1, "primary " + from + " sent a NEW_VIEW that does not follow from its VIEW_CHANGEs");
             }
@@ -479,7 +482,8 @@ final class ViewChanges {
         long expected = nv.checkpoint() + 1;
         for (PrePrepare old : nv.batches()) {
             if (old.ppSeqNo() != expected++) {
-                log.error("NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", state.viewNo(),
+                ctx.rejections.reject(state.primary(), "new-view-gap",
+                        "NEW_VIEW {} from {} re-orders batches with a gap at {}; ignoring the rest", state.viewNo(),
                         state.primary(), old.ppSeqNo());
                 break;
             }
@@ -488,7 +492,8 @@ final class ViewChanges {
             if (pp.ppSeqNo() <= state.lastOrdered()) {
                 PrePrepare mine = state.orderedAt(pp.ppSeqNo());
                 if (mine != null && !sameContent(mine, pp)) {
-                    log.error("NEW_VIEW {} re-orders at {} another batch than the one this node ordered there; "
+                    ctx.rejections.reject(state.primary(), "new-view-contradicts-ordered",
+                            "NEW_VIEW {} re-orders at {} another batch than the one this node ordered there; "
                             + "voting for the next view", state.viewNo(), pp.ppSeqNo());
                     voteInstanceChange(state.viewNo() + 1, "NEW_VIEW contradicts an ordered batch");
                     return;

@@ -194,7 +194,7 @@ final class EventSanitizer {
             return new Commit(c.viewNo(), c.ppSeqNo(), facts.batchDigest(c.digest()));
         } else if (m instanceof Status s) {
             return new Status(s.name(), s.viewNo(), s.primary(), s.lastOrderedPpSeqNo(), s.ledgerSize(),
-                    facts.ledgerRoot(s.ledgerRoot(), s.ledgerSize()), s.connected());
+                    facts.ledgerRoot(s.ledgerRoot(), s.ledgerSize()), s.connected(), s.rejected()); // node names and "clients"
         } else if (m instanceof Checkpoint c) {
             return new Checkpoint(c.seqNoEnd(), c.ledgerSize(), facts.ledgerRoot(c.ledgerRoot(), c.ledgerSize()));
         } else if (m instanceof ViewChange vc) {

@@ -155,6 +155,12 @@ public final class PoolMain {
                 out.printf(fmt, n.name(), "no", "-", "-", "-", "-", "-", "-");
             }
         }
+        for (PoolSetup.NodeState n : st.nodes()) {
+            String rejected = n.rejectedLine();
+            if (!rejected.isEmpty()) {
+                out.println(n.name() + " rejected: " + rejected);
+            }
+        }
         long running = st.nodes().stream().filter(PoolSetup.NodeState::running).count();
         out.println((st.agree() ? "ledgers agree" : "ledgers DO NOT agree") + " (" + running + " of "
                 + st.nodes().size() + " nodes running)");

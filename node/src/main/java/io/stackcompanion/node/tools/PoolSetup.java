@@ -139,17 +139,30 @@ public final class PoolSetup {
 
     /**
      * One node as {@code pool.sh status} shows it. All fields but name and running are null when
-     * the node did not answer.
+     * the node did not answer. {@code rejected}: the messages it rejected since it started, sender ->
+     * reason -> count (empty when none; null when it did not answer, or is of a version that does not
+     * count them).
      */
     public record NodeState(String name, boolean running, Integer viewNo, String primary, Long lastOrderedPpSeqNo,
-                            Long ledgerSize, String ledgerRoot, List<String> connected) {
+                            Long ledgerSize, String ledgerRoot, List<String> connected,
+                            Map<String, Map<String, Long>> rejected) {
         static NodeState of(Status s, String name) {
             return new NodeState(name, true, s.viewNo(), s.primary(), s.lastOrderedPpSeqNo(), s.ledgerSize(),
-                    s.ledgerRoot(), s.connected());
+                    s.ledgerRoot(), s.connected(), s.rejected());
         }
 
         static NodeState down(String name) {
-            return new NodeState(name, false, null, null, null, null, null, null);
+            return new NodeState(name, false, null, null, null, null, null, null, null);
+        }
+
+        /** E.g. {@code Node1 equivocation 3, Node1 forged-view-change 1}; empty when none. */
+        public String rejectedLine() {
+            if (rejected == null) {
+                return "";
+            }
+            List<String> parts = new ArrayList<>();
+            rejected.forEach((sender, reasons) -> reasons.forEach((reason, n) -> parts.add(sender + " " + reason + " " + n)));
+            return String.join(", ", parts);
         }
     }
 
@@ -206,7 +219,7 @@ public final class PoolSetup {
 
     private static NodeState ask(NodeInfo node, Duration timeout) {
         try {
-            return NodeState.of(Client.status(node, timeout), node.name());
+            return NodeState.of(Client.status(node, timeout, true), node.name());
         } catch (NodeUnavailableException e) {
             return NodeState.down(node.name());
         }

@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -21,7 +22,30 @@ class CodecTest {
                 new Prepare(2, 17, "cc".repeat(32)),
                 new Commit(2, 17, "cc".repeat(32)),
                 new GetStatus(),
-                new Status("Node1", 2, "Node3", 17, 40, "aa".repeat(32), List.of("Node2", "Node4")));
+                new GetStatus(true),
+                new Status("Node1", 2, "Node3", 17, 40, "aa".repeat(32), List.of("Node2", "Node4")),
+                new Status("Node1", 2, "Node3", 17, 40, "aa".repeat(32), List.of("Node2", "Node4"),
+                        Map.of("Node2", Map.of("equivocation", 3L, "bad-pre-prepare", 1L), "clients", Map.of("malformed", 2L))));
+    }
+
+    @Test
+    void statusQuestionsAndAnswersWithoutRejectionCountsKeepTheirBytes() throws Exception {
+        // What every recording before the counts holds: these bytes must decode, and encode again, unchanged.
+        String question = "{\"op\":\"GET_STATUS\"}";
+        String answer = "{\"op\":\"STATUS\",\"name\":\"Node1\",\"viewNo\":0,\"primary\":\"Node1\",\"lastOrderedPpSeqNo\":3,"
+                + "\"ledgerSize\":3,\"ledgerRoot\":\"ab\",\"connected\":[\"Node2\"]}";
+        for (String old : List.of(question, answer)) {
+            assertThat(new String(Codec.encode(Codec.decode(old.getBytes(StandardCharsets.UTF_8))), StandardCharsets.UTF_8))
+                    .isEqualTo(old);
+        }
+        assertThat(Codec.decode(question.getBytes(StandardCharsets.UTF_8))).isEqualTo(new GetStatus(null));
+        assertThat(new String(Codec.encode(new GetStatus(true)), StandardCharsets.UTF_8))
+                .isEqualTo("{\"op\":\"GET_STATUS\",\"withRejected\":true}");
+        // Counts are sorted by sender, then reason, however they came.
+        Status counted = new Status("Node1", 0, "Node1", 3, 3, "ab", List.of(),
+                Map.of("Node3", Map.of("malformed", 1L), "Node2", Map.of("equivocation", 3L, "bad-pre-prepare", 1L)));
+        assertThat(new String(Codec.encode(counted), StandardCharsets.UTF_8)).endsWith(
+                "\"rejected\":{\"Node2\":{\"bad-pre-prepare\":1,\"equivocation\":3},\"Node3\":{\"malformed\":1}}}");
     }
 
     @Test

@@ -1,11 +1,16 @@
 package io.stackcompanion.node.scripts;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.stackcompanion.node.config.NodeInfo;
+import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.Codec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,8 +54,13 @@ class PoolScriptsTest {
         assertThat(Codec.mapper().readTree(mixed.lastLine()).get("ordered").asLong()).isEqualTo(300);
         assertHistory(history, 300, 2000);
 
+        // A frame no client may send, on a real socket to Node2's client port: its core rejects it, counts
+        // it and closes the connection (read to the end, so the count is in before status asks).
+        sendMalformedFrame(PoolGenesis.read(dir.resolve(PoolGenesis.FILE_NAME)).node("Node2").orElseThrow());
+
         Scripts.Result status = Scripts.run(120, "pool.sh", "status", "--base-dir", dir.toString(), "--json");
         assertThat(status.exitCode()).as(status.toString()).isZero();
+        assertThat(status.stdout()).contains("Node2 rejected: clients malformed 1\n");
         JsonNode nodes = Codec.mapper().readTree(status.lastLine()).get("nodes");
         assertThat(nodes).hasSize(4);
         List<String> roots = new ArrayList<>();
@@ -58,8 +68,12 @@ class PoolScriptsTest {
             assertThat(n.get("running").asBoolean()).as(n.toString()).isTrue();
             assertThat(n.get("ledgerSize").asLong()).as(n.toString()).isEqualTo(2300);
             roots.add(n.get("ledgerRoot").asText());
+            JsonNode expected = Codec.mapper().readTree(n.get("name").asText().equals("Node2") ? "{\"clients\":{\"malformed\":1}}" : "{}");
+            assertThat(n.get("rejected")).as(n.toString()).isEqualTo(expected);
         }
         assertThat(roots).containsOnly(roots.get(0));
+        assertThat(Files.readString(dir.resolve("data").resolve("Node2").resolve("node.log")))
+                .contains("rejected clients malformed: 127.0.0.1:");
         // One log per node, in its data folder.
         for (String n : List.of("Node1", "Node2", "Node3", "Node4")) {
             assertThat(Files.readString(dir.resolve("data").resolve(n).resolve("node.log"))).contains(n + " started");
@@ -69,6 +83,16 @@ class PoolScriptsTest {
         assertThat(down.exitCode()).as(down.toString()).isZero();
         assertThat(ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().orElse("").contains(dir.toString()))).isEmpty();
+    }
+
+    private static void sendMalformedFrame(NodeInfo node) throws Exception {
+        try (Socket s = new Socket(node.host(), node.clientPort())) {
+            s.setSoTimeout(60_000);
+            byte[] payload = "{\"op\":\"NOT_A_MESSAGE\"}".getBytes(StandardCharsets.UTF_8);
+            s.getOutputStream().write(ByteBuffer.allocate(4 + payload.length).putInt(payload.length).put(payload).array());
+            s.getOutputStream().flush();
+            assertThat(s.getInputStream().read()).as("the node closes the connection").isEqualTo(-1);
+        }
     }
 
     /**
