@@ -73,16 +73,6 @@ final class Batch {
         return digest == null ? 0 : commits.getOrDefault(digest, new TreeSet<>()).size();
     }
 
-    /** The simulator's planted weakness: the nodes that voted for any digest at all (see {@code Ordering}). */
-    static int votersOfAnyDigest(Batch b, boolean commit) {
-        if (b.digest == null) {
-            return 0;
-        }
-        TreeSet<String> voters = new TreeSet<>();
-        (commit ? b.commits : b.prepares).values().forEach(voters::addAll);
-        return voters.size();
-    }
-
     /** The most COMMITs any one digest has. */
     int maxCommitCount() {
         int max = 0;

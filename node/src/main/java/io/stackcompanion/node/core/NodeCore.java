@@ -316,11 +316,12 @@ public final class NodeCore {
     }
 
     /**
-     * The simulator's Byzantine primary: whenever it is primary, f replicas get each batch it proposes
-     * and the others another valid batch at the same pp_seq_no (equivocation). Nothing else calls it.
+     * The simulator's Byzantine primary: whenever it is primary, some replicas get each batch it proposes
+     * and the others other valid batches at the same pp_seq_no (equivocation): f replicas get ours and
+     * the rest one other ({@code split}), or every replica its own. Nothing else calls it.
      */
-    public void plantEquivocation() {
-        ordering.equivocate();
+    public void plantEquivocation(boolean split) {
+        ordering.equivocate(split ? Ordering.Equivocation.SPLIT : Ordering.Equivocation.EACH_ITS_OWN);
     }
 
     /**

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -41,7 +42,13 @@ final class Ordering {
     /** True only in the simulator's planted-weakness test ({@link #countVotesForAnyDigest}). */
     private boolean votesForAnyDigest;
     /** The simulator's equivocating primary ({@link #equivocate}). */
-    private boolean equivocate;
+    private Equivocation equivocate = Equivocation.NONE;
+    /**
+     * PREPAREs and COMMITs of the current view: pp_seq_no, digest, voters. f+1 nodes voting for another
+     * batch than the one the primary sent us prove that it sent two ({@link #checkEquivocation}).
+     */
+    private final TreeMap<Long, TreeMap<String, TreeSet<String>>> votesThisView = new TreeMap<>();
+    private int votesView = -1;
     /** The last batch a catch-up was started for because its requests or PRE-PREPARE were missing, and when. */
     private long stuckCatchupBatch = -1;
     private long stuckCatchupAt;
@@ -127,8 +134,51 @@ final class Ordering {
             return;
         }
         Batch b = batches.computeIfAbsent(p.ppSeqNo(), Batch::new);
-        b.addPrepare(p.digest(), from);
+        b.addPrepare(counted(b, p.digest()), from);
+        noteVote(p.viewNo(), p.ppSeqNo(), p.digest(), from);
         checkPrepared(b);
+    }
+
+    private void noteVote(int view, long ppSeqNo, String digest, String from) {
+        if (view != state.viewNo() || state.isViewChanging()) {
+            return;
+        }
+        if (votesView != view) {
+            votesThisView.clear();
+            votesView = view;
+        }
+        votesThisView.headMap(state.lastOrdered(), true).clear();
+        votesThisView.computeIfAbsent(ppSeqNo, x -> new TreeMap<>()).computeIfAbsent(digest, x -> new TreeSet<>()).add(from);
+        checkEquivocation(ppSeqNo);
+    }
+
+    /**
+     * An honest node prepares or commits only the batch the primary of the view sent it: when f+1 nodes
+     * (one of them honest) vote in this view for another batch at {@code ppSeqNo} than the one the
+     * primary sent this node, the primary sent two. That is equivocation: vote for a new primary now,
+     * rather than wait for the ordering timeout of the stalled batch.
+     */
+    private void checkEquivocation(long ppSeqNo) {
+        Batch b = batches.get(ppSeqNo);
+        TreeMap<String, TreeSet<String>> votes = votesThisView.get(ppSeqNo);
+        if (b == null || b.prePrepare() == null || b.prePrepare().viewNo() != state.viewNo() || votes == null
+                || votesView != state.viewNo() || state.isPrimary()) {
+            return;
+        }
+        TreeSet<String> others = new TreeSet<>();
+        votes.forEach((digest, voters) -> {
+            if (!digest.equals(b.digest())) {
+                others.addAll(voters);
+            }
+        });
+        others.remove(state.primary()); // its own word proves nothing
+        if (others.size() >= ctx.f() + 1) {
+            ctx.rejections.reject(state.primary(), "equivocation",
+                    "primary {} sent this node a PRE-PREPARE for {}:{} and another to {}, who voted for that one",
+                    state.primary(), state.viewNo(), ppSeqNo, others);
+            viewChange.forView(state.viewNo() + 1, "primary " + state.primary() + " sent two PRE-PREPAREs for "
+                    + state.viewNo() + ":" + ppSeqNo);
+        }
     }
 
     void onCommit(String from, Commit c) {
@@ -140,7 +190,8 @@ final class Ordering {
             return;
         }
         Batch b = batches.computeIfAbsent(c.ppSeqNo(), Batch::new);
-        b.addCommit(c.digest(), from);
+        b.addCommit(counted(b, c.digest()), from);
+        noteVote(c.viewNo(), c.ppSeqNo(), c.digest(), from);
         tryOrder();
         catchUpIfStuck();
     }
@@ -231,42 +282,59 @@ final class Ordering {
         long ppSeqNo = state.lastApplied() + 1;
         execution.persistProposed(state.viewNo(), ppSeqNo);
         state.proposalSeen();
-        PrePrepare other = equivocate ? otherBatch(requests, ppSeqNo, ppTime) : null;
+        List<String> others = ctx.nodes.stream().filter(n -> !n.equals(ctx.name)).toList();
+        // The simulator's equivocating primary: other valid batches at this pp_seq_no, made before ours.
+        List<PrePrepare> otherBatches = new ArrayList<>();
+        if (equivocate != Equivocation.NONE) {
+            int count = equivocate == Equivocation.SPLIT ? 1 : others.size() - 1;
+            for (int k = 1; k <= count; k++) {
+                otherBatches.add(otherBatch(requests, ppSeqNo, ppTime + k));
+            }
+        }
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
         PrePrepare pp = new PrePrepare(state.viewNo(), ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
         Batch b = batches.computeIfAbsent(ppSeqNo, Batch::new);
         accept(b, pp, requests);
         log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo(), ppSeqNo, requests.size());
-        if (other == null) {
+        if (otherBatches.isEmpty()) {
             ctx.outbox.broadcast(pp);
-        } else {
-            // The simulator's equivocating primary: the first f other nodes get this batch, the rest another.
-            List<String> others = ctx.nodes.stream().filter(n -> !n.equals(ctx.name)).toList();
+        } else if (equivocate == Equivocation.SPLIT) { // the first f other nodes get ours, the rest another
             ctx.outbox.toNodes(others.subList(0, ctx.f()), pp);
-            ctx.outbox.toNodes(others.subList(ctx.f(), others.size()), other);
+            ctx.outbox.toNodes(others.subList(ctx.f(), others.size()), otherBatches.get(0));
+        } else { // every other node its own batch
+            ctx.outbox.toNode(others.get(0), pp);
+            for (int k = 1; k < others.size(); k++) {
+                ctx.outbox.toNode(others.get(k), otherBatches.get(k - 1));
+            }
         }
         checkPrepared(b);
     }
 
-    /** The simulator's Byzantine primary: another valid batch at the same pp_seq_no (see {@link #equivocate}). */
-    private PrePrepare otherBatch(List<RequestState> requests, long ppSeqNo, long ppTime) {
-        List<RequestState> reversed = new ArrayList<>(requests);
-        java.util.Collections.reverse(reversed);
-        long time = requests.size() > 1 ? ppTime : ppTime + 1;
-        Execution.Roots roots = execution.apply(reversed, ppSeqNo, time);
+    /** The simulator's Byzantine primary: another valid batch of the same requests at the same pp_seq_no, at {@code time}. */
+    private PrePrepare otherBatch(List<RequestState> requests, long ppSeqNo, long time) {
+        Execution.Roots roots = execution.apply(requests, ppSeqNo, time);
         execution.discardLast();
-        return new PrePrepare(state.viewNo(), ppSeqNo, time, reversed.stream().map(r -> r.digest).toList(),
+        return new PrePrepare(state.viewNo(), ppSeqNo, time, requests.stream().map(r -> r.digest).toList(),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
     }
 
+    /** How the simulator's Byzantine primary equivocates ({@link #equivocate}). */
+    enum Equivocation {
+        NONE,
+        /** f replicas get each batch it proposes, the others another (the others can prepare theirs). */
+        SPLIT,
+        /** Every replica gets its own batch: none can prepare. */
+        EACH_ITS_OWN
+    }
+
     /**
-     * The simulator's Byzantine primary: every batch it proposes goes to f replicas, and another batch
-     * with the same requests (in reverse order, or a millisecond later), applied to the same state and
-     * so with valid roots, to the others (equivocation). Nothing but the simulator sets it.
+     * The simulator's Byzantine primary: every batch it proposes goes to some replicas, and other batches
+     * of the same requests a millisecond or more later, applied to the same state and so with valid
+     * roots, to the others (equivocation). Nothing but the simulator sets it.
      */
-    void equivocate() {
-        equivocate = true;
+    void equivocate(Equivocation how) {
+        equivocate = how;
     }
 
     // ---------------------------------------------------------------- replicas
@@ -412,6 +480,7 @@ final class Ordering {
         b.accept(pp);
         book.inBatch(requests);
         state.applied(pp);
+        checkEquivocation(pp.ppSeqNo()); // votes for another batch may have come first
     }
 
     /** The simulator's planted weakness: votes are counted whatever digest they name. */
@@ -419,16 +488,13 @@ final class Ordering {
         votesForAnyDigest = true;
     }
 
-    private int prepares(Batch b) {
-        return votesForAnyDigest ? Batch.votersOfAnyDigest(b, false) : b.prepareCount();
-    }
-
-    private int commits(Batch b) {
-        return votesForAnyDigest ? Batch.votersOfAnyDigest(b, true) : b.commitCount();
+    /** The digest a vote for {@code digest} counts for: its own, or, with the planted weakness, the batch's we accepted. */
+    private String counted(Batch b, String digest) {
+        return votesForAnyDigest && b.digest() != null ? b.digest() : digest;
     }
 
     private void checkPrepared(Batch b) {
-        if (b.prePrepare() != null && !b.isCommitSent() && prepares(b) >= ctx.quorums.prepare()) {
+        if (b.prePrepare() != null && !b.isCommitSent() && b.prepareCount() >= ctx.quorums.prepare()) {
             b.markCommitSent();
             state.prepared(b.prePrepare());
             ctx.outbox.broadcast(new Commit(state.viewNo(), b.ppSeqNo, b.digest()));
@@ -444,7 +510,7 @@ final class Ordering {
         Batch b;
         boolean orderedAny = false;
         while ((b = batches.get(state.lastOrdered() + 1)) != null && b.isCommitSent()
-                && commits(b) >= ctx.quorums.commit()) {
+                && b.commitCount() >= ctx.quorums.commit()) {
             order(b);
             orderedAny = true;
         }
@@ -506,6 +572,7 @@ final class Ordering {
 
     /** A view change starts: nothing applied in the old view survives; the primary stops cutting. */
     void leaveView() {
+        votesThisView.clear();
         discardSpeculative(false);
         batcher.stop();
     }

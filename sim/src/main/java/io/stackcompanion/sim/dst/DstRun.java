@@ -148,9 +148,12 @@ public final class DstRun {
                     liars.forEach(pool::plantCensoring);
                     byzantine += "; as primary, censors the first client whose request it must cut";
                 }
-                if (censorRandom.nextBoolean()) { // half the seeds: the liars' cores equivocate as primaries
-                    liars.forEach(pool::plantEquivocation);
-                    byzantine += "; as primary, sends f replicas each batch and the others another valid one";
+                int equivocation = censorRandom.nextInt(4); // half the seeds: the liars' cores equivocate as primaries
+                if (equivocation >= 2) {
+                    boolean split = equivocation == 2;
+                    liars.forEach(node -> pool.plantEquivocation(node, split));
+                    byzantine += split ? "; as primary, sends f replicas each batch and the others another valid one"
+                            : "; as primary, sends every replica its own valid batch";
                 }
             } else {
                 pool.network(network);

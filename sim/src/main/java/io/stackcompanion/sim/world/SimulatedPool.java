@@ -33,6 +33,7 @@ import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -218,7 +219,7 @@ public final class SimulatedPool implements AutoCloseable {
     /** Nodes whose cores censor a client as primary ({@link #plantCensoring}). */
     private final Set<String> censoring = new TreeSet<>();
     /** Nodes whose cores equivocate as primary ({@link #plantEquivocation}). */
-    private final Set<String> equivocating = new TreeSet<>();
+    private final Map<String, Boolean> equivocating = new TreeMap<>();
 
     public SimulatedPool(Path dir, int n, long seed, NodeConfig config) {
         this.random = new Random(seed);
@@ -277,10 +278,11 @@ public final class SimulatedPool implements AutoCloseable {
 
     /**
      * {@code node}'s core (at every start from now on) equivocates as primary: f replicas get each batch
-     * it proposes, the others another valid batch at the same pp_seq_no.
+     * it proposes and the others another valid batch at the same pp_seq_no ({@code split}), or every
+     * replica its own.
      */
-    public void plantEquivocation(String node) {
-        equivocating.add(node);
+    public void plantEquivocation(String node, boolean split) {
+        equivocating.put(node, split);
     }
 
     /** An Ed25519 key pair that is the same for the same seed (the JDK's generator takes our randomness). */
@@ -495,8 +497,8 @@ public final class SimulatedPool implements AutoCloseable {
         if (censoring.contains(node)) {
             s.core.plantCensoring();
         }
-        if (equivocating.contains(node)) {
-            s.core.plantEquivocation();
+        if (equivocating.containsKey(node)) {
+            s.core.plantEquivocation(equivocating.get(node));
         }
         s.stepper.attach(s.core);
         s.inputs = 0;
