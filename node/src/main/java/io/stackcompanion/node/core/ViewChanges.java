@@ -201,6 +201,13 @@ final class ViewChanges {
         if ((stalled || censored) && !state.isViewChanging() && !state.isCatchingUp()) {
             String why = "a request finalised " + (ctx.now() - oldest.get().finalisedAt()) / 1_000_000 + " ms ago is not ordered"
                     + (skipped && !stalled ? " while the primary proposed requests finalised after it" : "");
+            if (votedFor > state.viewNo()) {
+                // This node voted already and the view has not changed: its INSTANCE_CHANGE may have been
+                // lost on a link that stayed up (reconnects re-send it), so say it again. Without this two
+                // honest nodes that each missed the other's vote waited for good (dst.sh run --seed 1046
+                // --faults all).
+                ctx.outbox.broadcast(new InstanceChange(votedFor, "re-sent: " + why));
+            }
             voteInstanceChange(state.viewNo() + 1, why);
             // The pool may have ordered it without this node (3-phase messages lost on a cut link): with
             // no further checkpoint to tell it, only asking the peers' ledgers finds that out.
