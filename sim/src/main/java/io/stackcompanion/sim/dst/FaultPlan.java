@@ -30,11 +30,7 @@ public record FaultPlan(Set<Fault> faults, double dropRate, double duplicateRate
         Set<Fault> on = EnumSet.noneOf(Fault.class);
         for (Fault f : Fault.values()) {
             if (f == Fault.BYZANTINE) {
-                // Pinned only (a seed's own draw is that of the faults before it, so old seeds keep their worlds).
-                if (pinned != null && pinned.contains(f)) {
-                    on.add(f);
-                }
-                continue;
+                continue; // drawn last (below), so that the draws before it stay what they were
             }
             boolean chosen = r.nextBoolean();
             if (pinned == null ? chosen : pinned.contains(f)) {
@@ -46,6 +42,12 @@ public record FaultPlan(Set<Fault> faults, double dropRate, double duplicateRate
         double spike = 0.01 + r.nextDouble() * 0.1;
         long spikeMillis = 20 + r.nextLong(500);
         long gap = 500 + r.nextLong(4_000);
+        // A seed's own choice: Byzantine nodes in one seed of three (a draw after all the others, so
+        // that a seed that does not choose them keeps the world it had before seeds could).
+        boolean byzantine = r.nextInt(3) == 0;
+        if (pinned == null ? byzantine : pinned.contains(Fault.BYZANTINE)) {
+            on.add(Fault.BYZANTINE);
+        }
         return new FaultPlan(on, drop, duplicate, spike, spikeMillis, gap, faultWindowMillis);
     }
 
