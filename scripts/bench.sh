@@ -240,6 +240,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 mem_gb="$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
 load_start="$(loadavg)"
 note "work folder $work; $(nproc) cores, load average $load_start"
+[[ $frame_tags == on ]] || note "frame tags $frame_tags: pools without node-link frame tags run UntaggedNodeMain (benchmark-only)"
 
 # cpu_sample BASE: "<wall ns> <nodes> <JIT compilers> <recorder>": the CPU ticks so far of the
 # pool's running nodes (whole processes), of their JIT compiler threads and of their recorder threads
@@ -512,6 +513,8 @@ settings.replayNode=$replay_node
 settings.nodeJavaOpts=$NODE_JAVA_OPTS
 settings.elapsedSeconds=$SECONDS
 PROPS
+# Said only when not the default, so the default run's JSON is as it was.
+[[ $frame_tags == off ]] && echo "settings.frameTags=off (every pool's nodes without node-link frame tags)" >>"$work/context.properties"
 report_args=("$work" --pairs "$pairs")
 [[ $json == 1 ]] && report_args+=(--json)
 java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(bench_cp)" io.stackcompanion.bench.PoolBenchReport "${report_args[@]}"
