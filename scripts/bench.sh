@@ -17,6 +17,16 @@
 #     warm JVM; bytes on disk per payload byte; and an idle-heavy recording (a recording pool that gets
 #     one request every S s while the pairs run) replayed. --json: the figures as one JSON object on
 #     the last line. Progress goes to stderr.
+#   scripts/bench.sh --frame-tags on|off|both [--clients LIST] [--json] [--pairs N] [--requests N] ...
+#     on (the default): as above. off: as above, every pool's nodes without node-link frame tags
+#     (io.stackcompanion.bench.UntaggedNodeMain, a benchmark-only main; such nodes link only with
+#     each other). both: what the tags cost: pairs of fresh pools, recording off, one without tags
+#     and one with. In each pair, for each number of clients in --clients (a comma list, default
+#     2,5,10), each pool in turn (alternating which goes first): a saturating load of --requests
+#     (ordered writes/s, node CPU per write); then both pools at once at --rate each for --window S
+#     (node CPU per write, side by side). Prints each run, the on/off ratios and their medians;
+#     --json: one JSON object on the last line. --segment-mb, --idle-every, --replay-node and
+#     --overhead-rounds are not for both.
 #   scripts/bench.sh --jmh [PATTERN [JMH OPTIONS...]]
 #     The JMH benchmarks (bench/ module) matching PATTERN (a regex, default all), short by default
 #     (-f 1 -wi 2 -i 3 -w 2s -r 3s); any JMH options after PATTERN replace those defaults, e.g.
@@ -61,13 +71,24 @@ replay_node=Node2
 keep=0
 overhead_rounds=8
 calibrated=""
+frame_tags=on
+clients_list=""
+not_for_both=""
 sc_help_if_asked "$@"
 sc_split_eq "$@"
 set -- "${SC_ARGS[@]}"
 while [[ $# -gt 0 ]]; do
   # The ranges keep a typo from running for hours.
-  [[ "$1" =~ ^--(pairs|requests|rate|window|segment-mb|warmup|idle-every|replay-node|overhead-rounds)$ ]] && sc_need "a value" "$@"
+  [[ "$1" =~ ^--(pairs|requests|rate|window|segment-mb|warmup|idle-every|replay-node|overhead-rounds|frame-tags|clients)$ ]] && sc_need "a value" "$@"
+  [[ "$1" =~ ^--(segment-mb|idle-every|replay-node|overhead-rounds)$ ]] && not_for_both+=" $1"
   case "$1" in
+    --frame-tags) [[ "$2" =~ ^(on|off|both)$ ]] || sc_die "--frame-tags is on, off or both, not '$2'"
+                  frame_tags="$2" ;;
+    --clients) [[ "$2" =~ ^[0-9]+(,[0-9]+)*$ ]] || sc_die "--clients is a comma list of numbers of clients (1 to 1000), e.g. 2,5,10, not '$2'"
+               for c in ${2//,/ }; do
+                 ((10#$c >= 1 && 10#$c <= 1000)) || sc_die "--clients is a comma list of numbers of clients (1 to 1000), e.g. 2,5,10, not '$2'"
+               done
+               clients_list="$2" ;;
     --json) json=1; shift; continue ;;
     --keep) keep=1; shift; continue ;;
     --pairs) sc_int pairs --pairs "$2" 1 100 ;;
@@ -85,6 +106,12 @@ while [[ $# -gt 0 ]]; do
   esac
   shift 2
 done
+if [[ $frame_tags == both ]]; then
+  [[ -z "$not_for_both" ]] || sc_die "--frame-tags both does not take${not_for_both}; those are for the recording benchmark"
+  clients_list="${clients_list:-2,5,10}"
+else
+  [[ -z "$clients_list" ]] || sc_die "--clients is for --frame-tags both"
+fi
 
 bench_build
 work="$(mktemp -d "${TMPDIR:-/tmp}/sc-bench.XXXXXX")"
@@ -150,13 +177,48 @@ load() {
 field() { # field FILE NAME: a top-level number from the file's last (JSON) line
   tail -1 "$1" | grep -o "\"$2\":[0-9.]*" | head -1 | cut -d: -f2
 }
-# pool_up BASE MODE: a fresh pool in BASE. Random ports are picked when the pool is created and
-# another process may take one before its node binds it; then the pool is made again, new ports.
+# untagged_up BASE: as 'pool.sh up --random-ports', every node started by the benchmark-only
+# UntaggedNodeMain (node-link frames without tags); the pid files are pool.sh's, so 'pool.sh down'
+# stops these nodes as any. Node configuration comes from the environment, as with pool.sh.
+untagged_up() {
+  local base="$1" n pid deadline
+  local tool=(java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(sc_classpath)" io.stackcompanion.node.tools.PoolMain)
+  "${tool[@]}" init --base-dir "$base" --random-ports || return 1
+  mkdir -p "$base/run"
+  local names
+  names="$(grep -o '"name" *: *"[^"]*"' "$base/pool_genesis.json" | sed 's/.*: *"\(.*\)"/\1/')"
+  for n in $names; do
+    mkdir -p "$base/data/$n"
+    # shellcheck disable=SC2086
+    nohup java $NODE_JAVA_OPTS -cp "$SC_ROOT/bench/target/classes:$(sc_classpath)" io.stackcompanion.bench.UntaggedNodeMain \
+      --base-dir "$base" --name "$n" >"$base/data/$n/stdout.log" 2>&1 </dev/null &
+    echo "$!" >"$base/run/$n.pid"
+  done
+  for n in $names; do
+    pid="$(cat "$base/run/$n.pid")"
+    deadline=$((SECONDS + 60))
+    until grep -qxF -- "$n is up" "$base/data/$n/stdout.log" 2>/dev/null; do
+      if ! kill -0 "$pid" 2>/dev/null || ((SECONDS >= deadline)); then
+        echo "error: $n (without frame tags) did not start; see $base/data/$n/stdout.log" >&2
+        return 1
+      fi
+      sleep 0.1
+    done
+  done
+  "${tool[@]}" wait-connected --base-dir "$base" --timeout-s 60
+}
+# pool_up BASE MODE [TAGS]: a fresh pool in BASE, STACK_COMPANION=MODE, node-link frame tags TAGS
+# (on or off; default --frame-tags). Random ports are picked when the pool is created and another
+# process may take one before its node binds it; then the pool is made again, new ports.
 pool_up() {
-  local base="$1" mode="$2" attempt
+  local base="$1" mode="$2" tags="${3:-$frame_tags}" attempt
   for attempt in 1 2 3; do
     active+=("$base")
-    if STACK_COMPANION="$mode" RECORDER_SEGMENT_MB="$segment_mb" "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$base" >>"$log" 2>&1; then
+    if [[ $tags == off ]]; then
+      if STACK_COMPANION="$mode" RECORDER_SEGMENT_MB="$segment_mb" untagged_up "$base" >>"$log" 2>&1; then
+        return 0
+      fi
+    elif STACK_COMPANION="$mode" RECORDER_SEGMENT_MB="$segment_mb" "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$base" >>"$log" 2>&1; then
       return 0
     fi
     "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true
@@ -178,6 +240,7 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 mem_gb="$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
 load_start="$(loadavg)"
 note "work folder $work; $(nproc) cores, load average $load_start"
+[[ $frame_tags == on ]] || note "frame tags $frame_tags: pools without node-link frame tags run UntaggedNodeMain (benchmark-only)"
 
 # cpu_sample BASE: "<wall ns> <nodes> <JIT compilers> <recorder>": the CPU ticks so far of the
 # pool's running nodes (whole processes), of their JIT compiler threads and of their recorder threads
@@ -270,6 +333,130 @@ pair() {
   pools_down
 }
 
+# --frame-tags both: what node-link frame tags cost. One pair: two fresh pools, recording off, one
+# whose nodes run without frame tags (UntaggedNodeMain) and one with (the real node). Each in turn
+# (the order alternates per pair and per number of clients): a warm-up, then per number of clients a
+# saturating load: ordered writes/s, and the nodes' CPU per ordered write over that load. Then both
+# at once at the fixed rate, CPU measured over the same window (as in pair above).
+tags_pair() {
+  local i="$1" m label t c k ci=0 order cpu0 pids=() modes=(off on)
+  step "pair $i: pools without (off) and with (on) frame tags up; per number of clients ($clients_list) each in turn, then both at ${rate:-(calibrated)}/s for ${window} s"
+  for m in "${modes[@]}"; do
+    pool_up "$work/tags$i-$m" 0 "$m"
+  done
+  local most="${clients_list##*,}"
+  for c in ${clients_list//,/ }; do ((c > most)) && most="$c"; done
+  for m in "${modes[@]}"; do
+    label="tags$i-$m"
+    if ((warmup > 0)); then
+      load "$work/$label" "$work/$label.warmup.json" --requests "$warmup" --clients "$most"
+      t="$(field "$work/$label.warmup.json" throughputPerS)"
+      if [[ -z "$calibrated" ]]; then
+        [[ -n "$requests" ]] || requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 10 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"
+        [[ -n "$rate" ]] || rate="$(awk -v t="${t:-100}" 'BEGIN { r = int(t / 4 / 10) * 10; if (r < 20) r = 20; print r }')"
+        note "warm-up ran at ${t:-?} ordered/s: $requests requests per saturating load, then both pools at $rate/s each (same for every pair)"
+        calibrated=1
+      fi
+    fi
+  done
+  [[ -n "$requests" ]] || requests=5000
+  [[ -n "$rate" ]] || rate=50
+  local summary=""
+  for c in ${clients_list//,/ }; do
+    ci=$((ci + 1))
+    if (((i + ci) % 2 == 0)); then order=(off on); else order=(on off); fi
+    for m in "${order[@]}"; do
+      label="tags$i-$m-c$c"
+      cpu0="$(node_ticks "$work/tags$i-$m")"
+      load "$work/tags$i-$m" "$work/$label.sat.json" --requests "$requests" --clients "$c"
+      # pair clients tags ordered/s nodeCpuMsPerWrite
+      awk -v i="$i" -v c="$c" -v m="$m" -v t="$(field "$work/$label.sat.json" throughputPerS)" \
+        -v n="$(field "$work/$label.sat.json" ordered)" -v a="$(node_ticks "$work/tags$i-$m")" -v b="$cpu0" -v hz="$(getconf CLK_TCK)" \
+        'BEGIN { printf "%d\t%d\t%s\t%.1f\t%.3f\n", i, c, m, t, (n > 0 ? (a - b) * 1000 / hz / n : 0) }' >>"$work/tags.saturated.tsv"
+    done
+    summary+="$c clients: $(awk -F'\t' -v i="$i" -v c="$c" '$1 == i && $2 == c { printf "%s %s/s %s ms; ", $3, $4, $5 }' "$work/tags.saturated.tsv")"
+  done
+  for m in "${modes[@]}"; do
+    SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/tags$i-$m" --json --clients "$most" \
+      --requests "$((rate * (settle + window + 3)))" --rate "$rate" >"$work/tags$i-$m.fixed.json" 2>>"$log" &
+    pids+=($!)
+  done
+  sleep "$settle"
+  local s0=() s1=()
+  for k in 0 1; do s0[k]="$(cpu_sample "$work/tags$i-${modes[k]}")"; done
+  sleep "$window"
+  for k in 0 1; do s1[k]="$(cpu_sample "$work/tags$i-${modes[k]}")"; done
+  wait "${pids[@]}" || true
+  for k in 0 1; do
+    m="${modes[k]}"
+    tail -1 "$work/tags$i-$m.fixed.json" | grep -q '^{' || sc_die "load.sh at $rate/s failed; see $log and $work/tags$i-$m.fixed.json"
+    # pair tags rate nodeCpuMsPerWrite withoutJitMsPerWrite
+    echo "${s0[k]} ${s1[k]}" | awk -v hz="$(getconf CLK_TCK)" -v rate="$rate" -v i="$i" -v m="$m" '{
+      w = ($5 - $1) / 1e9; printf "%d\t%s\t%d\t%.3f\t%.3f\n", i, m, rate, ($6 - $2) * 1000 / hz / (w * rate),
+        ($6 - $2 - ($7 - $3)) * 1000 / hz / (w * rate) }' >>"$work/tags.fixed.tsv"
+  done
+  note "pair $i: ${summary}both at $rate/s: $(awk -F'\t' -v i="$i" '$1 == i { printf "%s %s ms per write; ", $2, $4 }' "$work/tags.fixed.tsv")load average $(loadavg)"
+  pools_down
+}
+
+# The --frame-tags both report: every run, the on/off ratios per pair and their medians.
+tags_report() {
+  awk -F'\t' -v json="$json" -v pairs="$pairs" -v clients="$clients_list" -v requests="$requests" -v rate="$rate" \
+      -v window="$window" -v warmup="$warmup" -v elapsed="$SECONDS" -v nproc="$(nproc)" -v load0="$load_start" -v load1="$(loadavg)" '
+    function median(a, n,   i, j, x) {
+      for (i = 2; i <= n; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+      return n == 0 ? 0 : (n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2)
+    }
+    FILENAME ~ /saturated/ { sat[$1, $2, $3] = $4; satcpu[$1, $2, $3] = $5; next }
+    { fix[$1, $2] = $4; fixnojit[$1, $2] = $5 }
+    END {
+      nc = split(clients, cs, ",")
+      printf "frame tags off/on, saturated (each pool alone in turn), per pair: ordered writes/s and node CPU ms per write\n"
+      out = "{\"pairs\":" pairs ",\"clients\":[" clients "],\"requests\":" requests ",\"warmup\":" warmup ",\"rate\":" rate \
+        ",\"windowSeconds\":" window ",\"elapsedSeconds\":" elapsed ",\"nproc\":" nproc ",\"loadStart\":\"" load0 "\",\"loadEnd\":\"" load1 "\",\"saturated\":["
+      for (k = 1; k <= nc; k++) {
+        c = cs[k]; n = 0; delete r; delete rc; delete off; delete on
+        runs = ""
+        for (p = 1; p <= pairs; p++) {
+          if (!((p, c, "off") in sat) || !((p, c, "on") in sat)) continue
+          n++; off[n] = sat[p, c, "off"]; on[n] = sat[p, c, "on"]
+          r[n] = sat[p, c, "off"] > 0 ? sat[p, c, "on"] / sat[p, c, "off"] : 0
+          rc[n] = satcpu[p, c, "off"] > 0 ? satcpu[p, c, "on"] / satcpu[p, c, "off"] : 0
+          printf "  %2d clients, pair %d: off %7.1f/s %6.3f ms   on %7.1f/s %6.3f ms   on/off %.3f writes/s, %.3f CPU per write\n",
+            c, p, sat[p, c, "off"], satcpu[p, c, "off"], sat[p, c, "on"], satcpu[p, c, "on"], r[n], rc[n]
+          runs = runs (runs == "" ? "" : ",") sprintf("{\"pair\":%d,\"offPerS\":%.1f,\"onPerS\":%.1f,\"offCpuMsPerWrite\":%.3f,\"onCpuMsPerWrite\":%.3f}",
+            p, sat[p, c, "off"], sat[p, c, "on"], satcpu[p, c, "off"], satcpu[p, c, "on"])
+        }
+        mo = median(off, n); mn = median(on, n); mr = median(r, n); mrc = median(rc, n)
+        printf "  %2d clients, median: off %.1f/s, on %.1f/s; on/off ratio %.3f writes/s, %.3f CPU per write\n", c, mo, mn, mr, mrc
+        out = out (k > 1 ? "," : "") sprintf("{\"clients\":%d,\"medianOffPerS\":%.1f,\"medianOnPerS\":%.1f,\"medianRatioPerS\":%.3f,\"medianRatioCpuPerWrite\":%.3f,\"runs\":[%s]}",
+          c, mo, mn, mr, mrc, runs)
+      }
+      printf "both pools at once at %d/s for %d s, node CPU ms per write (all; without the JIT compiler threads)\n", rate, window
+      n = 0; runs = ""
+      for (p = 1; p <= pairs; p++) {
+        if (!((p, "off") in fix) || !((p, "on") in fix)) continue
+        n++; a[n] = fix[p, "on"] / fix[p, "off"]; b[n] = fixnojit[p, "on"] / fixnojit[p, "off"]
+        printf "  pair %d: off %.3f (%.3f)  on %.3f (%.3f)  on/off %.3f (%.3f)\n", p, fix[p, "off"], fixnojit[p, "off"], fix[p, "on"], fixnojit[p, "on"], a[n], b[n]
+        runs = runs (runs == "" ? "" : ",") sprintf("{\"pair\":%d,\"offCpuMsPerWrite\":%.3f,\"onCpuMsPerWrite\":%.3f,\"offWithoutJit\":%.3f,\"onWithoutJit\":%.3f}",
+          p, fix[p, "off"], fix[p, "on"], fixnojit[p, "off"], fixnojit[p, "on"])
+      }
+      ma = median(a, n); mb = median(b, n)
+      printf "  median on/off: %.3f (%.3f without the JIT)\n", ma, mb
+      out = out "],\"fixedRate\":{\"medianRatioCpuPerWrite\":" sprintf("%.3f", ma) ",\"medianRatioWithoutJit\":" sprintf("%.3f", mb) ",\"runs\":[" runs "]}}"
+      if (json == 1) print out
+    }' "$work/tags.saturated.tsv" "$work/tags.fixed.tsv"
+}
+
+if [[ $frame_tags == both ]]; then
+  total_steps=$pairs
+  for ((i = 1; i <= pairs; i++)); do
+    tags_pair "$i"
+  done
+  tags_report
+  exit 0
+fi
+
 # The idle-heavy recording is taken while the pairs run: a recording pool that gets one request
 # every $idle_every s (what a quiet production pool sees) costs the machine almost nothing, so it
 # lasts as long as the pairs without adding minutes; its CPU use is reported.
@@ -326,6 +513,8 @@ settings.replayNode=$replay_node
 settings.nodeJavaOpts=$NODE_JAVA_OPTS
 settings.elapsedSeconds=$SECONDS
 PROPS
+# Said only when not the default, so the default run's JSON is as it was.
+[[ $frame_tags == off ]] && echo "settings.frameTags=off (every pool's nodes without node-link frame tags)" >>"$work/context.properties"
 report_args=("$work" --pairs "$pairs")
 [[ $json == 1 ]] && report_args+=(--json)
 java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(bench_cp)" io.stackcompanion.bench.PoolBenchReport "${report_args[@]}"

@@ -74,6 +74,15 @@ public final class Node implements AutoCloseable {
      */
     public static Node start(Path baseDir, String name, NodeConfig config, Consumer<Throwable> onFatal,
                              UnaryOperator<Stacks> stacks) {
+        return start(baseDir, name, config, onFatal, stacks, NodeStack.tagged());
+    }
+
+    /**
+     * As {@link #start(Path, String, NodeConfig, Consumer, UnaryOperator)}, the node stack made by
+     * {@code nodeStacks}: for benchmarks and tests only ({@link NodeStack#withoutFrameTags()}).
+     */
+    public static Node start(Path baseDir, String name, NodeConfig config, Consumer<Throwable> onFatal,
+                             UnaryOperator<Stacks> stacks, NodeStack.Maker nodeStacks) {
         PoolGenesis genesis = PoolGenesis.read(baseDir.resolve(PoolGenesis.FILE_NAME));
         if (genesis.node(name).isEmpty()) {
             throw new ConfigException("node " + name + " is not in the pool genesis; its nodes are " + genesis.names());
@@ -109,7 +118,7 @@ public final class Node implements AutoCloseable {
                             s.warnIntervalMs()))
                     .withGenesisSource(baseDir.resolve(PoolGenesis.FILE_NAME).toString());
             NodeLoop[] loopRef = new NodeLoop[1];
-            NodeStack nodeStack = new NodeStack(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
+            NodeStack nodeStack = nodeStacks.make(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
             ClientStack clientStack = new ClientStack(name, genesis, settings, in -> loopRef[0].enqueue(in));
             CoreStepper stepper = new CoreStepper(clock::now, stacks.apply(Stacks.of(nodeStack, clientStack)), tap);
             stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name)), NodeSigner.of(key)));

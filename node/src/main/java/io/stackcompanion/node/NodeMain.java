@@ -3,6 +3,7 @@ package io.stackcompanion.node;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.runtime.Stacks;
+import io.stackcompanion.node.stack.NodeStack;
 import io.stackcompanion.recorder.ErrorExit;
 import io.stackcompanion.recorder.StackCompanionException;
 import org.apache.commons.cli.CommandLine;
@@ -38,6 +39,14 @@ public final class NodeMain {
      * reaches it.
      */
     public static void run(String[] args, UnaryOperator<Stacks> stacks) {
+        run(args, stacks, NodeStack.tagged());
+    }
+
+    /**
+     * As {@link #run(String[], UnaryOperator)}, the node stack made by {@code nodeStacks}: for
+     * benchmark mains only, e.g. one whose node frames carry no tags ({@link NodeStack#withoutFrameTags()}).
+     */
+    public static void run(String[] args, UnaryOperator<Stacks> stacks, NodeStack.Maker nodeStacks) {
         Options options = new Options()
                 .addOption(Option.builder().longOpt("base-dir").hasArg().argName("DIR")
                         .desc("pool folder holding pool_genesis.json and data/<node>/ (default ./pool)").get())
@@ -87,7 +96,7 @@ public final class NodeMain {
             node = Node.start(baseDir, name, config, failure -> {
                 exit[0] = 1;
                 stopped.countDown();
-            }, stacks);
+            }, stacks, nodeStacks);
         } catch (StackCompanionException e) {
             System.exit(ErrorExit.print(System.err, e));
             return;

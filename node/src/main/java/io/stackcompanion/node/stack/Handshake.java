@@ -18,10 +18,14 @@ import java.io.UncheckedIOException;
  * possession of the key now, to this peer, and that the ephemeral keys are the peers' own; the role
  * label stops a signature from being reflected back as the other role's. From the X25519 secret of
  * the ephemeral keys both sides derive the keys that authenticate every later frame ({@link FrameMac}).
- * Version 2 (version 1 had no ephemeral keys and no frame tags; the two do not link).
+ * Version 2 (version 1 had no ephemeral keys and no frame tags; the two do not link). Version
+ * {@link #UNTAGGED_VERSION} is the same handshake for a node whose frames carry no tags, which only the
+ * benchmarks make ({@link NodeStack#withoutFrameTags()}); it links with no node of version 2.
  */
 final class Handshake {
     static final int VERSION = 2;
+    /** A benchmark's node stack without frame tags: never a version a production node speaks. */
+    static final int UNTAGGED_VERSION = 200;
     static final int NONCE_BYTES = 32;
     /** Handshake frames are tiny; anything bigger before authentication is refused. */
     static final int MAX_FRAME = 1024;
@@ -53,9 +57,15 @@ final class Handshake {
      */
     static byte[] transcript(String role, String dialer, String acceptor, byte[] dialerNonce, byte[] acceptorNonce,
                              byte[] dialerEphemeral, byte[] acceptorEphemeral) {
+        return transcript(VERSION, role, dialer, acceptor, dialerNonce, acceptorNonce, dialerEphemeral, acceptorEphemeral);
+    }
+
+    /** As {@link #transcript(String, String, String, byte[], byte[], byte[], byte[])} for handshake {@code version}. */
+    static byte[] transcript(int version, String role, String dialer, String acceptor, byte[] dialerNonce, byte[] acceptorNonce,
+                             byte[] dialerEphemeral, byte[] acceptorEphemeral) {
         return write(out -> {
             out.writeUTF(DOMAIN);
-            out.writeByte(VERSION);
+            out.writeByte(version);
             out.writeUTF(role);
             out.writeUTF(dialer);
             out.writeUTF(acceptor);
@@ -67,9 +77,13 @@ final class Handshake {
     }
 
     static byte[] hello(String dialer, String acceptor, byte[] nonce, byte[] ephemeral) {
+        return hello(VERSION, dialer, acceptor, nonce, ephemeral);
+    }
+
+    static byte[] hello(int version, String dialer, String acceptor, byte[] nonce, byte[] ephemeral) {
         return write(out -> {
             out.writeByte(HELLO);
-            out.writeByte(VERSION);
+            out.writeByte(version);
             out.writeUTF(dialer);
             out.writeUTF(acceptor);
             bytes(out, nonce);
@@ -94,6 +108,11 @@ final class Handshake {
         });
     }
 
+    /** What a refusal says a node of {@code version} is. */
+    static String describe(int version) {
+        return version == UNTAGGED_VERSION ? version + " (a benchmark's node without frame tags)" : String.valueOf(version);
+    }
+
     static byte[] accepted() {
         return new byte[]{ACCEPTED};
     }
@@ -115,7 +134,7 @@ final class Handshake {
     static Hello readHello(byte[] frame) throws Malformed {
         return read(frame, HELLO, in -> {
             int version = in.readUnsignedByte();
-            if (version != VERSION) {
+            if (version != VERSION && version != UNTAGGED_VERSION) {
                 // Whatever follows is another version's: the version alone decides the refusal.
                 Hello other = new Hello(version, in.readUTF(), in.readUTF(), new byte[0], new byte[0]);
                 in.skipBytes(in.available());

@@ -52,11 +52,40 @@ import java.util.function.Consumer;
  * exponential backoff from {@code reconnectMinMillis} up to {@code reconnectMaxMillis}, with jitter
  * (a random delay between half and all of it), reset after each successful handshake. {@link #close()}
  * stops it. {@link #disconnect} therefore drops a link only until the dialer's next attempt.
+ *
+ * <p><b>Frame tags.</b> Every frame after the handshake carries a tag ({@link FrameMac}). Only a
+ * benchmark makes a stack without them ({@link #withoutFrameTags()}), to measure what they cost; such
+ * a stack speaks its own handshake version, so it links only with stacks like it, and no option or
+ * configuration key reaches it (ArchitectureTest).
  */
 public final class NodeStack extends NettyStack {
     private static final SecureRandom RANDOM = new SecureRandom();
 
+    /** Makes a node's node stack; the arguments are those of the {@linkplain #NodeStack constructor}. */
+    @FunctionalInterface
+    public interface Maker {
+        NodeStack make(String nodeName, PrivateKey key, PoolGenesis genesis, StackSettings settings, Consumer<CoreInput> sink);
+    }
+
+    /** The node stack of every node: frames tagged. */
+    public static Maker tagged() {
+        return NodeStack::new;
+    }
+
+    /**
+     * For benchmarks only (what frame tags cost): a node stack whose frames carry no tag, so a man in the
+     * middle can alter them. It links only with stacks made the same way (handshake version
+     * {@value Handshake#UNTAGGED_VERSION}); a tagged node refuses it, naming both versions.
+     */
+    public static Maker withoutFrameTags() {
+        return (nodeName, key, genesis, settings, sink) -> new NodeStack(nodeName, key, genesis, settings, sink, false);
+    }
+
     private final PrivateKey key;
+    /** False only in a benchmark's stack (see {@link #withoutFrameTags()}). */
+    private final boolean frameTags;
+    /** The handshake version this stack speaks: one per kind of framing. */
+    private final int version;
     /** Every genesis node's public key, in genesis order. */
     private final Map<String, PublicKey> keys = new LinkedHashMap<>();
     private final Map<String, Integer> order = new LinkedHashMap<>();
@@ -69,8 +98,15 @@ public final class NodeStack extends NettyStack {
      *                        {@code key} does not match this node's genesis key
      */
     public NodeStack(String nodeName, PrivateKey key, PoolGenesis genesis, StackSettings settings, Consumer<CoreInput> sink) {
+        this(nodeName, key, genesis, settings, sink, true);
+    }
+
+    private NodeStack(String nodeName, PrivateKey key, PoolGenesis genesis, StackSettings settings, Consumer<CoreInput> sink,
+                      boolean frameTags) {
         super(nodeName, StackName.NODE, self(nodeName, genesis, settings).nodePort(), settings, sink, LoggerFactory.getLogger(NodeStack.class));
         this.key = key;
+        this.frameTags = frameTags;
+        this.version = frameTags ? Handshake.VERSION : Handshake.UNTAGGED_VERSION;
         int myIndex = genesis.indexOf(nodeName);
         for (int i = 0; i < genesis.nodes().size(); i++) {
             NodeInfo n = genesis.nodes().get(i);
@@ -202,7 +238,7 @@ public final class NodeStack extends NettyStack {
         private byte[] peerEphemeral;
         /** The link's frame tags, once the handshake's signatures verified. */
         private FrameMac.Pair macs;
-        /** Verifies and strips the tag of every frame once linked. */
+        /** Verifies and strips the tag of every frame once linked; null in a stack without frame tags. */
         private FrameMac opener;
         /** The peer's name: known when dialing, claimed in HELLO when accepting. */
         private String peer;
@@ -222,7 +258,7 @@ public final class NodeStack extends NettyStack {
                     () -> refuse(ctx, "no handshake within " + settings.handshakeTimeoutMillis() + " ms"),
                     settings.handshakeTimeoutMillis(), TimeUnit.MILLISECONDS);
             if (dialer != null) {
-                write(ctx, Handshake.hello(owner, peer, nonce, ephemeral.publicKey()));
+                write(ctx, Handshake.hello(version, owner, peer, nonce, ephemeral.publicKey()));
                 state = State.AWAIT_CHALLENGE;
             } else {
                 state = State.AWAIT_HELLO;
@@ -236,7 +272,7 @@ public final class NodeStack extends NettyStack {
             if (state == State.LINKED) {
                 byte[] payload;
                 try {
-                    payload = opener.open(bytes);
+                    payload = opener == null ? bytes : opener.open(bytes);
                 } catch (FrameMac.Forged e) {
                     // Not a peer's fault we can name: someone between us. Once per link, then it is closed.
                     guard.warnings.warn(peer, "{}: closing the link with {} ({}): {}", what(), peer, ctx.channel().remoteAddress(),
@@ -282,8 +318,8 @@ public final class NodeStack extends NettyStack {
         /** Acceptor: the dialer says who it is; challenge it, proving who we are. */
         private void onHello(ChannelHandlerContext ctx, Handshake.Hello hello) {
             String claimed = hello.dialer();
-            if (hello.version() != Handshake.VERSION) {
-                refuse(ctx, "handshake version " + hello.version() + ", this node speaks " + Handshake.VERSION);
+            if (hello.version() != version) {
+                refuse(ctx, "handshake version " + Handshake.describe(hello.version()) + ", this node speaks " + Handshake.describe(version));
                 return;
             }
             if (!keys.containsKey(claimed)) {
@@ -313,7 +349,7 @@ public final class NodeStack extends NettyStack {
             }
             peerNonce = hello.nonce();
             peerEphemeral = hello.ephemeral();
-            byte[] signature = Keys.sign(key, Handshake.transcript("acceptor", peer, owner, peerNonce, nonce, peerEphemeral,
+            byte[] signature = Keys.sign(key, Handshake.transcript(version, "acceptor", peer, owner, peerNonce, nonce, peerEphemeral,
                     ephemeral.publicKey()));
             write(ctx, Handshake.challenge(owner, nonce, ephemeral.publicKey(), signature));
             state = State.AWAIT_RESPONSE;
@@ -335,12 +371,12 @@ public final class NodeStack extends NettyStack {
             }
             peerNonce = c.nonce();
             peerEphemeral = c.ephemeral();
-            if (!Keys.verify(keys.get(peer), Handshake.transcript("acceptor", owner, peer, nonce, peerNonce, ephemeral.publicKey(),
+            if (!Keys.verify(keys.get(peer), Handshake.transcript(version, "acceptor", owner, peer, nonce, peerNonce, ephemeral.publicKey(),
                     peerEphemeral), c.signature())) {
                 refuse(ctx, "cannot prove it holds the genesis key of " + peer);
                 return;
             }
-            byte[] signature = Keys.sign(key, Handshake.transcript("dialer", owner, peer, nonce, peerNonce, ephemeral.publicKey(),
+            byte[] signature = Keys.sign(key, Handshake.transcript(version, "dialer", owner, peer, nonce, peerNonce, ephemeral.publicKey(),
                     peerEphemeral));
             write(ctx, Handshake.response(signature));
             state = State.AWAIT_ACCEPTED;
@@ -348,7 +384,7 @@ public final class NodeStack extends NettyStack {
 
         /** Acceptor: the dialer proved (or not) it holds the key of the name it claimed. */
         private void onResponse(ChannelHandlerContext ctx, byte[] signature) {
-            if (!Keys.verify(keys.get(peer), Handshake.transcript("dialer", peer, owner, peerNonce, nonce, peerEphemeral,
+            if (!Keys.verify(keys.get(peer), Handshake.transcript(version, "dialer", peer, owner, peerNonce, nonce, peerEphemeral,
                     ephemeral.publicKey()), signature)) {
                 refuse(ctx, "cannot prove it holds the genesis key of " + peer);
                 return;
@@ -365,8 +401,8 @@ public final class NodeStack extends NettyStack {
         private boolean deriveKeys(ChannelHandlerContext ctx) {
             boolean dialed = dialer != null;
             byte[] transcript = dialed
-                    ? Handshake.transcript("keys", owner, peer, nonce, peerNonce, ephemeral.publicKey(), peerEphemeral)
-                    : Handshake.transcript("keys", peer, owner, peerNonce, nonce, peerEphemeral, ephemeral.publicKey());
+                    ? Handshake.transcript(version, "keys", owner, peer, nonce, peerNonce, ephemeral.publicKey(), peerEphemeral)
+                    : Handshake.transcript(version, "keys", peer, owner, peerNonce, nonce, peerEphemeral, ephemeral.publicKey());
             macs = FrameMac.derive(ephemeral, peerEphemeral, transcript, dialed);
             if (macs == null) {
                 refuse(ctx, "its ephemeral key is not a valid X25519 key");
@@ -376,14 +412,18 @@ public final class NodeStack extends NettyStack {
         }
 
         private void linked(ChannelHandlerContext ctx) {
-            opener = macs.opener();
+            opener = frameTags ? macs.opener() : null;
             timeout.cancel(false);
             state = State.LINKED;
-            ctx.pipeline().get(FrameDecoder.class).limitFrames(settings.maxFrameBytes() + FrameMac.TAG_BYTES, "");
+            ctx.pipeline().get(FrameDecoder.class).limitFrames(settings.maxFrameBytes() + (frameTags ? FrameMac.TAG_BYTES : 0), "");
             if (dialer != null) {
                 dialer.linked();
             }
-            linkUp(peer, ctx.channel(), macs.sealer()::seal);
+            if (frameTags) {
+                linkUp(peer, ctx.channel(), macs.sealer()::seal);
+            } else {
+                linkUp(peer, ctx.channel());
+            }
         }
 
         private void refuse(ChannelHandlerContext ctx, String reason) {

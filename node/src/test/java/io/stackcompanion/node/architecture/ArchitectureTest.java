@@ -8,6 +8,7 @@ import com.tngtech.archunit.junit.ArchTest;
 import com.tngtech.archunit.lang.ArchRule;
 import io.stackcompanion.node.Node;
 import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.stack.NodeStack;
 
 import java.io.File;
 import java.io.FileDescriptor;
@@ -42,13 +43,16 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
  * The rules that make recording complete and replay exact, checked on the node's bytecode: the core
  * takes time, timers and randomness only from what is injected and touches no thread, file, socket
  * or environment; the node never depends on the replayer or the simulator; one class decides the
- * STACK_COMPANION mode.
+ * STACK_COMPANION mode; only benchmarks make node stacks without frame tags.
  * (The recorder's side of the module arrows is checked in the recorder module.)
  */
 @AnalyzeClasses(packages = "io.stackcompanion.node",
         importOptions = {ImportOption.DoNotIncludeTests.class, ImportOption.DoNotIncludeJars.class})
 class ArchitectureTest {
     private static final String CORE = "io.stackcompanion.node.core..";
+    /** Also checked in the replayer and the simulator; the bench module is the one place that may. */
+    static final String UNTAGGED = "node frames without tags are for measuring what the tags cost (bench module, tests):"
+            + " no option or configuration key of a node may reach them";
     private static final String WHY = "the core reads the world only through what is injected, or replay is not exact (DESIGN.md)";
 
     @ArchTest
@@ -115,6 +119,12 @@ class ArchitectureTest {
             .that().doNotBelongToAnyOf(Node.class, NodeConfig.class)
             .should().callMethod(NodeConfig.class, "stackCompanion")
             .because("nothing else branches on STACK_COMPANION than the place that assembles the stacks and the clock");
+
+    @ArchTest
+    static final ArchRule onlyBenchmarksRunNodeStacksWithoutFrameTags = noClasses()
+            .that().doNotBelongToAnyOf(NodeStack.class)
+            .should().callMethod(NodeStack.class, "withoutFrameTags")
+            .because(UNTAGGED);
 
     /** A call or method reference to a method of {@code owner} whose name matches {@code names}. */
     private static DescribedPredicate<JavaAccess<?>> calls(Class<?> owner, String names) {

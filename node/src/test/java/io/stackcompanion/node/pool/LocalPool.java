@@ -8,6 +8,7 @@ import io.stackcompanion.node.config.NodeInfo;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.pool.Firewall;
+import io.stackcompanion.node.stack.NodeStack;
 import io.stackcompanion.node.tools.PoolSetup;
 
 import java.io.IOException;
@@ -72,11 +73,16 @@ public final class LocalPool implements AutoCloseable {
     }
 
     public synchronized void start(String name) {
+        start(name, NodeStack.tagged());
+    }
+
+    /** Starts node {@code name} with its node stack made by {@code nodeStacks} (e.g. one without frame tags). */
+    public synchronized void start(String name, NodeStack.Maker nodeStacks) {
         if (running.containsKey(name)) {
             throw new IllegalStateException(name + " is already running");
         }
         running.put(name, Node.start(baseDir, name, config, failures::add,
-                stacks -> new FirewalledStacks(name, stacks, firewall, firewallTimer)));
+                stacks -> new FirewalledStacks(name, stacks, firewall, firewallTimer), nodeStacks));
     }
 
     /**

@@ -33,6 +33,13 @@ public final class LocalPoolExtension implements BeforeEachCallback, AfterEachCa
      * other. The pool's folder is {@link LocalPool#baseDir()}.
      */
     public LocalPool start(int nodes, NodeConfig config) {
+        LocalPool pool = create(nodes, config);
+        pool.startAll().awaitConnected(CONNECT_TIMEOUT);
+        return pool;
+    }
+
+    /** As {@link #start(int, NodeConfig)}, no node started: the test starts them ({@link LocalPool#start}). */
+    public LocalPool create(int nodes, NodeConfig config) {
         Path dir;
         try {
             dir = Files.createTempDirectory("local-pool-");
@@ -49,7 +56,6 @@ public final class LocalPoolExtension implements BeforeEachCallback, AfterEachCa
         synchronized (this) {
             (inTest ? testPools : classPools).add(pool); // before starting: a node that fails to start is closed too
         }
-        pool.startAll().awaitConnected(CONNECT_TIMEOUT);
         return pool;
     }
 

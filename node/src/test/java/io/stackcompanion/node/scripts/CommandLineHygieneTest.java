@@ -190,6 +190,20 @@ class CommandLineHygieneTest {
         bad(a, "bench.sh", "--replay-node is a node of the 4-node pools, Node1 to Node4, not 'Node5'", "--replay-node", "Node5");
         bad(a, "bench.sh", "unknown option '--bogus'", "--json", "--bogus");
         bad(a, "bench.sh", "unexpected argument 'stray'", "stray");
+        bad(a, "bench.sh", "--frame-tags needs a value", "--frame-tags");
+        bad(a, "bench.sh", "--frame-tags is on, off or both, not 'maybe'", "--frame-tags", "maybe");
+        bad(a, "bench.sh", "--frame-tags is on, off or both, not 'ON'", "--frame-tags=ON");
+        bad(a, "bench.sh", "--clients needs a value", "--frame-tags", "both", "--clients");
+        bad(a, "bench.sh", "--clients is a comma list of numbers of clients (1 to 1000), e.g. 2,5,10, not '2,,5'",
+                "--frame-tags", "both", "--clients", "2,,5");
+        bad(a, "bench.sh", "--clients is a comma list of numbers of clients (1 to 1000), e.g. 2,5,10, not '0,4'",
+                "--frame-tags", "both", "--clients", "0,4");
+        bad(a, "bench.sh", "--clients is a comma list of numbers of clients (1 to 1000), e.g. 2,5,10, not '1001'",
+                "--frame-tags", "both", "--clients", "1001");
+        bad(a, "bench.sh", "--clients is for --frame-tags both", "--clients", "2,5");
+        bad(a, "bench.sh", "--clients is for --frame-tags both", "--frame-tags", "off", "--clients", "2");
+        bad(a, "bench.sh", "--frame-tags both does not take --segment-mb --replay-node; those are for the recording benchmark",
+                "--frame-tags", "both", "--segment-mb", "4", "--replay-node", "Node3");
         // demo.sh
         bad(a, "demo.sh", "--requests must be a whole number from 4 to 1000000, not '3'", "--requests", "3");
         bad(a, "demo.sh", "--requests needs a number of requests", "--requests");
