@@ -32,12 +32,23 @@ final class RecordedBatches {
     /** Hex SHA-256 of the signed bytes to the signature. */
     private final Map<String, byte[]> signatures;
     private final boolean unsignedViewChanges;
+    private final boolean viewChangesWithoutEvidence;
 
     private RecordedBatches(List<Map<String, PrePrepareSchedule.ForcedBatch>> runs, Map<String, byte[]> signatures,
-                            boolean unsignedViewChanges) {
+                            boolean unsignedViewChanges, boolean viewChangesWithoutEvidence) {
         this.runs = runs;
         this.signatures = signatures;
         this.unsignedViewChanges = unsignedViewChanges;
+        this.viewChangesWithoutEvidence = viewChangesWithoutEvidence;
+    }
+
+    /**
+     * The recording was made before VIEW_CHANGEs carried checkpoints and pre-prepared batches (it holds
+     * one without them, sent or received, alone or in a NEW_VIEW): the replayed node must make its
+     * VIEW_CHANGEs and compute NEW_VIEWs as the recorded one did.
+     */
+    boolean viewChangesWithoutEvidence() {
+        return viewChangesWithoutEvidence;
     }
 
     /**
@@ -54,15 +65,18 @@ final class RecordedBatches {
         Map<String, PrePrepareSchedule.ForcedBatch> current = null;
         Map<String, byte[]> signatures = new HashMap<>();
         boolean unsigned = false;
+        boolean withoutEvidence = false;
         try (EventCursor c = nodeStack.iterator()) {
             while (c.hasNext()) {
                 RecordedEvent e = c.next();
                 if (e.kind() == EventKind.STARTED) {
                     current = new HashMap<>();
                     runs.add(current);
-                } else if (e.kind() == EventKind.INCOMING && !unsigned && isViewChange(e.payload())) {
+                } else if (e.kind() == EventKind.INCOMING && !(unsigned && withoutEvidence) && isViewChange(e.payload())) {
                     try {
-                        unsigned = isUnsigned(Codec.decode(e.payload()));
+                        Message m = Codec.decode(e.payload());
+                        unsigned |= isUnsigned(m);
+                        withoutEvidence |= isWithoutEvidence(m);
                     } catch (MalformedMessageException ex) {
                         // the replay reports it when it gets there
                     }
@@ -82,10 +96,11 @@ final class RecordedBatches {
                         nv.viewChanges().forEach(vc -> keepSignature(signatures, vc));
                     }
                     unsigned |= isUnsigned(m);
+                    withoutEvidence |= isWithoutEvidence(m);
                 }
             }
         }
-        return new RecordedBatches(runs, signatures, unsigned);
+        return new RecordedBatches(runs, signatures, unsigned, withoutEvidence);
     }
 
     private static final byte[] VIEW_CHANGE = "{\"op\":\"VIEW_CHANGE\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -102,6 +117,11 @@ final class RecordedBatches {
 
     private static boolean isUnsigned(Message m) {
         return (m instanceof ViewChange vc && vc.signature() == null) || (m instanceof NewView nv && nv.viewChanges().isEmpty());
+    }
+
+    private static boolean isWithoutEvidence(Message m) {
+        return (m instanceof ViewChange vc && !vc.hasEvidence())
+                || (m instanceof NewView nv && nv.viewChanges().stream().anyMatch(vc -> !vc.hasEvidence()));
     }
 
     private static void keepSignature(Map<String, byte[]> signatures, ViewChange vc) {

@@ -166,6 +166,9 @@ public final class Replayer implements AutoCloseable {
             if (batches.unsignedViewChanges()) {
                 notes.add("recorded before VIEW_CHANGEs were signed and NEW_VIEWs carried them: the replayed node made and took"
                         + " its view changes as the recorded one did, without those checks");
+            } else if (batches.viewChangesWithoutEvidence()) {
+                notes.add("recorded before VIEW_CHANGEs carried checkpoints and pre-prepared batches: the replayed node made its"
+                        + " VIEW_CHANGEs and computed NEW_VIEWs as the recorded one did, by the rule of then");
             }
             try (CombinedRecorder merged = new CombinedRecorder(nodeStack, clientStack)) {
                 Iterator<MergedEvent> events = options.mode() == Mode.REALTIME ? paced(merged) : merged;
@@ -325,6 +328,8 @@ public final class Replayer implements AutoCloseable {
                 schedule, SignatureVerifier.DIRECT, batches.signer());
         if (batches.unsignedViewChanges()) {
             core.replayUnsignedViewChanges();
+        } else if (batches.viewChangesWithoutEvidence()) {
+            core.replayViewChangesWithoutEvidence();
         }
         stepper.attach(core);
         feed(e, new CoreInput.Started());

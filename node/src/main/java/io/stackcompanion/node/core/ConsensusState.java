@@ -1,7 +1,9 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.message.BatchId;
 import io.stackcompanion.node.message.PrePrepare;
 
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -19,7 +21,8 @@ import java.util.TreeSet;
  * the transitions below, each called by one service: the view ({@link #startViewChange},
  * {@link #enterView}, {@link #viewChangeTimedOut}) by {@code ViewChanges}; a batch proposed, applied,
  * prepared, ordered or dropped ({@link #proposalSeen}, {@link #applied}, {@link #prepared},
- * {@link #ordered}, {@link #backToOrdered}, {@link #conflictingCommit}) by {@code Ordering}; the stable
+ * {@link #ordered}, {@link #backToOrdered}, {@link #conflictingCommit}) by {@code Ordering} ({@link #prePrepared} also
+ * by {@code ViewChanges}, for a re-ordered batch this node had ordered already); the stable
  * checkpoint ({@link #stable}) by {@code Checkpoints}; a catch-up's start and end
  * ({@link #catchupStarted}, {@link #catchupDone}) by {@code Catchup}.
  */
@@ -57,6 +60,12 @@ final class ConsensusState {
      * persisted, so a restart keeps them (what its VIEW_CHANGEs must report).
      */
     private final TreeMap<Long, PrePrepare> preparedLog = new TreeMap<>();
+    /**
+     * The PRE-PREPAREs this node accepted (or cut as primary, or re-ordered) above the stable checkpoint,
+     * by pp_seq_no, each slot's in the order seen (a VIEW_CHANGE's evidence). Kept in memory: a node
+     * that restarts reports its prepared batches only (a prepared batch was pre-prepared).
+     */
+    private final TreeMap<Long, List<BatchId>> prePreparedLog = new TreeMap<>();
     /** Batches this node ordered above the stable checkpoint. */
     private final TreeMap<Long, PrePrepare> orderedLog = new TreeMap<>();
     /** COMMITs for a batch other than the one we ordered at that pp_seq_no in that view: a fork if n-f. */
@@ -182,6 +191,31 @@ final class ConsensusState {
         return List.copyOf(preparedLog.tailMap(stableCheckpoint, false).values());
     }
 
+    /**
+     * What a VIEW_CHANGE shows of this node's PRE-PREPAREs above the stable checkpoint: those it accepted
+     * and those it prepared, by pp_seq_no, then view, then digest, each once.
+     */
+    List<BatchId> prePreparedAboveStable() {
+        java.util.TreeSet<BatchId> ids = new java.util.TreeSet<>(java.util.Comparator.comparingLong(BatchId::ppSeqNo)
+                .thenComparingInt(BatchId::viewNo).thenComparing(BatchId::digest));
+        prePreparedLog.tailMap(stableCheckpoint, false).values().forEach(ids::addAll);
+        for (PrePrepare pp : preparedLog.tailMap(stableCheckpoint, false).values()) {
+            ids.add(new BatchId(pp.viewNo(), pp.ppSeqNo(), Batch.digestOf(pp)));
+        }
+        return List.copyOf(ids);
+    }
+
+    /** The checkpoints this node holds (a VIEW_CHANGE's evidence): its stable one, then each it ordered past. */
+    List<Long> heldCheckpoints() {
+        List<Long> held = new ArrayList<>();
+        held.add(stableCheckpoint);
+        long freq = ctx.settings.chkFreq();
+        for (long s = (stableCheckpoint / freq + 1) * freq; s <= lastOrdered; s += freq) {
+            held.add(s);
+        }
+        return held;
+    }
+
     // ---------------------------------------------------------------- the view (ViewChanges)
 
     /** The VIEW_CHANGE to {@code view} starts: the established view stays what it was. */
@@ -219,6 +253,18 @@ final class ConsensusState {
     void applied(PrePrepare pp) {
         lastApplied = pp.ppSeqNo();
         lastPpTime = pp.ppTime();
+    }
+
+    /** This node accepted {@code pp} (as replica, as primary, or to re-order it in a new view). */
+    void prePrepared(PrePrepare pp) {
+        if (pp.ppSeqNo() <= stableCheckpoint) {
+            return;
+        }
+        BatchId id = new BatchId(pp.viewNo(), pp.ppSeqNo(), Batch.digestOf(pp));
+        List<BatchId> slot = prePreparedLog.computeIfAbsent(pp.ppSeqNo(), s -> new ArrayList<>());
+        if (!slot.contains(id)) {
+            slot.add(id);
+        }
     }
 
     /** {@code pp} has its prepared certificate here: persisted before the COMMIT goes out. */
@@ -263,6 +309,7 @@ final class ConsensusState {
             below.clear();
         }
         orderedLog.headMap(seqNo, true).clear();
+        prePreparedLog.headMap(seqNo, true).clear();
         conflictingCommits.headMap(seqNo, true).clear();
     }
 

@@ -350,4 +350,13 @@ public final class NodeCore {
     public void replayUnsignedViewChanges() {
         viewChanges.replayUnsignedViewChanges();
     }
+
+    /**
+     * For the replay of a recording made before VIEW_CHANGEs carried checkpoints and pre-prepared
+     * batches: this node makes its VIEW_CHANGEs without them, as the recorded one did, and computes
+     * NEW_VIEWs by the rule of then. A node never calls it.
+     */
+    public void replayViewChangesWithoutEvidence() {
+        viewChanges.replayViewChangesWithoutEvidence();
+    }
 }

@@ -480,6 +480,7 @@ final class Ordering {
         b.accept(pp);
         book.inBatch(requests);
         state.applied(pp);
+        state.prePrepared(pp);
         checkEquivocation(pp.ppSeqNo()); // votes for another batch may have come first
     }
 

@@ -1,5 +1,6 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.config.Quorums;
 import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.crypto.NodeSigner;
@@ -20,7 +21,9 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * Changing the primary, as Plenum's view change trigger and view change services: a lost primary or
@@ -70,6 +73,12 @@ final class ViewChanges {
      * and its NEW_VIEWs carry none, as the recorded node's were, and the peers' are taken as they came.
      */
     private boolean unsigned;
+    /**
+     * Replaying a recording made before VIEW_CHANGEs carried checkpoints and pre-prepared batches (or
+     * before they were signed): this node's VIEW_CHANGEs leave them out, as the recorded node's did,
+     * and NEW_VIEWs follow the rule of then ({@link #legacyNewView}).
+     */
+    private boolean legacyRule;
     /** The simulator's Byzantine primary: its NEW_VIEWs leave out their last batch, and it acts on them. */
     private boolean omitLastBatch;
 
@@ -100,7 +109,13 @@ final class ViewChanges {
     /** Replay of a recording made before VIEW_CHANGEs were signed (see {@link #unsigned}). */
     void replayUnsignedViewChanges() {
         unsigned = true;
+        legacyRule = true;
         checkNewViews = false;
+    }
+
+    /** Replay of a recording made before VIEW_CHANGEs carried their evidence (see {@link #legacyRule}). */
+    void replayViewChangesWithoutEvidence() {
+        legacyRule = true;
     }
 
     /**
@@ -298,7 +313,10 @@ final class ViewChanges {
         if (unsigned) {
             ownViewChange = new ViewChange(view, null, state.stableCheckpoint(), state.preparedAboveStable(), null);
         } else {
-            ViewChange vc = new ViewChange(view, ctx.name, state.stableCheckpoint(), state.preparedAboveStable(), null);
+            ViewChange vc = legacyRule
+                    ? new ViewChange(view, ctx.name, state.stableCheckpoint(), state.preparedAboveStable(), null)
+                    : new ViewChange(view, ctx.name, state.stableCheckpoint(), state.preparedAboveStable(), state.heldCheckpoints(),
+                            state.prePreparedAboveStable(), null);
             ownViewChange = vc.withSignature(Base64.getEncoder().encodeToString(signer.sign(Codec.signingBytes(vc))));
         }
         ctx.outbox.broadcast(ownViewChange);
@@ -331,6 +349,11 @@ final class ViewChanges {
                     from.equals(vc.node()) ? "with a signature that does not verify" : "in the name of " + vc.node());
             return;
         }
+        if (!legacyRule && !vc.hasEvidence()) {
+            ctx.rejections.reject(from, "view-change-without-evidence",
+                    "{} sent a VIEW_CHANGE for view {} without its checkpoints and pre-prepared batches; ignored", from, vc.viewNo());
+            return;
+        }
         viewChanges.computeIfAbsent(vc.viewNo(), v -> new TreeMap<>()).put(from, vc);
         if (state.isViewChanging() && vc.viewNo() == state.viewNo() && state.isPrimary()) {
             tryNewView();
@@ -342,7 +365,18 @@ final class ViewChanges {
         if (vcs == null || vcs.size() < ctx.quorums.viewChange()) {
             return;
         }
-        NewView nv = newView(state.viewNo(), List.copyOf(vcs.values()));
+        NewView nv;
+        if (legacyRule) {
+            nv = legacyNewView(state.viewNo(), List.copyOf(vcs.values()));
+        } else {
+            Optional<NewView> decided = newView(state.viewNo(), List.copyOf(vcs.values()), ctx.quorums);
+            if (decided.isEmpty()) {
+                log.info("{} cannot decide NEW_VIEW {} from the VIEW_CHANGEs of {} yet; waiting for more", ctx.name, state.viewNo(),
+                        vcs.keySet());
+                return;
+            }
+            nv = decided.get();
+        }
         if (unsigned) {
             nv = new NewView(nv.viewNo(), nv.checkpoint(), nv.batches(), List.of());
         } else if (omitLastBatch && !nv.batches().isEmpty()) {
@@ -358,13 +392,120 @@ final class ViewChanges {
 
     /**
      * The NEW_VIEW of view {@code view} from {@code vcs}, n-f or more signed VIEW_CHANGEs for it, one per
-     * node: the primary sends it and every replica computes it again (a pure function of the
-     * VIEW_CHANGEs, in node order). Its checkpoint is the highest stable one reported; for each
-     * pp_seq_no above, the batch prepared in the latest view (PBFT: a batch ordered anywhere was prepared
-     * by n-f nodes, so at least one of any n-f VIEW_CHANGEs reports it); only a gap-free run from the
-     * checkpoint on (ordering is in order: a batch after a gap was ordered nowhere).
+     * node, or empty when they do not decide one (the primary waits for more): the primary sends it and
+     * every replica computes it again (a pure function of the VIEW_CHANGEs, in node order). PBFT's
+     * selection rule (Castro and Liskov, TOCS 2002, 4.5: conditions A1 and A2) as Plenum's
+     * NewViewBuilder applies it, so that what one node signs is believed only where others bear it out:
+     * <ul>
+     * <li>the checkpoint is the highest that f+1 VIEW_CHANGEs hold (one honest node ordered that far)
+     *     and that is not below the stable checkpoint of n-f of them;</li>
+     * <li>then, pp_seq_no by pp_seq_no, a batch one of them prepared in view v, if n-f of them do not
+     *     contradict it (their stable checkpoint is below it, and they prepared there nothing of a later
+     *     view, nor another batch in view v) and f+1 pre-prepared it in view v or later; none there if
+     *     n-f prepared nothing there (the run stops: ordering is in order, a batch after a gap was
+     *     ordered nowhere); otherwise nothing is decided.</li>
+     * </ul>
+     * A batch ordered anywhere was prepared by n-f nodes, f+1 of them honest, in every n-f VIEW_CHANGEs
+     * at least one honest one reports it, and no later view can have prepared another batch there; a
+     * batch one node made up finds no f+1 that pre-prepared it.
      */
-    static NewView newView(int view, List<ViewChange> vcs) {
+    static Optional<NewView> newView(int view, List<ViewChange> vcs, Quorums quorums) {
+        OptionalLong checkpoint = selectedCheckpoint(vcs, quorums);
+        if (checkpoint.isEmpty()) {
+            return Optional.empty();
+        }
+        List<PrePrepare> batches = new ArrayList<>();
+        for (long s = checkpoint.getAsLong() + 1; ; s++) {
+            PrePrepare chosen = selectedBatch(s, vcs, quorums);
+            if (chosen != null) {
+                batches.add(chosen);
+            } else if (preparedNothing(s, vcs) >= quorums.viewChange()) {
+                break;
+            } else {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new NewView(view, checkpoint.getAsLong(), batches, vcs));
+    }
+
+    private static OptionalLong selectedCheckpoint(List<ViewChange> vcs, Quorums quorums) {
+        TreeSet<Long> held = new TreeSet<>();
+        for (ViewChange vc : vcs) {
+            held.addAll(vc.checkpoints() == null ? List.of() : vc.checkpoints());
+        }
+        for (long c : held.descendingSet()) {
+            int holders = 0;
+            int notAbove = 0;
+            for (ViewChange vc : vcs) {
+                if (vc.checkpoints() != null && vc.checkpoints().contains(c)) {
+                    holders++;
+                }
+                if (vc.stableCheckpoint() <= c) {
+                    notAbove++;
+                }
+            }
+            if (holders >= quorums.f() + 1 && notAbove >= quorums.viewChange()) {
+                return OptionalLong.of(c);
+            }
+        }
+        return OptionalLong.empty();
+    }
+
+    /** The batch selected at {@code s}, or null: candidates of later views first, then by digest. */
+    private static PrePrepare selectedBatch(long s, List<ViewChange> vcs, Quorums quorums) {
+        TreeSet<PrePrepare> candidates = new TreeSet<>(java.util.Comparator.comparingInt(PrePrepare::viewNo).reversed()
+                .thenComparing(Batch::digestOf));
+        for (ViewChange vc : vcs) {
+            for (PrePrepare pp : vc.prepared()) {
+                if (pp.ppSeqNo() == s) {
+                    candidates.add(pp);
+                }
+            }
+        }
+        for (PrePrepare candidate : candidates) {
+            String digest = Batch.digestOf(candidate);
+            int notContradicting = 0;
+            int prePrepared = 0;
+            for (ViewChange vc : vcs) {
+                if (vc.stableCheckpoint() < s && vc.prepared().stream().noneMatch(p -> p.ppSeqNo() == s
+                        && (p.viewNo() > candidate.viewNo() || (p.viewNo() == candidate.viewNo() && !Batch.digestOf(p).equals(digest))))) {
+                    notContradicting++;
+                }
+                if (vc.preprepared() != null && vc.preprepared().stream().anyMatch(id -> id.ppSeqNo() == s
+                        && id.viewNo() >= candidate.viewNo() && id.digest().equals(Batch.digestOf(inView(candidate, id.viewNo()))))) {
+                    prePrepared++;
+                }
+            }
+            if (notContradicting >= quorums.viewChange() && prePrepared >= quorums.f() + 1) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /** How many of {@code vcs} prepared nothing at {@code s}, their stable checkpoint below it. */
+    private static int preparedNothing(long s, List<ViewChange> vcs) {
+        int n = 0;
+        for (ViewChange vc : vcs) {
+            if (vc.stableCheckpoint() < s && vc.prepared().stream().noneMatch(p -> p.ppSeqNo() == s)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** {@code pp}'s batch as the PRE-PREPARE of view {@code view} (how a new view re-orders it). */
+    private static PrePrepare inView(PrePrepare pp, int view) {
+        return pp.viewNo() == view ? pp
+                : new PrePrepare(view, pp.ppSeqNo(), pp.ppTime(), pp.reqDigests(), pp.ledgerSize(), pp.txnRoot(), pp.stateRoot());
+    }
+
+    /**
+     * The NEW_VIEW rule of recordings made before VIEW_CHANGEs carried their evidence (replay only):
+     * the highest stable checkpoint reported; for each pp_seq_no above, the batch prepared in the
+     * latest view; only a gap-free run from the checkpoint on. It believes what each node signs.
+     */
+    static NewView legacyNewView(int view, List<ViewChange> vcs) {
         long checkpoint = 0;
         for (ViewChange vc : vcs) {
             checkpoint = Math.max(checkpoint, vc.stableCheckpoint());
@@ -396,8 +537,8 @@ final class ViewChanges {
 
     /**
      * Why {@code nv} does not follow from the VIEW_CHANGEs it carries, or null if it does: at least n-f
-     * of them, one per node of the pool, for its view, each signed by its node, and the checkpoint and
-     * batches are what {@link #newView} gives for them.
+     * of them, one per node of the pool, for its view, each signed by its node and carrying its
+     * evidence, and the checkpoint and batches are what {@link #newView} gives for them.
      */
     private String whyNotValid(NewView nv) {
         if (nv.viewChanges().size() < ctx.quorums.viewChange()) {
@@ -418,8 +559,20 @@ final class ViewChanges {
             if (!signedByItsNode(vc)) {
                 return vc.node() + "'s VIEW_CHANGE in it is not signed by " + vc.node();
             }
+            if (!legacyRule && !vc.hasEvidence()) {
+                return vc.node() + "'s VIEW_CHANGE in it carries no checkpoints and pre-prepared batches";
+            }
         }
-        NewView expected = newView(nv.viewNo(), nv.viewChanges());
+        NewView expected;
+        if (legacyRule) {
+            expected = legacyNewView(nv.viewNo(), nv.viewChanges());
+        } else {
+            Optional<NewView> decided = newView(nv.viewNo(), nv.viewChanges(), ctx.quorums);
+            if (decided.isEmpty()) {
+                return "its VIEW_CHANGEs decide no checkpoint and batches (too few of them bear out what the others claim)";
+            }
+            expected = decided.get();
+        }
         if (expected.checkpoint() != nv.checkpoint()) {
             return "its checkpoint is " + nv.checkpoint() + " but its VIEW_CHANGEs give " + expected.checkpoint();
         }
@@ -506,6 +659,7 @@ final class ViewChanges {
                     return;
                 }
                 // Already ordered here: vote for it in the new view, so the nodes that have not can.
+                state.prePrepared(pp);
                 String d = Batch.digestOf(pp);
                 if (!state.isPrimary()) {
                     ctx.outbox.broadcast(new Prepare(state.viewNo(), pp.ppSeqNo(), d));

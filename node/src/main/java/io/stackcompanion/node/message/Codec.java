@@ -1,5 +1,6 @@
 package io.stackcompanion.node.message;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -79,12 +80,18 @@ public final class Codec {
     private record SignedPart(String identifier, long reqId, Operation operation) {
     }
 
-    /** What a node signs of its VIEW_CHANGE: everything but the signature. */
+    /**
+     * What a node signs of its VIEW_CHANGE: everything but the signature (a VIEW_CHANGE without
+     * checkpoints and pre-prepared batches, as made before they were carried, signs the bytes it did then).
+     */
     public static byte[] signingBytes(ViewChange vc) {
-        return toBytes(new SignedViewChange("VIEW_CHANGE", vc.viewNo(), vc.node(), vc.stableCheckpoint(), vc.prepared()));
+        return toBytes(new SignedViewChange("VIEW_CHANGE", vc.viewNo(), vc.node(), vc.stableCheckpoint(), vc.prepared(),
+                vc.checkpoints(), vc.preprepared()));
     }
 
-    private record SignedViewChange(String op, int viewNo, String node, long stableCheckpoint, java.util.List<PrePrepare> prepared) {
+    private record SignedViewChange(String op, int viewNo, String node, long stableCheckpoint, java.util.List<PrePrepare> prepared,
+                                    @JsonInclude(JsonInclude.Include.NON_NULL) java.util.List<Long> checkpoints,
+                                    @JsonInclude(JsonInclude.Include.NON_NULL) java.util.List<BatchId> preprepared) {
     }
 
     private static String firstLine(String s) {

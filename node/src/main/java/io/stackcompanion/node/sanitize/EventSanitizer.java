@@ -23,6 +23,7 @@ import io.stackcompanion.node.message.ReqAck;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.message.ViewChange;
+import io.stackcompanion.node.message.BatchId;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.recorder.RecordedEvent;
 import io.stackcompanion.recorder.StoreDigest;
@@ -225,7 +226,16 @@ final class EventSanitizer {
     }
 
     private ViewChange viewChange(ViewChange vc) throws PoolFacts.Unmapped {
-        return p.viewChange(vc, new ViewChange(vc.viewNo(), vc.node(), vc.stableCheckpoint(), prePrepares(vc.prepared()), null));
+        List<BatchId> preprepared = null;
+        if (vc.preprepared() != null) {
+            preprepared = new ArrayList<>(vc.preprepared().size());
+            for (BatchId id : vc.preprepared()) {
+                preprepared.add(new BatchId(id.viewNo(), id.ppSeqNo(), facts.preprepareDigest(id.digest())));
+            }
+        }
+        // Checkpoints are pp_seq_nos: nothing to hide.
+        return p.viewChange(vc, new ViewChange(vc.viewNo(), vc.node(), vc.stableCheckpoint(), prePrepares(vc.prepared()),
+                vc.checkpoints(), preprepared, null));
     }
 
     private List<PrePrepare> prePrepares(List<PrePrepare> pps) throws PoolFacts.Unmapped {

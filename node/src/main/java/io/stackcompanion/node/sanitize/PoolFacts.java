@@ -292,6 +292,19 @@ final class PoolFacts {
         return sanitized;
     }
 
+    /**
+     * The sanitized digest of a PRE-PREPARE a VIEW_CHANGE says its node accepted: as {@link #batchDigest(String)},
+     * or, for one no recording holds (a node may have accepted a PRE-PREPARE the collected nodes never
+     * saw), a keyed pseudonym: such a digest names no batch any VIEW_CHANGE claims prepared (those are
+     * all known, in every view), so it counts for none in the NEW_VIEW rule, as the original did.
+     */
+    String preprepareDigest(String digest) throws Unmapped {
+        if (batchDigests.containsKey(digest) || batches.containsKey(digest)) {
+            return batchDigest(digest);
+        }
+        return pseudonyms.text("batchDigest", digest);
+    }
+
     static String batchDigest(PrePrepare pp) {
         return Hashes.sha256Hex(Codec.encode(pp));
     }

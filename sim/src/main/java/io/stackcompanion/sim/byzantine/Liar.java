@@ -11,6 +11,8 @@ import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.NewView;
 import io.stackcompanion.node.message.Prepare;
 import io.stackcompanion.node.message.ViewChange;
+import io.stackcompanion.node.message.BatchId;
+import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.NodeSigner;
 
 import java.util.ArrayDeque;
@@ -31,9 +33,8 @@ import java.util.stream.Collectors;
  * What a lying node does to the messages its honest core sends to another node (issue 18's test
  * bench): one message to one peer at a time, it tells one of its lies or lets the message through.
  * The one lie implementation of the simulator's Byzantine nodes ({@code dst.sh --faults byzantine})
- * and of the test-only main that runs a real node process that lies. The lies are those the protocol
- * bounds today (README "Known limits" says which are not: a VIEW_CHANGE its own node signs claiming
- * batches it never prepared, or a higher stable checkpoint). Not thread-safe: one sending thread (a core's).
+ * and of the test-only main that runs a real node process that lies. Not thread-safe: one sending
+ * thread (a core's).
  */
 public final class Liar {
     /** One kind of lie. */
@@ -71,7 +72,13 @@ public final class Liar {
          * VIEW_CHANGEs in another node's name, changed after signing (a later checkpoint), or signed by
          * the liar without some of the batches it prepared (incomplete).
          */
-        FORGED_VIEW_CHANGE;
+        FORGED_VIEW_CHANGE,
+        /**
+         * Its own VIEW_CHANGE, signed by the liar, claiming what it does not hold: a batch it never
+         * prepared (a made-up PRE-PREPARE of the view before the one it changes to, after its last
+         * prepared batch or in its place, shown as pre-prepared too), or a later stable checkpoint.
+         */
+        FALSE_VIEW_CHANGE;
 
         /** {@code wrong-digest}: how summaries and command lines name it. */
         public String label() {
@@ -207,6 +214,7 @@ public final class Liar {
             case FALSE_STATUS -> m instanceof LedgerStatus;
             case FORGED_NEW_VIEW -> m instanceof NewView;
             case FORGED_VIEW_CHANGE -> m instanceof ViewChange;
+            case FALSE_VIEW_CHANGE -> m instanceof ViewChange vc && vc.hasEvidence();
         };
     }
 
@@ -267,6 +275,7 @@ public final class Liar {
             }
             case FORGED_NEW_VIEW -> forgedNewView((NewView) m);
             case FORGED_VIEW_CHANGE -> forgedViewChange((ViewChange) m, from, to);
+            case FALSE_VIEW_CHANGE -> falseViewChange((ViewChange) m, from);
             case REPLAY, GARBAGE, SILENT -> throw new IllegalArgumentException(lie + " changes no message; tell() tells it");
         };
     }
@@ -303,19 +312,49 @@ public final class Liar {
         switch (random.nextInt(3)) {
             case 0 -> {
                 // In the name of the node it is sent to, which knows it sent no such thing.
-                return new ViewChange(vc.viewNo(), to, vc.stableCheckpoint(), vc.prepared(), vc.signature());
+                return new ViewChange(vc.viewNo(), to, vc.stableCheckpoint(), vc.prepared(), vc.checkpoints(), vc.preprepared(),
+                        vc.signature());
             }
             case 1 -> {
-                return new ViewChange(vc.viewNo(), vc.node(), vc.stableCheckpoint() + 100, List.of(), vc.signature());
+                return new ViewChange(vc.viewNo(), vc.node(), vc.stableCheckpoint() + 100, List.of(),
+                        vc.checkpoints() == null ? null : List.of(vc.stableCheckpoint() + 100), vc.preprepared() == null ? null : List.of(),
+                        vc.signature());
             }
             default -> {
                 List<PrePrepare> prepared = vc.prepared().isEmpty() ? List.of() : vc.prepared().subList(0, random.nextInt(vc.prepared().size()));
-                ViewChange incomplete = new ViewChange(vc.viewNo(), from, vc.stableCheckpoint(), prepared, null);
-                NodeSigner signer = signers.apply(from);
-                return signer == null ? incomplete.withSignature(vc.signature())
-                        : incomplete.withSignature(Base64.getEncoder().encodeToString(signer.sign(Codec.signingBytes(incomplete))));
+                ViewChange incomplete = new ViewChange(vc.viewNo(), from, vc.stableCheckpoint(), prepared, vc.checkpoints(),
+                        vc.preprepared(), null);
+                return signed(incomplete, vc, from);
             }
         }
+    }
+
+    /** {@code lie} signed by {@code from}, or, with no signer, with {@code honest}'s signature (which does not verify). */
+    private ViewChange signed(ViewChange lie, ViewChange honest, String from) {
+        NodeSigner signer = signers.apply(from);
+        return signer == null ? lie.withSignature(honest.signature())
+                : lie.withSignature(Base64.getEncoder().encodeToString(signer.sign(Codec.signingBytes(lie))));
+    }
+
+    private ViewChange falseViewChange(ViewChange vc, String from) {
+        if (random.nextBoolean()) {
+            // A batch it never prepared: made up, of the view before the one it changes to, with a digest
+            // like any other (the hash of its encoding); after its last prepared batch, or in its place.
+            List<PrePrepare> prepared = new ArrayList<>(vc.prepared());
+            PrePrepare last = prepared.isEmpty() ? null : prepared.get(prepared.size() - 1);
+            long at = last == null ? vc.stableCheckpoint() + 1 : random.nextBoolean() ? last.ppSeqNo() : last.ppSeqNo() + 1;
+            PrePrepare madeUp = new PrePrepare(Math.max(0, vc.viewNo() - 1), at, last == null ? 1_000_000 : last.ppTime() + 1,
+                    List.of(hex()), last == null ? at : last.ledgerSize() + 1, hex(), hex());
+            prepared.removeIf(pp -> pp.ppSeqNo() == at);
+            prepared.add(madeUp);
+            List<BatchId> preprepared = new ArrayList<>(vc.preprepared());
+            preprepared.add(new BatchId(madeUp.viewNo(), at, Hashes.sha256Hex(Codec.encode(madeUp))));
+            return signed(new ViewChange(vc.viewNo(), from, vc.stableCheckpoint(), prepared, vc.checkpoints(), preprepared, null), vc, from);
+        }
+        // A later stable checkpoint, held, with nothing prepared above it.
+        long highest = vc.checkpoints().stream().mapToLong(Long::longValue).max().orElse(vc.stableCheckpoint());
+        long later = highest + 100;
+        return signed(new ViewChange(vc.viewNo(), from, later, List.of(), List.of(later), List.of(), null), vc, from);
     }
 
     private String hex() {
