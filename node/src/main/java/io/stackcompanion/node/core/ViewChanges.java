@@ -376,6 +376,13 @@ final class ViewChanges {
                 return;
             }
             nv = decided.get();
+            if (log.isDebugEnabled()) {
+                NewView before = legacyNewView(state.viewNo(), List.copyOf(vcs.values()));
+                if (before.checkpoint() != nv.checkpoint() || !before.batches().equals(nv.batches())) {
+                    log.debug("{}: the rule that believed each VIEW_CHANGE would have given checkpoint {} and {} batches", ctx.name,
+                            before.checkpoint(), before.batches().size());
+                }
+            }
         }
         if (unsigned) {
             nv = new NewView(nv.viewNo(), nv.checkpoint(), nv.batches(), List.of());
