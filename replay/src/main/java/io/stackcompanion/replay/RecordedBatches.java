@@ -43,9 +43,11 @@ final class RecordedBatches {
     }
 
     /**
-     * The recording was made before VIEW_CHANGEs carried checkpoints and pre-prepared batches (it holds
-     * one without them, sent or received, alone or in a NEW_VIEW): the replayed node must make its
-     * VIEW_CHANGEs and compute NEW_VIEWs as the recorded one did.
+     * The recording was made before VIEW_CHANGEs carried checkpoints and pre-prepared batches: the
+     * recorded node sent one without them (alone or in a NEW_VIEW), or, if it sent none, received one.
+     * The replayed node must then make its VIEW_CHANGEs and compute NEW_VIEWs as the recorded one did.
+     * (What the node sent decides when it sent any: a Byzantine peer's VIEW_CHANGE without them, which
+     * the recorded node refused, does not make the replay take the rule of before.)
      */
     boolean viewChangesWithoutEvidence() {
         return viewChangesWithoutEvidence;
@@ -65,18 +67,20 @@ final class RecordedBatches {
         Map<String, PrePrepareSchedule.ForcedBatch> current = null;
         Map<String, byte[]> signatures = new HashMap<>();
         boolean unsigned = false;
-        boolean withoutEvidence = false;
+        boolean receivedWithoutEvidence = false;
+        boolean sentViewChange = false;
+        boolean sentWithoutEvidence = false;
         try (EventCursor c = nodeStack.iterator()) {
             while (c.hasNext()) {
                 RecordedEvent e = c.next();
                 if (e.kind() == EventKind.STARTED) {
                     current = new HashMap<>();
                     runs.add(current);
-                } else if (e.kind() == EventKind.INCOMING && !(unsigned && withoutEvidence) && isViewChange(e.payload())) {
+                } else if (e.kind() == EventKind.INCOMING && !(unsigned && receivedWithoutEvidence) && isViewChange(e.payload())) {
                     try {
                         Message m = Codec.decode(e.payload());
                         unsigned |= isUnsigned(m);
-                        withoutEvidence |= isWithoutEvidence(m);
+                        receivedWithoutEvidence |= isWithoutEvidence(m);
                     } catch (MalformedMessageException ex) {
                         // the replay reports it when it gets there
                     }
@@ -96,11 +100,14 @@ final class RecordedBatches {
                         nv.viewChanges().forEach(vc -> keepSignature(signatures, vc));
                     }
                     unsigned |= isUnsigned(m);
-                    withoutEvidence |= isWithoutEvidence(m);
+                    if (m instanceof ViewChange || m instanceof NewView) {
+                        sentViewChange = true;
+                        sentWithoutEvidence |= isWithoutEvidence(m);
+                    }
                 }
             }
         }
-        return new RecordedBatches(runs, signatures, unsigned, withoutEvidence);
+        return new RecordedBatches(runs, signatures, unsigned, sentViewChange ? sentWithoutEvidence : receivedWithoutEvidence);
     }
 
     private static final byte[] VIEW_CHANGE = "{\"op\":\"VIEW_CHANGE\"".getBytes(java.nio.charset.StandardCharsets.UTF_8);

@@ -379,7 +379,8 @@ final class ViewChanges {
             if (log.isDebugEnabled()) {
                 NewView before = legacyNewView(state.viewNo(), List.copyOf(vcs.values()));
                 if (before.checkpoint() != nv.checkpoint() || !before.batches().equals(nv.batches())) {
-                    log.debug("{}: the rule that believed each VIEW_CHANGE would have given checkpoint {} and {} batches", ctx.name,
+                    log.debug("{}: NEW_VIEW {} has checkpoint {} and {} batches; the rule that believed each VIEW_CHANGE would have"
+                            + " given checkpoint {} and {} batches", ctx.name, nv.viewNo(), nv.checkpoint(), nv.batches().size(),
                             before.checkpoint(), before.batches().size());
                 }
             }
