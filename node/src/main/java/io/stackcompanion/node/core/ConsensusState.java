@@ -62,8 +62,8 @@ final class ConsensusState {
     private final TreeMap<Long, PrePrepare> preparedLog = new TreeMap<>();
     /**
      * The PRE-PREPAREs this node accepted (or cut as primary, or re-ordered) above the stable checkpoint,
-     * by pp_seq_no, each slot's in the order seen (a VIEW_CHANGE's evidence). Kept in memory: a node
-     * that restarts reports its prepared batches only (a prepared batch was pre-prepared).
+     * by pp_seq_no, each slot's in the order seen (a VIEW_CHANGE's evidence); persisted, so a restart
+     * keeps them.
      */
     private final TreeMap<Long, List<BatchId>> prePreparedLog = new TreeMap<>();
     /** Batches this node ordered above the stable checkpoint. */
@@ -92,6 +92,7 @@ final class ConsensusState {
         for (PrePrepare pp : execution.persistedPrepared()) {
             preparedLog.put(pp.ppSeqNo(), pp);
         }
+        prePreparedLog.putAll(execution.persistedPrePrepared());
         this.proposedBeforeStart = execution.proposed();
     }
 
@@ -264,6 +265,7 @@ final class ConsensusState {
         List<BatchId> slot = prePreparedLog.computeIfAbsent(pp.ppSeqNo(), s -> new ArrayList<>());
         if (!slot.contains(id)) {
             slot.add(id);
+            execution.persistPrePrepared(pp.ppSeqNo(), slot);
         }
     }
 
@@ -309,7 +311,11 @@ final class ConsensusState {
             below.clear();
         }
         orderedLog.headMap(seqNo, true).clear();
-        prePreparedLog.headMap(seqNo, true).clear();
+        SortedMap<Long, List<BatchId>> prePreparedBelow = prePreparedLog.headMap(seqNo, true);
+        if (!prePreparedBelow.isEmpty()) {
+            execution.forgetPrePrepared(List.copyOf(prePreparedBelow.keySet()));
+            prePreparedBelow.clear();
+        }
         conflictingCommits.headMap(seqNo, true).clear();
     }
 

@@ -2,6 +2,7 @@ package io.stackcompanion.node.core;
 
 import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.node.message.BatchId;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.MalformedMessageException;
 import io.stackcompanion.node.message.Operation;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.TreeMap;
 
 /**
  * Applies batches to the ledger and the state: first speculatively (to compute the roots a
@@ -96,13 +98,55 @@ final class Execution {
 
     /** Where this node's prepared certificates are kept, one per pp_seq_no (zero-padded, so in order). */
     static final String PREPARED_PREFIX = "prepared/";
+    /**
+     * Where the PRE-PREPAREs this node accepted are kept, one record per pp_seq_no (a JSON array of
+     * batch ids): a node that restarts still shows them in its VIEW_CHANGEs, where they bear out the
+     * batches others prepared (without them a NEW_VIEW may wait for more VIEW_CHANGEs).
+     */
+    static final String PRE_PREPARED_PREFIX = "pre-prepared/";
     /** The last batch this node proposed as primary ("view:ppSeqNo"), so a restart does not propose it again. */
     static final String PROPOSED = "proposed";
 
     /** {@code ppSeqNo} (at least 1) in 20 digits, as "%020d" writes it, without a Formatter per call. */
     private static String preparedKey(long ppSeqNo) {
+        return PREPARED_PREFIX + padded(ppSeqNo);
+    }
+
+    private static String padded(long ppSeqNo) {
         String digits = Long.toString(ppSeqNo);
-        return PREPARED_PREFIX + "0".repeat(20 - digits.length()) + digits;
+        return "0".repeat(20 - digits.length()) + digits;
+    }
+
+    /** Persists the PRE-PREPAREs this node accepted at {@code ppSeqNo} (see {@link #PRE_PREPARED_PREFIX}). */
+    void persistPrePrepared(long ppSeqNo, List<BatchId> slot) {
+        try (StoreBatch batch = store.newBatch()) {
+            store.putMeta(PRE_PREPARED_PREFIX + padded(ppSeqNo), Codec.toBytes(slot), batch);
+            store.write(batch);
+        }
+    }
+
+    /** Forgets the PRE-PREPAREs accepted at {@code ppSeqNos} (below a stable checkpoint). */
+    void forgetPrePrepared(Iterable<Long> ppSeqNos) {
+        try (StoreBatch batch = store.newBatch()) {
+            for (long s : ppSeqNos) {
+                store.deleteMeta(PRE_PREPARED_PREFIX + padded(s), batch);
+            }
+            store.write(batch);
+        }
+    }
+
+    /** The PRE-PREPAREs persisted by {@link #persistPrePrepared}, by pp_seq_no. */
+    TreeMap<Long, List<BatchId>> persistedPrePrepared() {
+        TreeMap<Long, List<BatchId>> out = new TreeMap<>();
+        for (Map.Entry<String, byte[]> e : store.metaStartingWith(PRE_PREPARED_PREFIX).entrySet()) {
+            try {
+                out.put(Long.parseLong(e.getKey().substring(PRE_PREPARED_PREFIX.length())),
+                        new ArrayList<>(List.of(Codec.mapper().readValue(e.getValue(), BatchId[].class))));
+            } catch (java.io.IOException | NumberFormatException x) {
+                throw new IllegalStateException("the node store's " + e.getKey() + " record is corrupt", x);
+            }
+        }
+        return out;
     }
 
     /**

@@ -373,6 +373,12 @@ final class ViewChanges {
             if (decided.isEmpty()) {
                 log.info("{} cannot decide NEW_VIEW {} from the VIEW_CHANGEs of {} yet; waiting for more", ctx.name, state.viewNo(),
                         vcs.keySet());
+                if (log.isDebugEnabled()) {
+                    vcs.values().forEach(vc -> log.debug("  {}: stable {}, holds {}, prepared {}, pre-prepared {}", vc.node(),
+                            vc.stableCheckpoint(), vc.checkpoints(),
+                            vc.prepared().stream().map(pp -> pp.viewNo() + ":" + pp.ppSeqNo() + ":" + Batch.digestOf(pp).substring(0, 6)).toList(),
+                            vc.preprepared().stream().map(id -> id.viewNo() + ":" + id.ppSeqNo() + ":" + id.digest().substring(0, 6)).toList()));
+                }
                 return;
             }
             nv = decided.get();

@@ -1,6 +1,7 @@
 package io.stackcompanion.node.sanitize;
 
 import io.stackcompanion.node.FileTrees;
+import io.stackcompanion.node.message.BatchId;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.MalformedMessageException;
 import io.stackcompanion.node.message.PrePrepare;
@@ -40,6 +41,8 @@ final class StoreSanitizer {
     private static final Set<String> KNOWN_META = Set.of("lastOrdered", "viewNo", "stableCheckpoint", "proposed");
     /** The core's prepared certificates (Execution.PREPARED_PREFIX): PRE-PREPAREs, sanitized like the messages. */
     static final String PREPARED_PREFIX = "prepared/";
+    /** The core's accepted PRE-PREPAREs (Execution.PRE_PREPARED_PREFIX): batch ids, their digests sanitized. */
+    static final String PRE_PREPARED_PREFIX = "pre-prepared/";
     private static final Set<String> STORE_META = Set.of("store.format", "store.stateRoot");
     private static final Set<String> FAMILIES = Set.of("default", "ledger", "merkle", "state", "seqno", "meta");
 
@@ -100,7 +103,8 @@ final class StoreSanitizer {
             handles.forEach(ColumnFamilyHandle::close);
         }
         for (String name : meta.keySet()) {
-            if (!KNOWN_META.contains(name) && !STORE_META.contains(name) && !name.startsWith(PREPARED_PREFIX)) {
+            if (!KNOWN_META.contains(name) && !STORE_META.contains(name) && !name.startsWith(PREPARED_PREFIX)
+                    && !name.startsWith(PRE_PREPARED_PREFIX)) {
                 throw new SanitizeException("the node store " + dir + " holds a meta value '" + name
                         + "' this version does not know; it cannot be sanitized (nothing written)");
             }
@@ -153,6 +157,17 @@ final class StoreSanitizer {
                             store.putMeta(m.getKey(), Codec.encode(facts.prePrepare(prepared(m.getValue(), what))), batch);
                         } catch (PoolFacts.Unmapped u) {
                             throw new SanitizeException(what + ": its prepared certificate " + m.getKey() + ": "
+                                    + u.getMessage() + "; nothing written");
+                        }
+                    } else if (m.getKey().startsWith(PRE_PREPARED_PREFIX)) {
+                        try {
+                            List<BatchId> ids = new ArrayList<>();
+                            for (BatchId id : Codec.mapper().readValue(m.getValue(), BatchId[].class)) {
+                                ids.add(new BatchId(id.viewNo(), id.ppSeqNo(), facts.preprepareDigest(id.digest())));
+                            }
+                            store.putMeta(m.getKey(), Codec.toBytes(ids), batch);
+                        } catch (PoolFacts.Unmapped | java.io.IOException u) {
+                            throw new SanitizeException(what + ": its pre-prepared batches " + m.getKey() + ": "
                                     + u.getMessage() + "; nothing written");
                         }
                     }
