@@ -5,6 +5,7 @@ import io.stackcompanion.node.core.RequestBook.RequestState;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.crypto.NodeSigner;
 import io.stackcompanion.node.crypto.SignatureVerifier;
+import io.stackcompanion.node.message.BatchId;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.InstanceChange;
@@ -424,16 +425,17 @@ final class ViewChanges {
      * batch one node made up finds no f+1 that pre-prepared it.
      */
     static Optional<NewView> newView(int view, List<ViewChange> vcs, Quorums quorums) {
-        OptionalLong checkpoint = selectedCheckpoint(vcs, quorums);
+        List<Claims> claims = vcs.stream().map(Claims::of).toList();
+        OptionalLong checkpoint = selectedCheckpoint(claims, quorums);
         if (checkpoint.isEmpty()) {
             return Optional.empty();
         }
         List<PrePrepare> batches = new ArrayList<>();
         for (long s = checkpoint.getAsLong() + 1; ; s++) {
-            PrePrepare chosen = selectedBatch(s, vcs, quorums);
+            PrePrepare chosen = selectedBatch(s, claims, quorums);
             if (chosen != null) {
                 batches.add(chosen);
-            } else if (preparedNothing(s, vcs) >= quorums.viewChange()) {
+            } else if (preparedNothing(s, claims) >= quorums.viewChange()) {
                 break;
             } else {
                 return Optional.empty();
@@ -442,19 +444,42 @@ final class ViewChanges {
         return Optional.of(new NewView(view, checkpoint.getAsLong(), batches, vcs));
     }
 
-    private static OptionalLong selectedCheckpoint(List<ViewChange> vcs, Quorums quorums) {
-        TreeSet<Long> held = new TreeSet<>();
-        for (ViewChange vc : vcs) {
-            held.addAll(vc.checkpoints() == null ? List.of() : vc.checkpoints());
+    /** A prepared batch as a VIEW_CHANGE claims it, with its digest (computed once). */
+    private record Prepared(PrePrepare pp, String digest) {
+    }
+
+    /** What one VIEW_CHANGE claims, indexed by pp_seq_no (the rule looks at each slot of each VIEW_CHANGE). */
+    private record Claims(long stable, java.util.Set<Long> held, TreeMap<Long, List<Prepared>> prepared,
+                          TreeMap<Long, List<BatchId>> prePrepared) {
+        static Claims of(ViewChange vc) {
+            TreeMap<Long, List<Prepared>> prepared = new TreeMap<>();
+            for (PrePrepare pp : vc.prepared()) {
+                prepared.computeIfAbsent(pp.ppSeqNo(), k -> new ArrayList<>()).add(new Prepared(pp, Batch.digestOf(pp)));
+            }
+            TreeMap<Long, List<BatchId>> prePrepared = new TreeMap<>();
+            for (BatchId id : vc.preprepared() == null ? List.<BatchId>of() : vc.preprepared()) {
+                prePrepared.computeIfAbsent(id.ppSeqNo(), k -> new ArrayList<>()).add(id);
+            }
+            return new Claims(vc.stableCheckpoint(), new TreeSet<>(vc.checkpoints() == null ? List.of() : vc.checkpoints()),
+                    prepared, prePrepared);
         }
+
+        List<Prepared> preparedAt(long s) {
+            return prepared.getOrDefault(s, List.of());
+        }
+    }
+
+    private static OptionalLong selectedCheckpoint(List<Claims> claims, Quorums quorums) {
+        TreeSet<Long> held = new TreeSet<>();
+        claims.forEach(c -> held.addAll(c.held()));
         for (long c : held.descendingSet()) {
             int holders = 0;
             int notAbove = 0;
-            for (ViewChange vc : vcs) {
-                if (vc.checkpoints() != null && vc.checkpoints().contains(c)) {
+            for (Claims vc : claims) {
+                if (vc.held().contains(c)) {
                     holders++;
                 }
-                if (vc.stableCheckpoint() <= c) {
+                if (vc.stable() <= c) {
                     notAbove++;
                 }
             }
@@ -466,42 +491,38 @@ final class ViewChanges {
     }
 
     /** The batch selected at {@code s}, or null: candidates of later views first, then by digest. */
-    private static PrePrepare selectedBatch(long s, List<ViewChange> vcs, Quorums quorums) {
-        TreeSet<PrePrepare> candidates = new TreeSet<>(java.util.Comparator.comparingInt(PrePrepare::viewNo).reversed()
-                .thenComparing(Batch::digestOf));
-        for (ViewChange vc : vcs) {
-            for (PrePrepare pp : vc.prepared()) {
-                if (pp.ppSeqNo() == s) {
-                    candidates.add(pp);
-                }
-            }
-        }
-        for (PrePrepare candidate : candidates) {
-            String digest = Batch.digestOf(candidate);
+    private static PrePrepare selectedBatch(long s, List<Claims> claims, Quorums quorums) {
+        TreeSet<Prepared> candidates = new TreeSet<>(java.util.Comparator.comparingInt((Prepared p) -> p.pp().viewNo()).reversed()
+                .thenComparing(Prepared::digest));
+        claims.forEach(c -> candidates.addAll(c.preparedAt(s)));
+        for (Prepared candidate : candidates) {
+            int view = candidate.pp().viewNo();
+            TreeMap<Integer, String> digestInView = new TreeMap<>(); // the candidate's digest as re-ordered in a later view
             int notContradicting = 0;
             int prePrepared = 0;
-            for (ViewChange vc : vcs) {
-                if (vc.stableCheckpoint() < s && vc.prepared().stream().noneMatch(p -> p.ppSeqNo() == s
-                        && (p.viewNo() > candidate.viewNo() || (p.viewNo() == candidate.viewNo() && !Batch.digestOf(p).equals(digest))))) {
+            for (Claims vc : claims) {
+                if (vc.stable() < s && vc.preparedAt(s).stream().noneMatch(p -> p.pp().viewNo() > view
+                        || (p.pp().viewNo() == view && !p.digest().equals(candidate.digest())))) {
                     notContradicting++;
                 }
-                if (vc.preprepared() != null && vc.preprepared().stream().anyMatch(id -> id.ppSeqNo() == s
-                        && id.viewNo() >= candidate.viewNo() && id.digest().equals(Batch.digestOf(inView(candidate, id.viewNo()))))) {
+                if (vc.prePrepared().getOrDefault(s, List.of()).stream().anyMatch(id -> id.viewNo() >= view
+                        && id.digest().equals(digestInView.computeIfAbsent(id.viewNo(),
+                                v -> Batch.digestOf(inView(candidate.pp(), v)))))) {
                     prePrepared++;
                 }
             }
             if (notContradicting >= quorums.viewChange() && prePrepared >= quorums.f() + 1) {
-                return candidate;
+                return candidate.pp();
             }
         }
         return null;
     }
 
-    /** How many of {@code vcs} prepared nothing at {@code s}, their stable checkpoint below it. */
-    private static int preparedNothing(long s, List<ViewChange> vcs) {
+    /** How many of {@code claims} prepared nothing at {@code s}, their stable checkpoint below it. */
+    private static int preparedNothing(long s, List<Claims> claims) {
         int n = 0;
-        for (ViewChange vc : vcs) {
-            if (vc.stableCheckpoint() < s && vc.prepared().stream().noneMatch(p -> p.ppSeqNo() == s)) {
+        for (Claims vc : claims) {
+            if (vc.stable() < s && vc.preparedAt(s).isEmpty()) {
                 n++;
             }
         }
