@@ -195,8 +195,9 @@ final class ViewChanges {
         // and the nodes finalise a request within a few network delays of each other). A primary that
         // censors more cleverly is caught after three more timeouts.
         boolean stalled = ctx.now() - Math.max(Math.max(state.lastOrderedAt(), state.lastProposalAt()), state.viewStartedAt()) >= timeout;
-        boolean skipped = !book.isInBatch(oldest.get().digest)
-                && state.latestProposedFinalisedAt() - oldest.get().finalisedAt() > timeout / 2;
+        long latestProposed = state.latestProposedFinalisedAt(); // Long.MIN_VALUE: none in this view
+        boolean skipped = latestProposed != Long.MIN_VALUE && !book.isInBatch(oldest.get().digest)
+                && latestProposed - oldest.get().finalisedAt() > timeout / 2;
         boolean censored = skipped || ctx.now() - deadline >= 3 * timeout;
         if ((stalled || censored) && !state.isViewChanging() && !state.isCatchingUp()) {
             String why = "a request finalised " + (ctx.now() - oldest.get().finalisedAt()) / 1_000_000 + " ms ago is not ordered"
