@@ -50,6 +50,7 @@ final class ViewChanges {
     private final Ordering ordering;
     private final PrePrepareStash stash;
     private final Catchup.Trigger catchup;
+    private final Checkpoints checkpoints;
     /** Each node's highest INSTANCE_CHANGE vote. */
     private final TreeMap<String, Integer> instanceChanges = new TreeMap<>();
     private int votedFor;
@@ -74,7 +75,9 @@ final class ViewChanges {
     private boolean omitLastBatch;
 
     ViewChanges(CoreContext ctx, ConsensusState state, Execution execution, RequestBook book, Ordering ordering,
-                PrePrepareStash stash, Catchup.Trigger catchup, SignatureVerifier verifier, NodeSigner signer) {
+                PrePrepareStash stash, Catchup.Trigger catchup, Checkpoints checkpoints, SignatureVerifier verifier,
+                NodeSigner signer) {
+        this.checkpoints = checkpoints;
         this.verifier = verifier;
         this.signer = signer;
         this.ctx = ctx;
@@ -517,6 +520,14 @@ final class ViewChanges {
             }
         }
         stash.takeFuture(state.viewNo());
+        if (nv.checkpoint() > state.stableCheckpoint() && nv.checkpoint() <= state.lastOrdered()) {
+            // The view starts from this checkpoint (as PBFT's NEW-VIEW sets the low watermark): stable here
+            // too, though this node missed the CHECKPOINTs that made it stable (they are not sent again).
+            // Without this, nodes whose watermark stayed at the checkpoint before refused every later
+            // PRE-PREPARE ("above the high watermark"), view after view (dst.sh run --seed 80 --nodes 7
+            // --requests 100 --faults all).
+            checkpoints.markStable(nv.checkpoint());
+        }
         if (nv.checkpoint() > state.lastOrdered()) {
             catchup.start("NEW_VIEW " + state.viewNo() + " starts from checkpoint " + nv.checkpoint()
                     + " but this node ordered only up to " + state.lastOrdered(), true);

@@ -155,6 +155,19 @@ class DstRunTest {
         assertThat(r.passed()).as(r.summary()).isTrue();
     }
 
+    /**
+     * Seven nodes, two liars: some honest nodes missed the CHECKPOINTs that made checkpoint 40 stable
+     * (they are not sent again), so their high watermark stayed at 40 and they refused every later
+     * PRE-PREPARE, view after view, though each NEW_VIEW started from checkpoint 40. A NEW_VIEW's
+     * checkpoint that the node has ordered is now stable there too.
+     */
+    @Test
+    void seed80ANewViewsCheckpointIsStableOnTheNodesThatMissedItsCheckpointMessages() {
+        DstResult r = run(80, 100, 7, EnumSet.allOf(Fault.class));
+        assertThat(r.byzantine()).startsWith("Node5, Node7 lie");
+        assertThat(r.passed()).as(r.summary()).isTrue();
+    }
+
     @Test
     void aShortSwarmPassesAndSaysHowFastItRan() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
