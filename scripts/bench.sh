@@ -271,6 +271,24 @@ cpu_sample() {
 # the saturating load (ordered/s). Then both at once at the fixed rate, their nodes' CPU measured
 # over the same window, so whatever else the machine and its host do meanwhile (a shared VM's
 # steal time swings by tens of percent) weighs on both alike. Then both down.
+# fixed_rate_both PREFIX [LOAD.SH ARGS]: load.sh at $rate/s on the pools $work/PREFIXoff and
+# $work/PREFIXon at once, left $settle s to settle, then each pool's CPU sampled into the caller's
+# s0/s1 (off first) before and after $window s; the loads' JSON in $work/PREFIX{off,on}.fixed.json.
+fixed_rate_both() {
+  local prefix="$1" m k pids=()
+  shift
+  for m in off on; do
+    SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/$prefix$m" --json "$@" \
+      --requests "$((rate * (settle + window + 3)))" --rate "$rate" >"$work/$prefix$m.fixed.json" 2>>"$log" &
+    pids+=($!)
+  done
+  sleep "$settle"
+  k=0; for m in off on; do s0[k]="$(cpu_sample "$work/$prefix$m")"; k=$((k + 1)); done
+  sleep "$window"
+  k=0; for m in off on; do s1[k]="$(cpu_sample "$work/$prefix$m")"; k=$((k + 1)); done
+  wait "${pids[@]}" || true
+}
+
 pair() {
   local i="$1" m label t order
   if ((i % 2 == 1)); then order=(off on); else order=(on off); fi
@@ -306,18 +324,8 @@ pair() {
     awk -v a="$(node_cpu_seconds "$work/$label")" -v b="$cpu0" 'BEGIN { printf "nodeCpuSeconds=%.2f\n", a - b }' >"$work/$label.cpu"
   done
   # The fixed rate on both at once: started, left $settle s to settle, then measured for $window s.
-  local pids=() k modes=(off on)
-  for m in "${modes[@]}"; do
-    SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/pair$i-$m" --json \
-      --requests "$((rate * (settle + window + 3)))" --rate "$rate" >"$work/pair$i-$m.fixed.json" 2>>"$log" &
-    pids+=($!)
-  done
-  sleep "$settle"
-  local s0=() s1=()
-  for k in 0 1; do s0[k]="$(cpu_sample "$work/pair$i-${modes[k]}")"; done
-  sleep "$window"
-  for k in 0 1; do s1[k]="$(cpu_sample "$work/pair$i-${modes[k]}")"; done
-  wait "${pids[@]}" || true
+  local k modes=(off on) s0=() s1=()
+  fixed_rate_both "pair$i-"
   local summary=""
   for k in 0 1; do
     m="${modes[k]}"
@@ -376,17 +384,8 @@ tags_pair() {
     done
     summary+="$c clients: $(awk -F'\t' -v i="$i" -v c="$c" '$1 == i && $2 == c { printf "%s %s/s %s ms; ", $3, $4, $5 }' "$work/tags.saturated.tsv")"
   done
-  for m in "${modes[@]}"; do
-    SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/tags$i-$m" --json --clients "$most" \
-      --requests "$((rate * (settle + window + 3)))" --rate "$rate" >"$work/tags$i-$m.fixed.json" 2>>"$log" &
-    pids+=($!)
-  done
-  sleep "$settle"
   local s0=() s1=()
-  for k in 0 1; do s0[k]="$(cpu_sample "$work/tags$i-${modes[k]}")"; done
-  sleep "$window"
-  for k in 0 1; do s1[k]="$(cpu_sample "$work/tags$i-${modes[k]}")"; done
-  wait "${pids[@]}" || true
+  fixed_rate_both "tags$i-" --clients "$most"
   for k in 0 1; do
     m="${modes[k]}"
     tail -1 "$work/tags$i-$m.fixed.json" | grep -q '^{' || sc_die "load.sh at $rate/s failed; see $log and $work/tags$i-$m.fixed.json"

@@ -62,6 +62,28 @@ class DstSeedReplayScriptTest {
         assertThat(Files.list(dir).map(p -> p.getFileName().toString())).containsExactly("dst-5");
     }
 
+    /**
+     * A Byzantine seed whose liar equivocates as primary from its core (seed 7: Node1 lies, the primary
+     * of view 0): every honest node's recording replays to MATCH; the liar's diverges at its first
+     * lie, since a replay runs the honest core, and says so.
+     */
+    @Test
+    void aByzantineSeedsHonestNodesReplayToMatchAndTheLyingCoreDivergesAtItsFirstLie() throws Exception {
+        Scripts.Result run = Scripts.runIn(dir, 300, Map.of(), "dst.sh", "run", "--seed", "7", "--requests", "100",
+                "--faults", "byzantine", "--keep");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.stdout()).contains("byzantine: Node1 lie: ").contains("as primary, sends f replicas each batch and the others another valid one");
+        Path folder = dir.resolve("dst-7");
+        for (String node : new String[] {"Node2", "Node3", "Node4"}) {
+            Scripts.Result replay = Scripts.run(300, "replay.sh", "--recording", folder.toString(), "--node", node);
+            assertThat(replay.exitCode()).as(node + ": " + replay).isZero();
+            assertThat(replay.stdout()).as(node).contains("MATCH: the replay reproduced the recording exactly");
+        }
+        Scripts.Result liar = Scripts.run(300, "replay.sh", "--recording", folder.toString(), "--node", "Node1");
+        assertThat(liar.exitCode()).as(liar.toString()).isEqualTo(1);
+        assertThat(liar.stdout()).contains("DIVERGED at event").contains("the replayed node sent a different message than the recorded node");
+    }
+
     private static String[] concat(String[] a, String... b) {
         String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);

@@ -98,7 +98,8 @@ public final class NodeCore {
         this.stash = new PrePrepareStash();
         this.ordering = new Ordering(ctx, state, execution, book, batcher, stash, checkpoints, this::startCatchup,
                 this::voteInstanceChange, propagator::missing);
-        this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup, verifier, signer);
+        this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup, checkpoints, verifier,
+                signer);
         this.catchup = new Catchup(ctx, state, execution, book, ordering, viewChanges, checkpoints);
         onNodeMessage(Propagate.class, propagator::onPropagate);
         onNodeMessage(MessageRequest.class, propagator::onMessageRequest);

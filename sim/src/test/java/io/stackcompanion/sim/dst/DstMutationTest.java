@@ -68,4 +68,16 @@ class DstMutationTest {
         assertThat(r.ledgers()).hasSize(7);
         assertThat(view(r)).isPositive();
     }
+
+    /**
+     * A Byzantine primary (Node1) whose core equivocates with valid batches, f replicas one and 2f
+     * another, and whose wire lies include wrong digests, replays, garbage and forged catch-up
+     * answers: the equivocation and rejection paths, and a view change to an honest primary.
+     */
+    @Test
+    void seed7AnEquivocatingPrimaryIsReplaced() {
+        DstResult r = run(7, 4, EnumSet.of(Fault.BYZANTINE));
+        assertThat(r.byzantine()).startsWith("Node1 lie: ").contains("sends f replicas each batch and the others another valid one");
+        assertThat(view(r)).isPositive();
+    }
 }

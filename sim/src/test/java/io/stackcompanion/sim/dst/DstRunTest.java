@@ -143,6 +143,31 @@ class DstRunTest {
         assertThat(r.ledgers().values()).as("every node's ledger").allSatisfy(l -> assertThat(l).hasSize(r.ledgers().get("Node1").size()));
     }
 
+    /**
+     * Two honest nodes each lost the other's INSTANCE_CHANGE on a link that stayed up (drops), the liar
+     * sent them none, and the view change they voted for never started: they waited in their view for
+     * good. A vote that stands unanswered is now said again at each ordering timeout.
+     */
+    @Test
+    void seed1046AnInstanceChangeLostOnALinkThatStayedUpIsSentAgain() {
+        DstResult r = run(1046, 100, 4, EnumSet.allOf(Fault.class));
+        assertThat(r.byzantine()).contains("Node1 lie");
+        assertThat(r.passed()).as(r.summary()).isTrue();
+    }
+
+    /**
+     * Seven nodes, two liars: some honest nodes missed the CHECKPOINTs that made checkpoint 40 stable
+     * (they are not sent again), so their high watermark stayed at 40 and they refused every later
+     * PRE-PREPARE, view after view, though each NEW_VIEW started from checkpoint 40. A NEW_VIEW's
+     * checkpoint that the node has ordered is now stable there too.
+     */
+    @Test
+    void seed80ANewViewsCheckpointIsStableOnTheNodesThatMissedItsCheckpointMessages() {
+        DstResult r = run(80, 100, 7, EnumSet.allOf(Fault.class));
+        assertThat(r.byzantine()).startsWith("Node5, Node7 lie");
+        assertThat(r.passed()).as(r.summary()).isTrue();
+    }
+
     @Test
     void aShortSwarmPassesAndSaysHowFastItRan() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
