@@ -168,6 +168,19 @@ class DstRunTest {
         assertThat(r.passed()).as(r.summary()).isTrue();
     }
 
+    /**
+     * Seven nodes, two liars: the primary of the new view lost COMMITs of the last batches it re-ordered
+     * (the pool ordered them) and looked at its ordering timeout again only a whole timeout after a
+     * check that came just before it stood still for one: it caught up after the run's settle time.
+     * The timeout is now looked at when the node has stood still for one.
+     */
+    @Test
+    void seed884ANodeWhoseLastBatchesLackCommitsCatchesUpATimeoutAfterItsLastProgress() {
+        DstResult r = run(884, 100, 7, EnumSet.allOf(Fault.class));
+        assertThat(r.byzantine()).startsWith("Node1, Node7 lie");
+        assertThat(r.passed()).as(r.summary()).isTrue();
+    }
+
     @Test
     void aShortSwarmPassesAndSaysHowFastItRan() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
