@@ -162,8 +162,8 @@ final class Ordering {
         Batch b = batches.get(ppSeqNo);
         TreeMap<String, TreeSet<String>> votes = votesThisView.get(ppSeqNo);
         if (b == null || b.prePrepare() == null || b.prePrepare().viewNo() != state.viewNo() || votes == null
-                || votesView != state.viewNo() || state.isPrimary()) {
-            return;
+                || votesView != state.viewNo() || state.isPrimary() || (votes.size() == 1 && votes.containsKey(b.digest()))) {
+            return; // the common case: every vote is for our batch
         }
         TreeSet<String> others = new TreeSet<>();
         votes.forEach((digest, voters) -> {
@@ -282,15 +282,8 @@ final class Ordering {
         long ppSeqNo = state.lastApplied() + 1;
         execution.persistProposed(state.viewNo(), ppSeqNo);
         state.proposalSeen();
-        List<String> others = ctx.nodes.stream().filter(n -> !n.equals(ctx.name)).toList();
         // The simulator's equivocating primary: other valid batches at this pp_seq_no, made before ours.
-        List<PrePrepare> otherBatches = new ArrayList<>();
-        if (equivocate != Equivocation.NONE) {
-            int count = equivocate == Equivocation.SPLIT ? 1 : others.size() - 1;
-            for (int k = 1; k <= count; k++) {
-                otherBatches.add(otherBatch(requests, ppSeqNo, ppTime + k));
-            }
-        }
+        List<PrePrepare> otherBatches = equivocate == Equivocation.NONE ? List.of() : otherBatches(requests, ppSeqNo, ppTime);
         Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime);
         PrePrepare pp = new PrePrepare(state.viewNo(), ppSeqNo, ppTime, requests.stream().map(r -> r.digest).toList(),
                 roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
@@ -299,24 +292,44 @@ final class Ordering {
         log.debug("sending PRE-PREPARE {}:{} with {} requests", state.viewNo(), ppSeqNo, requests.size());
         if (otherBatches.isEmpty()) {
             ctx.outbox.broadcast(pp);
-        } else if (equivocate == Equivocation.SPLIT) { // the first f other nodes get ours, the rest another
-            ctx.outbox.toNodes(others.subList(0, ctx.f()), pp);
-            ctx.outbox.toNodes(others.subList(ctx.f(), others.size()), otherBatches.get(0));
-        } else { // every other node its own batch
-            ctx.outbox.toNode(others.get(0), pp);
-            for (int k = 1; k < others.size(); k++) {
-                ctx.outbox.toNode(others.get(k), otherBatches.get(k - 1));
-            }
+        } else {
+            sendEquivocating(pp, otherBatches);
         }
         checkPrepared(b);
     }
 
-    /** The simulator's Byzantine primary: another valid batch of the same requests at the same pp_seq_no, at {@code time}. */
-    private PrePrepare otherBatch(List<RequestState> requests, long ppSeqNo, long time) {
-        Execution.Roots roots = execution.apply(requests, ppSeqNo, time);
-        execution.discardLast();
-        return new PrePrepare(state.viewNo(), ppSeqNo, time, requests.stream().map(r -> r.digest).toList(),
-                roots.ledgerSize(), roots.txnRoot(), roots.stateRoot());
+    private List<String> otherNodes() {
+        return ctx.nodes.stream().filter(n -> !n.equals(ctx.name)).toList();
+    }
+
+    /**
+     * The simulator's Byzantine primary: other valid batches of the same requests at the same
+     * pp_seq_no, 1, 2... ms later (one for {@code SPLIT}, one per other replica for {@code EACH_ITS_OWN}).
+     */
+    private List<PrePrepare> otherBatches(List<RequestState> requests, long ppSeqNo, long ppTime) {
+        int count = equivocate == Equivocation.SPLIT ? 1 : otherNodes().size() - 1;
+        List<PrePrepare> batches = new ArrayList<>(count);
+        for (int k = 1; k <= count; k++) {
+            Execution.Roots roots = execution.apply(requests, ppSeqNo, ppTime + k);
+            execution.discardLast();
+            batches.add(new PrePrepare(state.viewNo(), ppSeqNo, ppTime + k, requests.stream().map(r -> r.digest).toList(),
+                    roots.ledgerSize(), roots.txnRoot(), roots.stateRoot()));
+        }
+        return batches;
+    }
+
+    /** {@code SPLIT}: the first f other nodes get {@code pp}, the rest the other batch; else each its own. */
+    private void sendEquivocating(PrePrepare pp, List<PrePrepare> otherBatches) {
+        List<String> others = otherNodes();
+        if (equivocate == Equivocation.SPLIT) {
+            ctx.outbox.toNodes(others.subList(0, ctx.f()), pp);
+            ctx.outbox.toNodes(others.subList(ctx.f(), others.size()), otherBatches.get(0));
+            return;
+        }
+        ctx.outbox.toNode(others.get(0), pp);
+        for (int k = 1; k < others.size(); k++) {
+            ctx.outbox.toNode(others.get(k), otherBatches.get(k - 1));
+        }
     }
 
     /** How the simulator's Byzantine primary equivocates ({@link #equivocate}). */
