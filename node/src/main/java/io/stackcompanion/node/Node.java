@@ -6,12 +6,15 @@ import io.stackcompanion.node.config.NodeSettings;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
+import io.stackcompanion.node.core.PrePrepareSchedule;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.crypto.NodeSigner;
+import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.recording.NodeRecording;
 import io.stackcompanion.node.runtime.CoreStepper;
 import io.stackcompanion.node.runtime.NodeLoop;
+import io.stackcompanion.node.runtime.SignaturePrecheck;
 import io.stackcompanion.node.runtime.Stacks;
 import io.stackcompanion.node.stack.ClientStack;
 import io.stackcompanion.node.stack.NodeStack;
@@ -119,9 +122,14 @@ public final class Node implements AutoCloseable {
                     .withGenesisSource(baseDir.resolve(PoolGenesis.FILE_NAME).toString());
             NodeLoop[] loopRef = new NodeLoop[1];
             NodeStack nodeStack = nodeStacks.make(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
-            ClientStack clientStack = new ClientStack(name, genesis, settings, in -> loopRef[0].enqueue(in));
+            SignaturePrecheck precheck = s.precheckSignatures() ? new SignaturePrecheck() : null;
+            ClientStack clientStack = new ClientStack(name, genesis, settings, precheck == null ? in -> loopRef[0].enqueue(in) : in -> {
+                precheck.precheck(in); // on the client stack's thread
+                loopRef[0].enqueue(in);
+            });
             CoreStepper stepper = new CoreStepper(clock::now, stacks.apply(Stacks.of(nodeStack, clientStack)), tap);
-            stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name)), NodeSigner.of(key)));
+            stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name)),
+                    PrePrepareSchedule.NATURAL, precheck == null ? SignatureVerifier.DIRECT : precheck, NodeSigner.of(key)));
             NodeLoop loop = new NodeLoop(stepper, onFatal);
             loopRef[0] = loop;
             loop.start();

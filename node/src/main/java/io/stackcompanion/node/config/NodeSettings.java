@@ -9,13 +9,15 @@ import java.util.Map;
  * layered string values, by the table in {@link ConfigKey}.
  *
  * @param stackCompanion 0 normal, 1 record, 2 replay
+ * @param precheckSignatures client requests' signatures verified on the client stack's thread, not the core's
  * @param configuredSeed the core's random seed, or {@code null} to derive it from the node name
  * @param logLevel       upper case: TRACE, DEBUG, INFO, WARN or ERROR
  */
 public record NodeSettings(int stackCompanion, CoreSettings core, int maxFrameBytes, long partialFrameBudgetBytes,
                            long clientIdleTimeoutMs, long clientFrameTimeoutMs, int clientMaxConnections,
                            int clientMaxConnectionsPerAddress, long warnIntervalMs, int reconnectMinMs,
-                           int reconnectMaxMs, long recorderSegmentBytes, Long configuredSeed, String logLevel) {
+                           int reconnectMaxMs, long recorderSegmentBytes, boolean precheckSignatures, Long configuredSeed,
+                           String logLevel) {
 
     /** The core's random seed: configured, or derived from the node name so runs repeat. */
     public long randomSeed(String nodeName) {
@@ -40,7 +42,8 @@ public record NodeSettings(int stackCompanion, CoreSettings core, int maxFrameBy
                 whole(v, ConfigKey.CLIENT_IDLE_TIMEOUT_MS), whole(v, ConfigKey.CLIENT_FRAME_TIMEOUT_MS),
                 integer(v, ConfigKey.CLIENT_MAX_CONNECTIONS), integer(v, ConfigKey.CLIENT_MAX_CONNECTIONS_PER_ADDRESS),
                 whole(v, ConfigKey.WARN_INTERVAL_MS), integer(v, ConfigKey.RECONNECT_MIN_MS), integer(v, ConfigKey.RECONNECT_MAX_MS),
-                whole(v, ConfigKey.RECORDER_SEGMENT_MB) << 20, (Long) v.get(ConfigKey.RANDOM_SEED),
+                whole(v, ConfigKey.RECORDER_SEGMENT_MB) << 20, integer(v, ConfigKey.PRECHECK_SIGNATURES) == 1,
+                (Long) v.get(ConfigKey.RANDOM_SEED),
                 (String) v.get(ConfigKey.LOG_LEVEL));
     }
 

@@ -33,18 +33,10 @@ public final class VerificationMemo implements SignatureVerifier {
 
     @Override
     public boolean verify(PublicKey key, byte[] data, byte[] signature) {
-        byte[] encoded = key.getEncoded();
-        if (encoded == null || signature == null || data == null) {
+        ByteBuffer k = SignatureVerifier.argumentsKey(key, data, signature);
+        if (k == null) {
             return Keys.verify(key, data, signature);
         }
-        // The algorithm, then each part with its length: no two different argument lists make the same key.
-        byte[] algorithm = key.getAlgorithm().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        ByteBuffer k = ByteBuffer.allocate(16 + algorithm.length + encoded.length + data.length + signature.length)
-                .putInt(algorithm.length).put(algorithm)
-                .putInt(encoded.length).put(encoded)
-                .putInt(signature.length).put(signature)
-                .putInt(data.length).put(data)
-                .flip();
         Boolean known = answers.get(k);
         if (known != null) {
             hits++;
