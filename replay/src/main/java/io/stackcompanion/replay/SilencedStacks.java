@@ -24,6 +24,11 @@ final class SilencedStacks implements Stacks {
     }
 
     @Override
+    public void flush() {
+        // nothing leaves a replay
+    }
+
+    @Override
     public void disconnect(StackName stack, String peer) {
         // Nothing to close; the peer's recorded DISCONNECTED follows as an input.
     }

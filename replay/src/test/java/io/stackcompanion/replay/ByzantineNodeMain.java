@@ -112,6 +112,11 @@ public final class ByzantineNodeMain {
             }
 
             @Override
+            public void flush() {
+                honest.flush();
+            }
+
+            @Override
             public void disconnect(StackName stack, String peer) {
                 honest.disconnect(stack, peer);
             }

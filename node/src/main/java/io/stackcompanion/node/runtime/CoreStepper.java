@@ -70,6 +70,7 @@ public final class CoreStepper implements CoreRuntime {
             tap.onState(t, core.snapshot());
         }
         tap.onHandled(t);
+        stacks.flush();
     }
 
     /** The core stops: the tap sees its state and last status, and the stepper lets go of it. */
@@ -78,6 +79,7 @@ public final class CoreStepper implements CoreRuntime {
         long t = clock.getAsLong();
         tap.onState(t, core.snapshot());
         tap.onStop(t, last);
+        stacks.flush();
         core = null;
         return last;
     }

@@ -18,12 +18,25 @@ public interface Stacks {
     /** Closes the connection to {@code peer} on {@code stack}. */
     void disconnect(StackName stack, String peer);
 
+    /**
+     * The core finished a step: what it sent may leave now. Sends may wait for this; a live node's
+     * stacks queue a step's frames and wake their network threads once here, not once per frame. A
+     * wrapper must pass it on (no default, so that none forgets).
+     */
+    void flush();
+
     /** The live node's stacks: the node stack and the client stack. */
     static Stacks of(Stack nodeStack, Stack clientStack) {
         return new Stacks() {
             @Override
             public void send(StackName stack, List<String> peers, byte[] payload) {
-                (stack == StackName.NODE ? nodeStack : clientStack).send(peers, payload);
+                (stack == StackName.NODE ? nodeStack : clientStack).queue(peers, payload);
+            }
+
+            @Override
+            public void flush() {
+                nodeStack.flush();
+                clientStack.flush();
             }
 
             @Override

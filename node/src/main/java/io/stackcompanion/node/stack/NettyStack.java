@@ -11,12 +11,12 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.channel.unix.Errors;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.FastThreadLocalThread;
 import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.StackName;
@@ -64,6 +64,8 @@ abstract class NettyStack implements Stack {
     private final Object lock = new Object();
     /** peer name -> its one live link; guarded by {@link #lock}. */
     private final Map<String, Link> links = new HashMap<>();
+    /** Links with frames queued and no drain scheduled, until the next {@link #flush()}. */
+    private final Queue<Link> unflushed = new ConcurrentLinkedQueue<>();
 
     /** The event loops' threads, joined on close. */
     private final List<Thread> threads = new ArrayList<>();
@@ -111,11 +113,11 @@ abstract class NettyStack implements Stack {
         }
         started = true;
         String prefix = owner + "-" + stackName.name().toLowerCase();
-        acceptorGroup = new MultiThreadIoEventLoopGroup(1, namedThreads(prefix + "-accept"), NioIoHandler.newFactory());
-        workerGroup = new MultiThreadIoEventLoopGroup(1, namedThreads(prefix + "-io"), NioIoHandler.newFactory());
+        acceptorGroup = new MultiThreadIoEventLoopGroup(1, namedThreads(prefix + "-accept"), Transport.CHOSEN.ioHandler());
+        workerGroup = new MultiThreadIoEventLoopGroup(1, namedThreads(prefix + "-io"), Transport.CHOSEN.ioHandler());
         ServerBootstrap server = new ServerBootstrap()
                 .group(acceptorGroup, workerGroup)
-                .channel(NioServerSocketChannel.class)
+                .channel(Transport.CHOSEN.server())
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
@@ -133,7 +135,9 @@ abstract class NettyStack implements Stack {
         if (!bound.isSuccess()) {
             shutdownGroups();
             Throwable cause = bound.cause();
-            if (cause instanceof BindException && String.valueOf(cause.getMessage()).contains("in use")) {
+            // NIO says BindException; the epoll transport a NativeIoException (errno EADDRINUSE): the same words.
+            if ((cause instanceof BindException || cause instanceof Errors.NativeIoException)
+                    && String.valueOf(cause.getMessage()).contains("in use")) {
                 throw new StackException("port " + port + " (" + what() + ") is in use: stop the process using it or change the port in "
                         + settings.genesisSource(), cause);
             }
@@ -141,7 +145,7 @@ abstract class NettyStack implements Stack {
                     + firstLine(cause) + "; check the host and port in " + settings.genesisSource(), cause);
         }
         serverChannel = bound.channel();
-        log.info("{} listening on {}", what(), serverChannel.localAddress());
+        log.info("{} listening on {} ({})", what(), serverChannel.localAddress(), Transport.CHOSEN.name());
         long every = Math.max(1000, settings.limits().warnIntervalMillis());
         workerGroup.scheduleAtFixedRate(this::logLimits, every, every, TimeUnit.MILLISECONDS);
         afterBind(workerGroup);
@@ -192,6 +196,13 @@ abstract class NettyStack implements Stack {
 
     @Override
     public final int send(List<String> peers, byte[] payload) {
+        int queued = queue(peers, payload);
+        flush();
+        return queued;
+    }
+
+    @Override
+    public final int queue(List<String> peers, byte[] payload) {
         if (payload.length > settings.maxFrameBytes()) {
             // The peer would drop the link on it; better to lose this one frame and say so.
             log.warn("{}: not sending a frame of {} bytes to {}: over the {}-byte frame limit", what(), payload.length, peers,
@@ -220,10 +231,44 @@ abstract class NettyStack implements Stack {
                 link.channel.close();
                 continue;
             }
-            link.enqueue(payload);
+            if (link.enqueue(payload)) {
+                unflushed.add(link);
+            }
             queued++;
         }
         return queued;
+    }
+
+    /**
+     * Drains every link that {@link #queue} filled since the last flush, in one task per event loop:
+     * a core step that sends to three peers wakes the stack's loop once, not once per link.
+     */
+    @Override
+    public final void flush() {
+        Link first = unflushed.poll();
+        if (first == null) {
+            return;
+        }
+        List<Link> links = new ArrayList<>(4);
+        links.add(first);
+        for (Link l; (l = unflushed.poll()) != null; ) {
+            links.add(l);
+        }
+        // One loop serves every link today; grouped anyway, so that more loops would stay correct.
+        while (!links.isEmpty()) {
+            EventExecutor loop = links.get(0).channel.eventLoop();
+            List<Link> same = new ArrayList<>(links.size());
+            links.removeIf(l -> l.channel.eventLoop() == loop && same.add(l));
+            try {
+                loop.execute(() -> {
+                    for (Link l : same) {
+                        l.drain();
+                    }
+                });
+            } catch (RejectedExecutionException e) {
+                // the stack is closing; the frames go nowhere, as they would on a closed link
+            }
+        }
     }
 
     /**
@@ -259,19 +304,14 @@ abstract class NettyStack implements Stack {
             return !channel.isActive() || channel.unsafe().outboundBuffer() == null;
         }
 
-        void enqueue(byte[] payload) {
+        /** Appends; true if the link now needs a drain that nobody has asked for yet (the caller asks, once). */
+        boolean enqueue(byte[] payload) {
             outbox.add(payload);
             outboxBytes.addAndGet(payload.length);
-            if (drainScheduled.compareAndSet(false, true)) {
-                try {
-                    channel.eventLoop().execute(drain);
-                } catch (RejectedExecutionException e) {
-                    // the stack is closing; the frame goes nowhere, as it would on a closed link
-                }
-            }
+            return drainScheduled.compareAndSet(false, true);
         }
 
-        private void drain() {
+        void drain() {
             // Cleared first: a payload added during the drain schedules the next one.
             drainScheduled.set(false);
             // Many small frames are packed into few pooled buffers: one write per batch, not per frame.

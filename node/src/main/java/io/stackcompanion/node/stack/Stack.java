@@ -33,6 +33,17 @@ public interface Stack extends AutoCloseable {
      */
     int send(List<String> peers, byte[] payload);
 
+    /**
+     * As {@link #send}, but the frames leave only at the next {@link #flush()} (from any thread): the
+     * node's runtime queues everything one core step sends and flushes once after the step.
+     *
+     * @return how many of {@code peers} the frame was queued for
+     */
+    int queue(List<String> peers, byte[] payload);
+
+    /** Hands every frame {@link #queue}d so far to the network threads: one wake-up for all of them. */
+    void flush();
+
     /** Closes the link to {@code peer}, if any; its {@code Disconnected} follows through the sink. */
     void disconnect(String peer);
 

@@ -70,6 +70,10 @@ class NewViewCheckTest {
             }
 
             @Override
+            public void flush() {
+            }
+
+            @Override
             public void disconnect(StackName stack, String peer) {
             }
         }, CoreTap.NONE);

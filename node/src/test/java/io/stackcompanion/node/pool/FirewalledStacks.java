@@ -34,10 +34,18 @@ record FirewalledStacks(String node, Stacks stacks, Firewall firewall, Scheduled
                 if (extraDelayMillis == 0) {
                     stacks.send(stack, List.of(peer), bytes);
                 } else {
-                    timer.schedule(() -> stacks.send(stack, List.of(peer), bytes), extraDelayMillis, TimeUnit.MILLISECONDS);
+                    timer.schedule(() -> {
+                        stacks.send(stack, List.of(peer), bytes);
+                        stacks.flush();
+                    }, extraDelayMillis, TimeUnit.MILLISECONDS);
                 }
             });
         }
+    }
+
+    @Override
+    public void flush() {
+        stacks.flush();
     }
 
     @Override

@@ -176,6 +176,11 @@ public final class SimulatedPool implements AutoCloseable {
         }
 
         @Override
+        public void flush() {
+            // the simulated network delivers each send as it is made
+        }
+
+        @Override
         public void disconnect(StackName stack, String peer) {
             traceSink.accept(new Trace(now, name, "disconnect " + stack + " " + peer, null));
         }

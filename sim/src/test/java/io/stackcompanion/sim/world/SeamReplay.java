@@ -48,6 +48,10 @@ final class SeamReplay {
             }
 
             @Override
+            public void flush() {
+            }
+
+            @Override
             public void disconnect(StackName stack, String peer) {
             }
         }, CoreTap.NONE);
