@@ -123,13 +123,11 @@ public final class Node implements AutoCloseable {
             NodeLoop[] loopRef = new NodeLoop[1];
             NodeStack nodeStack = nodeStacks.make(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
             SignaturePrecheck precheck = s.precheckSignatures() ? new SignaturePrecheck() : null;
-            ClientStack clientStack = new ClientStack(name, genesis, settings, precheck == null ? in -> loopRef[0].enqueue(in) : in -> {
-                precheck.precheck(in); // on the client stack's thread
-                loopRef[0].enqueue(in);
-            });
+            ClientStack clientStack = new ClientStack(name, genesis, settings, precheck == null ? in -> loopRef[0].enqueue(in)
+                    : in -> loopRef[0].enqueue(precheck.precheck(in))); // verified on the client stack's thread
             CoreStepper stepper = new CoreStepper(clock::now, stacks.apply(Stacks.of(nodeStack, clientStack)), tap);
             stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name)),
-                    PrePrepareSchedule.NATURAL, precheck == null ? SignatureVerifier.DIRECT : precheck, NodeSigner.of(key)));
+                    PrePrepareSchedule.NATURAL, SignatureVerifier.DIRECT, NodeSigner.of(key)));
             NodeLoop loop = new NodeLoop(stepper, onFatal);
             loopRef[0] = loop;
             loop.start();

@@ -31,7 +31,13 @@ public enum EventKind {
      * before a clean stop); the payload is the node's state, for {@code replay.sh --check-state}.
      * Not an input: a replay without that option passes over it.
      */
-    STATE(10);
+    STATE(10),
+    /**
+     * The verdict on the signature of the request in the {@link #INCOMING} that follows it on the same
+     * stack from the same peer (peers holds it), checked on the stack's thread; the payload is opaque
+     * here (the node defines it). A replay gives it to the core with that input.
+     */
+    VERIFIED(11);
 
     private static final EventKind[] BY_CODE = new EventKind[256];
 

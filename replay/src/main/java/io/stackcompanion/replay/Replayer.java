@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.crypto.SignatureVerdict;
 import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreTap;
@@ -97,6 +98,8 @@ public final class Replayer implements AutoCloseable {
     private final Options options;
     private final Path workDir;
     private final ReplayClock clock = new ReplayClock();
+    /** The signature verdict recorded for the next INCOMING, if any. */
+    private PendingVerdict verdict;
     private final ArrayDeque<SilencedStacks.Sent> pending;
     private final CoreStepper stepper;
     private NodeStore store;
@@ -116,6 +119,14 @@ public final class Replayer implements AutoCloseable {
     private Object state;
     /** Recorded states compared ({@code --check-state}). */
     private long statesChecked;
+    /** Client requests fed with the signature verdict the live node recorded. */
+    private long verdictsTaken;
+    /** The Ed25519 verifications the replayed core ran itself (no recorded verdict answered them). */
+    private long verified;
+    private final SignatureVerifier verifications = (key, data, signature) -> {
+        verified++;
+        return SignatureVerifier.DIRECT.verify(key, data, signature);
+    };
     /** Recorded states seen. */
     private long statesRecorded;
     /** The last {@link #RECENT_EVENTS} events fed, the current one last. */
@@ -209,6 +220,10 @@ public final class Replayer implements AutoCloseable {
                         ? "--check-state: the recording holds no recorded states (made before they were recorded); only messages and ledgers were compared"
                         : "--check-state: " + statesChecked + " of " + statesRecorded + " recorded states compared with the replayed node's");
             }
+            if (verdictsTaken > 0) {
+                notes.add("signatures: " + verdictsTaken + " client requests came with the verdict the node recorded (checked on its"
+                        + " client stack's thread); the replay verified " + verified + " signatures itself");
+            }
             Verdict.Outcome outcome = divergence != null ? Verdict.Outcome.DIVERGED
                     : stoppedAt != null ? Verdict.Outcome.STOPPED : Verdict.Outcome.MATCH;
             return new Verdict(source.node(), outcome, replayed, ordered, ledgerSize, ledgerRoot, divergence,
@@ -273,13 +288,40 @@ public final class Replayer implements AutoCloseable {
             }
             case OUTGOING -> compareSend(e);
             case STATE -> checkState(e);
-            case INCOMING -> feed(e, new CoreInput.Received(e.stack(), ev.peers().get(0), ev.payload()));
+            case VERIFIED -> verdict = verdict(e);
+            case INCOMING -> {
+                // The verdict recorded just before it, for this very input (same stack, same peer).
+                SignatureVerdict v = verdict != null && verdict.stack() == e.stack() && verdict.peer().equals(ev.peers().get(0))
+                        ? verdict.verdict() : null;
+                verdict = null;
+                if (v != null) {
+                    verdictsTaken++;
+                }
+                feed(e, new CoreInput.Received(e.stack(), ev.peers().get(0), ev.payload(), v));
+            }
             case CONNECTED -> feed(e, new CoreInput.Connected(e.stack(), ev.peers().get(0)));
             case DISCONNECTED -> feed(e, new CoreInput.Disconnected(e.stack(), ev.peers().get(0)));
             case TIMER_FIRED -> feed(e, new CoreInput.TimerFired(new String(ev.payload(), StandardCharsets.UTF_8)));
             default -> throw new ReplayException("event " + e.index() + " of " + source.folder() + " has kind "
                     + ev.kind() + ", which this replayer does not know; use a newer Stack Companion");
         }
+    }
+
+    /** A {@link EventKind#VERIFIED} event's verdict, for the INCOMING after it. */
+    private PendingVerdict verdict(MergedEvent e) {
+        RecordedEvent ev = e.event();
+        try {
+            if (ev.peers().size() != 1) {
+                throw new IllegalArgumentException("it names " + ev.peers().size() + " peers, not one");
+            }
+            return new PendingVerdict(e.stack(), ev.peers().get(0), SignatureVerdict.fromBytes(ev.payload()));
+        } catch (IllegalArgumentException x) {
+            throw new ReplayException("event " + e.index() + " of " + source.folder() + " (VERIFIED) is malformed: " + x.getMessage()
+                    + "; 'recording.sh verify' checks the recording");
+        }
+    }
+
+    private record PendingVerdict(StackName stack, String peer, SignatureVerdict verdict) {
     }
 
     private void start(MergedEvent e, RecordedBatches batches) {
@@ -325,7 +367,7 @@ public final class Replayer implements AutoCloseable {
         PrePrepareSchedule schedule = options.freeBatching() ? PrePrepareSchedule.NATURAL : batches.forRun(runs);
         runs++;
         core = new NodeCore(source.node(), source.genesis(), config.settings().core(), store, stepper, new Random(info.randomSeed()),
-                schedule, SignatureVerifier.DIRECT, batches.signer());
+                schedule, verifications, batches.signer());
         if (batches.unsignedViewChanges()) {
             core.replayUnsignedViewChanges();
         } else if (batches.viewChangesWithoutEvidence()) {

@@ -134,6 +134,19 @@ class ReplayEndToEndTest {
     }
 
     @Test
+    void theReplayTakesTheSignatureVerdictsTheNodesRecorded() throws Exception {
+        Run r = replay("--recording", steady.baseDir().toString(), "--node", "Node2", "--json");
+        assertThat(r.exit).as(r.output).isZero();
+        String notes = r.verdict().get("notes").toString();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("signatures: (\\d+) client requests came with the verdict the node"
+                + " recorded .*the replay verified (\\d+) signatures itself").matcher(notes);
+        assertThat(m.find()).as(notes).isTrue();
+        // Every request reached Node2 from a client, and was verified there on the client stack's thread.
+        assertThat(Long.parseLong(m.group(1))).isGreaterThanOrEqualTo(STEADY_REQUESTS);
+        assertThat(Long.parseLong(m.group(2))).as("only requests that came by PROPAGATE first").isLessThan(STEADY_REQUESTS / 2);
+    }
+
+    @Test
     void theSameRecordingReplayedTwiceGivesTheSameVerdict() throws Exception {
         JsonNode first = replay("--recording", steady.baseDir().toString(), "--node", "Node2", "--json").verdict();
         JsonNode second = replay("--recording", steady.baseDir().toString(), "--node", "Node2", "--json").verdict();

@@ -1,6 +1,9 @@
 package io.stackcompanion.node.core;
 
+import io.stackcompanion.node.crypto.SignatureVerdict;
+
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Everything the core learns of the world arrives as one of these, on the core thread, in order.
@@ -11,21 +14,30 @@ public sealed interface CoreInput {
     /** The node (re)started on its persisted data; always the first input a core sees. */
     record Started() implements CoreInput {}
 
-    /** A frame's payload as it came off the wire on {@code stack} from {@code peer}, not yet parsed. */
-    record Received(StackName stack, String peer, byte[] bytes) implements CoreInput {
+    /**
+     * A frame's payload as it came off the wire on {@code stack} from {@code peer}, not yet parsed;
+     * {@code verdict}, when not null, answers the signature check of the client request it holds,
+     * made on the stack's thread (recorded with the input, so that a replay takes the same answer).
+     */
+    record Received(StackName stack, String peer, byte[] bytes, SignatureVerdict verdict) implements CoreInput {
+        public Received(StackName stack, String peer, byte[] bytes) {
+            this(stack, peer, bytes, null);
+        }
+
         @Override
         public boolean equals(Object o) {
-            return o instanceof Received r && r.stack == stack && r.peer.equals(peer) && Arrays.equals(r.bytes, bytes);
+            return o instanceof Received r && r.stack == stack && r.peer.equals(peer) && Arrays.equals(r.bytes, bytes)
+                    && Objects.equals(r.verdict, verdict);
         }
 
         @Override
         public int hashCode() {
-            return 31 * (31 * stack.hashCode() + peer.hashCode()) + Arrays.hashCode(bytes);
+            return 31 * (31 * (31 * stack.hashCode() + peer.hashCode()) + Arrays.hashCode(bytes)) + Objects.hashCode(verdict);
         }
 
         @Override
         public String toString() {
-            return "Received[" + stack + " from " + peer + ", " + bytes.length + " bytes]";
+            return "Received[" + stack + " from " + peer + ", " + bytes.length + " bytes" + (verdict == null ? "" : ", " + verdict) + "]";
         }
     }
 

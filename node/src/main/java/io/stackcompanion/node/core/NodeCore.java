@@ -51,6 +51,8 @@ public final class NodeCore {
     private final CoreContext ctx;
     private final Execution execution;
     private final RequestBook book;
+    /** Answers the signature check that came with the input being handled (see {@link CoreInput.Received}). */
+    private final VerdictVerifier verdicts;
     private final Propagator propagator;
     private final ConsensusState state;
     private final Checkpoints checkpoints;
@@ -88,17 +90,18 @@ public final class NodeCore {
             throw new IllegalArgumentException("node " + name + " is not in the pool genesis " + genesis.names());
         }
         this.ctx = new CoreContext(name, genesis, settings, runtime, new Timers(), random);
+        this.verdicts = new VerdictVerifier(verifier);
         this.connectedNodes = ctx.connected;
         this.execution = new Execution(store);
         this.book = new RequestBook();
-        this.propagator = new Propagator(ctx, execution, book, this::onFinalised, verifier, this::orderedAlready);
+        this.propagator = new Propagator(ctx, execution, book, this::onFinalised, verdicts, this::orderedAlready);
         this.state = new ConsensusState(ctx, execution);
         this.checkpoints = new Checkpoints(ctx, state, execution, this::startCatchup, this::primaryMayCut);
         this.batcher = new PrimaryBatcher(ctx, state, book, schedule);
         this.stash = new PrePrepareStash();
         this.ordering = new Ordering(ctx, state, execution, book, batcher, stash, checkpoints, this::startCatchup,
                 this::voteInstanceChange, propagator::missing);
-        this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup, checkpoints, verifier,
+        this.viewChanges = new ViewChanges(ctx, state, execution, book, ordering, stash, this::startCatchup, checkpoints, verdicts,
                 signer);
         this.catchup = new Catchup(ctx, state, execution, book, ordering, viewChanges, checkpoints);
         onNodeMessage(Propagate.class, propagator::onPropagate);
@@ -257,6 +260,15 @@ public final class NodeCore {
     }
 
     private void onReceived(CoreInput.Received r) {
+        verdicts.offer(r.verdict());
+        try {
+            onReceivedMessage(r);
+        } finally {
+            verdicts.offer(null);
+        }
+    }
+
+    private void onReceivedMessage(CoreInput.Received r) {
         Message m;
         try {
             m = Codec.decode(r.bytes());

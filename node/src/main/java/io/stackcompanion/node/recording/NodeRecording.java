@@ -233,6 +233,9 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     @Override
     public void onInput(long time, CoreInput input) {
         if (input instanceof CoreInput.Received r) {
+            if (r.verdict() != null) {
+                recorder(r.stack()).append(time, EventKind.VERIFIED, List.of(r.peer()), r.verdict().toBytes());
+            }
             recorder(r.stack()).append(time, EventKind.INCOMING, List.of(r.peer()), r.bytes());
         } else if (input instanceof CoreInput.TimerFired t) {
             nodeRecorder.append(time, EventKind.TIMER_FIRED, NONE, t.timer().getBytes(StandardCharsets.UTF_8));

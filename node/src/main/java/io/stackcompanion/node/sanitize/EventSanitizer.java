@@ -4,6 +4,7 @@ import io.stackcompanion.node.message.CatchupRep;
 import io.stackcompanion.node.message.CatchupReq;
 import io.stackcompanion.node.message.Checkpoint;
 import io.stackcompanion.node.core.CoreSnapshot;
+import io.stackcompanion.node.crypto.SignatureVerdict;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Commit;
 import io.stackcompanion.node.message.ConsistencyProof;
@@ -116,6 +117,17 @@ final class EventSanitizer {
                     }
                 }
                 case UNCLEAN_STOP -> requireEmpty(e, where);
+                case VERIFIED -> {
+                    // Whether a signature verified, and a digest of key, data and signature: no customer data. After
+                    // sanitizing it no longer names the (re-signed) request, so a replay verifies that one itself.
+                    peers = peers(peers, stack);
+                    try {
+                        SignatureVerdict.fromBytes(payload);
+                    } catch (IllegalArgumentException x) {
+                        throw new SanitizeException(where + ": VERIFIED event at " + e.key() + " is malformed (" + x.getMessage()
+                                + "); the recording is not sanitized (nothing written)");
+                    }
+                }
                 case STATE -> payload = Codec.toBytes(state(e, where));
                 default -> throw new SanitizeException(where + ": event at " + e.key() + " is of kind " + e.kind()
                         + ", which this version cannot sanitize (nothing written)");

@@ -1,0 +1,68 @@
+package io.stackcompanion.node.crypto;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * The answer to one signature check made off the core thread, as it travels with the input to the
+ * core and into the recording: whether it verified, and what was verified, as the SHA-256 of
+ * {@link SignatureVerifier#argumentsKey} (key, data and signature in full). The core takes it only
+ * for that very question; on disk it is {@link #BYTES} bytes: 1 or 0, then the digest.
+ */
+public record SignatureVerdict(byte[] of, boolean valid) {
+    public static final int BYTES = 1 + 32;
+
+    public SignatureVerdict {
+        if (of == null || of.length != 32) {
+            throw new IllegalArgumentException("a signature verdict names what it answers by 32 bytes");
+        }
+    }
+
+    /** Checks the signature now, with {@code verifier}; null if an argument is missing. */
+    public static SignatureVerdict check(SignatureVerifier verifier, java.security.PublicKey key, byte[] data, byte[] signature) {
+        byte[] of = digest(key, data, signature);
+        return of == null ? null : new SignatureVerdict(of, verifier.verify(key, data, signature));
+    }
+
+    /** The digest a verdict on these arguments carries, or null if an argument is missing. */
+    public static byte[] digest(java.security.PublicKey key, byte[] data, byte[] signature) {
+        ByteBuffer k = SignatureVerifier.argumentsKey(key, data, signature);
+        return k == null ? null : Hashes.sha256(k.array());
+    }
+
+    /** True if this verdict answers exactly that question. */
+    public boolean answers(java.security.PublicKey key, byte[] data, byte[] signature) {
+        return Arrays.equals(of, digest(key, data, signature));
+    }
+
+    public byte[] toBytes() {
+        byte[] b = new byte[BYTES];
+        b[0] = (byte) (valid ? 1 : 0);
+        System.arraycopy(of, 0, b, 1, 32);
+        return b;
+    }
+
+    /** @throws IllegalArgumentException if {@code b} is not {@link #BYTES} bytes starting 0 or 1 */
+    public static SignatureVerdict fromBytes(byte[] b) {
+        if (b == null || b.length != BYTES || (b[0] != 0 && b[0] != 1)) {
+            throw new IllegalArgumentException("a signature verdict is " + BYTES + " bytes, the first 0 or 1; got "
+                    + (b == null ? "none" : b.length + " bytes"));
+        }
+        return new SignatureVerdict(Arrays.copyOfRange(b, 1, BYTES), b[0] == 1);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof SignatureVerdict v && v.valid == valid && Arrays.equals(v.of, of);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * Arrays.hashCode(of) + Boolean.hashCode(valid);
+    }
+
+    @Override
+    public String toString() {
+        return "SignatureVerdict[" + (valid ? "valid" : "invalid") + " " + Hashes.hex(of).substring(0, 12) + "]";
+    }
+}

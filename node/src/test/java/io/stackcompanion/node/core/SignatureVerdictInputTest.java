@@ -1,0 +1,132 @@
+package io.stackcompanion.node.core;
+
+import io.stackcompanion.node.config.NodeConfig;
+import io.stackcompanion.node.config.NodeInfo;
+import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.crypto.Keys;
+import io.stackcompanion.node.crypto.NodeSigner;
+import io.stackcompanion.node.crypto.SignatureVerdict;
+import io.stackcompanion.node.crypto.SignatureVerifier;
+import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.Message;
+import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Reject;
+import io.stackcompanion.node.message.ReqAck;
+import io.stackcompanion.node.message.Request;
+import io.stackcompanion.node.runtime.CoreStepper;
+import io.stackcompanion.node.runtime.Stacks;
+import io.stackcompanion.node.store.NodeStore;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A client request's signature verdict is part of the input: the core takes it, for exactly the
+ * question it names, instead of verifying (a replay of a recording that holds verdicts therefore runs
+ * no Ed25519 verification for them); a verdict on any other question is ignored and the core
+ * verifies itself. Shown with a forged request, where the two answers differ.
+ */
+class SignatureVerdictInputTest {
+    @TempDir
+    Path dir;
+    private NodeStore store;
+    private CoreStepper stepper;
+    private final List<Message> toClients = new ArrayList<>();
+    private int verifications;
+    private final KeyPair client = Keys.generate();
+    private final String identifier = Keys.encodePublic(client.getPublic());
+
+    @BeforeEach
+    void aNode() throws Exception {
+        List<NodeInfo> infos = new ArrayList<>();
+        List<KeyPair> nodeKeys = new ArrayList<>();
+        for (int i = 1; i <= 4; i++) {
+            KeyPair kp = Keys.generate();
+            nodeKeys.add(kp);
+            infos.add(new NodeInfo("Node" + i, "127.0.0.1", 9700 + i, 9800 + i, Keys.encodePublic(kp.getPublic())));
+        }
+        store = NodeStore.openNode(dir);
+        stepper = new CoreStepper(() -> 1_000_000_000L, new Stacks() {
+            @Override
+            public void send(StackName stack, List<String> peers, byte[] payload) {
+                if (stack == StackName.CLIENT) {
+                    try {
+                        toClients.add(Codec.decode(payload));
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void disconnect(StackName stack, String peer) {
+            }
+        }, CoreTap.NONE);
+        SignatureVerifier counting = (key, data, signature) -> {
+            verifications++;
+            return SignatureVerifier.DIRECT.verify(key, data, signature);
+        };
+        stepper.attach(new NodeCore("Node3", new PoolGenesis(infos), NodeConfig.defaults().settings().core(), store, stepper,
+                new Random(1), PrePrepareSchedule.NATURAL, counting, NodeSigner.of(nodeKeys.get(2).getPrivate())));
+        stepper.step(new CoreInput.Started());
+        stepper.step(new CoreInput.Connected(StackName.CLIENT, "c1"));
+    }
+
+    @AfterEach
+    void close() {
+        store.close();
+    }
+
+    /** Request 1's signature on request 2's operation: invalid. */
+    private Request forged() {
+        Request unsigned = new Request(identifier, 1, Operation.put("k", "v"), null);
+        String signature = Base64.getEncoder().encodeToString(Keys.sign(client.getPrivate(), Codec.signingBytes(unsigned)));
+        return new Request(identifier, 1, Operation.put("k", "forged"), signature);
+    }
+
+    private SignatureVerdict verdictOn(Request r, boolean valid) {
+        byte[] of = SignatureVerdict.digest(Keys.decodePublic(r.identifier()), Codec.signingBytes(r),
+                Base64.getDecoder().decode(r.signature()));
+        return new SignatureVerdict(of, valid);
+    }
+
+    @Test
+    void withoutAVerdictTheCoreVerifiesAndRejectsTheForgery() {
+        Request r = forged();
+        stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(r)));
+        assertThat(verifications).isEqualTo(1);
+        assertThat(toClients).singleElement().isInstanceOf(Reject.class);
+    }
+
+    @Test
+    void theVerdictForThisRequestIsTakenWithoutVerifying() {
+        Request r = forged();
+        // A verdict that says "valid" (as a broken library might have): the core takes it as it is.
+        stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(r), verdictOn(r, true)));
+        assertThat(verifications).isZero();
+        assertThat(toClients).singleElement().isInstanceOf(ReqAck.class);
+    }
+
+    @Test
+    void aVerdictOnAnotherQuestionIsIgnored() {
+        Request r = forged();
+        Request other = new Request(identifier, 1, Operation.put("k", "v"), r.signature());
+        stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(r), verdictOn(other, true)));
+        assertThat(verifications).isEqualTo(1);
+        assertThat(toClients).singleElement().isInstanceOf(Reject.class);
+    }
+}
