@@ -127,7 +127,7 @@ public final class Node implements AutoCloseable {
                     : in -> loopRef[0].enqueue(precheck.precheck(in))); // verified on the client stack's thread
             CoreStepper stepper = new CoreStepper(clock::now, stacks.apply(Stacks.of(nodeStack, clientStack)), tap);
             stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name)),
-                    PrePrepareSchedule.NATURAL, SignatureVerifier.DIRECT, NodeSigner.of(key)));
+                    PrePrepareSchedule.NATURAL, precheck == null ? SignatureVerifier.DIRECT : precheck.coreVerifier(), NodeSigner.of(key)));
             NodeLoop loop = new NodeLoop(stepper, onFatal);
             loopRef[0] = loop;
             loop.start();

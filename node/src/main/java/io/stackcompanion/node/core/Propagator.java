@@ -66,7 +66,12 @@ final class Propagator {
 
     void onClientRequest(String connection, Request request) {
         byte[] signed = Codec.signingBytes(request); // once: it is verified and it names the request
-        Optional<String> invalid = validate(request, signed, verifier);
+        String digest = Hashes.sha256Hex(signed);
+        RequestState held = book.get(digest);
+        // The very request (signature included) is in the book: it was validated on the way in, and
+        // validate is a pure function of the request, so it is valid now too; a second Ed25519
+        // verification (its PROPAGATE came before the client's own copy) would only cost time.
+        Optional<String> invalid = held != null && held.request.equals(request) ? Optional.empty() : validate(request, signed, verifier);
         if (invalid.isPresent()) {
             log.debug("rejecting request {}:{} from {}: {}", abbreviate(request.identifier()), request.reqId(),
                     connection, invalid.get());
@@ -78,7 +83,6 @@ final class Propagator {
             ctx.outbox.toClient(connection, done.get());
             return;
         }
-        String digest = Hashes.sha256Hex(signed);
         String clash = book.clash(request, digest);
         if (clash != null) {
             ctx.outbox.toClient(connection, new Reject(request.identifier(), request.reqId(), clash));

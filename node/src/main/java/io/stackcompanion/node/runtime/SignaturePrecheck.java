@@ -10,7 +10,11 @@ import io.stackcompanion.node.message.MalformedMessageException;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.Request;
 
+import java.nio.ByteBuffer;
+import java.security.PublicKey;
 import java.util.Base64;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A live node's client signatures, checked off the core thread: the client stack's network thread
@@ -21,10 +25,20 @@ import java.util.Base64;
  *
  * <p>Determinism: the verdict is {@link SignatureVerifier#DIRECT}'s answer, a pure function of the
  * key, the data and the signature, and the core takes it only for exactly those (by digest), so it
- * decides what it would have decided verifying itself. Stateless and thread-safe.
+ * decides what it would have decided verifying itself.
+ *
+ * <p>A request whose PROPAGATE reached the core before the client's own copy was verified by the core
+ * already, and the core does not verify the same request twice: {@link #coreVerifier()} notes what the
+ * core found valid, and the precheck skips those (a hint only: whatever it holds, each side decides
+ * exactly as before; a missed hint costs one verification). Thread-safe.
  */
 public final class SignaturePrecheck {
+    /** Hints kept at most; past that they are dropped at once (each costs one verification at worst). */
+    static final int HINTS = 16_384;
+
     private final SignatureVerifier verifier;
+    /** Digests of (key, data, signature) the core verified valid, not yet met again here. */
+    private final Set<ByteBuffer> validOnCore = ConcurrentHashMap.newKeySet();
 
     public SignaturePrecheck() {
         this(SignatureVerifier.DIRECT);
@@ -47,11 +61,34 @@ public final class SignaturePrecheck {
             if (!(m instanceof Request req) || req.identifier() == null || req.operation() == null || req.signature() == null) {
                 return input;
             }
-            SignatureVerdict verdict = SignatureVerdict.check(verifier, Keys.decodePublic(req.identifier()),
-                    Codec.signingBytes(req), Base64.getDecoder().decode(req.signature()));
-            return verdict == null ? input : new CoreInput.Received(r.stack(), r.peer(), r.bytes(), verdict);
+            PublicKey key = Keys.decodePublic(req.identifier());
+            byte[] data = Codec.signingBytes(req);
+            byte[] signature = Base64.getDecoder().decode(req.signature());
+            byte[] of = SignatureVerdict.digest(key, data, signature);
+            if (of == null || validOnCore.remove(ByteBuffer.wrap(of))) {
+                return input; // the core holds this very request, verified: it will not ask
+            }
+            return new CoreInput.Received(r.stack(), r.peer(), r.bytes(), new SignatureVerdict(of, verifier.verify(key, data, signature)));
         } catch (MalformedMessageException | RuntimeException e) {
             return input; // the core reads the same bytes and says what is wrong with them, in order
         }
+    }
+
+    /**
+     * The live core's own verifier: {@link SignatureVerifier#DIRECT}, noting what it found valid so that
+     * the client's copy of a request the core verified from a PROPAGATE is not verified again here.
+     */
+    public SignatureVerifier coreVerifier() {
+        return (key, data, signature) -> {
+            boolean valid = verifier.verify(key, data, signature);
+            byte[] of = valid ? SignatureVerdict.digest(key, data, signature) : null;
+            if (of != null) {
+                if (validOnCore.size() >= HINTS) {
+                    validOnCore.clear();
+                }
+                validOnCore.add(ByteBuffer.wrap(of));
+            }
+            return valid;
+        };
     }
 }

@@ -10,6 +10,7 @@ import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Propagate;
 import io.stackcompanion.node.message.Reject;
 import io.stackcompanion.node.message.ReqAck;
 import io.stackcompanion.node.message.Request;
@@ -119,6 +120,24 @@ class SignatureVerdictInputTest {
         stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(r), verdictOn(r, true)));
         assertThat(verifications).isZero();
         assertThat(toClients).singleElement().isInstanceOf(ReqAck.class);
+    }
+
+    @Test
+    void theClientsCopyOfARequestItsPropagateBroughtFirstIsNotVerifiedTwice() {
+        Request unsigned = new Request(identifier, 7, Operation.put("k", "v"), null);
+        Request r = new Request(identifier, 7, unsigned.operation(),
+                Base64.getEncoder().encodeToString(Keys.sign(client.getPrivate(), Codec.signingBytes(unsigned))));
+        stepper.step(new CoreInput.Connected(StackName.NODE, "Node1"));
+        stepper.step(new CoreInput.Received(StackName.NODE, "Node1", Codec.encode(new Propagate(List.of(r)))));
+        assertThat(verifications).isEqualTo(1);
+        stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(r)));
+        assertThat(verifications).as("the very request is in the book, verified").isEqualTo(1);
+        assertThat(toClients).singleElement().isInstanceOf(ReqAck.class);
+        // The same operation under another signature is a different question: verified (and refused).
+        Request resigned = new Request(identifier, 7, r.operation(), forged().signature());
+        stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(resigned)));
+        assertThat(verifications).isEqualTo(2);
+        assertThat(toClients.get(1)).isInstanceOf(Reject.class);
     }
 
     @Test

@@ -55,6 +55,20 @@ class SignaturePrecheckTest {
     }
 
     @Test
+    void aRequestTheCoreAlreadyVerifiedIsNotVerifiedAgainHere() {
+        Request good = signed(1, "v");
+        Request other = signed(2, "v");
+        // The core verified it first (its PROPAGATE came before the client's copy).
+        assertThat(precheck.coreVerifier().verify(client.getPublic(), Codec.signingBytes(good),
+                Base64.getDecoder().decode(good.signature()))).isTrue();
+        CoreInput in = fromClient(good);
+        assertThat(precheck.precheck(in)).as("no verdict: the core holds it").isSameAs(in);
+        // A hint is used once; other requests are checked as usual.
+        assertThat(verdictOf(precheck.precheck(fromClient(good))).valid()).isTrue();
+        assertThat(verdictOf(precheck.precheck(fromClient(other))).valid()).isTrue();
+    }
+
+    @Test
     void anythingElseIsLeftToTheCoreAsItCame() {
         Request good = signed(1, "v");
         CoreInput[] untouched = {
