@@ -14,7 +14,6 @@ import io.stackcompanion.node.message.NewView;
 import io.stackcompanion.node.message.PrePrepare;
 import io.stackcompanion.node.message.ViewChange;
 import io.stackcompanion.node.runtime.CoreStepper;
-import io.stackcompanion.node.runtime.Stacks;
 import io.stackcompanion.node.store.NodeStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,7 +45,8 @@ class NewViewCheckTest {
     private PoolGenesis genesis;
     private NodeStore store;
     private CoreStepper stepper;
-    private final List<Message> sent = new ArrayList<>();
+    private final DecodingStacks stacks = new DecodingStacks();
+    private final List<Message> sent = stacks.all;
     private long now = 1_000_000_000L;
 
     @BeforeEach
@@ -59,24 +59,7 @@ class NewViewCheckTest {
         }
         genesis = new PoolGenesis(infos);
         store = NodeStore.openNode(dir);
-        stepper = new CoreStepper(() -> now, new Stacks() {
-            @Override
-            public void send(StackName stack, List<String> peers, byte[] payload) {
-                try {
-                    sent.add(Codec.decode(payload));
-                } catch (Exception e) {
-                    throw new AssertionError(e);
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void disconnect(StackName stack, String peer) {
-            }
-        }, CoreTap.NONE);
+        stepper = new CoreStepper(() -> now, stacks, CoreTap.NONE);
         stepper.attach(new NodeCore("Node3", genesis, NodeConfig.defaults().settings().core(), store, stepper, new Random(1),
                 NodeSigner.of(keys.get("Node3"))));
         stepper.step(new CoreInput.Started());

@@ -15,7 +15,6 @@ import io.stackcompanion.node.message.Reject;
 import io.stackcompanion.node.message.ReqAck;
 import io.stackcompanion.node.message.Request;
 import io.stackcompanion.node.runtime.CoreStepper;
-import io.stackcompanion.node.runtime.Stacks;
 import io.stackcompanion.node.store.NodeStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,7 +41,8 @@ class SignatureVerdictInputTest {
     Path dir;
     private NodeStore store;
     private CoreStepper stepper;
-    private final List<Message> toClients = new ArrayList<>();
+    private final DecodingStacks stacks = new DecodingStacks();
+    private final List<Message> toClients = stacks.toClients;
     private int verifications;
     private final KeyPair client = Keys.generate();
     private final String identifier = Keys.encodePublic(client.getPublic());
@@ -57,26 +57,7 @@ class SignatureVerdictInputTest {
             infos.add(new NodeInfo("Node" + i, "127.0.0.1", 9700 + i, 9800 + i, Keys.encodePublic(kp.getPublic())));
         }
         store = NodeStore.openNode(dir);
-        stepper = new CoreStepper(() -> 1_000_000_000L, new Stacks() {
-            @Override
-            public void send(StackName stack, List<String> peers, byte[] payload) {
-                if (stack == StackName.CLIENT) {
-                    try {
-                        toClients.add(Codec.decode(payload));
-                    } catch (Exception e) {
-                        throw new AssertionError(e);
-                    }
-                }
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void disconnect(StackName stack, String peer) {
-            }
-        }, CoreTap.NONE);
+        stepper = new CoreStepper(() -> 1_000_000_000L, stacks, CoreTap.NONE);
         SignatureVerifier counting = (key, data, signature) -> {
             verifications++;
             return SignatureVerifier.DIRECT.verify(key, data, signature);
