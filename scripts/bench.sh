@@ -2,10 +2,13 @@
 # usage: scripts/bench.sh [OPTIONS] | --jmh [PATTERN [JMH OPTIONS...]]
 # Benchmarks. Two modes:
 #   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--window S] [--warmup N]
+#                    [--load-clients N] [--goal-rate R] [--goal-seconds S]
 #                    [--segment-mb N] [--idle-every S] [--replay-node NAME] [--overhead-rounds N] [--keep]
 #     The pool benchmark: pairs of fresh 4-node local pools, one with STACK_COMPANION=0 and one
 #     with =1. In each pair, each pool in turn (alternating which goes first): a warm-up, then a
-#     saturating load (--requests, default calibrated to ~15 s: ordered/s, p50/p99). Then both pools
+#     saturating load (--requests, default calibrated to ~15 s: ordered/s, p50/p99), by --load-clients
+#     N clients (8; each keeps at most 64 requests in flight); then, alone, a load at a fixed
+#     --goal-rate R (1000; 0 skips it) for --goal-seconds S (20): p50/p99 at the goal's rate. Then both pools
 #     at once under a load at a fixed rate each (--rate, default a quarter of what the warm-up
 #     ordered: a rate both sustain together), while the nodes' CPU (all of it, the JIT compilers'
 #     threads, the recorder's threads) is measured for --window S (20) seconds: what one ordered
@@ -74,13 +77,16 @@ calibrated=""
 frame_tags=on
 clients_list=""
 not_for_both=""
+load_clients=8
+goal_rate=1000
+goal_seconds=20
 sc_help_if_asked "$@"
 sc_split_eq "$@"
 set -- "${SC_ARGS[@]}"
 while [[ $# -gt 0 ]]; do
   # The ranges keep a typo from running for hours.
-  [[ "$1" =~ ^--(pairs|requests|rate|window|segment-mb|warmup|idle-every|replay-node|overhead-rounds|frame-tags|clients)$ ]] && sc_need "a value" "$@"
-  [[ "$1" =~ ^--(segment-mb|idle-every|replay-node|overhead-rounds)$ ]] && not_for_both+=" $1"
+  [[ "$1" =~ ^--(pairs|requests|rate|window|segment-mb|warmup|idle-every|replay-node|overhead-rounds|frame-tags|clients|load-clients|goal-rate|goal-seconds)$ ]] && sc_need "a value" "$@"
+  [[ "$1" =~ ^--(segment-mb|idle-every|replay-node|overhead-rounds|load-clients|goal-rate|goal-seconds)$ ]] && not_for_both+=" $1"
   case "$1" in
     --frame-tags) [[ "$2" =~ ^(on|off|both)$ ]] || sc_die "--frame-tags is on, off or both, not '$2'"
                   frame_tags="$2" ;;
@@ -101,6 +107,9 @@ while [[ $# -gt 0 ]]; do
     --replay-node) [[ "$2" =~ ^Node[1-4]$ ]] || sc_die "--replay-node is a node of the 4-node pools, Node1 to Node4, not '$2'"
                    replay_node="$2" ;;
     --overhead-rounds) sc_int overhead_rounds --overhead-rounds "$2" 1 1000 ;;
+    --load-clients) sc_int load_clients --load-clients "$2" 1 1000 ;;
+    --goal-rate) sc_int goal_rate --goal-rate "$2" 0 1000000 ;;
+    --goal-seconds) sc_int goal_seconds --goal-seconds "$2" 1 3600 ;;
     -*) sc_unknown_option "$1" ;;
     *) sc_die "unexpected argument '$1' for bench.sh; see '$SC_SCRIPT --help'" ;;
   esac
@@ -299,7 +308,7 @@ pair() {
   for m in "${order[@]}"; do
     label="pair$i-$m"
     if ((warmup > 0)); then
-      load "$work/$label" "$work/$label.warmup.json" --requests "$warmup"
+      load "$work/$label" "$work/$label.warmup.json" --requests "$warmup" --clients "$load_clients"
       t="$(field "$work/$label.warmup.json" throughputPerS)"
       if [[ -z "$requests" ]]; then
         # Calibrate once, on the first run: enough requests to keep the pool saturated ~15 s (the
@@ -318,14 +327,18 @@ pair() {
     [[ -n "$rate" ]] || rate=50
     local cpu0
     cpu0="$(node_cpu_seconds "$work/$label")"
-    load "$work/$label" "$work/$label.sat.json" --requests "$requests"
+    load "$work/$label" "$work/$label.sat.json" --requests "$requests" --clients "$load_clients"
     # CPU the four nodes spent on the saturating load (it mirrors throughput: a saturated pool uses
     # all the CPU it gets).
     awk -v a="$(node_cpu_seconds "$work/$label")" -v b="$cpu0" 'BEGIN { printf "nodeCpuSeconds=%.2f\n", a - b }' >"$work/$label.cpu"
+    if ((goal_rate > 0)); then
+      # Alone, open loop at the goal's rate: the latency a client sees at that load.
+      load "$work/$label" "$work/$label.goal.json" --requests "$((goal_rate * goal_seconds))" --rate "$goal_rate" --clients "$load_clients"
+    fi
   done
   # The fixed rate on both at once: started, left $settle s to settle, then measured for $window s.
   local k modes=(off on) s0=() s1=()
-  fixed_rate_both "pair$i-"
+  fixed_rate_both "pair$i-" --clients "$load_clients"
   local summary=""
   for k in 0 1; do
     m="${modes[k]}"
@@ -504,6 +517,9 @@ settings.pairs=$pairs
 settings.requests=$requests
 settings.warmup=$warmup
 settings.rate=$rate
+settings.loadClients=$load_clients
+settings.goalRate=$goal_rate
+settings.goalSeconds=$goal_seconds
 settings.windowSeconds=$window
 settings.segmentMb=$segment_mb
 settings.idleRequestEverySeconds=$idle_every

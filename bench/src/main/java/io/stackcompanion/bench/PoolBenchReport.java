@@ -104,6 +104,10 @@ public final class PoolBenchReport {
         List<Double> fixedNodeCpuRatios = new ArrayList<>();
         List<Double> fixedNodeNoJitRatios = new ArrayList<>();
         List<Double> recorderShares = new ArrayList<>();
+        List<Double> goalP50Off = new ArrayList<>();
+        List<Double> goalP50On = new ArrayList<>();
+        List<Double> goalP99Off = new ArrayList<>();
+        List<Double> goalP99On = new ArrayList<>();
         for (int i = 1; i <= pairs; i++) {
             ObjectNode off = run(dir, i, "off");
             ObjectNode on = run(dir, i, "on");
@@ -115,6 +119,10 @@ public final class PoolBenchReport {
             addIfPresent(p50On, on, "fixedP50Ms");
             addIfPresent(p99Off, off, "fixedP99Ms");
             addIfPresent(p99On, on, "fixedP99Ms");
+            addIfPresent(goalP50Off, off, "goalRateP50Ms");
+            addIfPresent(goalP50On, on, "goalRateP50Ms");
+            addIfPresent(goalP99Off, off, "goalRateP99Ms");
+            addIfPresent(goalP99On, on, "goalRateP99Ms");
             ObjectNode pair = pairList.addObject().put("pair", i);
             ratio(pair, "throughputRatio", on, off, "throughputPerS", tputRatios);
             ratio(pair, "fixedP50Ratio", on, off, "fixedP50Ms", p50Ratios);
@@ -138,6 +146,10 @@ public final class PoolBenchReport {
         putMedian(medians, "fixedNodeCpuPerWriteRatio", fixedNodeCpuRatios);
         putMedian(medians, "fixedNodeCpuPerWriteNoJitRatio", fixedNodeNoJitRatios);
         putMedian(medians, "fixedRecorderThreadsShare", recorderShares);
+        putMedian(medians, "goalRateP50MsOff", goalP50Off);
+        putMedian(medians, "goalRateP50MsOn", goalP50On);
+        putMedian(medians, "goalRateP99MsOff", goalP99Off);
+        putMedian(medians, "goalRateP99MsOn", goalP99On);
 
         JsonNode saturated = replay(dir.resolve("replay-saturated.json"));
         if (saturated != null) {
@@ -190,8 +202,14 @@ public final class PoolBenchReport {
                 report.path("recordingBytes").get("bytesOnDiskPerPayloadByte"));
         goal(goals, "poolThroughputPerSOff", ">=", GOAL_POOL_THROUGHPUT, medians.get("throughputPerSOff"));
         goal(goals, "poolThroughputPerSOn", ">=", GOAL_POOL_THROUGHPUT, medians.get("throughputPerSOn"));
-        goal(goals, "poolFixedP99MsOff", "<", GOAL_POOL_P99_MS, medians.get("fixedP99MsOff"));
-        goal(goals, "poolFixedP99MsOn", "<", GOAL_POOL_P99_MS, medians.get("fixedP99MsOn"));
+        if (medians.has("goalRateP99MsOff") || medians.has("goalRateP99MsOn")) {
+            // Each pool alone at the goal's rate (--goal-rate, 1,000/s by default).
+            goal(goals, "poolP99MsAtGoalRateOff", "<", GOAL_POOL_P99_MS, medians.get("goalRateP99MsOff"));
+            goal(goals, "poolP99MsAtGoalRateOn", "<", GOAL_POOL_P99_MS, medians.get("goalRateP99MsOn"));
+        } else {
+            goal(goals, "poolFixedP99MsOff", "<", GOAL_POOL_P99_MS, medians.get("fixedP99MsOff"));
+            goal(goals, "poolFixedP99MsOn", "<", GOAL_POOL_P99_MS, medians.get("fixedP99MsOn"));
+        }
         return report;
     }
 
@@ -204,6 +222,15 @@ public final class PoolBenchReport {
             run.put("throughputPerS", sat.path("throughputPerS").asDouble());
             run.put("saturatedP50Ms", sat.path("latencyMs").path("p50").asDouble());
             run.put("saturatedP99Ms", sat.path("latencyMs").path("p99").asDouble());
+        }
+        JsonNode atGoal = lastJsonLine(dir.resolve("pair" + pair + "-" + mode + ".goal.json"));
+        if (atGoal != null) {
+            // The pool alone, open loop at the goal's rate: what a client waits at that load.
+            run.put("goalRateRequests", atGoal.path("sent").asLong());
+            run.put("goalRateFailed", atGoal.path("failed").asLong());
+            run.put("goalRateThroughputPerS", atGoal.path("throughputPerS").asDouble());
+            run.put("goalRateP50Ms", atGoal.path("latencyMs").path("p50").asDouble());
+            run.put("goalRateP99Ms", atGoal.path("latencyMs").path("p99").asDouble());
         }
         Properties cpu = readProperties(dir.resolve("pair" + pair + "-" + mode + ".cpu"));
         if (cpu.containsKey("nodeCpuSeconds") && run.path("requests").asLong() > 0) {
@@ -311,17 +338,19 @@ public final class PoolBenchReport {
                 + r.path("machine").path("cpu").asText("?") + "), load average "
                 + r.path("machine").path("loadStart").asText("?") + " at start, "
                 + r.path("machine").path("loadEnd").asText("?") + " at end");
-        out.printf(Locale.ROOT, "%-5s %-9s %10s %9s %9s %11s %11s%n", "pair", "recording", "ordered/s", "sat p50", "sat p99",
-                "fixed p50", "fixed p99");
+        out.printf(Locale.ROOT, "%-5s %-9s %10s %9s %9s %11s %11s %10s %10s%n", "pair", "recording", "ordered/s", "sat p50", "sat p99",
+                "fixed p50", "fixed p99", "goal p50", "goal p99");
         for (JsonNode run : r.path("runs")) {
-            out.printf(Locale.ROOT, "%-5d %-9s %10.1f %9.1f %9.1f %11.1f %11.1f%s%n", run.path("pair").asInt(),
+            long failed = run.path("failed").asLong() + run.path("fixedFailed").asLong() + run.path("goalRateFailed").asLong();
+            out.printf(Locale.ROOT, "%-5d %-9s %10.1f %9.1f %9.1f %11.1f %11.1f %10.1f %10.1f%s%n", run.path("pair").asInt(),
                     run.path("recording").asText(), run.path("throughputPerS").asDouble(Double.NaN),
                     run.path("saturatedP50Ms").asDouble(Double.NaN), run.path("saturatedP99Ms").asDouble(Double.NaN),
                     run.path("fixedP50Ms").asDouble(Double.NaN), run.path("fixedP99Ms").asDouble(Double.NaN),
-                    run.path("failed").asLong() + run.path("fixedFailed").asLong() > 0
-                            ? "  (" + (run.path("failed").asLong() + run.path("fixedFailed").asLong()) + " failed)" : "");
+                    run.path("goalRateP50Ms").asDouble(Double.NaN), run.path("goalRateP99Ms").asDouble(Double.NaN),
+                    failed > 0 ? "  (" + failed + " failed)" : "");
         }
-        out.println("latencies in ms; 'fixed' at " + r.path("settings").path("rate").asText("?") + " req/s");
+        out.println("latencies in ms; 'fixed' at " + r.path("settings").path("rate").asText("?") + " req/s, both pools of a pair at once;"
+                + " 'goal' at " + r.path("settings").path("goalRate").asText("-") + " req/s, each pool alone");
         out.printf(Locale.ROOT, "CPU per ordered write at %s req/s, both pools of a pair at once, measured for %s s (ms):%n",
                 r.path("settings").path("rate").asText("?"), r.path("settings").path("windowSeconds").asText("?"));
         for (JsonNode run : r.path("runs")) {

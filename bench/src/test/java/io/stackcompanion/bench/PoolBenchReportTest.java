@@ -71,6 +71,27 @@ class PoolBenchReportTest {
     }
 
     @Test
+    void theGoalRateRunGivesTheP99Goal() throws IOException {
+        double[][] p99 = {{180, 240}, {300, 260}, {200, 230}};
+        for (int i = 0; i < 3; i++) {
+            load("pair" + (i + 1) + "-off.goal.json", 1000, 40, p99[i][0]);
+            load("pair" + (i + 1) + "-on.goal.json", 1000, 45, p99[i][1]);
+        }
+        Files.writeString(dir.resolve("context.properties"), "settings.goalRate=1000\n");
+
+        ObjectNode r = PoolBenchReport.build(dir, 3);
+
+        assertThat(r.path("medians").path("goalRateP99MsOff").asDouble()).isEqualTo(200);
+        assertThat(r.path("medians").path("goalRateP99MsOn").asDouble()).isEqualTo(240);
+        assertThat(r.path("goals").path("poolP99MsAtGoalRateOff").path("met").asText()).isEqualTo("met");
+        assertThat(r.path("goals").path("poolP99MsAtGoalRateOn").path("met").asText()).isEqualTo("met");
+        assertThat(r.path("goals").has("poolFixedP99MsOff")).as("replaced by the goal-rate run").isFalse();
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        PoolBenchReport.print(r, new PrintStream(text, true, StandardCharsets.UTF_8));
+        assertThat(text.toString(StandardCharsets.UTF_8)).contains("'goal' at 1000 req/s, each pool alone");
+    }
+
+    @Test
     void cpuPerWriteAtTheFixedRateOnOffAndTheRecorderThreadsShare() throws IOException {
         // 100 writes/s for 20 s = 2000 writes in each window.
         double[][] nodeOffOn = {{10.0, 10.2}, {10.0, 10.5}, {9.0, 9.1}};
