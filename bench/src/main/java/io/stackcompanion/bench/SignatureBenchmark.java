@@ -31,7 +31,12 @@ import org.openjdk.jmh.annotations.State;
  * bounds a node's ordered writes per core; a client signs every request. The implementations side
  * by side, on one request as {@code load.sh} sends it. Score: microseconds per operation.
  * <ul>
- *   <li>{@code verify}: {@link Keys#verify}, as the node calls it;</li>
+ *   <li>{@code verify}: {@link Keys#verify}, as the node calls it (AWS-LC where it loads, else
+ *       Bouncy Castle with the key's point cached);</li>
+ *   <li>{@code verifyBadSignature}: {@link Keys#verify} of a signature with one bit changed, which
+ *       AWS-LC rejects and Bouncy Castle then decides;</li>
+ *   <li>{@code decodeKeyAndVerify}: what the node does per request: the key from its base64
+ *       identifier ({@link Keys#decodePublic}), then {@link Keys#verify};</li>
  *   <li>{@code verifyBcBytes}: Bouncy Castle's {@code Ed25519.verify} on the key's 32 bytes, which
  *       decodes the key's point every call ({@link Keys#verify} before its key cache);</li>
  *   <li>{@code verifyBcCachedPoint}: Bouncy Castle with the key's point decoded once
@@ -53,7 +58,10 @@ public class SignatureBenchmark {
     private Ed25519.PublicPoint publicPoint;
     private byte[] signingBytes;
     private byte[] signature;
+    private byte[] badSignature;
+    private String identifier;
     private byte[] rawSecret; // libsodium's 64-byte secret key: seed then public key
+    private byte[] seed;
 
     private Signature jdkVerifier;
     private Signature jdkSigner;
@@ -72,15 +80,20 @@ public class SignatureBenchmark {
         publicKey = Keys.decodePublic(request.identifier());
         signingBytes = Codec.signingBytes(request);
         signature = Base64.getDecoder().decode(request.signature());
+        identifier = request.identifier();
+        badSignature = signature.clone();
+        badSignature[40] ^= 1;
+        check("rejection", !Keys.verify(publicKey, signingBytes, badSignature));
         byte[] encoded = publicKey.getEncoded();
         rawPublicKey = Arrays.copyOfRange(encoded, encoded.length - Ed25519.PUBLIC_KEY_SIZE, encoded.length);
         publicPoint = Ed25519.validatePublicKeyPartialExport(rawPublicKey, 0);
-        byte[] seed = ((java.security.interfaces.EdECPrivateKey) keys.getPrivate()).getBytes().orElseThrow();
+        seed = ((java.security.interfaces.EdECPrivateKey) keys.getPrivate()).getBytes().orElseThrow();
         rawSecret = new byte[64];
         System.arraycopy(seed, 0, rawSecret, 0, 32);
         System.arraycopy(rawPublicKey, 0, rawSecret, 32, 32);
         check("Keys.verify", Keys.verify(publicKey, signingBytes, signature));
         check("BC cached point", verifyBcCachedPoint());
+        check("BC sign", Arrays.equals(signBc(), signature));
 
         jdkVerifier = Signature.getInstance("Ed25519", "SunEC");
         jdkSigner = Signature.getInstance("Ed25519", "SunEC");
@@ -123,6 +136,16 @@ public class SignatureBenchmark {
     }
 
     @Benchmark
+    public boolean verifyBadSignature() {
+        return Keys.verify(publicKey, signingBytes, badSignature);
+    }
+
+    @Benchmark
+    public boolean decodeKeyAndVerify() {
+        return Keys.verify(Keys.decodePublic(identifier), signingBytes, signature);
+    }
+
+    @Benchmark
     public boolean verifyBcBytes() {
         return Ed25519.verify(signature, 0, rawPublicKey, 0, signingBytes, 0, signingBytes.length);
     }
@@ -161,6 +184,14 @@ public class SignatureBenchmark {
     @Benchmark
     public byte[] signWithKeyPair() {
         return Keys.sign(keys, signingBytes);
+    }
+
+    /** Bouncy Castle with the public key given ({@link Keys#sign(KeyPair, byte[])} where AWS-LC does not load). */
+    @Benchmark
+    public byte[] signBc() {
+        byte[] out = new byte[Ed25519.SIGNATURE_SIZE];
+        Ed25519.sign(seed, 0, rawPublicKey, 0, signingBytes, 0, signingBytes.length, out, 0);
+        return out;
     }
 
     @Benchmark
