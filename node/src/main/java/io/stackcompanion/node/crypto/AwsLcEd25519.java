@@ -1,13 +1,10 @@
 package io.stackcompanion.node.crypto;
 
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.PrivateKey;
 import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -24,11 +21,7 @@ import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
  * {@link Keys#verify} takes only its acceptances and asks Bouncy Castle about everything else.
  */
 final class AwsLcEd25519 {
-    // DER prefixes of an Ed25519 key's X.509 SubjectPublicKeyInfo and PKCS#8 PrivateKeyInfo (RFC 8410).
-    private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
-    private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
-
-    /** The fast path, or null where it is not available (after the prefixes: its self-test uses them). */
+    /** The fast path, or null where it is not available. Loading takes a second or so: {@link Keys} loads it in the background. */
     static final AwsLcEd25519 INSTANCE = load();
 
     private final Provider provider;
@@ -64,20 +57,6 @@ final class AwsLcEd25519 {
         return s.sign();
     }
 
-    /** The JDK's public key whose X.509 encoding ends with these 32 bytes (no check of the point). */
-    static PublicKey publicFromRaw(byte[] raw) throws GeneralSecurityException {
-        byte[] der = Arrays.copyOf(X509_PREFIX, X509_PREFIX.length + raw.length);
-        System.arraycopy(raw, 0, der, X509_PREFIX.length, raw.length);
-        return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der));
-    }
-
-    /** The JDK's secret key of this 32-byte seed. */
-    static PrivateKey privateFromSeed(byte[] seed) throws GeneralSecurityException {
-        byte[] der = Arrays.copyOf(PKCS8_PREFIX, PKCS8_PREFIX.length + seed.length);
-        System.arraycopy(seed, 0, der, PKCS8_PREFIX.length, seed.length);
-        return KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(der));
-    }
-
     String version() {
         return "AWS-LC via Amazon Corretto Crypto Provider " + provider.getVersionStr();
     }
@@ -108,8 +87,8 @@ final class AwsLcEd25519 {
              "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
         };
         for (String[] v : vectors) {
-            PrivateKey secret = privateFromSeed(hex.parseHex(v[0]));
-            PublicKey key = publicFromRaw(hex.parseHex(v[1]));
+            PrivateKey secret = Ed25519Der.privateFromSeed(hex.parseHex(v[0]));
+            PublicKey key = Ed25519Der.publicFromRaw(hex.parseHex(v[1]));
             byte[] data = hex.parseHex(v[2]);
             byte[] expected = hex.parseHex(v[3]);
             if (!Arrays.equals(sign(secret, data), expected) || !verify(key, data, expected)) {

@@ -28,14 +28,23 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  * machine (replays of old recordings and the nodes of one pool depend on it): strict encodings of
  * R, A and S (S &lt; L), no small-order A, the cofactored equation. It is computed faster in two
  * ways that cannot change it: the key's point is decoded once and kept ({@link VerifyingKeys}), and
- * where AWS-LC loads ({@link AwsLcEd25519}, Linux x86_64), an AWS-LC acceptance is taken as is
+ * where AWS-LC loads ({@link AwsLcEd25519}, Linux x86_64; in the background, Bouncy Castle until
+ * then), an AWS-LC acceptance is taken as is
  * (AWS-LC is stricter: whatever it accepts of a key Bouncy Castle accepts, Bouncy Castle accepts)
  * and anything else is asked of Bouncy Castle, so an invalid signature costs both. Signing gives
  * the same bytes either way (Ed25519 signatures are deterministic).
  */
 public final class Keys {
     private static final String ALG = "Ed25519";
-    private static final AwsLcEd25519 FAST = AwsLcEd25519.INSTANCE;
+    // AWS-LC once it has loaded (about a second, more on a busy machine), null until then and where it
+    // does not load: a node or client does not wait for it to start, and the answers are the same.
+    private static volatile AwsLcEd25519 fast;
+    static final Thread FAST_LOADER = new Thread(() -> fast = AwsLcEd25519.INSTANCE, "ed25519-aws-lc-load");
+
+    static {
+        FAST_LOADER.setDaemon(true);
+        FAST_LOADER.start();
+    }
 
     private Keys() {
     }
@@ -66,9 +75,10 @@ public final class Keys {
 
     public static byte[] sign(PrivateKey key, byte[] data) {
         byte[] seed = seedOf(key);
-        if (FAST != null) {
+        AwsLcEd25519 fast = Keys.fast;
+        if (fast != null) {
             try {
-                return FAST.sign(key, data);
+                return fast.sign(key, data);
             } catch (GeneralSecurityException | RuntimeException e) {
                 // AWS-LC would not take this key: Bouncy Castle signs it, with the same result
             }
@@ -85,7 +95,7 @@ public final class Keys {
      */
     public static byte[] sign(KeyPair keys, byte[] data) {
         byte[] seed = seedOf(keys.getPrivate());
-        if (FAST != null) {
+        if (fast != null) {
             return sign(keys.getPrivate(), data); // AWS-LC derives the public key faster than Bouncy Castle signs with it
         }
         byte[] encoded = keys.getPublic().getEncoded();
@@ -113,9 +123,10 @@ public final class Keys {
         if (vk.point() == null) {
             return false; // Bouncy Castle rejects this key with any signature
         }
-        if (FAST != null && vk.fastKey() != null && VerifyingKeys.strictRAndS(signature)) {
+        AwsLcEd25519 fast = Keys.fast;
+        if (fast != null && vk.fastKey() != null && VerifyingKeys.strictRAndS(signature)) {
             try {
-                if (FAST.verify(vk.fastKey(), data, signature)) {
+                if (fast.verify(vk.fastKey(), data, signature)) {
                     return true; // AWS-LC's acceptance is Bouncy Castle's (class comment)
                 }
             } catch (GeneralSecurityException | RuntimeException e) {
@@ -131,7 +142,8 @@ public final class Keys {
 
     /** Which Ed25519 code signs and verifies first in this JVM, for a log line. */
     public static String implementation() {
-        return FAST != null ? FAST.version() + ", Bouncy Castle for what it rejects" : "Bouncy Castle";
+        AwsLcEd25519 fast = Keys.fast;
+        return fast != null ? fast.version() + ", Bouncy Castle for what it rejects" : "Bouncy Castle";
     }
 
     private static byte[] seedOf(PrivateKey key) {

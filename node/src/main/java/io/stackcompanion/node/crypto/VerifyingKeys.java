@@ -23,7 +23,7 @@ final class VerifyingKeys {
      * {@code Ed25519.verify} makes of a key's bytes ({@code validatePublicKeyPartialExport}: y &lt; p,
      * on the curve, not one of the 8 small-order points; a key with a small-order component passes,
      * as it does there), or null if it fails them. {@code fastKey}: the JDK's key of the same
-     * bytes, for AWS-LC, or null.
+     * bytes, for AWS-LC, or null if the JDK will not make one.
      */
     record Entry(Ed25519.PublicPoint point, PublicKey fastKey) {
     }
@@ -77,7 +77,7 @@ final class VerifyingKeys {
         }
         PublicKey fastKey;
         try {
-            fastKey = AwsLcEd25519.INSTANCE == null ? null : AwsLcEd25519.publicFromRaw(raw);
+            fastKey = Ed25519Der.publicFromRaw(raw);
         } catch (GeneralSecurityException | RuntimeException e) {
             fastKey = null; // Bouncy Castle alone for this key
         }
