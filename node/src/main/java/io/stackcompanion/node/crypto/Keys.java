@@ -21,12 +21,30 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * Ed25519 keys as the JDK has them. Public keys travel as base64 of their X.509 encoding; secret keys
- * are stored as PKCS#8 in files only their owner can read. Signing and verifying use Bouncy Castle's
- * RFC 8032 implementation, which gives the same signatures as the JDK's about ten times faster
- * (every request is verified on every node, so this is the node's hottest path).
+ * are stored as PKCS#8 in files only their owner can read.
+ *
+ * <p>Every request is verified on every node, so {@link #verify} is the node's hottest path. Its
+ * answer is exactly Bouncy Castle's RFC 8032 {@code Ed25519.verify} on the key's 32 bytes, on every
+ * machine (replays of old recordings and the nodes of one pool depend on it): strict encodings of
+ * R, A and S (S &lt; L), no small-order A, the cofactored equation. It is computed faster in two
+ * ways that cannot change it: the key's point is decoded once and kept ({@link VerifyingKeys}), and
+ * where AWS-LC loads ({@link AwsLcEd25519}, Linux x86_64; in the background, Bouncy Castle until
+ * then), an AWS-LC acceptance is taken as is
+ * (AWS-LC is stricter: whatever it accepts of a key Bouncy Castle accepts, Bouncy Castle accepts)
+ * and anything else is asked of Bouncy Castle, so an invalid signature costs both. Signing gives
+ * the same bytes either way (Ed25519 signatures are deterministic).
  */
 public final class Keys {
     private static final String ALG = "Ed25519";
+    // AWS-LC once it has loaded (about a second, more on a busy machine), null until then and where it
+    // does not load: a node or client does not wait for it to start, and the answers are the same.
+    private static volatile AwsLcEd25519 fast;
+    static final Thread FAST_LOADER = new Thread(() -> fast = AwsLcEd25519.INSTANCE, "ed25519-aws-lc-load");
+
+    static {
+        FAST_LOADER.setDaemon(true);
+        FAST_LOADER.start();
+    }
 
     private Keys() {
     }
@@ -57,6 +75,14 @@ public final class Keys {
 
     public static byte[] sign(PrivateKey key, byte[] data) {
         byte[] seed = seedOf(key);
+        AwsLcEd25519 fast = Keys.fast;
+        if (fast != null) {
+            try {
+                return fast.sign(key, data);
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // AWS-LC would not take this key: Bouncy Castle signs it, with the same result
+            }
+        }
         byte[] signature = new byte[Ed25519.SIGNATURE_SIZE];
         Ed25519.sign(seed, 0, data, 0, data.length, signature, 0);
         return signature;
@@ -69,6 +95,9 @@ public final class Keys {
      */
     public static byte[] sign(KeyPair keys, byte[] data) {
         byte[] seed = seedOf(keys.getPrivate());
+        if (fast != null) {
+            return sign(keys.getPrivate(), data); // AWS-LC derives the public key faster than Bouncy Castle signs with it
+        }
         byte[] encoded = keys.getPublic().getEncoded();
         if (encoded == null || encoded.length < Ed25519.PUBLIC_KEY_SIZE) {
             throw new IllegalArgumentException("not an Ed25519 public key: " + keys.getPublic().getAlgorithm());
@@ -79,7 +108,10 @@ public final class Keys {
         return signature;
     }
 
-    /** True only if {@code signature} is a valid Ed25519 signature of {@code data} by {@code key}. */
+    /**
+     * True only if {@code signature} is a valid Ed25519 signature of {@code data} by {@code key}:
+     * exactly when Bouncy Castle's {@code Ed25519.verify} says so (see the class comment).
+     */
     public static boolean verify(PublicKey key, byte[] data, byte[] signature) {
         byte[] encoded = key.getEncoded();
         if (signature == null || signature.length != Ed25519.SIGNATURE_SIZE || encoded == null
@@ -87,12 +119,31 @@ public final class Keys {
             return false;
         }
         // X.509 SubjectPublicKeyInfo of Ed25519 ends with the 32-byte public key.
-        int offset = encoded.length - Ed25519.PUBLIC_KEY_SIZE;
+        VerifyingKeys.Entry vk = VerifyingKeys.get(encoded, encoded.length - Ed25519.PUBLIC_KEY_SIZE);
+        if (vk.point() == null) {
+            return false; // Bouncy Castle rejects this key with any signature
+        }
+        AwsLcEd25519 fast = Keys.fast;
+        if (fast != null && vk.fastKey() != null && VerifyingKeys.strictRAndS(signature)) {
+            try {
+                if (fast.verify(vk.fastKey(), data, signature)) {
+                    return true; // AWS-LC's acceptance is Bouncy Castle's (class comment)
+                }
+            } catch (GeneralSecurityException | RuntimeException e) {
+                // not an acceptance: Bouncy Castle decides
+            }
+        }
         try {
-            return Ed25519.verify(signature, 0, encoded, offset, data, 0, data.length);
+            return Ed25519.verify(signature, 0, vk.point(), data, 0, data.length);
         } catch (RuntimeException e) {
             return false; // a malformed key or signature is simply not a valid signature
         }
+    }
+
+    /** Which Ed25519 code signs and verifies first in this JVM, for a log line. */
+    public static String implementation() {
+        AwsLcEd25519 fast = Keys.fast;
+        return fast != null ? fast.version() + ", Bouncy Castle for what it rejects" : "Bouncy Castle";
     }
 
     private static byte[] seedOf(PrivateKey key) {
