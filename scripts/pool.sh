@@ -135,7 +135,8 @@ cds_args() {
   elif [[ -s "$cds_archive" ]]; then
     # -Xlog off: a mismatch (another JDK's archive) falls back silently to loading every class.
     cds_jvm=(-XX:SharedArchiveFile="$cds_archive" -Xlog:cds*=off -Xlog:class+path=off -cp "$cds_cp")
-  elif [[ -z "$cds_training" ]]; then
+  elif [[ -z "$cds_training" && "${STACK_COMPANION:-}" != 2 ]]; then
+    # (Not a node that replays itself and exits: nothing would move its archive into place.)
     cds_training="$1"
     # Written by the JVM when the node stops cleanly; stop_node moves it into place. Off: the
     # warnings about classes it cannot archive (Bouncy Castle's signed jar), printed at exit.
