@@ -11,8 +11,8 @@
 #   bench/warm-start.sh [--rounds N (2)] [--a-opts OPTS] [--a-cds auto|off (off)] [--b-opts OPTS]
 #                       [--b-cds auto|off (auto)] [--first S (30)] [--warm S (90)] [--window S (30)]
 #                       [--clients C (4)] [--jit]
-#   OPTS default: pool.sh's default node options. An archive for NODE_CDS=auto is made first if there
-#   is none (a throwaway pool up, 200 requests, down).
+#   OPTS default: pool.sh's default node options. With NODE_CDS=auto on either side, a throwaway pool
+#   goes up, orders 200 requests and goes down first (it makes the archive if this build has none).
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 rounds=2
@@ -95,8 +95,9 @@ snap() {
   wait "${spids[@]}"
 }
 
-if [[ "$a_cds" == auto || "$b_cds" == auto ]] && ! compgen -G "$SC_ROOT/node/target/cds/*/node.jsa" >/dev/null; then
-  note "no class-data archive yet: making one (a throwaway pool up, 200 requests, down)"
+if [[ "$a_cds" == auto || "$b_cds" == auto ]]; then
+  # Made here if this build has none (pool.sh knows); otherwise only the page cache is warmed.
+  note "priming: a throwaway pool up, 200 requests, down (makes the class-data archive if this build has none)"
   NODE_CDS=auto "$SC_ROOT/scripts/pool.sh" up --random-ports --base-dir "$work/prime" >>"$log" 2>&1 || sc_die "the priming pool did not come up; see $log"
   SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$work/prime" --requests 200 >>"$log" 2>&1 || true
   "$SC_ROOT/scripts/pool.sh" down --base-dir "$work/prime" >>"$log" 2>&1
