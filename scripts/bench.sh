@@ -4,6 +4,7 @@
 #   scripts/bench.sh [--json] [--pairs N] [--requests N] [--rate R] [--window S] [--warmup N]
 #                    [--load-clients N] [--goal-rate R] [--goal-seconds S]
 #                    [--segment-mb N] [--idle-every S] [--replay-node NAME] [--overhead-rounds N] [--keep]
+#                    [--jit-every S]
 #     The pool benchmark: pairs of fresh 4-node local pools, one with STACK_COMPANION=0 and one
 #     with =1. In each pair, each pool in turn (alternating which goes first): a warm-up, then a
 #     saturating load (--requests, default calibrated to ~15 s: ordered/s, p50/p99), by --load-clients
@@ -19,7 +20,9 @@
 #     recording tap, --overhead-rounds N times (8): what recording costs its core, side by side in one
 #     warm JVM; bytes on disk per payload byte; and an idle-heavy recording (a recording pool that gets
 #     one request every S s while the pairs run) replayed. --json: the figures as one JSON object on
-#     the last line. Progress goes to stderr.
+#     the last line. Progress goes to stderr. --jit-every S (5; 0: not): every S seconds, each node
+#     JVM's JIT activity is sampled (methods compiled, the compiler threads' CPU; no JVM is attached
+#     to), and a table per pool printed before the report: when the JIT settled, per phase of the run.
 #   scripts/bench.sh --frame-tags on|off|both [--clients LIST] [--json] [--pairs N] [--requests N] ...
 #     on (the default): as above. off: as above, every pool's nodes without node-link frame tags
 #     (io.stackcompanion.bench.UntaggedNodeMain, a benchmark-only main; such nodes link only with
@@ -29,7 +32,7 @@
 #     (ordered writes/s, node CPU per write); then both pools at once at --rate each for --window S
 #     (node CPU per write, side by side). Prints each run, the on/off ratios and their medians;
 #     --json: one JSON object on the last line. --segment-mb, --idle-every, --replay-node and
-#     --overhead-rounds are not for both.
+#     --overhead-rounds are not for both. --jit-every as above.
 #   scripts/bench.sh --jmh [PATTERN [JMH OPTIONS...]]
 #     The JMH benchmarks (bench/ module) matching PATTERN (a regex, default all), short by default
 #     (-f 1 -wi 2 -i 3 -w 2s -r 3s); any JMH options after PATTERN replace those defaults, e.g.
@@ -80,12 +83,13 @@ not_for_both=""
 load_clients=8
 goal_rate=1000
 goal_seconds=20
+jit_every=5
 sc_help_if_asked "$@"
 sc_split_eq "$@"
 set -- "${SC_ARGS[@]}"
 while [[ $# -gt 0 ]]; do
   # The ranges keep a typo from running for hours.
-  [[ "$1" =~ ^--(pairs|requests|rate|window|segment-mb|warmup|idle-every|replay-node|overhead-rounds|frame-tags|clients|load-clients|goal-rate|goal-seconds)$ ]] && sc_need "a value" "$@"
+  [[ "$1" =~ ^--(pairs|requests|rate|window|segment-mb|warmup|idle-every|replay-node|overhead-rounds|frame-tags|clients|jit-every|load-clients|goal-rate|goal-seconds)$ ]] && sc_need "a value" "$@"
   [[ "$1" =~ ^--(segment-mb|idle-every|replay-node|overhead-rounds|load-clients|goal-rate|goal-seconds)$ ]] && not_for_both+=" $1"
   case "$1" in
     --frame-tags) [[ "$2" =~ ^(on|off|both)$ ]] || sc_die "--frame-tags is on, off or both, not '$2'"
@@ -110,6 +114,7 @@ while [[ $# -gt 0 ]]; do
     --load-clients) sc_int load_clients --load-clients "$2" 1 1000 ;;
     --goal-rate) sc_int goal_rate --goal-rate "$2" 0 1000000 ;;
     --goal-seconds) sc_int goal_seconds --goal-seconds "$2" 1 3600 ;;
+    --jit-every) sc_int jit_every --jit-every "$2" 0 600 ;;
     -*) sc_unknown_option "$1" ;;
     *) sc_die "unexpected argument '$1' for bench.sh; see '$SC_SCRIPT --help'" ;;
   esac
@@ -128,6 +133,23 @@ log="$work/bench.log"
 active=()   # the pools of the pair being run
 idle_active=""
 trickle_pid=""
+jit_pid=""
+# phase LABEL: from now on the JIT timeline's rows are labelled LABEL.
+phase() { printf '%s\t%s\n' "$(date +%s%3N)" "$*" >>"$work/jit.phases"; }
+stop_jit() {
+  if [[ -n "$jit_pid" ]]; then
+    kill "$jit_pid" 2>/dev/null || true
+    wait "$jit_pid" 2>/dev/null || true
+    jit_pid=""
+  fi
+}
+# The JIT timeline of every pool in the work folder (JitTimeline reads the nodes' counters and /proc).
+jit_report() {
+  stop_jit
+  [[ -s "$work/jit.tsv" ]] || return 0
+  java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(bench_cp)" io.stackcompanion.bench.JitTimeline \
+    report "$work/jit.tsv" "$work/jit.phases" || note "the JIT report failed; see $work/jit.tsv"
+}
 stop_trickle() {
   if [[ -n "$trickle_pid" ]]; then
     kill "$trickle_pid" 2>/dev/null || true
@@ -138,6 +160,7 @@ stop_trickle() {
 cleanup() {
   local rc=$?
   stop_trickle
+  stop_jit
   for base in "${active[@]}" "$idle_active"; do
     [[ -n "$base" ]] && { "$SC_ROOT/scripts/pool.sh" down --base-dir "$base" >>"$log" 2>&1 || true; }
   done
@@ -249,6 +272,12 @@ cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 mem_gb="$(awk '/MemTotal/ {printf "%.1f", $2 / 1048576}' /proc/meminfo)"
 load_start="$(loadavg)"
 note "work folder $work; $(nproc) cores, load average $load_start"
+if ((jit_every > 0)); then
+  # Interpreted and small: the sampler must not take the CPU it measures.
+  java -Xint -Xmx32m -XX:+UseSerialGC -cp "$(bench_cp)" io.stackcompanion.bench.JitTimeline sample \
+    --every "$jit_every" --out "$work/jit.tsv" "$work" 2>>"$log" &
+  jit_pid=$!
+fi
 [[ $frame_tags == on ]] || note "frame tags $frame_tags: pools without node-link frame tags run UntaggedNodeMain (benchmark-only)"
 
 # cpu_sample BASE: "<wall ns> <nodes> <JIT compilers> <recorder>": the CPU ticks so far of the
@@ -301,6 +330,7 @@ fixed_rate_both() {
 pair() {
   local i="$1" m label t order
   if ((i % 2 == 1)); then order=(off on); else order=(on off); fi
+  phase "pair $i up"
   step "pair $i: pools off and on up; ${order[0]} then ${order[1]}: warm-up $warmup, load ${requests:-(calibrated)}; then both at ${rate:-(calibrated)}/s, ${window} s measured"
   for m in "${order[@]}"; do
     pool_up "$work/pair$i-$m" "$([[ $m == on ]] && echo 1 || echo 0)"
@@ -308,6 +338,7 @@ pair() {
   for m in "${order[@]}"; do
     label="pair$i-$m"
     if ((warmup > 0)); then
+      phase "$label warm-up"
       load "$work/$label" "$work/$label.warmup.json" --requests "$warmup" --clients "$load_clients"
       t="$(field "$work/$label.warmup.json" throughputPerS)"
       if [[ -z "$requests" ]]; then
@@ -327,17 +358,20 @@ pair() {
     [[ -n "$rate" ]] || rate=50
     local cpu0
     cpu0="$(node_cpu_seconds "$work/$label")"
+    phase "$label saturated"
     load "$work/$label" "$work/$label.sat.json" --requests "$requests" --clients "$load_clients"
     # CPU the four nodes spent on the saturating load (it mirrors throughput: a saturated pool uses
     # all the CPU it gets).
     awk -v a="$(node_cpu_seconds "$work/$label")" -v b="$cpu0" 'BEGIN { printf "nodeCpuSeconds=%.2f\n", a - b }' >"$work/$label.cpu"
     if ((goal_rate > 0)); then
+      phase "$label at $goal_rate/s"
       # Alone, open loop at the goal's rate: the latency a client sees at that load.
       load "$work/$label" "$work/$label.goal.json" --requests "$((goal_rate * goal_seconds))" --rate "$goal_rate" --clients "$load_clients"
     fi
   done
   # The fixed rate on both at once: started, left $settle s to settle, then measured for $window s.
   local k modes=(off on) s0=() s1=()
+  phase "pair $i both at $rate/s"
   fixed_rate_both "pair$i-" --clients "$load_clients"
   local summary=""
   for k in 0 1; do
@@ -351,6 +385,7 @@ pair() {
     summary+="$m: $(field "$work/$label.sat.json" throughputPerS) ordered/s saturated, at $rate/s p99 $(tail -1 "$work/$label.fixed.json" | grep -o '"p99":[0-9.]*' | cut -d: -f2) ms and $(awk -F= '/^windowSeconds/ { w = $2 } /^rate/ { r = $2 } /^nodeCpuSeconds/ { n = $2 } END { printf "%.3f", n * 1000 / (w * r) }' "$work/$label.fixedcpu") ms node CPU per write; "
   done
   note "pair $i: ${summary}load average $(loadavg)"
+  phase "pair $i down"
   pools_down
 }
 
@@ -369,6 +404,7 @@ tags_pair() {
   for c in ${clients_list//,/ }; do ((c > most)) && most="$c"; done
   for m in "${modes[@]}"; do
     label="tags$i-$m"
+    phase "$label warm-up"
     if ((warmup > 0)); then
       load "$work/$label" "$work/$label.warmup.json" --requests "$warmup" --clients "$most"
       t="$(field "$work/$label.warmup.json" throughputPerS)"
@@ -388,6 +424,7 @@ tags_pair() {
     if (((i + ci) % 2 == 0)); then order=(off on); else order=(on off); fi
     for m in "${order[@]}"; do
       label="tags$i-$m-c$c"
+      phase "$label saturated"
       cpu0="$(node_ticks "$work/tags$i-$m")"
       load "$work/tags$i-$m" "$work/$label.sat.json" --requests "$requests" --clients "$c"
       # pair clients tags ordered/s nodeCpuMsPerWrite
@@ -398,6 +435,7 @@ tags_pair() {
     summary+="$c clients: $(awk -F'\t' -v i="$i" -v c="$c" '$1 == i && $2 == c { printf "%s %s/s %s ms; ", $3, $4, $5 }' "$work/tags.saturated.tsv")"
   done
   local s0=() s1=()
+  phase "pair $i both at $rate/s"
   fixed_rate_both "tags$i-" --clients "$most"
   for k in 0 1; do
     m="${modes[k]}"
@@ -465,6 +503,7 @@ if [[ $frame_tags == both ]]; then
   for ((i = 1; i <= pairs; i++)); do
     tags_pair "$i"
   done
+  jit_report
   tags_report
   exit 0
 fi
@@ -526,10 +565,12 @@ settings.idleRequestEverySeconds=$idle_every
 settings.idlePoolCpuSeconds=$idle_cpu
 settings.replayNode=$replay_node
 settings.nodeJavaOpts=$NODE_JAVA_OPTS
+settings.nodeCds=${NODE_CDS:-auto}
 settings.elapsedSeconds=$SECONDS
 PROPS
 # Said only when not the default, so the default run's JSON is as it was.
 [[ $frame_tags == off ]] && echo "settings.frameTags=off (every pool's nodes without node-link frame tags)" >>"$work/context.properties"
+jit_report
 report_args=("$work" --pairs "$pairs")
 [[ $json == 1 ]] && report_args+=(--json)
 java -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -cp "$(bench_cp)" io.stackcompanion.bench.PoolBenchReport "${report_args[@]}"
