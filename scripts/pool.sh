@@ -103,6 +103,12 @@ cds_setup() {
       i=$((i + 1))
       if [[ -d "$entry" ]]; then
         jar --create --file "$tmp/$i.jar" -C "$entry" . || { rm -rf "$tmp"; echo "class-data archive: not used (could not jar $entry)" >&2; return 0; }
+      elif [[ "$entry" == *AmazonCorrettoCryptoProvider*.jar ]]; then
+        # A signed jar's classes are never archived, and JDK 17's dump at exit crashes (SIGSEGV in
+        # adjust_lambda_proxy_class_dictionary) on this one's lambdas: an unsigned copy instead.
+        mkdir "$tmp/$i" && (cd "$tmp/$i" && jar xf "$entry" && rm -f META-INF/*.SF META-INF/*.RSA META-INF/*.DSA META-INF/*.EC) \
+          && jar --create --file "$tmp/$i.jar" -C "$tmp/$i" . && rm -rf "${tmp:?}/$i" \
+          || { rm -rf "$tmp"; echo "class-data archive: not used (could not copy $entry)" >&2; return 0; }
       fi
     done
     # Another pool.sh may have made the same folder meanwhile: then theirs is used.
@@ -116,7 +122,7 @@ cds_setup() {
   cds_cp=""
   for entry in "${entries[@]}"; do
     i=$((i + 1))
-    [[ ! -d "$entry" ]] || entry="$dir/$i.jar"
+    [[ ! -d "$entry" && "$entry" != *AmazonCorrettoCryptoProvider*.jar ]] || entry="$dir/$i.jar"
     cds_cp+="${cds_cp:+:}$entry"
   done
   cds_archive="$dir/node.jsa"
