@@ -45,7 +45,16 @@ final class BinaryCodec {
     private static final int STRING_NULL = 0;
     private static final int STRING_UTF8 = 1;
     private static final int STRING_HEX = 2;
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+    /** A lowercase hex digit's value; -1 for every other ASCII character. */
+    private static final byte[] HEX_VALUE = new byte[128];
+
+    static {
+        Arrays.fill(HEX_VALUE, (byte) -1);
+        for (int v = 0; v < 16; v++) {
+            HEX_VALUE[HEX[v]] = (byte) v;
+        }
+    }
 
     private BinaryCodec() {
     }
@@ -323,13 +332,7 @@ final class BinaryCodec {
                 return b(STRING_NULL);
             }
             int n = s.length();
-            if (isHex(s)) {
-                b(STRING_HEX);
-                varint(n / 2);
-                room(n / 2);
-                for (int k = 0; k < n; k += 2) {
-                    buf[pos++] = (byte) ((hexDigit(s.charAt(k)) << 4) | hexDigit(s.charAt(k + 1)));
-                }
+            if (n > 0 && (n & 1) == 0 && hex(s, n)) {
                 return this;
             }
             b(STRING_UTF8);
@@ -361,6 +364,26 @@ final class BinaryCodec {
             return this;
         }
 
+        /** Writes {@code s} packed if it is lowercase hex (one pass); otherwise writes nothing and says so. */
+        private boolean hex(String s, int n) {
+            int start = pos;
+            b(STRING_HEX);
+            varint(n / 2);
+            room(n / 2);
+            for (int k = 0; k < n; k += 2) {
+                char hi = s.charAt(k);
+                char lo = s.charAt(k + 1);
+                int h = hi < 128 ? HEX_VALUE[hi] : -1;
+                int l = lo < 128 ? HEX_VALUE[lo] : -1;
+                if ((h | l) < 0) {
+                    pos = start;
+                    return false;
+                }
+                buf[pos++] = (byte) ((h << 4) | l);
+            }
+            return true;
+        }
+
         byte[] bytes() {
             return pos == buf.length ? buf : Arrays.copyOf(buf, pos);
         }
@@ -381,9 +404,6 @@ final class BinaryCodec {
         return true;
     }
 
-    private static int hexDigit(char ch) {
-        return ch <= '9' ? ch - '0' : ch - 'a' + 10;
-    }
 
     /** A reader that refuses to go past the end and any non-canonical form. */
     private static final class In {
@@ -475,13 +495,13 @@ final class BinaryCodec {
                     if (n == 0) {
                         throw bad("an empty hex string (sent as UTF-8)");
                     }
-                    char[] chars = new char[n * 2];
+                    byte[] ascii = new byte[n * 2];
                     for (int k = 0; k < n; k++) {
                         int v = buf[pos++] & 0xFF;
-                        chars[2 * k] = HEX[v >>> 4];
-                        chars[2 * k + 1] = HEX[v & 0xF];
+                        ascii[2 * k] = HEX[v >>> 4];
+                        ascii[2 * k + 1] = HEX[v & 0xF];
                     }
-                    return new String(chars);
+                    return new String(ascii, StandardCharsets.ISO_8859_1);
                 }
                 case STRING_UTF8: {
                     int n = length();
