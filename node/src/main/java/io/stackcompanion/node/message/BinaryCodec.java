@@ -46,8 +46,8 @@ final class BinaryCodec {
     private static final int STRING_UTF8 = 1;
     private static final int STRING_HEX = 2;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
-    /** A lowercase hex digit's value; -1 for every other ASCII character. */
-    private static final byte[] HEX_VALUE = new byte[128];
+    /** A lowercase hex digit's value; -1 for every other Latin-1 character. */
+    private static final byte[] HEX_VALUE = new byte[256];
 
     static {
         Arrays.fill(HEX_VALUE, (byte) -1);
@@ -370,11 +370,15 @@ final class BinaryCodec {
             b(STRING_HEX);
             varint(n / 2);
             room(n / 2);
+            // A Latin-1 copy is an array copy for the strings hex can be; any other char becomes '?', not hex.
+            byte[] latin1 = s.getBytes(StandardCharsets.ISO_8859_1);
+            if (latin1.length != n) {
+                pos = start; // a surrogate pair became one '?'
+                return false;
+            }
             for (int k = 0; k < n; k += 2) {
-                char hi = s.charAt(k);
-                char lo = s.charAt(k + 1);
-                int h = hi < 128 ? HEX_VALUE[hi] : -1;
-                int l = lo < 128 ? HEX_VALUE[lo] : -1;
+                int h = HEX_VALUE[latin1[k] & 0xFF];
+                int l = HEX_VALUE[latin1[k + 1] & 0xFF];
                 if ((h | l) < 0) {
                     pos = start;
                     return false;

@@ -40,6 +40,7 @@ class BinaryCodecTest {
                 new Propagate(List.of()),
                 new Propagate(List.of(SIGNED,
                         new Request("aWQ=", 8, Operation.get("ключ 🔑"), null),
+                        new Request("🔑ab", 10, Operation.get("ab🔑"), "0🔑"),
                         new Request(null, -5, Operation.cas("k", "", "v\u0000\n\"\\"), "sig"),
                         new Request("aWQ=", 9, null, "c2ln"),
                         new Request("", 0, new Operation("PUT", "", null, "x"), ""))),
