@@ -15,6 +15,7 @@ import io.stackcompanion.node.core.PrePrepareSchedule;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Hashes;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.MalformedMessageException;
 import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.recording.CombinedRecorder;
 import io.stackcompanion.node.recording.MergedEvent;
@@ -247,7 +248,7 @@ public final class Replayer implements AutoCloseable {
 
     /** The recent events, decoded as {@code recording.sh export} prints them. */
     private List<JsonNode> recentEvents() {
-        io.stackcompanion.recorder.JsonLinesExporter exporter = new io.stackcompanion.recorder.JsonLinesExporter();
+        io.stackcompanion.recorder.JsonLinesExporter exporter = new io.stackcompanion.recorder.JsonLinesExporter(Codec::readable);
         List<JsonNode> out = new java.util.ArrayList<>();
         for (MergedEvent e : recent) {
             ObjectNode line = Codec.mapper().createObjectNode();
@@ -437,10 +438,26 @@ public final class Replayer implements AutoCloseable {
                     send(e.stack(), ev.peers(), ev.payload()), null));
             return;
         }
-        if (actual.stack() != e.stack() || !actual.peers().equals(ev.peers()) || !Arrays.equals(actual.payload(), ev.payload())) {
+        if (actual.stack() != e.stack() || !actual.peers().equals(ev.peers()) || !sameMessage(actual.payload(), ev.payload())) {
             diverge(new Divergence(e.index(), time(ev.timeNanos()), e.stack().name(),
                     "the replayed node sent a different message than the recorded node",
                     send(e.stack(), ev.peers(), ev.payload()), send(actual.stack(), actual.peers(), actual.payload())));
+        }
+    }
+
+    /**
+     * Whether two payloads are the same message: the same bytes, or, when the bytes differ, both
+     * messages and equal ones. A recording made before node messages went binary holds them as JSON,
+     * and the replayed node now sends the same messages binary; the content is what is compared.
+     */
+    static boolean sameMessage(byte[] actual, byte[] recorded) {
+        if (Arrays.equals(actual, recorded)) {
+            return true;
+        }
+        try {
+            return Codec.decode(actual).equals(Codec.decode(recorded));
+        } catch (MalformedMessageException e) {
+            return false;
         }
     }
 

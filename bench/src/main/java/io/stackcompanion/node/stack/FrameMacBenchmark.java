@@ -49,7 +49,7 @@ public class FrameMacBenchmark {
 
     @Setup
     public void link() {
-        payload = Codec.encode(message(frame));
+        payload = Codec.encodeForNodeStack(message(frame)); // as the node stack sends it (binary since format 1)
         SecureRandom random = new SecureRandom();
         FrameMac.Ephemeral dialer = FrameMac.Ephemeral.generate(random);
         FrameMac.Ephemeral acceptor = FrameMac.Ephemeral.generate(random);

@@ -5,7 +5,10 @@ import io.stackcompanion.node.message.Message;
 
 import java.util.List;
 
-/** Encodes messages once and hands them to the runtime: the core's only way to send. */
+/**
+ * Encodes messages once and hands them to the runtime: the core's only way to send. Node-stack
+ * messages go binary where they have the form, client-stack ones JSON (what clients speak).
+ */
 final class Outbox {
     private final CoreRuntime runtime;
     private final List<String> otherNodes;
@@ -18,19 +21,19 @@ final class Outbox {
     /** To every other node of the pool (genesis order). */
     void broadcast(Message m) {
         if (!otherNodes.isEmpty()) {
-            runtime.send(StackName.NODE, otherNodes, Codec.encode(m));
+            runtime.send(StackName.NODE, otherNodes, Codec.encodeForNodeStack(m));
         }
     }
 
     /** To one other node. */
     void toNode(String node, Message m) {
-        runtime.send(StackName.NODE, List.of(node), Codec.encode(m));
+        runtime.send(StackName.NODE, List.of(node), Codec.encodeForNodeStack(m));
     }
 
     /** To some other nodes. */
     void toNodes(List<String> nodes, Message m) {
         if (!nodes.isEmpty()) {
-            runtime.send(StackName.NODE, List.copyOf(nodes), Codec.encode(m));
+            runtime.send(StackName.NODE, List.copyOf(nodes), Codec.encodeForNodeStack(m));
         }
     }
 

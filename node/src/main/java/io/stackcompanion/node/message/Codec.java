@@ -7,13 +7,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.stackcompanion.node.crypto.Hashes;
+import io.stackcompanion.recorder.JsonLinesExporter;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The one JSON setup of the node. Encoding is deterministic: record components in declaration
- * order, no pretty printing, so equal messages have equal bytes on every node.
+ * The node's one message codec and its one JSON setup. Two wire forms, both deterministic (equal
+ * messages have equal bytes on every node):
+ * <ul>
+ *   <li>JSON ({@link #encode}): record components in declaration order, no pretty printing. The client
+ *   stack's form (what every client speaks), the form stored in the node's store, and the form
+ *   signatures ({@link #signingBytes}) and batch digests are computed over;</li>
+ *   <li>binary ({@link #encodeForNodeStack}, format {@value #BINARY_FORMAT}, see {@link BinaryCodec}):
+ *   what a node sends other nodes, for the messages that have it.</li>
+ * </ul>
+ * A payload is self-describing: JSON starts with {@code '{'}, binary with its format byte.
+ * {@link #decode} reads both, forever, so recordings of either kind stay readable.
  */
 public final class Codec {
     private static final ObjectMapper MAPPER = JsonMapper.builder()
@@ -30,6 +40,10 @@ public final class Codec {
         return MAPPER;
     }
 
+    /** The first byte of a binary payload (its format version); a JSON payload starts with '{'. */
+    public static final byte BINARY_FORMAT = BinaryCodec.FORMAT;
+
+    /** {@code message} as JSON: the client stack's form, the store's, and what digests are computed over. */
     public static byte[] encode(Message message) {
         try {
             return MAPPER.writerFor(Message.class).writeValueAsBytes(message);
@@ -38,7 +52,59 @@ public final class Codec {
         }
     }
 
+    /**
+     * {@code message} as the node stack sends it: binary where its type has a binary form
+     * ({@link #hasBinaryForm}), JSON otherwise (and for the rare message whose strings UTF-8 cannot
+     * carry: a lone surrogate from a JSON escape).
+     */
+    public static byte[] encodeForNodeStack(Message message) {
+        if (BinaryCodec.hasForm(message)) {
+            try {
+                return BinaryCodec.encode(message);
+            } catch (BinaryCodec.NoBinaryForm e) {
+                // falls back to JSON, which carries any Java string
+            }
+        }
+        return encode(message);
+    }
+
+    /** {@code message} in the binary form; {@link IllegalArgumentException} if it has none. */
+    public static byte[] encodeBinary(Message message) {
+        try {
+            return BinaryCodec.encode(message);
+        } catch (BinaryCodec.NoBinaryForm e) {
+            throw new IllegalArgumentException("no binary form: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether {@code message}'s type is sent binary on the node stack. */
+    public static boolean hasBinaryForm(Message message) {
+        return BinaryCodec.hasForm(message);
+    }
+
+    /** Whether {@code payload} is a binary message (it starts with {@link #BINARY_FORMAT}). */
+    public static boolean isBinary(byte[] payload) {
+        return payload.length > 0 && payload[0] == BINARY_FORMAT;
+    }
+
+    /**
+     * {@code message} in the form {@code original} is in (binary if it is binary and {@code message}
+     * has the form, else JSON): for tools that rewrite recorded messages and keep their format.
+     */
+    public static byte[] encodeLike(byte[] original, Message message) {
+        return isBinary(original) ? encodeForNodeStack(message) : encode(message);
+    }
+
+    /** A JSON or a binary message; anything else is {@link MalformedMessageException}. */
     public static Message decode(byte[] bytes) throws MalformedMessageException {
+        if (isBinary(bytes)) {
+            return BinaryCodec.decode(bytes);
+        }
+        if (bytes.length > 0 && bytes[0] != '{' && bytes[0] < 0x20 && bytes[0] != '\t' && bytes[0] != '\n' && bytes[0] != '\r') {
+            // Neither JSON nor a binary format this node knows (a newer node's?).
+            throw new MalformedMessageException("malformed message: it starts with byte " + (bytes[0] & 0xFF)
+                    + ", neither JSON nor binary format " + BINARY_FORMAT + " (a newer node's?)", null);
+        }
         try {
             Message m = MAPPER.readValue(bytes, Message.class);
             if (m == null) {
@@ -50,13 +116,32 @@ public final class Codec {
         }
     }
 
-    /** Any JSON value as a tree, for humans (export, verdicts). */
+    /**
+     * Any JSON value as a tree, for humans (export, verdicts); a binary message as the tree of its
+     * JSON form, exactly what the message would have been as JSON.
+     *
+     * @throws IllegalArgumentException for a malformed binary message
+     */
     public static JsonNode tree(byte[] bytes) {
         try {
+            if (isBinary(bytes)) {
+                return MAPPER.readTree(encode(BinaryCodec.decode(bytes)));
+            }
             return MAPPER.readTree(bytes);
+        } catch (MalformedMessageException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A recorded payload as {@code recording.sh export} shows it: a binary message as its JSON form,
+     * otherwise as the recorder's default decoder does (JSON as JSON, anything else as base64).
+     * Throws for a malformed binary message (the exporter then shows it as base64 with the error).
+     */
+    public static JsonNode readable(byte[] payload) {
+        return isBinary(payload) ? tree(payload) : JsonLinesExporter.DEFAULT_PAYLOAD_DECODER.apply(payload);
     }
 
     public static byte[] toBytes(Object value) {

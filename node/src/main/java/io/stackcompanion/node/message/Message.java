@@ -4,8 +4,9 @@ import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 
 /**
- * Every message on either stack. The wire form is JSON with an {@code op} field naming the kind,
- * encoded and decoded only by {@link Codec}.
+ * Every message on either stack, encoded and decoded only by {@link Codec}: as JSON with an
+ * {@code op} field naming the kind (the client stack, and what digests and signatures cover), or, on
+ * the node stack, in the binary form of {@link BinaryCodec}.
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, include = JsonTypeInfo.As.PROPERTY, property = "op")
 @JsonSubTypes({

@@ -100,7 +100,8 @@ final class EventSanitizer {
             switch (e.kind()) {
                 case INCOMING, OUTGOING -> {
                     peers = peers(peers, stack);
-                    payload = Codec.encode(message(decode(e, where)));
+                    // In the format it was recorded in (binary or JSON), as the node sent it.
+                    payload = Codec.encodeLike(e.payload(), message(decode(e, where)));
                 }
                 case CONNECTED, DISCONNECTED -> {
                     peers = peers(peers, stack);

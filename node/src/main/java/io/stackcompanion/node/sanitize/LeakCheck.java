@@ -50,6 +50,13 @@ final class LeakCheck {
                 return peer;
             }
         }
+        if (Codec.isBinary(payload)) {
+            try {
+                return find(Codec.tree(payload)); // a binary message, through its JSON form
+            } catch (IllegalArgumentException e) {
+                return null; // not a message: the sanitizer refuses such an event before this is asked
+            }
+        }
         if (payload.length == 0 || payload[0] != '{') {
             return null;
         }

@@ -18,12 +18,15 @@ import java.io.UncheckedIOException;
  * possession of the key now, to this peer, and that the ephemeral keys are the peers' own; the role
  * label stops a signature from being reflected back as the other role's. From the X25519 secret of
  * the ephemeral keys both sides derive the keys that authenticate every later frame ({@link FrameMac}).
- * Version 2 (version 1 had no ephemeral keys and no frame tags; the two do not link). Version
- * {@link #UNTAGGED_VERSION} is the same handshake for a node whose frames carry no tags, which only the
- * benchmarks make ({@link NodeStack#withoutFrameTags()}); it links with no node of version 2.
+ * Version 3: the handshake of version 2, after which node messages travel in the binary form
+ * ({@code Codec.encodeForNodeStack}), which a version-2 node cannot read; so the two refuse each
+ * other, naming both versions, rather than link and drop every message as malformed (a pool is
+ * upgraded all at once). Version 2 had the JSON messages; version 1 had no ephemeral keys and no frame
+ * tags. Version {@link #UNTAGGED_VERSION} is the same handshake for a node whose frames carry no tags,
+ * which only the benchmarks make ({@link NodeStack#withoutFrameTags()}); it links with no node of version 3.
  */
 final class Handshake {
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** A benchmark's node stack without frame tags: never a version a production node speaks. */
     static final int UNTAGGED_VERSION = 200;
     static final int NONCE_BYTES = 32;
@@ -110,7 +113,10 @@ final class Handshake {
 
     /** What a refusal says a node of {@code version} is. */
     static String describe(int version) {
-        return version == UNTAGGED_VERSION ? version + " (a benchmark's node without frame tags)" : String.valueOf(version);
+        if (version == UNTAGGED_VERSION) {
+            return version + " (a benchmark's node without frame tags)";
+        }
+        return version < VERSION ? version + " (an older version of the node: upgrade every node of the pool at once)" : String.valueOf(version);
     }
 
     static byte[] accepted() {

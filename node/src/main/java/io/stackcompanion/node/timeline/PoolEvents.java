@@ -1,6 +1,7 @@
 package io.stackcompanion.node.timeline;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.PoolGenesis;
 import io.stackcompanion.node.core.StackName;
@@ -250,9 +251,9 @@ public final class PoolEvents {
 
     private static String opOf(byte[] payload) {
         try {
-            var node = Codec.mapper().readTree(payload).path("op");
+            var node = Codec.tree(payload).path("op");
             return node.isTextual() ? node.asText() : "";
-        } catch (IOException ex) {
+        } catch (RuntimeException ex) {
             return "";
         }
     }
@@ -368,7 +369,13 @@ public final class PoolEvents {
     /** A payload as {@code recording.sh export} prints it. */
     private static String decoded(byte[] p) {
         try {
-            return Codec.mapper().writeValueAsString(JsonLinesExporter.DEFAULT_PAYLOAD_DECODER.apply(p));
+            JsonNode readable;
+            try {
+                readable = Codec.readable(p); // a binary message as its JSON, as export shows it
+            } catch (IllegalArgumentException e) {
+                readable = JsonLinesExporter.DEFAULT_PAYLOAD_DECODER.apply(p); // malformed: base64, as export shows it
+            }
+            return Codec.mapper().writeValueAsString(readable);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write a payload as JSON", e);
         }

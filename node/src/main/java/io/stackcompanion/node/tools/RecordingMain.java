@@ -351,8 +351,8 @@ public final class RecordingMain {
      * one stack's folder, that stack's events alone, without an index.
      */
     private static int export(Path dir, List<Path> recordings, long fromIndex, long toIndex, PrintStream out) throws IOException {
-        // Messages are JSON, so the default decoder embeds them as JSON; anything else becomes base64.
-        JsonLinesExporter exporter = new JsonLinesExporter();
+        // Messages (JSON or binary) as their JSON; anything else becomes base64.
+        JsonLinesExporter exporter = new JsonLinesExporter(Codec::readable);
         Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
         List<Path> recorders = findRecorders(dir);
         if (recorders.isEmpty()) {

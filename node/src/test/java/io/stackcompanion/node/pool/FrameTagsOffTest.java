@@ -55,7 +55,7 @@ class FrameTagsOffTest {
                 pool.status(n).map(s -> s.connected().containsAll(UNTAGGED.stream().filter(o -> !o.equals(n)).toList())).orElse(false)));
         for (String n : UNTAGGED) {
             LocalPool.await(TIMEOUT, "Node4 refuses " + n, () -> warned("node stack of " + n, "Node4",
-                    "refused the link: handshake version 200 (a benchmark's node without frame tags), this node speaks 2"));
+                    "refused the link: handshake version 200 (a benchmark's node without frame tags), this node speaks 3"));
         }
 
         // 3 of 4 nodes are a quorum (f = 1): the untagged ones order, and their ledgers agree.

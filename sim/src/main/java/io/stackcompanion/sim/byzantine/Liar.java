@@ -199,7 +199,7 @@ public final class Liar {
             return new Told(message, old);
         }
         Message lied = lie(lie, message, from, to);
-        return new Told(lied, Codec.encode(lied));
+        return new Told(lied, Codec.encodeForNodeStack(lied));
     }
 
     private static boolean applies(Lie lie, Message m) {

@@ -52,7 +52,19 @@ public final class SimulatedPool implements AutoCloseable {
     public record Trace(long time, String node, String what, byte[] bytes) {
         @Override
         public String toString() {
-            return time + " " + node + " " + what + (bytes == null ? "" : " " + new String(bytes, java.nio.charset.StandardCharsets.UTF_8));
+            return time + " " + node + " " + what + (bytes == null ? "" : " " + text(bytes));
+        }
+
+        /** A payload for people: a binary message as its JSON, anything else as UTF-8 text. */
+        public static String text(byte[] payload) {
+            if (Codec.isBinary(payload)) {
+                try {
+                    return Codec.tree(payload).toString();
+                } catch (IllegalArgumentException e) {
+                    // malformed: shown as the bytes are
+                }
+            }
+            return new String(payload, java.nio.charset.StandardCharsets.UTF_8);
         }
     }
 

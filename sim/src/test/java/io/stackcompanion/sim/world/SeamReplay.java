@@ -12,7 +12,6 @@ import io.stackcompanion.node.runtime.CoreStepper;
 import io.stackcompanion.node.runtime.Stacks;
 import io.stackcompanion.node.store.NodeStore;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +33,7 @@ final class SeamReplay {
     /** The sends of {@code node} in {@code trace}, as "time send STACK [peers] payload". */
     static List<String> sends(List<SimulatedPool.Trace> trace, String node) {
         return trace.stream().filter(t -> t.node().equals(node) && t.what().startsWith("send"))
-                .map(t -> t.time() + " " + t.what() + " " + new String(t.bytes(), StandardCharsets.UTF_8)).toList();
+                .map(t -> t.time() + " " + t.what() + " " + SimulatedPool.Trace.text(t.bytes())).toList();
     }
 
     static Result refeed(List<SimulatedPool.Trace> trace, String node, PoolGenesis genesis, NodeConfig config, Path storeDir,
@@ -44,7 +43,7 @@ final class SeamReplay {
         CoreStepper stepper = new CoreStepper(() -> now[0], new Stacks() {
             @Override
             public void send(StackName stack, List<String> peers, byte[] payload) {
-                sent.add(now[0] + " send " + stack + " " + peers + " " + new String(payload, StandardCharsets.UTF_8));
+                sent.add(now[0] + " send " + stack + " " + peers + " " + SimulatedPool.Trace.text(payload));
             }
 
             @Override
