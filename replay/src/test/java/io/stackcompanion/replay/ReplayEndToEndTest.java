@@ -141,9 +141,12 @@ class ReplayEndToEndTest {
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("signatures: (\\d+) client requests came with the verdict the node"
                 + " recorded .*the replay verified (\\d+) signatures itself").matcher(notes);
         assertThat(m.find()).as(notes).isTrue();
-        // Every request reached Node2 from a client, and was verified there on the client stack's thread.
-        assertThat(Long.parseLong(m.group(1))).isGreaterThanOrEqualTo(STEADY_REQUESTS);
-        assertThat(Long.parseLong(m.group(2))).as("only requests that came by PROPAGATE first").isLessThan(STEADY_REQUESTS / 2);
+        long taken = Long.parseLong(m.group(1));
+        long verified = Long.parseLong(m.group(2));
+        // Every request reached Node2 from a client and was verified once, on the client stack's thread,
+        // or on the core when its PROPAGATE came first (then the client's copy went unchecked: the core held it).
+        assertThat(taken + verified).isGreaterThanOrEqualTo(STEADY_REQUESTS);
+        assertThat(taken).as("most on the client stack's thread").isGreaterThan(STEADY_REQUESTS / 2);
     }
 
     @Test
