@@ -61,20 +61,6 @@ export SC_SKIP_BUILD=1
 load_opts="-Xms64m -Xmx256m -XX:+UseSerialGC"
 note() { printf '[warm %s %4ds] %s\n' "$(date -u +%H:%M:%S)" "$SECONDS" "$*" >&2; }
 now_ms() { date +%s%3N; }
-# cpu_sample BASE: "<node ticks> <JIT compiler thread ticks>" of the pool's running nodes.
-cpu_sample() {
-  local files=() f pid
-  for f in "$1"/run/*.pid; do
-    pid="$(cat "$f" 2>/dev/null)" || continue
-    [[ -r "/proc/$pid/stat" ]] && files+=("/proc/$pid/stat" /proc/"$pid"/task/*/stat)
-  done
-  awk 'FNR == 1 {
-         c = 0; for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { c = i; break }
-         name = substr($0, index($0, "(") + 1, c - index($0, "(") - 1)
-         split(substr($0, c + 2), f, " "); t = f[12] + f[13]
-         if (FILENAME !~ /\/task\//) all += t; else if (name ~ /^C[12] CompilerThre/) jit += t }
-       END { printf "%d %d\n", all, jit }' "${files[@]}" 2>/dev/null || echo "0 0"
-}
 # ledger BASE: the pool's largest ledger size (ordered writes so far).
 # (PoolMain itself: pool.sh status waits 1 s per node, which a node of a saturated pool on a busy
 # machine can miss.)
@@ -88,7 +74,7 @@ snap() {
   local c t0 t1 bv spids=()
   for c in a b; do
     bv="base_of_$c"
-    (t0="$(now_ms)"; s="$(cpu_sample "${!bv}")"; l="$(ledger "${!bv}")"; t1="$(now_ms)"
+    (t0="$(now_ms)"; s="$(sc_cpu_sample "${!bv}" | cut -d" " -f2,3)"; l="$(ledger "${!bv}")"; t1="$(now_ms)"
      echo "$(((t0 + t1) / 2)) ${l:-0} $s" >"$work/$1.$c") &
     spids+=($!)
   done

@@ -280,29 +280,6 @@ if ((jit_every > 0)); then
 fi
 [[ $frame_tags == on ]] || note "frame tags $frame_tags: pools without node-link frame tags run UntaggedNodeMain (benchmark-only)"
 
-# cpu_sample BASE: "<wall ns> <nodes> <JIT compilers> <recorder>": the CPU ticks so far of the
-# pool's running nodes (whole processes), of their JIT compiler threads and of their recorder threads
-# (the ones moving journal segments into RocksDB), read in one pass so two pools are sampled within
-# milliseconds of each other.
-cpu_sample() {
-  local files=() f pid
-  for f in "$1"/run/*.pid; do
-    pid="$(cat "$f" 2>/dev/null)" || continue
-    [[ -r "/proc/$pid/stat" ]] && files+=("/proc/$pid/stat" /proc/"$pid"/task/*/stat)
-  done
-  printf '%s ' "$(date +%s%N)"
-  # A stat line is "pid (name) state ...": the name may hold spaces; utime and stime are the 12th
-  # and 13th fields after it. A process's line counts its threads, finished ones too.
-  awk 'FNR == 1 {
-         close_at = 0; for (i = length($0); i > 0; i--) if (substr($0, i, 1) == ")") { close_at = i; break }
-         name = substr($0, index($0, "(") + 1, close_at - index($0, "(") - 1)
-         n = split(substr($0, close_at + 2), f, " "); ticks = f[12] + f[13]
-         if (FILENAME !~ /\/task\//) nodes += ticks
-         else if (name ~ /^C[12] CompilerThre/) jit += ticks
-         else if (name ~ /^recorder-ingest/) rec += ticks
-       }
-       END { printf "%d %d %d\n", nodes, jit, rec }' "${files[@]}" 2>/dev/null || echo "0 0 0"
-}
 
 # One pair: two fresh pools, recording off and on. Each in turn (odd pairs off first, even pairs on
 # first, so a machine getting busier or quieter favours neither side): a warm-up (JIT) load, then
@@ -321,9 +298,9 @@ fixed_rate_both() {
     pids+=($!)
   done
   sleep "$settle"
-  k=0; for m in off on; do s0[k]="$(cpu_sample "$work/$prefix$m")"; k=$((k + 1)); done
+  k=0; for m in off on; do s0[k]="$(sc_cpu_sample "$work/$prefix$m")"; k=$((k + 1)); done
   sleep "$window"
-  k=0; for m in off on; do s1[k]="$(cpu_sample "$work/$prefix$m")"; k=$((k + 1)); done
+  k=0; for m in off on; do s1[k]="$(sc_cpu_sample "$work/$prefix$m")"; k=$((k + 1)); done
   wait "${pids[@]}" || true
 }
 

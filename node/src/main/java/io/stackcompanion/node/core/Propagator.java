@@ -88,7 +88,7 @@ final class Propagator {
             ctx.outbox.toClient(connection, new Reject(request.identifier(), request.reqId(), clash));
             return;
         }
-        RequestState state = book.get(digest);
+        RequestState state = held; // nothing above changes the book
         boolean fresh = state == null;
         if (fresh) {
             state = book.receive(request, digest);

@@ -18,12 +18,6 @@ public record SignatureVerdict(byte[] of, boolean valid) {
         }
     }
 
-    /** Checks the signature now, with {@code verifier}; null if an argument is missing. */
-    public static SignatureVerdict check(SignatureVerifier verifier, java.security.PublicKey key, byte[] data, byte[] signature) {
-        byte[] of = digest(key, data, signature);
-        return of == null ? null : new SignatureVerdict(of, verifier.verify(key, data, signature));
-    }
-
     /** The digest a verdict on these arguments carries, or null if an argument is missing. */
     public static byte[] digest(java.security.PublicKey key, byte[] data, byte[] signature) {
         ByteBuffer k = SignatureVerifier.argumentsKey(key, data, signature);
