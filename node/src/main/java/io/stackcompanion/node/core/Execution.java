@@ -404,6 +404,11 @@ final class Execution {
         }
     }
 
+    /** Whether the request was ordered: {@link #replyFor} without reading its transaction. */
+    boolean isOrdered(String identifier, long reqId) {
+        return store.seqNoOf(requestKey(identifier, reqId)).isPresent();
+    }
+
     /** The reply to an already ordered request, if it was ordered. */
     Optional<Reply> replyFor(String identifier, long reqId) {
         OptionalLong seqNo = store.seqNoOf(requestKey(identifier, reqId));

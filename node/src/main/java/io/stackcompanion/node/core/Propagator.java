@@ -65,12 +65,14 @@ final class Propagator {
     }
 
     void onClientRequest(String connection, Request request) {
-        byte[] signed = Codec.signingBytes(request); // once: it is verified and it names the request
-        String digest = Hashes.sha256Hex(signed);
-        RequestState held = book.get(digest);
         // The very request (signature included) is in the book: it was validated on the way in, and
         // validate is a pure function of the request, so it is valid now too; a second Ed25519
-        // verification (its PROPAGATE came before the client's own copy) would only cost time.
+        // verification (its PROPAGATE came before the client's own copy) would only cost time, and
+        // so would hashing it again.
+        RequestState same = book.heldAsIs(request);
+        byte[] signed = same == null ? Codec.signingBytes(request) : null; // once: it is verified and it names the request
+        String digest = same != null ? same.digest : Hashes.sha256Hex(signed);
+        RequestState held = same != null ? same : book.get(digest);
         Optional<String> invalid = held != null && held.request.equals(request) ? Optional.empty() : validate(request, signed, verifier);
         if (invalid.isPresent()) {
             log.debug("rejecting request {}:{} from {}: {}", abbreviate(request.identifier()), request.reqId(),
@@ -115,7 +117,7 @@ final class Propagator {
 
     void onPropagate(String fromNode, Propagate propagate) {
         for (Request request : propagate.requests()) {
-            if (execution.replyFor(request.identifier(), request.reqId()).isPresent()) {
+            if (execution.isOrdered(request.identifier(), request.reqId())) {
                 if (!wanted.isEmpty()) {
                     String digest = Hashes.sha256Hex(Codec.signingBytes(request));
                     if (wanted.remove(digest) != null) {
@@ -124,9 +126,14 @@ final class Propagator {
                 }
                 continue;
             }
-            byte[] signed = Codec.signingBytes(request);
-            String digest = Hashes.sha256Hex(signed);
-            RequestState state = book.get(digest);
+            RequestState state = book.heldAsIs(request); // most copies: the same request, hashed once already
+            byte[] signed = null;
+            String digest = null;
+            if (state == null) {
+                signed = Codec.signingBytes(request);
+                digest = Hashes.sha256Hex(signed);
+                state = book.get(digest);
+            }
             if (state == null) {
                 Optional<String> invalid = validate(request, signed, verifier);
                 if (invalid.isPresent()) {

@@ -104,6 +104,16 @@ final class RequestBook {
         return byDigest.get(digest);
     }
 
+    /**
+     * The state of this very request (signature included), if the book holds it and it is not ordered: its digest
+     * is the held one's (a pure function of the request), so a copy from another node need not be hashed again.
+     */
+    RequestState heldAsIs(Request request) {
+        String digest = digestByName.get(name(request));
+        RequestState state = digest == null ? null : byDigest.get(digest);
+        return state != null && state.request.equals(request) ? state : null;
+    }
+
     /** Why {@code request} may not be taken under {@code digest} (its reqId names another operation), or null. */
     String clash(Request request, String digest) {
         String known = digestByName.get(name(request));

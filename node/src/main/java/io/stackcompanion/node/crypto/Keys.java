@@ -16,6 +16,8 @@ import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
@@ -36,6 +38,14 @@ import org.bouncycastle.math.ec.rfc8032.Ed25519;
  */
 public final class Keys {
     private static final String ALG = "Ed25519";
+    /** How many decoded public keys {@link #decodePublic} keeps. */
+    static final int DECODED_CAPACITY = 4096;
+    private static final Map<String, PublicKey> DECODED = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, PublicKey> eldest) {
+            return size() > DECODED_CAPACITY;
+        }
+    };
     // AWS-LC once it has loaded (about a second, more on a busy machine), null until then and where it
     // does not load: a node or client does not wait for it to start, and the answers are the same.
     private static volatile AwsLcEd25519 fast;
@@ -61,8 +71,30 @@ public final class Keys {
         return Base64.getEncoder().encodeToString(key.getEncoded());
     }
 
-    /** @throws IllegalArgumentException if {@code base64} is not an Ed25519 public key */
+    /**
+     * The key of a base64 X.509 encoding. Keys decoded lately are kept ({@link #DECODED_CAPACITY}, the least
+     * recently used goes first): every client request names its signer's key, and the JDK's decoding (a provider
+     * lookup, a DER parse, and a re-encoding when the key is used) cost more than a tenth of a client stack
+     * thread's time. A kept key is the JDK's immutable key of the same string; what is not a key is never kept.
+     *
+     * @throws IllegalArgumentException if {@code base64} is not an Ed25519 public key
+     */
     public static PublicKey decodePublic(String base64) {
+        synchronized (DECODED) {
+            PublicKey kept = DECODED.get(base64);
+            if (kept != null) {
+                return kept;
+            }
+        }
+        PublicKey key = decodePublicUncached(base64);
+        key.getEncoded(); // the JDK encodes once, on first use, and keeps the bytes: done here, not on a hot path
+        synchronized (DECODED) {
+            DECODED.put(base64, key);
+        }
+        return key;
+    }
+
+    private static PublicKey decodePublicUncached(String base64) {
         try {
             byte[] der = Base64.getDecoder().decode(base64);
             return KeyFactory.getInstance(ALG).generatePublic(new X509EncodedKeySpec(der));

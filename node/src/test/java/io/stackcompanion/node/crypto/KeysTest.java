@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.security.PublicKey;
 import java.security.Signature;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,6 +61,25 @@ class KeysTest {
         assertThat(Keys.decodePublic(Keys.encodePublic(kp.getPublic()))).isEqualTo(kp.getPublic());
         assertThatThrownBy(() -> Keys.decodePublic("bm90IGEga2V5")).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("not an Ed25519 public key");
+    }
+
+    @Test
+    void keptKeysAreTheKeysOfTheirTextEvenPastTheCapacityAndNonKeysAreNeverKept() {
+        KeyPair first = Keys.generate();
+        String text = Keys.encodePublic(first.getPublic());
+        byte[] sig = Keys.sign(first.getPrivate(), DATA);
+        assertThat(Keys.decodePublic(text)).isSameAs(Keys.decodePublic(text)); // kept
+        // more keys than are kept: the first is pushed out, then decoded again, still the same key
+        for (int i = 0; i < Keys.DECODED_CAPACITY + 10; i++) {
+            KeyPair kp = Keys.generate();
+            assertThat(Keys.decodePublic(Keys.encodePublic(kp.getPublic()))).isEqualTo(kp.getPublic());
+        }
+        PublicKey again = Keys.decodePublic(text);
+        assertThat(again).isEqualTo(first.getPublic());
+        assertThat(Keys.verify(again, DATA, sig)).isTrue();
+        for (int i = 0; i < 2; i++) { // a failure is never kept as an answer
+            assertThatThrownBy(() -> Keys.decodePublic("bm90IGEga2V5")).isInstanceOf(IllegalArgumentException.class);
+        }
     }
 
     @Test
