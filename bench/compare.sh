@@ -75,7 +75,7 @@ run() {
   p50="$(grep -o '"p50":[0-9.]*' <<<"$out" | cut -d: -f2)"
   p99="$(grep -o '"p99":[0-9.]*' <<<"$out" | cut -d: -f2)"
   echo "$s0 $s1" | awk -v hz="$(getconf CLK_TCK)" -v n="$n" -v tp="$tp" -v p50="$p50" -v p99="$p99" \
-    '{ cpu = ($6 - $2) / hz; jit = ($7 - $3) / hz; printf "%s %s %s %.3f %.3f\n", tp, p50, p99, cpu * 1000 / n, cpu > 0 ? jit / cpu : 0 }'
+    '{ cpu = ($6 - $2) / hz; jit = ($7 - $3) / hz; printf "%s %s %s %.3f %.3f\n", tp, p50, p99, cpu * 1000 / n, (cpu > 0 ? jit / cpu : 0) }'
 }
 
 for x in A B; do
