@@ -74,8 +74,8 @@ public final class Keys {
     /**
      * The key of a base64 X.509 encoding. Keys decoded lately are kept ({@link #DECODED_CAPACITY}, the least
      * recently used goes first): every client request names its signer's key, and the JDK's decoding (a provider
-     * lookup, a DER parse, and a re-encoding when the key is used) cost more than a tenth of a client stack
-     * thread's time. A kept key is the JDK's immutable key of the same string; what is not a key is never kept.
+     * lookup, a DER parse, and a re-encoding when the key is used) were in about a tenth of the client stack
+     * thread's profile samples. A kept key is the JDK's immutable key of the same string; what is not a key is never kept.
      *
      * @throws IllegalArgumentException if {@code base64} is not an Ed25519 public key
      */

@@ -53,6 +53,20 @@ class RequestBookTest {
     }
 
     @Test
+    void aCopyOfAHeldRequestFindsItsStateWithoutItsDigestButAnotherSignatureOrAnOrderedOneDoesNot() {
+        RequestState held = receive(1);
+        assertThat(book.heldAsIs(new Request("client", 1, Operation.put("k1", "v"), "sig"))).isSameAs(held);
+        // same name, other signature or operation: not this request, its digest must be computed
+        assertThat(book.heldAsIs(new Request("client", 1, Operation.put("k1", "v"), "other sig"))).isNull();
+        assertThat(book.heldAsIs(new Request("client", 1, Operation.put("k1", "w"), "sig"))).isNull();
+        assertThat(book.heldAsIs(new Request("client", 2, Operation.put("k1", "v"), "sig"))).isNull();
+        book.finalise(held, 1);
+        book.inBatch(List.of(held));
+        book.ordered("d1");
+        assertThat(book.heldAsIs(new Request("client", 1, Operation.put("k1", "v"), "sig"))).isNull();
+    }
+
+    @Test
     void discardedBatchesWaitAgainFirstInBatchOrder() {
         List<RequestState> r = finalised(1, 2, 3);
         RequestState a = r.get(0);
