@@ -16,8 +16,6 @@ import java.security.spec.InvalidKeySpecException;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
@@ -40,12 +38,7 @@ public final class Keys {
     private static final String ALG = "Ed25519";
     /** How many decoded public keys {@link #decodePublic} keeps. */
     static final int DECODED_CAPACITY = 4096;
-    private static final Map<String, PublicKey> DECODED = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, PublicKey> eldest) {
-            return size() > DECODED_CAPACITY;
-        }
-    };
+    private static final Lru<String, PublicKey> DECODED = new Lru<>(DECODED_CAPACITY);
     // AWS-LC once it has loaded (about a second, more on a busy machine), null until then and where it
     // does not load: a node or client does not wait for it to start, and the answers are the same.
     private static volatile AwsLcEd25519 fast;
@@ -80,24 +73,15 @@ public final class Keys {
      * @throws IllegalArgumentException if {@code base64} is not an Ed25519 public key
      */
     public static PublicKey decodePublic(String base64) {
-        synchronized (DECODED) {
-            PublicKey kept = DECODED.get(base64);
-            if (kept != null) {
-                return kept;
-            }
-        }
-        PublicKey key = decodePublicUncached(base64);
-        key.getEncoded(); // the JDK encodes once, on first use, and keeps the bytes: done here, not on a hot path
-        synchronized (DECODED) {
-            DECODED.put(base64, key);
-        }
-        return key;
+        return DECODED.get(base64, Keys::decodePublicUncached);
     }
 
     private static PublicKey decodePublicUncached(String base64) {
         try {
             byte[] der = Base64.getDecoder().decode(base64);
-            return KeyFactory.getInstance(ALG).generatePublic(new X509EncodedKeySpec(der));
+            PublicKey key = KeyFactory.getInstance(ALG).generatePublic(new X509EncodedKeySpec(der));
+            key.getEncoded(); // the JDK encodes once, on first use, and keeps the bytes: done here, not on a hot path
+            return key;
         } catch (IllegalArgumentException | InvalidKeySpecException e) {
             throw new IllegalArgumentException("not an Ed25519 public key: " + abbreviate(base64), e);
         } catch (GeneralSecurityException e) {

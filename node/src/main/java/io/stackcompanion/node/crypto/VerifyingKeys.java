@@ -4,8 +4,6 @@ import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
@@ -28,12 +26,7 @@ final class VerifyingKeys {
     record Entry(Ed25519.PublicPoint point, PublicKey fastKey) {
     }
 
-    private static final Map<ByteBuffer, Entry> CACHE = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<ByteBuffer, Entry> eldest) {
-            return size() > CAPACITY;
-        }
-    };
+    private static final Lru<ByteBuffer, Entry> CACHE = new Lru<>(CAPACITY);
 
     // p = 2^255 - 19 and L = 2^252 + 27742317777372353535851937790883648493, little-endian.
     private static final byte[] P = le("7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffed");
@@ -45,24 +38,11 @@ final class VerifyingKeys {
     /** The entry of the 32 bytes at {@code offset} of {@code encoded}, decoding them on a miss. */
     static Entry get(byte[] encoded, int offset) {
         byte[] raw = Arrays.copyOfRange(encoded, offset, offset + Ed25519.PUBLIC_KEY_SIZE);
-        ByteBuffer id = ByteBuffer.wrap(raw);
-        synchronized (CACHE) {
-            Entry e = CACHE.get(id);
-            if (e != null) {
-                return e;
-            }
-        }
-        Entry e = decode(raw);
-        synchronized (CACHE) {
-            CACHE.put(id, e);
-        }
-        return e;
+        return CACHE.get(ByteBuffer.wrap(raw), id -> decode(raw));
     }
 
     static int size() {
-        synchronized (CACHE) {
-            return CACHE.size();
-        }
+        return CACHE.size();
     }
 
     private static Entry decode(byte[] raw) {
