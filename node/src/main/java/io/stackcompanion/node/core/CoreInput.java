@@ -1,6 +1,7 @@
 package io.stackcompanion.node.core;
 
 import io.stackcompanion.node.crypto.SignatureVerdict;
+import io.stackcompanion.node.message.Message;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -18,10 +19,20 @@ public sealed interface CoreInput {
      * A frame's payload as it came off the wire on {@code stack} from {@code peer}, not yet parsed;
      * {@code verdict}, when not null, answers the signature check of the client request it holds,
      * made on the stack's thread (recorded with the input, so that a replay takes the same answer).
+     *
+     * <p>{@code decoded}, when not null, is {@code Codec.decode(bytes)}, decoded already on the stack's
+     * thread (the signature precheck reads the request): the core takes it instead of decoding the
+     * same bytes again. Decoding is a pure function of the bytes and the message immutable, so the
+     * core decides exactly as without it; it is therefore neither recorded nor compared, and a replay,
+     * which has only the bytes, decodes them itself.
      */
-    record Received(StackName stack, String peer, byte[] bytes, SignatureVerdict verdict) implements CoreInput {
+    record Received(StackName stack, String peer, byte[] bytes, SignatureVerdict verdict, Message decoded) implements CoreInput {
         public Received(StackName stack, String peer, byte[] bytes) {
-            this(stack, peer, bytes, null);
+            this(stack, peer, bytes, null, null);
+        }
+
+        public Received(StackName stack, String peer, byte[] bytes, SignatureVerdict verdict) {
+            this(stack, peer, bytes, verdict, null);
         }
 
         @Override

@@ -332,8 +332,8 @@ final class Execution {
             seqNo++;
             Operation op = r.request.operation();
             Result result = Txn.resultOf(op, key -> current(key, written));
-            byte[] txn = Codec.toBytes(new Txn(seqNo, ppSeqNo, ppTime, r.request.identifier(), r.request.reqId(),
-                    op, r.digest, result));
+            byte[] txn = new Txn(seqNo, ppSeqNo, ppTime, r.request.identifier(), r.request.reqId(),
+                    op, r.digest, result).toJson();
             entries.add(new Entry(r, txn, result));
             txns.add(txn);
             State.Write w = writeOf(op, result);

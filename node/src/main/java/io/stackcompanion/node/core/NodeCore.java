@@ -269,9 +269,11 @@ public final class NodeCore {
     }
 
     private void onReceivedMessage(CoreInput.Received r) {
-        Message m;
+        Message m = r.decoded();
         try {
-            m = Codec.decode(r.bytes());
+            if (m == null) {
+                m = Codec.decode(r.bytes());
+            }
         } catch (MalformedMessageException e) {
             ctx.rejections.reject(r.stack() == StackName.CLIENT ? Rejections.CLIENTS : r.peer(), "malformed",
                     "{} on the {} stack sent a malformed message ({}); closing that connection", r.peer(), r.stack(),

@@ -1,7 +1,9 @@
 package io.stackcompanion.node.core;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.PlainJson;
 import io.stackcompanion.node.message.Result;
 
 import java.util.function.Function;
@@ -23,6 +25,18 @@ public record Txn(long seqNo, long ppSeqNo, long ppTime, String identifier, long
     /** A PUT's transaction: no result. */
     public Txn(long seqNo, long ppSeqNo, long ppTime, String identifier, long reqId, Operation operation, String digest) {
         this(seqNo, ppSeqNo, ppTime, identifier, reqId, operation, digest, null);
+    }
+
+    /** The ledger leaf: this transaction as JSON ({@link PlainJson} writes Jackson's very bytes when it can). */
+    public byte[] toJson() {
+        PlainJson.Writer w = new PlainJson.Writer().begin().field("seqNo", seqNo).field("ppSeqNo", ppSeqNo)
+                .field("ppTime", ppTime).field("identifier", identifier).field("reqId", reqId);
+        PlainJson.operation(w.name("operation"), operation).field("digest", digest);
+        if (result != null) {
+            PlainJson.result(w.name("result"), result);
+        }
+        byte[] plain = w.end().bytes();
+        return plain != null ? plain : Codec.toBytes(this);
     }
 
     /** Whether this transaction changes the state (to {@code operation.value}): a PUT, or a CAS that applied. */

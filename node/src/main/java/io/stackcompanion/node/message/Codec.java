@@ -51,6 +51,15 @@ public final class Codec {
 
     /** {@code message} as JSON: the client stack's form, the store's, and what digests are computed over. */
     public static byte[] encode(Message message) {
+        byte[] plain = PlainJson.encode(message); // the hot client-stack messages, byte for byte as below
+        if (plain != null) {
+            return plain;
+        }
+        return jackson(message);
+    }
+
+    /** {@code message} as Jackson writes it: {@link #encode} without the hand-written shortcut (for tests that compare them). */
+    static byte[] jackson(Message message) {
         try {
             return MESSAGE_WRITER.writeValueAsBytes(message);
         } catch (JsonProcessingException e) {
@@ -111,6 +120,15 @@ public final class Codec {
             throw new MalformedMessageException("malformed message: it starts with byte " + (bytes[0] & 0xFF)
                     + ", neither JSON nor binary format " + BINARY_FORMAT + " (a newer node's?)", null);
         }
+        Request plain = PlainJson.readRequest(bytes); // a REQUEST as clients write it: exactly what Jackson reads
+        if (plain != null) {
+            return plain;
+        }
+        return jacksonDecode(bytes);
+    }
+
+    /** A JSON message as Jackson reads it: {@link #decode} without the hand-written shortcut. */
+    static Message jacksonDecode(byte[] bytes) throws MalformedMessageException {
         try {
             Message m = MESSAGE_READER.readValue(bytes);
             if (m == null) {
@@ -160,6 +178,12 @@ public final class Codec {
 
     /** What a client signs: the request without its signature. */
     public static byte[] signingBytes(Request r) {
+        byte[] plain = PlainJson.signingBytes(r);
+        return plain != null ? plain : jacksonSigningBytes(r);
+    }
+
+    /** {@link #signingBytes} as Jackson writes them (for tests that compare). */
+    static byte[] jacksonSigningBytes(Request r) {
         return toBytes(new SignedPart(r.identifier(), r.reqId(), r.operation()));
     }
 

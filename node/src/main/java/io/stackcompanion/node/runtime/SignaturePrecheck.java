@@ -23,6 +23,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * thread's work per write; here it runs beside the core, and the recording keeps the verdict with
  * the input, so that a replay need not verify at all.
  *
+ * <p>The message it decoded travels with the input ({@link CoreInput.Received#decoded()}), so the core does
+ * not decode the same bytes again.
+ *
  * <p>Determinism: the verdict is {@link SignatureVerifier#DIRECT}'s answer, a pure function of the
  * key, the data and the signature, and the core takes it only for exactly those (by digest), so it
  * decides what it would have decided verifying itself.
@@ -59,16 +62,17 @@ public final class SignaturePrecheck {
         try {
             Message m = Codec.decode(r.bytes());
             if (!(m instanceof Request req) || req.identifier() == null || req.operation() == null || req.signature() == null) {
-                return input;
+                return new CoreInput.Received(r.stack(), r.peer(), r.bytes(), null, m); // decoded once, for the core
             }
             PublicKey key = Keys.decodePublic(req.identifier());
             byte[] data = Codec.signingBytes(req);
             byte[] signature = Base64.getDecoder().decode(req.signature());
             byte[] of = SignatureVerdict.digest(key, data, signature);
             if (of == null || validOnCore.remove(ByteBuffer.wrap(of))) {
-                return input; // the core holds this very request, verified: it will not ask
+                // the core holds this very request, verified: it will not ask
+                return new CoreInput.Received(r.stack(), r.peer(), r.bytes(), null, req);
             }
-            return new CoreInput.Received(r.stack(), r.peer(), r.bytes(), new SignatureVerdict(of, verifier.verify(key, data, signature)));
+            return new CoreInput.Received(r.stack(), r.peer(), r.bytes(), new SignatureVerdict(of, verifier.verify(key, data, signature)), req);
         } catch (MalformedMessageException | RuntimeException e) {
             return input; // the core reads the same bytes and says what is wrong with them, in order
         }

@@ -196,7 +196,7 @@ final class PoolFacts {
                 }
             } else if (proposed.containsKey(seqNo)) {
                 txn = proposed.get(seqNo).txn(seqNo, originalState);
-                leaf = Codec.toBytes(txn);
+                leaf = txn.toJson();
             } else {
                 break;
             }
@@ -371,7 +371,7 @@ final class PoolFacts {
                 Txn txn = added.get(i).txn(base + i + 1, state);
                 state.apply(txn);
                 txns.add(txn);
-                original.add(Codec.toBytes(txn));
+                original.add(txn.toJson());
             }
             if (Hashes.hex(MerkleTree.rootOf(original)).equals(pp.txnRoot()) && state.rootHex().equals(pp.stateRoot())) {
                 KeyValues sanitizedState = KeyValues.after(b.sanitized);

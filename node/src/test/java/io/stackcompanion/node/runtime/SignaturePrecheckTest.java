@@ -5,6 +5,8 @@ import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.crypto.SignatureVerdict;
 import io.stackcompanion.node.message.Codec;
+import io.stackcompanion.node.message.MalformedMessageException;
+import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.Operation;
 import io.stackcompanion.node.message.Request;
 import org.junit.jupiter.api.Test;
@@ -62,7 +64,10 @@ class SignaturePrecheckTest {
         assertThat(precheck.coreVerifier().verify(client.getPublic(), Codec.signingBytes(good),
                 Base64.getDecoder().decode(good.signature()))).isTrue();
         CoreInput in = fromClient(good);
-        assertThat(precheck.precheck(in)).as("no verdict: the core holds it").isSameAs(in);
+        CoreInput out = precheck.precheck(in);
+        assertThat(out).as("no verdict: the core holds it").isEqualTo(in);
+        assertThat(verdictOf(out)).isNull();
+        assertThat(((CoreInput.Received) out).decoded()).as("decoded once, for the core").isEqualTo(good);
         // A hint is used once; other requests are checked as usual.
         assertThat(verdictOf(precheck.precheck(fromClient(good))).valid()).isTrue();
         assertThat(verdictOf(precheck.precheck(fromClient(other))).valid()).isTrue();
@@ -80,7 +85,33 @@ class SignaturePrecheckTest {
                 new CoreInput.Connected(StackName.CLIENT, "c1"),
         };
         for (CoreInput in : untouched) {
-            assertThat(precheck.precheck(in)).isSameAs(in);
+            CoreInput out = precheck.precheck(in);
+            assertThat(out).isEqualTo(in);
+            if (out instanceof CoreInput.Received r) {
+                assertThat(r.verdict()).isNull();
+                if (r.decoded() != null) { // what it decoded travels, and is just what the core would decode
+                    assertThat(r.decoded()).isEqualTo(decode(r.bytes()));
+                }
+            }
+        }
+    }
+
+    @Test
+    void theRequestItDecodedTravelsWithTheInputAndIsNeitherComparedNorRecorded() {
+        Request good = signed(1, "v");
+        CoreInput.Received out = (CoreInput.Received) precheck.precheck(fromClient(good));
+        assertThat(out.decoded()).isEqualTo(good);
+        // A replay's input has only the bytes and the verdict: it is the same input.
+        CoreInput.Received replayed = new CoreInput.Received(out.stack(), out.peer(), out.bytes(), out.verdict());
+        assertThat(replayed).isEqualTo(out).hasSameHashCodeAs(out);
+        assertThat(replayed.decoded()).isNull();
+    }
+
+    private static Message decode(byte[] bytes) {
+        try {
+            return Codec.decode(bytes);
+        } catch (MalformedMessageException e) {
+            throw new AssertionError(e);
         }
     }
 
