@@ -120,7 +120,7 @@ public final class Codec {
             throw new MalformedMessageException("malformed message: it starts with byte " + (bytes[0] & 0xFF)
                     + ", neither JSON nor binary format " + BINARY_FORMAT + " (a newer node's?)", null);
         }
-        Request plain = PlainJson.readRequest(bytes); // a REQUEST as clients write it: exactly what Jackson reads
+        Message plain = PlainJson.read(bytes); // REQUEST, REQACK, REPLY as we write them: exactly what Jackson reads
         if (plain != null) {
             return plain;
         }
