@@ -18,6 +18,9 @@
 #            (its effect is unknown) and no seqNo. invoke/return: nanoseconds since the run started,
 #            from the load process's monotonic clock (System.nanoTime); seqNo: the ledger position.
 #          --json: one JSON object as the last line
+# environment: SC_JAVA_OPTS, the load generator's JVM options (default -Xmx1g -XX:+UseSerialGC
+#   -XX:TieredStopAtLevel=1: a load generator lives seconds to minutes, and C2 compiling it cost the
+#   machine it shares with a pool about 0.15-0.2 ms of CPU per write; C1's code is fast enough for it)
 # exit: 0 every request was ordered; 1 some were not; 2 bad arguments or no pool (nothing sent)
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -75,4 +78,4 @@ done
 sc_check_pool "$(sc_abs "$base_dir")"
 [[ " ${args[*]} " == *" --base-dir "* ]] || args+=(--base-dir pool)
 sc_build
-sc_java io.stackcompanion.node.tools.LoadMain "${args[@]}"
+SC_JAVA_OPTS="${SC_JAVA_OPTS:--Xmx1g -XX:+UseSerialGC -XX:TieredStopAtLevel=1}" sc_java io.stackcompanion.node.tools.LoadMain "${args[@]}"

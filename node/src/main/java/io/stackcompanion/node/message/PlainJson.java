@@ -2,11 +2,13 @@ package io.stackcompanion.node.message;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * JSON written and read by hand for the messages every write carries, because Jackson was about a
  * third of the core thread's and of the client stack thread's time per write at steady state:
- * written, REQUEST, REQACK, REPLY, REJECT, what a client signs and a ledger transaction; read, a
+ * written, REQUEST, REQACK, REPLY, REJECT, PRE-PREPARE (for its digest), what a client signs and a
+ * ledger transaction; read, a
  * REQUEST (by a node), a REQACK and a REPLY (by a client).
  *
  * <p>Exactness is the whole contract: it only ever takes the one common case, plain strings
@@ -43,6 +45,11 @@ public final class PlainJson {
         if (m instanceof Reject r) {
             return new Writer().begin().field("op", "REJECT").field("identifier", r.identifier()).field("reqId", r.reqId())
                     .field("reason", r.reason()).end().bytes();
+        }
+        if (m instanceof PrePrepare pp) { // the node stack sends it binary; its JSON is what the batch digest covers
+            return new Writer().begin().field("op", "PREPREPARE").field("viewNo", pp.viewNo()).field("ppSeqNo", pp.ppSeqNo())
+                    .field("ppTime", pp.ppTime()).field("reqDigests", pp.reqDigests()).field("ledgerSize", pp.ledgerSize())
+                    .field("txnRoot", pp.txnRoot()).field("stateRoot", pp.stateRoot()).end().bytes();
         }
         if (m instanceof Request r) {
             Writer w = new Writer().begin().field("op", "REQUEST").field("identifier", r.identifier()).field("reqId", r.reqId());
@@ -206,6 +213,21 @@ public final class PlainJson {
         public Writer field(String name, boolean value) {
             name(name);
             ascii(value ? "true" : "false");
+            comma = true;
+            return this;
+        }
+
+        /** An array of strings (none of them null). */
+        public Writer field(String name, List<String> values) {
+            name(name);
+            put((byte) '[');
+            for (int i = 0; i < values.size(); i++) {
+                if (i > 0) {
+                    put((byte) ',');
+                }
+                string(values.get(i));
+            }
+            put((byte) ']');
             comma = true;
             return this;
         }

@@ -64,7 +64,10 @@ class PlainJsonTest {
     }
 
     private static Message message(Random rnd) {
-        return switch (rnd.nextInt(4)) {
+        return switch (rnd.nextInt(5)) {
+            case 4 -> new PrePrepare((int) number(rnd), number(rnd), number(rnd),
+                    java.util.stream.Stream.generate(() -> string(rnd)).limit(rnd.nextInt(4)).toList(), number(rnd),
+                    maybe(rnd, string(rnd)), maybe(rnd, string(rnd)));
             case 0 -> new ReqAck(maybe(rnd, string(rnd)), number(rnd));
             case 1 -> new Reply(maybe(rnd, string(rnd)), number(rnd), number(rnd), maybe(rnd, string(rnd)), result(rnd));
             case 2 -> new Reject(maybe(rnd, string(rnd)), number(rnd), maybe(rnd, string(rnd)));
