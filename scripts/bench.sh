@@ -543,6 +543,7 @@ settings.idleRequestEverySeconds=$idle_every
 settings.idlePoolCpuSeconds=$idle_cpu
 settings.replayNode=$replay_node
 settings.nodeJavaOpts=$NODE_JAVA_OPTS
+settings.loadJavaOpts=$load_opts
 settings.nodeCds=${NODE_CDS:-auto}
 settings.elapsedSeconds=$SECONDS
 PROPS

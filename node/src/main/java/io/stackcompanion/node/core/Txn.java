@@ -29,14 +29,19 @@ public record Txn(long seqNo, long ppSeqNo, long ppTime, String identifier, long
 
     /** The ledger leaf: this transaction as JSON ({@link PlainJson} writes Jackson's very bytes when it can). */
     public byte[] toJson() {
+        byte[] plain = plainJson();
+        return plain != null ? plain : Codec.toBytes(this);
+    }
+
+    /** {@link #toJson()} as {@link PlainJson} writes it, or null when Jackson must (a string that needs escaping). */
+    byte[] plainJson() {
         PlainJson.Writer w = new PlainJson.Writer().begin().field("seqNo", seqNo).field("ppSeqNo", ppSeqNo)
                 .field("ppTime", ppTime).field("identifier", identifier).field("reqId", reqId);
         PlainJson.operation(w.name("operation"), operation).field("digest", digest);
         if (result != null) {
             PlainJson.result(w.name("result"), result);
         }
-        byte[] plain = w.end().bytes();
-        return plain != null ? plain : Codec.toBytes(this);
+        return w.end().bytes();
     }
 
     /** Whether this transaction changes the state (to {@code operation.value}): a PUT, or a CAS that applied. */

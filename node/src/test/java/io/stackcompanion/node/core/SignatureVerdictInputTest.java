@@ -129,4 +129,24 @@ class SignatureVerdictInputTest {
         assertThat(verifications).isEqualTo(1);
         assertThat(toClients).singleElement().isInstanceOf(Reject.class);
     }
+
+    private Request signed(long reqId) {
+        Request unsigned = new Request(identifier, reqId, Operation.put("k" + reqId, "v"), null);
+        return new Request(identifier, reqId, unsigned.operation(),
+                Base64.getEncoder().encodeToString(Keys.sign(client.getPrivate(), Codec.signingBytes(unsigned))));
+    }
+
+    @Test
+    void theMessageTheStackDecodedAlreadyIsTakenAndTheCoreDecidesAsWithTheBytesAlone() {
+        Request a = signed(1);
+        Request b = signed(2);
+        stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(a)));
+        stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(b), null, b));
+        assertThat(toClients).containsExactly(new ReqAck(identifier, 1), new ReqAck(identifier, 2));
+        // Taken, not decoded again: bytes that do not decode (which the precheck never pairs with a message)
+        // show it; the core acts on the message it was handed.
+        Request c = signed(3);
+        stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", "not json".getBytes(java.nio.charset.StandardCharsets.UTF_8), null, c));
+        assertThat(toClients).last().isEqualTo(new ReqAck(identifier, 3));
+    }
 }

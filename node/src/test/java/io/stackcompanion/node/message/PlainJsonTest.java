@@ -1,6 +1,5 @@
 package io.stackcompanion.node.message;
 
-import io.stackcompanion.node.core.Txn;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -82,8 +81,7 @@ class PlainJsonTest {
         for (int i = 0; i < 20_000; i++) {
             Message m = message(rnd);
             byte[] jackson = Codec.jackson(m);
-            assertThat(new String(Codec.encode(m), StandardCharsets.UTF_8)).as("%s", m)
-                    .isEqualTo(new String(jackson, StandardCharsets.UTF_8));
+            assertThat(Codec.encode(m)).as("%s as %s", m, new String(jackson, StandardCharsets.UTF_8)).isEqualTo(jackson);
             byte[] hand = PlainJson.encode(m);
             if (hand != null) {
                 plain++;
@@ -94,17 +92,6 @@ class PlainJsonTest {
             }
         }
         assertThat(plain).as("messages written by hand").isGreaterThan(5_000);
-    }
-
-    @Test
-    void writesJacksonsLedgerLeaves() {
-        Random rnd = new Random(7);
-        for (int i = 0; i < 10_000; i++) {
-            Txn t = new Txn(number(rnd), number(rnd), number(rnd), maybe(rnd, string(rnd)), number(rnd),
-                    rnd.nextInt(10) == 0 ? null : operation(rnd), maybe(rnd, string(rnd)), result(rnd));
-            assertThat(new String(t.toJson(), StandardCharsets.UTF_8)).as("%s", t)
-                    .isEqualTo(new String(Codec.toBytes(t), StandardCharsets.UTF_8));
-        }
     }
 
     @Test
@@ -172,9 +159,22 @@ class PlainJsonTest {
             }
             cases.add(s.toString());
         }
-        int accepted = 0;
+        cases.addAll(List.of(plain.replace("42", "-123456789012345678"), reply.replace("\"seqNo\":7", "\"seqNo\":1234567890123456789"),
+                plain.replace("\"k\"", "\"k\u007f\""), plain.replace("\"k\"", "\"k\u00e9\""), plain.replace("\"k\"", "\"\uD83D\uDE00\"")));
+        List<byte[]> payloads = new ArrayList<>();
         for (String c : cases) {
-            byte[] bytes = c.getBytes(StandardCharsets.UTF_8);
+            payloads.add(c.getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] invalidUtf8 = plain.getBytes(StandardCharsets.UTF_8);
+        invalidUtf8[plain.indexOf("\"k\"") + 1] = (byte) 0xC3; // a lone UTF-8 lead byte inside a string
+        payloads.add(invalidUtf8);
+        byte[] rawHigh = invalidUtf8.clone();
+        rawHigh[plain.indexOf("\"k\"") + 1] = (byte) 0xFF;
+        payloads.add(rawHigh);
+        payloads.add(plain.replace("\"v\"", "\"" + "v".repeat(PlainJson.MAX_BYTES) + "\"").getBytes(StandardCharsets.UTF_8)); // over the cap: Jackson's
+        int accepted = 0;
+        for (byte[] bytes : payloads) {
+            String c = bytes.length > 300 ? bytes.length + " bytes" : new String(bytes, StandardCharsets.ISO_8859_1);
             Object jackson = outcome(bytes, true);
             assertThat(outcome(bytes, false)).as(c).isEqualTo(jackson);
             if (jackson instanceof Message) {
