@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -74,6 +76,8 @@ abstract class NettyStack implements Stack {
     private Channel serverChannel;
     private volatile boolean started;
     private volatile boolean closed;
+    /** The connections of this stack not closed yet, either way (kept by {@link #admit}). */
+    private final Set<Channel> open = ConcurrentHashMap.newKeySet();
 
     NettyStack(String owner, StackName stackName, int port, StackSettings settings, Consumer<CoreInput> sink, Logger log) {
         this.owner = Objects.requireNonNull(owner, "owner");
@@ -153,6 +157,14 @@ abstract class NettyStack implements Stack {
 
     /** Counts {@code ch} in, or closes it when a connection cap refuses it (said once per address and interval). */
     protected final boolean admit(SocketChannel ch) {
+        // Every connection, either way, is closed by close() itself: an event loop that shuts down
+        // was seen to end without closing a connection it served (ClientStackTest, under load).
+        open.add(ch);
+        ch.closeFuture().addListener(f -> open.remove(ch));
+        if (closed) {
+            ch.close();
+            return false;
+        }
         String refused = guard.admit(ch);
         if (refused != null) {
             guard.warnings.warn(StackGuard.key(ch), "{}: refusing the connection from {}: {}", what(), hostPort(ch.remoteAddress()), refused);
@@ -463,6 +475,11 @@ abstract class NettyStack implements Stack {
         }
         if (serverChannel != null) {
             serverChannel.close().awaitUninterruptibly();
+        }
+        List<Channel> closing = List.copyOf(open);
+        closing.forEach(Channel::close);
+        for (Channel ch : closing) {
+            ch.closeFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         }
         shutdownGroups();
         log.info("{} closed", what());
