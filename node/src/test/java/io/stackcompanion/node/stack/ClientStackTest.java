@@ -136,17 +136,7 @@ class ClientStackTest {
 
     @Test
     void closingTheStackDisconnectsItsClients() throws IOException {
-        TestPool pool = new TestPool(1);
-        RecordingSink sink = new RecordingSink();
-        ClientStack stack = new ClientStack("Node1", pool.genesis, pool.settings, sink);
-        stack.start();
-        try (Socket client = new Socket(TestPool.HOST, pool.node("Node1").clientPort())) {
-            String name = "127.0.0.1:" + client.getLocalPort();
-            Await.until("connected", () -> sink.isConnected(name));
-            stack.close();
-            NodeStackTest.awaitClosedByPeer(client);
-            assertThat(sink.linkEvents(name)).extracting(CoreInput::getClass).containsExactly(Connected.class, Disconnected.class);
-        }
+        assertThat(connectThenCloseTheStack()).extracting(CoreInput::getClass).containsExactly(Connected.class, Disconnected.class);
     }
 
     /**
@@ -157,16 +147,22 @@ class ClientStackTest {
     @Test
     void closingTheStackDisconnectsItsClientsEveryTime() throws IOException {
         for (int i = 0; i < 60; i++) {
-            TestPool pool = new TestPool(1);
-            RecordingSink sink = new RecordingSink();
-            ClientStack stack = new ClientStack("Node1", pool.genesis, pool.settings, sink);
-            stack.start();
-            try (Socket client = new Socket(TestPool.HOST, pool.node("Node1").clientPort())) {
-                String name = "127.0.0.1:" + client.getLocalPort();
-                Await.until("connected", () -> sink.isConnected(name));
-                stack.close();
-                NodeStackTest.awaitClosedByPeer(client);
-            }
+            assertThat(connectThenCloseTheStack()).extracting(CoreInput::getClass).containsExactly(Connected.class, Disconnected.class);
+        }
+    }
+
+    /** A stack with one client connected is closed: the client's link events, once the client saw its connection closed. */
+    private static List<CoreInput> connectThenCloseTheStack() throws IOException {
+        TestPool pool = new TestPool(1);
+        RecordingSink sink = new RecordingSink();
+        ClientStack stack = new ClientStack("Node1", pool.genesis, pool.settings, sink);
+        stack.start();
+        try (Socket client = new Socket(TestPool.HOST, pool.node("Node1").clientPort())) {
+            String name = "127.0.0.1:" + client.getLocalPort();
+            Await.until("connected", () -> sink.isConnected(name));
+            stack.close();
+            NodeStackTest.awaitClosedByPeer(client);
+            return sink.linkEvents(name);
         }
     }
 
