@@ -4,6 +4,7 @@ import io.stackcompanion.node.config.ConfigException;
 import io.stackcompanion.node.config.NodeConfig;
 import io.stackcompanion.node.config.NodeSettings;
 import io.stackcompanion.node.config.PoolGenesis;
+import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.NodeCore;
 import io.stackcompanion.node.core.PrePrepareSchedule;
@@ -121,10 +122,11 @@ public final class Node implements AutoCloseable {
                             s.warnIntervalMs()))
                     .withGenesisSource(baseDir.resolve(PoolGenesis.FILE_NAME).toString());
             NodeLoop[] loopRef = new NodeLoop[1];
-            NodeStack nodeStack = nodeStacks.make(name, key, genesis, settings, in -> loopRef[0].enqueue(in));
             SignaturePrecheck precheck = s.precheckSignatures() ? new SignaturePrecheck() : null;
-            ClientStack clientStack = new ClientStack(name, genesis, settings, precheck == null ? in -> loopRef[0].enqueue(in)
-                    : in -> loopRef[0].enqueue(precheck.precheck(in))); // verified on the client stack's thread
+            // With the precheck, client signatures are verified on the stacks' threads (REQUESTs and PROPAGATEs).
+            Consumer<CoreInput> sink = precheck == null ? in -> loopRef[0].enqueue(in) : in -> loopRef[0].enqueue(precheck.precheck(in));
+            NodeStack nodeStack = nodeStacks.make(name, key, genesis, settings, sink);
+            ClientStack clientStack = new ClientStack(name, genesis, settings, sink);
             CoreStepper stepper = new CoreStepper(clock::now, stacks.apply(Stacks.of(nodeStack, clientStack)), tap);
             stepper.attach(new NodeCore(name, genesis, s.core(), store, stepper, new Random(s.randomSeed(name)),
                     PrePrepareSchedule.NATURAL, precheck == null ? SignatureVerifier.DIRECT : precheck.coreVerifier(), NodeSigner.of(key)));

@@ -222,8 +222,8 @@ public final class Replayer implements AutoCloseable {
                         : "--check-state: " + statesChecked + " of " + statesRecorded + " recorded states compared with the replayed node's");
             }
             if (verdictsTaken > 0) {
-                notes.add("signatures: " + verdictsTaken + " client requests came with the verdict the node recorded (checked on its"
-                        + " client stack's thread); the replay verified " + verified + " signatures itself");
+                notes.add("signatures: " + verdictsTaken + " client requests' signatures came with the verdict the node recorded"
+                        + " (checked on its stacks' threads); the replay verified " + verified + " signatures itself");
             }
             Verdict.Outcome outcome = divergence != null ? Verdict.Outcome.DIVERGED
                     : stoppedAt != null ? Verdict.Outcome.STOPPED : Verdict.Outcome.MATCH;
@@ -292,13 +292,11 @@ public final class Replayer implements AutoCloseable {
             case VERIFIED -> verdict = verdict(e);
             case INCOMING -> {
                 // The verdict recorded just before it, for this very input (same stack, same peer).
-                SignatureVerdict v = verdict != null && verdict.stack() == e.stack() && verdict.peer().equals(ev.peers().get(0))
-                        ? verdict.verdict() : null;
+                List<SignatureVerdict> v = verdict != null && verdict.stack() == e.stack() && verdict.peer().equals(ev.peers().get(0))
+                        ? verdict.verdicts() : List.of();
                 verdict = null;
-                if (v != null) {
-                    verdictsTaken++;
-                }
-                feed(e, new CoreInput.Received(e.stack(), ev.peers().get(0), ev.payload(), v));
+                verdictsTaken += v.size();
+                feed(e, new CoreInput.Received(e.stack(), ev.peers().get(0), ev.payload(), v, null));
             }
             case CONNECTED -> feed(e, new CoreInput.Connected(e.stack(), ev.peers().get(0)));
             case DISCONNECTED -> feed(e, new CoreInput.Disconnected(e.stack(), ev.peers().get(0)));
@@ -308,21 +306,21 @@ public final class Replayer implements AutoCloseable {
         }
     }
 
-    /** A {@link EventKind#VERIFIED} event's verdict, for the INCOMING after it. */
+    /** A {@link EventKind#VERIFIED} event's verdicts, for the INCOMING after it. */
     private PendingVerdict verdict(MergedEvent e) {
         RecordedEvent ev = e.event();
         try {
             if (ev.peers().size() != 1) {
                 throw new IllegalArgumentException("it names " + ev.peers().size() + " peers, not one");
             }
-            return new PendingVerdict(e.stack(), ev.peers().get(0), SignatureVerdict.fromBytes(ev.payload()));
+            return new PendingVerdict(e.stack(), ev.peers().get(0), SignatureVerdict.listFromBytes(ev.payload()));
         } catch (IllegalArgumentException x) {
             throw new ReplayException("event " + e.index() + " of " + source.folder() + " (VERIFIED) is malformed: " + x.getMessage()
                     + "; 'recording.sh verify' checks the recording");
         }
     }
 
-    private record PendingVerdict(StackName stack, String peer, SignatureVerdict verdict) {
+    private record PendingVerdict(StackName stack, String peer, List<SignatureVerdict> verdicts) {
     }
 
     private void start(MergedEvent e, RecordedBatches batches) {

@@ -138,15 +138,15 @@ class ReplayEndToEndTest {
         Run r = replay("--recording", steady.baseDir().toString(), "--node", "Node2", "--json");
         assertThat(r.exit).as(r.output).isZero();
         String notes = r.verdict().get("notes").toString();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("signatures: (\\d+) client requests came with the verdict the node"
-                + " recorded .*the replay verified (\\d+) signatures itself").matcher(notes);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("signatures: (\\d+) client requests' signatures came with the"
+                + " verdict the node recorded .*the replay verified (\\d+) signatures itself").matcher(notes);
         assertThat(m.find()).as(notes).isTrue();
         long taken = Long.parseLong(m.group(1));
         long verified = Long.parseLong(m.group(2));
-        // Every request reached Node2 from a client and was verified once, on the client stack's thread,
-        // or on the core when its PROPAGATE came first (then the client's copy went unchecked: the core held it).
+        // Every request reached Node2 from a client and in PROPAGATEs, and was verified once, on the thread of
+        // whichever stack met it first; the core verifies only a copy that overtook the claimed one.
         assertThat(taken + verified).isGreaterThanOrEqualTo(STEADY_REQUESTS);
-        assertThat(taken).as("most on the client stack's thread").isGreaterThan(STEADY_REQUESTS / 2);
+        assertThat(verified).as("verified by the replayed core").isLessThan(STEADY_REQUESTS / 10);
     }
 
     @Test

@@ -31,7 +31,7 @@ public enum ConfigKey {
     RECONNECT_MIN_MS(Type.WHOLE, 1, 3_600_000, "Node -> StackSettings: reconnect backoff lower bound"),
     RECONNECT_MAX_MS(Type.WHOLE, 1, 3_600_000, "Node -> StackSettings: reconnect backoff upper bound"),
     RECORDER_SEGMENT_MB(Type.WHOLE, 1, 1024, "NodeRecording: journal segment size"),
-    PRECHECK_SIGNATURES(Type.WHOLE, 0, 1, "Node -> SignaturePrecheck: client signatures verified on the client stack's thread"),
+    PRECHECK_SIGNATURES(Type.WHOLE, 0, 1, "Node -> SignaturePrecheck: client signatures verified on the stacks' threads (REQUESTs, PROPAGATEs)"),
     RANDOM_SEED(Type.WHOLE_OR_EMPTY, Long.MIN_VALUE, Long.MAX_VALUE, "Node, Replayer: the core's random seed"),
     LOG_LEVEL(Type.LOG_LEVEL, 0, 0, "NodeMain: log level of the node's packages");
 

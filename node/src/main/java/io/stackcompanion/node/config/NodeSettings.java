@@ -9,7 +9,7 @@ import java.util.Map;
  * layered string values, by the table in {@link ConfigKey}.
  *
  * @param stackCompanion 0 normal, 1 record, 2 replay
- * @param precheckSignatures client requests' signatures verified on the client stack's thread, not the core's
+ * @param precheckSignatures client requests' signatures verified on the stacks' threads (a client's REQUEST, a node's PROPAGATE), not the core's
  * @param configuredSeed the core's random seed, or {@code null} to derive it from the node name
  * @param logLevel       upper case: TRACE, DEBUG, INFO, WARN or ERROR
  */

@@ -4,7 +4,7 @@ import io.stackcompanion.node.crypto.SignatureVerdict;
 import io.stackcompanion.node.message.Message;
 
 import java.util.Arrays;
-import java.util.Objects;
+import java.util.List;
 
 /**
  * Everything the core learns of the world arrives as one of these, on the core thread, in order.
@@ -17,8 +17,10 @@ public sealed interface CoreInput {
 
     /**
      * A frame's payload as it came off the wire on {@code stack} from {@code peer}, not yet parsed;
-     * {@code verdict}, when not null, answers the signature check of the client request it holds,
-     * made on the stack's thread (recorded with the input, so that a replay takes the same answer).
+     * {@code verdicts} answer signature checks of the client requests it holds (a client's REQUEST,
+     * or the requests of a node's PROPAGATE), made on the stack's thread and recorded with the input,
+     * so that a replay takes the same answers. Each answers one exact question (key, data and
+     * signature, by digest); the core verifies itself whatever no verdict answers. Never null.
      *
      * <p>{@code decoded}, when not null, is {@code Codec.decode(bytes)}, decoded already on the stack's
      * thread (the signature precheck reads the request): the core takes it instead of decoding the
@@ -26,29 +28,34 @@ public sealed interface CoreInput {
      * core decides exactly as without it; it is therefore neither recorded nor compared, and a replay,
      * which has only the bytes, decodes them itself.
      */
-    record Received(StackName stack, String peer, byte[] bytes, SignatureVerdict verdict, Message decoded) implements CoreInput {
-        public Received(StackName stack, String peer, byte[] bytes) {
-            this(stack, peer, bytes, null, null);
+    record Received(StackName stack, String peer, byte[] bytes, List<SignatureVerdict> verdicts, Message decoded) implements CoreInput {
+        public Received {
+            verdicts = verdicts == null ? List.of() : List.copyOf(verdicts);
         }
 
+        public Received(StackName stack, String peer, byte[] bytes) {
+            this(stack, peer, bytes, List.of(), null);
+        }
+
+        /** With the one verdict of a client's request, or none if {@code verdict} is null. */
         public Received(StackName stack, String peer, byte[] bytes, SignatureVerdict verdict) {
-            this(stack, peer, bytes, verdict, null);
+            this(stack, peer, bytes, verdict == null ? List.of() : List.of(verdict), null);
         }
 
         @Override
         public boolean equals(Object o) {
             return o instanceof Received r && r.stack == stack && r.peer.equals(peer) && Arrays.equals(r.bytes, bytes)
-                    && Objects.equals(r.verdict, verdict);
+                    && r.verdicts.equals(verdicts);
         }
 
         @Override
         public int hashCode() {
-            return 31 * (31 * (31 * stack.hashCode() + peer.hashCode()) + Arrays.hashCode(bytes)) + Objects.hashCode(verdict);
+            return 31 * (31 * (31 * stack.hashCode() + peer.hashCode()) + Arrays.hashCode(bytes)) + verdicts.hashCode();
         }
 
         @Override
         public String toString() {
-            return "Received[" + stack + " from " + peer + ", " + bytes.length + " bytes" + (verdict == null ? "" : ", " + verdict) + "]";
+            return "Received[" + stack + " from " + peer + ", " + bytes.length + " bytes" + (verdicts.isEmpty() ? "" : ", " + verdicts) + "]";
         }
     }
 

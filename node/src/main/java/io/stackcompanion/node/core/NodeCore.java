@@ -260,11 +260,11 @@ public final class NodeCore {
     }
 
     private void onReceived(CoreInput.Received r) {
-        verdicts.offer(r.verdict());
+        verdicts.offer(r.verdicts());
         try {
             onReceivedMessage(r);
         } finally {
-            verdicts.offer(null);
+            verdicts.offer(List.of());
         }
     }
 

@@ -45,6 +45,32 @@ public record SignatureVerdict(byte[] of, boolean valid) {
         return new SignatureVerdict(Arrays.copyOfRange(b, 1, BYTES), b[0] == 1);
     }
 
+    /**
+     * A VERIFIED event's payload: the verdicts for one input, {@link #BYTES} each, one after the other
+     * (a client's REQUEST has one; a PROPAGATE one per request verified; recordings before PROPAGATEs
+     * had verdicts hold exactly one).
+     */
+    public static byte[] toBytes(java.util.List<SignatureVerdict> verdicts) {
+        byte[] b = new byte[verdicts.size() * BYTES];
+        for (int i = 0; i < verdicts.size(); i++) {
+            System.arraycopy(verdicts.get(i).toBytes(), 0, b, i * BYTES, BYTES);
+        }
+        return b;
+    }
+
+    /** @throws IllegalArgumentException if {@code b} is not one or more verdicts of {@link #BYTES} bytes each */
+    public static java.util.List<SignatureVerdict> listFromBytes(byte[] b) {
+        if (b == null || b.length == 0 || b.length % BYTES != 0) {
+            throw new IllegalArgumentException("a VERIFIED event holds one or more signature verdicts of " + BYTES
+                    + " bytes each; got " + (b == null ? "none" : b.length + " bytes"));
+        }
+        java.util.List<SignatureVerdict> verdicts = new java.util.ArrayList<>(b.length / BYTES);
+        for (int at = 0; at < b.length; at += BYTES) {
+            verdicts.add(fromBytes(Arrays.copyOfRange(b, at, at + BYTES)));
+        }
+        return java.util.List.copyOf(verdicts);
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof SignatureVerdict v && v.valid == valid && Arrays.equals(v.of, of);

@@ -8,6 +8,7 @@ import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.CoreSnapshot;
 import io.stackcompanion.node.core.CoreTap;
 import io.stackcompanion.node.core.StackName;
+import io.stackcompanion.node.crypto.SignatureVerdict;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.Status;
 import io.stackcompanion.node.store.NodeStore;
@@ -233,8 +234,8 @@ public final class NodeRecording implements CoreTap, AutoCloseable {
     @Override
     public void onInput(long time, CoreInput input) {
         if (input instanceof CoreInput.Received r) {
-            if (r.verdict() != null) {
-                recorder(r.stack()).append(time, EventKind.VERIFIED, List.of(r.peer()), r.verdict().toBytes());
+            if (!r.verdicts().isEmpty()) {
+                recorder(r.stack()).append(time, EventKind.VERIFIED, List.of(r.peer()), SignatureVerdict.toBytes(r.verdicts()));
             }
             recorder(r.stack()).append(time, EventKind.INCOMING, List.of(r.peer()), r.bytes());
         } else if (input instanceof CoreInput.TimerFired t) {

@@ -123,7 +123,7 @@ final class EventSanitizer {
                     // sanitizing it no longer names the (re-signed) request, so a replay verifies that one itself.
                     peers = peers(peers, stack);
                     try {
-                        SignatureVerdict.fromBytes(payload);
+                        SignatureVerdict.listFromBytes(payload);
                     } catch (IllegalArgumentException x) {
                         throw new SanitizeException(where + ": VERIFIED event at " + e.key() + " is malformed (" + x.getMessage()
                                 + "); the recording is not sanitized (nothing written)");

@@ -137,6 +137,24 @@ class SignatureVerdictInputTest {
     }
 
     @Test
+    void aPropagateTakesTheVerdictOnEachOfItsRequestsAndVerifiesTheRest() {
+        Request a = signed(1);
+        Request b = signed(2);
+        Request f = new Request(identifier, 3, Operation.put("k3", "forged"), a.signature());
+        stepper.step(new CoreInput.Connected(StackName.NODE, "Node1"));
+        // Verdicts for f (saying "valid", as a broken library might) and a, in another order than the requests.
+        stepper.step(new CoreInput.Received(StackName.NODE, "Node1", Codec.encode(new Propagate(List.of(a, b, f))),
+                List.of(verdictOn(f, true), verdictOn(a, true)), null));
+        assertThat(verifications).as("b alone came without a verdict").isEqualTo(1);
+        // All three are held as valid: the clients' copies are acknowledged, none verified again.
+        for (Request r : List.of(a, b, f)) {
+            stepper.step(new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(r)));
+        }
+        assertThat(verifications).isEqualTo(1);
+        assertThat(toClients).containsExactly(new ReqAck(identifier, 1), new ReqAck(identifier, 2), new ReqAck(identifier, 3));
+    }
+
+    @Test
     void theMessageTheStackDecodedAlreadyIsTakenAndTheCoreDecidesAsWithTheBytesAlone() {
         Request a = signed(1);
         Request b = signed(2);

@@ -4,16 +4,25 @@ import io.stackcompanion.node.core.CoreInput;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.crypto.SignatureVerdict;
+import io.stackcompanion.node.crypto.SignatureVerifier;
 import io.stackcompanion.node.message.Codec;
 import io.stackcompanion.node.message.MalformedMessageException;
 import io.stackcompanion.node.message.Message;
 import io.stackcompanion.node.message.Operation;
+import io.stackcompanion.node.message.Propagate;
 import io.stackcompanion.node.message.Request;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -33,8 +42,19 @@ class SignaturePrecheckTest {
         return new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(r));
     }
 
+    private static CoreInput.Received propagated(Request... requests) {
+        return new CoreInput.Received(StackName.NODE, "Node2", Codec.encode(new Propagate(List.of(requests))));
+    }
+
+    /** The one verdict the input came back with, or null if none. */
     private static SignatureVerdict verdictOf(CoreInput in) {
-        return ((CoreInput.Received) in).verdict();
+        List<SignatureVerdict> v = ((CoreInput.Received) in).verdicts();
+        assertThat(v).hasSizeLessThanOrEqualTo(1);
+        return v.isEmpty() ? null : v.get(0);
+    }
+
+    private static boolean answers(SignatureVerdict v, Request r) {
+        return v.answers(Keys.decodePublic(r.identifier()), Codec.signingBytes(r), Base64.getDecoder().decode(r.signature()));
     }
 
     @Test
@@ -60,7 +80,7 @@ class SignaturePrecheckTest {
     void aRequestTheCoreAlreadyVerifiedIsNotVerifiedAgainHere() {
         Request good = signed(1, "v");
         Request other = signed(2, "v");
-        // The core verified it first (its PROPAGATE came before the client's copy).
+        // The core verified it first (a PROPAGATE reached it before the precheck had claimed the request).
         assertThat(precheck.coreVerifier().verify(client.getPublic(), Codec.signingBytes(good),
                 Base64.getDecoder().decode(good.signature()))).isTrue();
         CoreInput in = fromClient(good);
@@ -68,9 +88,73 @@ class SignaturePrecheckTest {
         assertThat(out).as("no verdict: the core holds it").isEqualTo(in);
         assertThat(verdictOf(out)).isNull();
         assertThat(((CoreInput.Received) out).decoded()).as("decoded once, for the core").isEqualTo(good);
-        // A hint is used once; other requests are checked as usual.
-        assertThat(verdictOf(precheck.precheck(fromClient(good))).valid()).isTrue();
+        // Nor later copies; other requests are checked as usual.
+        assertThat(verdictOf(precheck.precheck(fromClient(good)))).isNull();
+        assertThat(((CoreInput.Received) precheck.precheck(propagated(good))).verdicts()).isEmpty();
         assertThat(verdictOf(precheck.precheck(fromClient(other))).valid()).isTrue();
+    }
+
+    @Test
+    void aPropagateComesBackWithAVerdictForEachRequestNotVerifiedYet() {
+        Request a = signed(1, "a");
+        Request b = signed(2, "b");
+        Request forged = new Request(identifier, 3, Operation.put("k", "other"), signed(3, "c").signature());
+        assertThat(verdictOf(precheck.precheck(fromClient(a))).valid()).isTrue(); // the client's copy came first
+
+        CoreInput.Received out = (CoreInput.Received) precheck.precheck(propagated(a, b, forged));
+
+        assertThat(out.decoded()).isEqualTo(new Propagate(List.of(a, b, forged)));
+        assertThat(out.verdicts()).hasSize(2);
+        assertThat(answers(out.verdicts().get(0), b)).isTrue();
+        assertThat(out.verdicts().get(0).valid()).isTrue();
+        assertThat(answers(out.verdicts().get(1), forged)).isTrue();
+        assertThat(out.verdicts().get(1).valid()).isFalse();
+        // Another node's copy: b is verified already; the forged one is held by nobody, so it is checked
+        // here again rather than on the core.
+        CoreInput.Received again = (CoreInput.Received) precheck.precheck(propagated(a, b, forged));
+        assertThat(again.verdicts()).hasSize(1);
+        assertThat(answers(again.verdicts().get(0), forged)).isTrue();
+        assertThat(again.verdicts().get(0).valid()).isFalse();
+        // The client's own copy of b comes after its PROPAGATE: not verified again.
+        assertThat(verdictOf(precheck.precheck(fromClient(b)))).isNull();
+    }
+
+    @Test
+    void eachRequestIsVerifiedOnceHoweverManyThreadsMeetItsCopies() throws Exception {
+        AtomicInteger verifications = new AtomicInteger();
+        SignaturePrecheck counting = new SignaturePrecheck((key, data, signature) -> {
+            verifications.incrementAndGet();
+            return SignatureVerifier.DIRECT.verify(key, data, signature);
+        });
+        int requests = 300;
+        List<Request> all = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            all.add(signed(i, "v" + i));
+        }
+        // Four threads, like the client stack and three node links: each meets every request, in its own order.
+        AtomicInteger verdicts = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                List<Request> mine = new ArrayList<>(all);
+                java.util.Collections.shuffle(mine, new java.util.Random(t));
+                boolean client = t == 0;
+                done.add(threads.submit(() -> {
+                    for (Request r : mine) {
+                        CoreInput.Received out = (CoreInput.Received) counting.precheck(client ? fromClient(r) : propagated(r));
+                        verdicts.addAndGet(out.verdicts().size());
+                    }
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(verifications.get()).as("one Ed25519 verification per request").isEqualTo(requests);
+        assertThat(verdicts.get()).as("one verdict per request, on whichever copy was first").isEqualTo(requests);
     }
 
     @Test
@@ -79,10 +163,13 @@ class SignaturePrecheckTest {
         Request unsigned = new Request(identifier, 1, good.operation(), null);
         // input, and the message that travels with it (null: none, the core decodes the bytes itself)
         Object[][] untouched = {
-                {new CoreInput.Received(StackName.NODE, "Node2", Codec.encode(good)), null},
+                {new CoreInput.Received(StackName.NODE, "Node2", Codec.encode(good)), good}, // no REQUEST on the node stack
+                {new CoreInput.Received(StackName.CLIENT, "c1", Codec.encode(new Propagate(List.of(good)))),
+                        new Propagate(List.of(good))}, // nor a PROPAGATE from a client
                 {new CoreInput.Received(StackName.CLIENT, "c1", "{not json".getBytes(StandardCharsets.UTF_8)), null},
-                {fromClient(new Request("not-a-key", 1, good.operation(), good.signature())), null},
-                {fromClient(new Request(identifier, 1, good.operation(), "%%%")), null},
+                {fromClient(new Request("not-a-key", 1, good.operation(), good.signature())),
+                        new Request("not-a-key", 1, good.operation(), good.signature())},
+                {fromClient(new Request(identifier, 1, good.operation(), "%%%")), new Request(identifier, 1, good.operation(), "%%%")},
                 {fromClient(unsigned), unsigned},
                 {new CoreInput.Connected(StackName.CLIENT, "c1"), null},
         };
@@ -91,7 +178,7 @@ class SignaturePrecheckTest {
             CoreInput out = precheck.precheck(in);
             assertThat(out).isEqualTo(in);
             if (out instanceof CoreInput.Received r) {
-                assertThat(r.verdict()).isNull();
+                assertThat(r.verdicts()).isEmpty();
                 assertThat(r.decoded()).as("%s", in).isEqualTo(c[1]);
             }
         }
@@ -103,7 +190,7 @@ class SignaturePrecheckTest {
         CoreInput.Received out = (CoreInput.Received) precheck.precheck(fromClient(good));
         assertThat(out.decoded()).isEqualTo(good);
         // A replay's input has only the bytes and the verdict: it is the same input.
-        CoreInput.Received replayed = new CoreInput.Received(out.stack(), out.peer(), out.bytes(), out.verdict());
+        CoreInput.Received replayed = new CoreInput.Received(out.stack(), out.peer(), out.bytes(), out.verdicts(), null);
         assertThat(replayed).isEqualTo(out).hasSameHashCodeAs(out);
         assertThat(replayed.decoded()).isNull();
     }
@@ -119,5 +206,17 @@ class SignaturePrecheckTest {
                 .hasMessageContaining("the first 0 or 1");
         assertThatThrownBy(() -> SignatureVerdict.fromBytes(new byte[5])).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("got 5 bytes");
+        // A VERIFIED event's payload: one verdict (every recording made before PROPAGATEs had verdicts), or several.
+        SignatureVerdict w = verdictOf(precheck.precheck(fromClient(signed(2, "w"))));
+        assertThat(SignatureVerdict.listFromBytes(v.toBytes())).containsExactly(v);
+        assertThat(SignatureVerdict.listFromBytes(SignatureVerdict.toBytes(List.of(v, w)))).containsExactly(v, w);
+        for (int size : new int[] {0, SignatureVerdict.BYTES - 1, SignatureVerdict.BYTES + 1, 2 * SignatureVerdict.BYTES + 5}) {
+            assertThatThrownBy(() -> SignatureVerdict.listFromBytes(new byte[size])).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("got " + size + " bytes");
+        }
+        byte[] twoBad = SignatureVerdict.toBytes(List.of(v, w));
+        twoBad[SignatureVerdict.BYTES] = 9;
+        assertThatThrownBy(() -> SignatureVerdict.listFromBytes(twoBad)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the first 0 or 1");
     }
 }
