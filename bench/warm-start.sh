@@ -16,7 +16,7 @@
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/lib.sh"
 
 rounds=2
-a_opts="-Xms64m -Xmx768m -XX:+UseSerialGC -XX:-ShrinkHeapInSteps"
+a_opts="-Xms64m -Xmx768m -XX:+UseSerialGC -XX:-ShrinkHeapInSteps -XX:PerMethodTrapLimit=0"
 b_opts="$a_opts"
 a_cds=off
 b_cds=auto

@@ -6,9 +6,10 @@
 #                    [--segment-mb N] [--idle-every S] [--replay-node NAME] [--overhead-rounds N] [--keep]
 #                    [--jit-every S]
 #     The pool benchmark: pairs of fresh 4-node local pools, one with STACK_COMPANION=0 and one
-#     with =1. In each pair, each pool in turn (alternating which goes first): a warm-up, then a
-#     saturating load (--requests, default calibrated to ~15 s: ordered/s, p50/p99), by --load-clients
-#     N clients (8; each keeps at most 64 requests in flight); then, alone, a load at a fixed
+#     with =1. In each pair, each pool in turn (alternating which goes first): a warm-up (--warmup, as
+#     loads of at most 20,000 requests), then a saturating load (--requests, default calibrated to
+#     ~15 s: ordered/s, p50/p99), by --load-clients N clients (8; each keeps at most 64 requests in
+#     flight); then, alone, a load at a fixed
 #     --goal-rate R (1000; 0 skips it) for --goal-seconds S (20): p50/p99 at the goal's rate. Then both pools
 #     at once under a load at a fixed rate each (--rate, default a quarter of what the warm-up
 #     ordered: a rate both sustain together), while the nodes' CPU (all of it, the JIT compilers'
@@ -207,6 +208,18 @@ load() {
   SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$base" --json "$@" >"$out" 2>>"$log" || true
   tail -1 "$out" | grep -q '^{' || sc_die "load.sh failed; see $log and $out"
 }
+# warm BASE OUT N CLIENTS: N warm-up requests as loads of at most 20,000, each a fresh load.sh as
+# the measured loads are (new client connections, the same keys written again), so that the JIT
+# compiles the paths the measurement takes: after one long load, each later load's first seconds
+# deoptimised what it had compiled (README "Speed", lever 1). OUT gets the last load's JSON.
+warm() {
+  local base="$1" out="$2" left="$3" clients="$4" n
+  while ((left > 0)); do
+    n=$((left > 20000 ? 20000 : left))
+    load "$base" "$out" --requests "$n" --clients "$clients"
+    left=$((left - n))
+  done
+}
 field() { # field FILE NAME: a top-level number from the file's last (JSON) line
   tail -1 "$1" | grep -o "\"$2\":[0-9.]*" | head -1 | cut -d: -f2
 }
@@ -317,7 +330,7 @@ pair() {
     label="pair$i-$m"
     if ((warmup > 0)); then
       phase "$label warm-up"
-      load "$work/$label" "$work/$label.warmup.json" --requests "$warmup" --clients "$load_clients"
+      warm "$work/$label" "$work/$label.warmup.json" "$warmup" "$load_clients"
       t="$(field "$work/$label.warmup.json" throughputPerS)"
       if [[ -z "$requests" ]]; then
         # Calibrate once, on the first run: enough requests to keep the pool saturated ~15 s (the
@@ -384,7 +397,7 @@ tags_pair() {
     label="tags$i-$m"
     phase "$label warm-up"
     if ((warmup > 0)); then
-      load "$work/$label" "$work/$label.warmup.json" --requests "$warmup" --clients "$most"
+      warm "$work/$label" "$work/$label.warmup.json" "$warmup" "$most"
       t="$(field "$work/$label.warmup.json" throughputPerS)"
       if [[ -z "$calibrated" ]]; then
         [[ -n "$requests" ]] || requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 10 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"

@@ -15,7 +15,7 @@
 #          --base-port P (up, a new pool; default 9701), --random-ports (up, a new pool)
 #          --json (status): one JSON object as the last line
 # environment: any node configuration key (e.g. STACK_COMPANION=1), NODE_JAVA_OPTS (the nodes' JVM
-#   options; default -Xms64m -Xmx768m -XX:+UseSerialGC -XX:-ShrinkHeapInSteps),
+#   options; default -Xms64m -Xmx768m -XX:+UseSerialGC -XX:-ShrinkHeapInSteps -XX:PerMethodTrapLimit=0),
 #   NODE_CDS=auto|off (auto, the default: the nodes map a class-data archive of their classes, made
 #   in NODE_CDS_DIR (default node/target/cds/) by the first node that stops cleanly after a build;
 #   they start on about 40% less CPU; off: never; see "Warm JVMs" in the README)
@@ -198,11 +198,13 @@ launch_node() {
   # run's "NODE is up" (it did, while the new JVM was still starting: a restarted node was reported up,
   # and a 'down' right after stopped it before it could record its stop).
   : >"$out"
-  # -ShrinkHeapInSteps: a full collection gives back at once the heap a burst made the JVM take (see HeapReturn)
+  # -ShrinkHeapInSteps: a full collection gives back at once the heap a burst made the JVM take (see HeapReturn).
+  # PerMethodTrapLimit=0: C2 does not compile in guesses (a branch never taken, one type seen) whose first
+  # miss deoptimises the method; each new client load missed some, so C2 never settled (README "Speed").
   # shellcheck disable=SC2086
   local cds_jvm=()
   cds_args "$n"
-  nohup java ${NODE_JAVA_OPTS:--Xms64m -Xmx768m -XX:+UseSerialGC -XX:-ShrinkHeapInSteps} "${cds_jvm[@]}" \
+  nohup java ${NODE_JAVA_OPTS:--Xms64m -Xmx768m -XX:+UseSerialGC -XX:-ShrinkHeapInSteps -XX:PerMethodTrapLimit=0} "${cds_jvm[@]}" \
     io.stackcompanion.node.NodeMain --base-dir "$base_dir" --name "$n" >"$out" 2>&1 </dev/null &
   local pid=$!
   echo "$pid" >"$run_dir/$n.pid"
