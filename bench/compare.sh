@@ -84,7 +84,7 @@ run() {
 for x in A B; do
   left="$warmup"
   while ((left > 0)); do
-    n=$((left > 20000 ? 20000 : left))
+    n=$((left % 20000)); ((n == 0)) && n=$((left > 20000 ? 20000 : left)) # the odd remainder first
     r="$(run "$x" "$n")"
     left=$((left - n))
   done

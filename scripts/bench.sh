@@ -11,8 +11,8 @@
 #     ~15 s: ordered/s, p50/p99), by --load-clients N clients (8; each keeps at most 64 requests in
 #     flight); then, alone, a load at a fixed
 #     --goal-rate R (1000; 0 skips it) for --goal-seconds S (20): p50/p99 at the goal's rate. Then both pools
-#     at once under a load at a fixed rate each (--rate, default a quarter of what the warm-up
-#     ordered: a rate both sustain together), while the nodes' CPU (all of it, the JIT compilers'
+#     at once under a load at a fixed rate each (--rate, default a quarter of what the warm-up's
+#     last load ordered: a rate both sustain together), while the nodes' CPU (all of it, the JIT compilers'
 #     threads, the recorder's threads) is measured for --window S (20) seconds: what one ordered
 #     write costs with recording on and off, side by side in the same seconds of the same machine.
 #     Recording pools use journal segments of --segment-mb N MiB (8) so that segments move into
@@ -211,11 +211,12 @@ load() {
 # warm BASE OUT N CLIENTS: N warm-up requests as loads of at most 20,000, each a fresh load.sh as
 # the measured loads are (new client connections, the same keys written again), so that the JIT
 # compiles the paths the measurement takes: after one long load, each later load's first seconds
-# deoptimised what it had compiled (README "Speed", lever 1). OUT gets the last load's JSON.
+# deoptimised what it had compiled (README "Speed", lever 1). The odd remainder goes first, so OUT
+# gets the JSON of a last load of min(N, 20,000) requests, which the calibration reads.
 warm() {
   local base="$1" out="$2" left="$3" clients="$4" n
   while ((left > 0)); do
-    n=$((left > 20000 ? 20000 : left))
+    n=$((left % 20000)); ((n == 0)) && n=$((left > 20000 ? 20000 : left))
     load "$base" "$out" --requests "$n" --clients "$clients"
     left=$((left - n))
   done
@@ -333,8 +334,8 @@ pair() {
       warm "$work/$label" "$work/$label.warmup.json" "$warmup" "$load_clients"
       t="$(field "$work/$label.warmup.json" throughputPerS)"
       if [[ -z "$requests" ]]; then
-        # Calibrate once, on the first run: enough requests to keep the pool saturated ~15 s (the
-        # warm-up, still partly interpreted, underestimates the pool a little).
+        # Calibrate once, on the first run: enough requests to keep the pool saturated ~15 s (at the
+        # rate of the warm-up's last load).
         requests="$(awk -v t="${t:-100}" 'BEGIN { n = int(t * 15 / 500 + 0.5) * 500; if (n < 1000) n = 1000; if (n > 60000) n = 60000; print n }')"
       fi
       if [[ -z "$rate" ]]; then

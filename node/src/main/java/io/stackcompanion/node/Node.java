@@ -19,6 +19,7 @@ import io.stackcompanion.node.runtime.SignaturePrecheck;
 import io.stackcompanion.node.runtime.Stacks;
 import io.stackcompanion.node.stack.ClientStack;
 import io.stackcompanion.node.stack.NodeStack;
+import io.stackcompanion.node.stack.PreparingSink;
 import io.stackcompanion.node.stack.StackSettings;
 import io.stackcompanion.node.store.NodeStore;
 import io.stackcompanion.recorder.RecordingClock;
@@ -124,7 +125,8 @@ public final class Node implements AutoCloseable {
             NodeLoop[] loopRef = new NodeLoop[1];
             SignaturePrecheck precheck = s.precheckSignatures() ? new SignaturePrecheck() : null;
             // With the precheck, client signatures are verified on the stacks' threads (REQUESTs and PROPAGATEs).
-            Consumer<CoreInput> sink = precheck == null ? in -> loopRef[0].enqueue(in) : in -> loopRef[0].enqueue(precheck.precheck(in));
+            Consumer<CoreInput> enqueue = in -> loopRef[0].enqueue(in);
+            Consumer<CoreInput> sink = precheck == null ? enqueue : PreparingSink.of(precheck::precheck, enqueue);
             NodeStack nodeStack = nodeStacks.make(name, key, genesis, settings, sink);
             ClientStack clientStack = new ClientStack(name, genesis, settings, sink);
             CoreStepper stepper = new CoreStepper(clock::now, stacks.apply(Stacks.of(nodeStack, clientStack)), tap);

@@ -120,7 +120,7 @@ public final class Replayer implements AutoCloseable {
     private Object state;
     /** Recorded states compared ({@code --check-state}). */
     private long statesChecked;
-    /** Client requests fed with the signature verdict the live node recorded. */
+    /** Signature verdicts the live node recorded, fed to the core with their inputs. */
     private long verdictsTaken;
     /** The Ed25519 verifications the replayed core ran itself (no recorded verdict answered them). */
     private long verified;
@@ -222,8 +222,8 @@ public final class Replayer implements AutoCloseable {
                         : "--check-state: " + statesChecked + " of " + statesRecorded + " recorded states compared with the replayed node's");
             }
             if (verdictsTaken > 0) {
-                notes.add("signatures: " + verdictsTaken + " client requests' signatures came with the verdict the node recorded"
-                        + " (checked on its stacks' threads); the replay verified " + verified + " signatures itself");
+                notes.add("signatures: the replay took " + verdictsTaken + " verdicts the node recorded on client requests' signatures"
+                        + " (checked on its stacks' threads) and verified " + verified + " signatures itself");
             }
             Verdict.Outcome outcome = divergence != null ? Verdict.Outcome.DIVERGED
                     : stoppedAt != null ? Verdict.Outcome.STOPPED : Verdict.Outcome.MATCH;

@@ -138,8 +138,8 @@ class ReplayEndToEndTest {
         Run r = replay("--recording", steady.baseDir().toString(), "--node", "Node2", "--json");
         assertThat(r.exit).as(r.output).isZero();
         String notes = r.verdict().get("notes").toString();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("signatures: (\\d+) client requests' signatures came with the"
-                + " verdict the node recorded .*the replay verified (\\d+) signatures itself").matcher(notes);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("signatures: the replay took (\\d+) verdicts the node recorded"
+                + " .*and verified (\\d+) signatures itself").matcher(notes);
         assertThat(m.find()).as(notes).isTrue();
         long taken = Long.parseLong(m.group(1));
         long verified = Long.parseLong(m.group(2));

@@ -29,7 +29,7 @@ import java.util.function.Consumer;
  * other nodes once, and finalises a request when f+1 nodes (us included) propagated it. The requests
  * themselves, and their status, are kept by the {@link RequestBook}.
  */
-final class Propagator {
+public final class Propagator {
     private static final Logger log = LoggerFactory.getLogger(Propagator.class);
     static final int MAX_KEY_BYTES = 1024;
     static final int MAX_VALUE_BYTES = 64 * 1024;
@@ -239,15 +239,16 @@ final class Propagator {
     }
 
     /**
-     * Why the request is invalid, or empty if it is well formed and its signature verifies over
-     * {@code signed}, its {@link Codec#signingBytes}, as {@code verifier} checks it.
+     * Why the request is malformed (a missing field, an operation of the wrong shape, a key or value out
+     * of bounds), or empty: what the core checks before it verifies a signature, so that the stacks'
+     * signature precheck verifies only what the core would.
      */
-    static Optional<String> validate(Request r, byte[] signed, SignatureVerifier verifier) {
+    public static Optional<String> shapeProblem(Request r) {
         if (r.identifier() == null || r.operation() == null || r.signature() == null) {
             return Optional.of("identifier, operation and signature are required");
         }
         Operation op = r.operation();
-        Optional<String> shape = switch (op.type()) {
+        Optional<String> kind = switch (op.type()) {
             case Operation.PUT -> op.value() == null ? Optional.of("PUT needs a value")
                     : op.expected() != null ? Optional.of("PUT takes no expected value") : Optional.empty();
             case Operation.GET -> op.value() != null || op.expected() != null
@@ -256,8 +257,8 @@ final class Propagator {
                     ? Optional.of("CAS needs an expected value and a value") : Optional.empty();
             default -> Optional.of("unknown operation type " + op.type() + "; the types are PUT, GET and CAS");
         };
-        if (shape.isPresent()) {
-            return shape;
+        if (kind.isPresent()) {
+            return kind;
         }
         if (op.key().isEmpty() || op.key().getBytes(StandardCharsets.UTF_8).length > MAX_KEY_BYTES) {
             return Optional.of("key must be 1.." + MAX_KEY_BYTES + " bytes");
@@ -266,6 +267,18 @@ final class Propagator {
             if (v != null && v.getBytes(StandardCharsets.UTF_8).length > MAX_VALUE_BYTES) {
                 return Optional.of("value must be at most " + MAX_VALUE_BYTES + " bytes");
             }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Why the request is invalid, or empty if it is well formed and its signature verifies over
+     * {@code signed}, its {@link Codec#signingBytes}, as {@code verifier} checks it.
+     */
+    static Optional<String> validate(Request r, byte[] signed, SignatureVerifier verifier) {
+        Optional<String> shape = shapeProblem(r);
+        if (shape.isPresent()) {
+            return shape;
         }
         PublicKey key;
         try {

@@ -1,6 +1,7 @@
 package io.stackcompanion.node.runtime;
 
 import io.stackcompanion.node.core.CoreInput;
+import io.stackcompanion.node.core.Propagator;
 import io.stackcompanion.node.core.StackName;
 import io.stackcompanion.node.crypto.Keys;
 import io.stackcompanion.node.crypto.SignatureVerdict;
@@ -16,36 +17,42 @@ import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * A live node's client signatures, checked off the core thread: the stacks' network threads verify
- * each client request they receive, a client's REQUEST on the client stack and the requests of
+ * the client requests they receive, a client's REQUEST on the client stack and the requests of
  * another node's PROPAGATE on the node stack, and hand the input on with a {@link SignatureVerdict}
- * per request verified; the core takes those answers instead of verifying. Ed25519 verification
- * would otherwise be most of the core thread's work per write; here it runs beside the core, and the
+ * per request; the core takes those answers instead of verifying. Ed25519 verification would
+ * otherwise be most of the core thread's work per write; here it runs beside the core (before the
+ * stack takes its lock to enqueue, see {@link io.stackcompanion.node.stack.PreparingSink}), and the
  * recording keeps the verdicts with the input, so that a replay need not verify at all.
  *
  * <p>The message it decoded travels with the input ({@link CoreInput.Received#decoded()}), so the core
  * does not decode the same bytes again.
  *
- * <p>Each request is verified once per node, whichever copy comes first (the client's, or a
- * PROPAGATE's): the first stack thread to meet it claims it, and the copies after it travel
- * without a verdict, since the core holds the request by then and does not verify it again. The
- * claims are hints only: whatever they hold, the core decides exactly as it would verifying itself
- * (a verdict is {@link SignatureVerifier#DIRECT}'s answer to the exact question it names, by
- * digest), and a copy that reaches the core before the claimed one costs the core one
- * verification. What the core verified itself is claimed too. Thread-safe.
+ * <p>Each signature is verified once per node, on whichever copy of the request comes first, and the
+ * answer is kept: a client's later copy (a resend, or the client's own copy after a PROPAGATE's) gets
+ * it again, since the core verifies a client's request it does not hold (one ordered already); a
+ * PROPAGATE's later copy of a valid request gets none, since the core holds that request or ordered
+ * it, and verifies neither again; an invalid signature's answer comes with every copy, since the
+ * core holds no invalid request. Malformed requests (the core rejects them before verifying) are
+ * not verified. The answers kept are hints only: whatever they hold, the core decides exactly as it
+ * would verifying itself (a verdict is {@link SignatureVerifier#DIRECT}'s answer to the exact
+ * question it names, by digest), and a copy that overtakes the first one costs the core one
+ * verification. What the core verified itself is kept too. Thread-safe.
  */
 public final class SignaturePrecheck {
-    /** Claims kept per generation; two generations are kept (a dropped claim costs one verification at worst). */
+    /** Answers kept per generation; two generations are kept (a dropped answer costs one verification at worst). */
     static final int HINTS = 16_384;
 
+    private enum Answer { PENDING, VALID, INVALID }
+
     private final SignatureVerifier verifier;
-    /** Digests of (key, data, signature) verified, or being verified, on a stack or by the core. */
-    private volatile Set<ByteBuffer> claimed = ConcurrentHashMap.newKeySet();
-    private volatile Set<ByteBuffer> claimedBefore = ConcurrentHashMap.newKeySet();
+    /** By digest of (key, data, signature): what a stack thread or the core found, or is finding. */
+    private volatile Map<ByteBuffer, Answer> answers = new ConcurrentHashMap<>();
+    private volatile Map<ByteBuffer, Answer> answersBefore = new ConcurrentHashMap<>();
 
     public SignaturePrecheck() {
         this(SignatureVerifier.DIRECT);
@@ -57,8 +64,8 @@ public final class SignaturePrecheck {
 
     /**
      * On a stack's thread, before the input is enqueued: a client's request, or a node's PROPAGATE,
-     * comes back with the verdicts of the signatures not claimed yet, and decoded; anything else comes
-     * back decoded, and anything malformed as it was, for the core.
+     * comes back with the verdicts the core will ask for, and decoded; anything else comes back
+     * decoded, and anything malformed as it was, for the core.
      */
     public CoreInput precheck(CoreInput input) {
         if (!(input instanceof CoreInput.Received r) || !r.verdicts().isEmpty() || r.decoded() != null) {
@@ -70,11 +77,12 @@ public final class SignaturePrecheck {
         } catch (MalformedMessageException | RuntimeException e) {
             return input; // the core reads the same bytes and says what is wrong with them, in order
         }
-        List<Request> requests = r.stack() == StackName.CLIENT ? (m instanceof Request req ? List.of(req) : List.of())
+        boolean fromClient = r.stack() == StackName.CLIENT;
+        List<Request> requests = fromClient ? (m instanceof Request req ? List.of(req) : List.of())
                 : m instanceof Propagate p ? p.requests() : List.of();
         List<SignatureVerdict> verdicts = new ArrayList<>(requests.size());
         for (Request req : requests) {
-            SignatureVerdict v = verdict(req);
+            SignatureVerdict v = verdict(req, fromClient);
             if (v != null) {
                 verdicts.add(v);
             }
@@ -82,65 +90,71 @@ public final class SignaturePrecheck {
         return new CoreInput.Received(r.stack(), r.peer(), r.bytes(), verdicts, m);
     }
 
-    /** The verdict on {@code req}'s signature, or null if it is claimed already or cannot be checked (the core says why). */
-    private SignatureVerdict verdict(Request req) {
-        if (req.identifier() == null || req.operation() == null || req.signature() == null) {
-            return null;
+    /** The verdict on {@code req}'s signature the core will ask for, or null if it will not ask (or the core says why it cannot). */
+    private SignatureVerdict verdict(Request req, boolean fromClient) {
+        if (Propagator.shapeProblem(req).isPresent()) {
+            return null; // rejected by the core before any verification
         }
         try {
             PublicKey key = Keys.decodePublic(req.identifier());
             byte[] data = Codec.signingBytes(req);
             byte[] signature = Base64.getDecoder().decode(req.signature());
             byte[] of = SignatureVerdict.digest(key, data, signature);
-            if (of == null || !claim(of)) {
+            if (of == null) {
                 return null;
             }
-            boolean valid = verifier.verify(key, data, signature);
-            if (!valid) {
-                unclaim(of); // not held by the core: the next copy is verified here again, not on the core
+            ByteBuffer k = ByteBuffer.wrap(of);
+            Answer known = known(k);
+            if (known == null) {
+                known = answers.putIfAbsent(k, Answer.PENDING);
+                if (known == null) { // this thread checks it
+                    boolean valid = verifier.verify(key, data, signature);
+                    keep(k, valid ? Answer.VALID : Answer.INVALID);
+                    return new SignatureVerdict(of, valid);
+                }
             }
-            return new SignatureVerdict(of, valid);
+            return switch (known) {
+                // another thread is checking this copy's twin, whose input will most likely reach the core
+                // first (if not, the core verifies this one: rare, and the same answer)
+                case PENDING -> null;
+                case VALID -> fromClient ? new SignatureVerdict(of, true) : null;
+                case INVALID -> new SignatureVerdict(of, false);
+            };
         } catch (RuntimeException e) {
             return null; // a key or signature that does not decode: the core rejects it, saying so
         }
     }
 
-    /** True if nobody claimed {@code of} before: then this caller verifies it. */
-    private boolean claim(byte[] of) {
-        ByteBuffer k = ByteBuffer.wrap(of);
-        if (claimedBefore.contains(k) || !claimed.add(k)) {
-            return false;
-        }
-        if (claimed.size() >= HINTS) {
-            rotate();
-        }
-        return true;
+    private Answer known(ByteBuffer k) {
+        Answer a = answers.get(k);
+        return a != null ? a : answersBefore.get(k);
     }
 
-    private void unclaim(byte[] of) {
-        ByteBuffer k = ByteBuffer.wrap(of);
-        claimed.remove(k);
-        claimedBefore.remove(k);
+    private void keep(ByteBuffer k, Answer a) {
+        answers.put(k, a);
+        if (answers.size() >= HINTS) {
+            rotate();
+        }
     }
 
     private synchronized void rotate() {
-        if (claimed.size() >= HINTS) {
-            claimedBefore = claimed;
-            claimed = ConcurrentHashMap.newKeySet();
+        if (answers.size() >= HINTS) {
+            answersBefore = answers;
+            answers = new ConcurrentHashMap<>();
         }
     }
 
     /**
-     * The live core's own verifier: {@link SignatureVerifier#DIRECT}, claiming what it found valid, so
-     * that later copies of a request the core verified (a PROPAGATE's came before the precheck had
-     * claimed it) are not verified again on a stack.
+     * The live core's own verifier: {@link SignatureVerifier#DIRECT}, keeping what it found valid, so
+     * that the later copies of a request the core verified (a PROPAGATE's came before the precheck's)
+     * are not verified again on a stack.
      */
     public SignatureVerifier coreVerifier() {
         return (key, data, signature) -> {
             boolean valid = verifier.verify(key, data, signature);
             byte[] of = valid ? SignatureVerdict.digest(key, data, signature) : null;
             if (of != null) {
-                claim(of);
+                keep(ByteBuffer.wrap(of), Answer.VALID);
             }
             return valid;
         };

@@ -421,10 +421,14 @@ abstract class NettyStack implements Stack {
 
     /** A frame from {@code peer}; dropped if {@code ch} is no longer its link (replaced meanwhile). */
     protected final void deliver(String peer, Channel ch, byte[] bytes) {
+        CoreInput in = new CoreInput.Received(stackName, peer, bytes);
+        if (sink instanceof PreparingSink p) {
+            in = p.prepare(in); // outside the lock: the core takes it to send, and must not wait for this work
+        }
         synchronized (lock) {
             Link link = links.get(peer);
             if (link != null && link.channel == ch) {
-                sink.accept(new CoreInput.Received(stackName, peer, bytes));
+                sink.accept(in);
             }
         }
     }

@@ -76,56 +76,107 @@ class SignaturePrecheckTest {
         assertThat(verdictOf(g).answers(Keys.generate().getPublic(), goodData, goodSig)).isFalse();
     }
 
+    private final AtomicInteger verified = new AtomicInteger();
+    /** A precheck that counts its Ed25519 verifications. */
+    private final SignaturePrecheck counting = new SignaturePrecheck((key, data, signature) -> {
+        verified.incrementAndGet();
+        return SignatureVerifier.DIRECT.verify(key, data, signature);
+    });
+
     @Test
     void aRequestTheCoreAlreadyVerifiedIsNotVerifiedAgainHere() {
         Request good = signed(1, "v");
         Request other = signed(2, "v");
-        // The core verified it first (a PROPAGATE reached it before the precheck had claimed the request).
-        assertThat(precheck.coreVerifier().verify(client.getPublic(), Codec.signingBytes(good),
+        // The core verified it first (a PROPAGATE reached it before the precheck had met the request).
+        assertThat(counting.coreVerifier().verify(client.getPublic(), Codec.signingBytes(good),
                 Base64.getDecoder().decode(good.signature()))).isTrue();
-        CoreInput in = fromClient(good);
-        CoreInput out = precheck.precheck(in);
-        assertThat(out).as("no verdict: the core holds it").isEqualTo(in);
-        assertThat(verdictOf(out)).isNull();
-        assertThat(((CoreInput.Received) out).decoded()).as("decoded once, for the core").isEqualTo(good);
-        // Nor later copies; other requests are checked as usual.
-        assertThat(verdictOf(precheck.precheck(fromClient(good)))).isNull();
-        assertThat(((CoreInput.Received) precheck.precheck(propagated(good))).verdicts()).isEmpty();
-        assertThat(verdictOf(precheck.precheck(fromClient(other))).valid()).isTrue();
+        assertThat(verified).hasValue(1);
+        CoreInput.Received out = (CoreInput.Received) counting.precheck(fromClient(good));
+        // The client's copy carries the core's own answer (the core verifies a client's request it no longer
+        // holds, one ordered already), without verifying again; a PROPAGATE's copy carries none.
+        assertThat(verdictOf(out).valid()).isTrue();
+        assertThat(answers(verdictOf(out), good)).isTrue();
+        assertThat(out.decoded()).as("decoded once, for the core").isEqualTo(good);
+        assertThat(((CoreInput.Received) counting.precheck(propagated(good))).verdicts()).isEmpty();
+        assertThat(verified).hasValue(1);
+        // Other requests are checked as usual.
+        assertThat(verdictOf(counting.precheck(fromClient(other))).valid()).isTrue();
+        assertThat(verified).hasValue(2);
     }
 
     @Test
-    void aPropagateComesBackWithAVerdictForEachRequestNotVerifiedYet() {
+    void aClientsResendComesWithTheAnswerAgainWithoutAVerification() {
+        Request good = signed(1, "v");
+        for (int copy = 0; copy < 3; copy++) {
+            SignatureVerdict v = verdictOf(counting.precheck(fromClient(good)));
+            assertThat(v.valid()).isTrue();
+            assertThat(answers(v, good)).isTrue();
+        }
+        assertThat(verified).as("verified once, for the first copy").hasValue(1);
+    }
+
+    @Test
+    void aMalformedRequestIsNotVerifiedTheCoreRejectsItFirst() {
+        Request good = signed(1, "v");
+        Request noValue = new Request(identifier, 1, new Operation(Operation.PUT, "k", null, null), good.signature());
+        Request unknownType = new Request(identifier, 1, new Operation("DROP", "k", "v", null), good.signature());
+        Request hugeKey = new Request(identifier, 1, Operation.put("k".repeat(2000), "v"), good.signature());
+        for (Request r : List.of(noValue, unknownType, hugeKey)) {
+            assertThat(((CoreInput.Received) counting.precheck(fromClient(r))).verdicts()).as("%s", r).isEmpty();
+            assertThat(((CoreInput.Received) counting.precheck(propagated(r))).verdicts()).as("%s", r).isEmpty();
+        }
+        assertThat(verified).hasValue(0);
+    }
+
+    @Test
+    void aPropagateComesBackWithTheVerdictsTheCoreWillAskFor() {
         Request a = signed(1, "a");
         Request b = signed(2, "b");
         Request forged = new Request(identifier, 3, Operation.put("k", "other"), signed(3, "c").signature());
-        assertThat(verdictOf(precheck.precheck(fromClient(a))).valid()).isTrue(); // the client's copy came first
+        assertThat(verdictOf(counting.precheck(fromClient(a))).valid()).isTrue(); // the client's copy came first
 
-        CoreInput.Received out = (CoreInput.Received) precheck.precheck(propagated(a, b, forged));
+        CoreInput.Received out = (CoreInput.Received) counting.precheck(propagated(a, b, forged));
 
         assertThat(out.decoded()).isEqualTo(new Propagate(List.of(a, b, forged)));
-        assertThat(out.verdicts()).hasSize(2);
+        assertThat(out.verdicts()).as("none for a: the core holds it").hasSize(2);
         assertThat(answers(out.verdicts().get(0), b)).isTrue();
         assertThat(out.verdicts().get(0).valid()).isTrue();
         assertThat(answers(out.verdicts().get(1), forged)).isTrue();
         assertThat(out.verdicts().get(1).valid()).isFalse();
-        // Another node's copy: b is verified already; the forged one is held by nobody, so it is checked
-        // here again rather than on the core.
-        CoreInput.Received again = (CoreInput.Received) precheck.precheck(propagated(a, b, forged));
+        assertThat(verified).hasValue(3);
+        // Another node's copy: b is held by the core by now; the forged one is held by nobody, so the core would
+        // verify it again: its answer comes with every copy, verified once.
+        CoreInput.Received again = (CoreInput.Received) counting.precheck(propagated(a, b, forged));
         assertThat(again.verdicts()).hasSize(1);
         assertThat(answers(again.verdicts().get(0), forged)).isTrue();
         assertThat(again.verdicts().get(0).valid()).isFalse();
-        // The client's own copy of b comes after its PROPAGATE: not verified again.
-        assertThat(verdictOf(precheck.precheck(fromClient(b)))).isNull();
+        // The client's own copy of b comes after its PROPAGATE: the answer, not verified again.
+        assertThat(verdictOf(counting.precheck(fromClient(b))).valid()).isTrue();
+        assertThat(verified).hasValue(3);
+    }
+
+    @Test
+    void answersAreKeptForTwoGenerationsOfTheirLimit() {
+        Request first = signed(0, "v");
+        assertThat(verdictOf(counting.precheck(fromClient(first)))).isNotNull();
+        for (int i = 1; i <= SignaturePrecheck.HINTS; i++) { // fills the first generation: it becomes the older one
+            assertThat(counting.coreVerifier().verify(client.getPublic(), new byte[] {(byte) i, (byte) (i >> 8)},
+                    Keys.sign(client.getPrivate(), new byte[] {(byte) i, (byte) (i >> 8)}))).isTrue();
+        }
+        int before = verified.get();
+        assertThat(verdictOf(counting.precheck(fromClient(first))).valid()).isTrue();
+        assertThat(verified).as("still known, in the older generation").hasValue(before);
+        for (int i = 1; i <= SignaturePrecheck.HINTS; i++) { // a second generation full: the first is dropped
+            byte[] data = {(byte) i, (byte) (i >> 8), 1};
+            counting.coreVerifier().verify(client.getPublic(), data, Keys.sign(client.getPrivate(), data));
+        }
+        before = verified.get();
+        assertThat(verdictOf(counting.precheck(fromClient(first))).valid()).isTrue();
+        assertThat(verified).as("forgotten: verified again, with the same answer").hasValue(before + 1);
     }
 
     @Test
     void eachRequestIsVerifiedOnceHoweverManyThreadsMeetItsCopies() throws Exception {
-        AtomicInteger verifications = new AtomicInteger();
-        SignaturePrecheck counting = new SignaturePrecheck((key, data, signature) -> {
-            verifications.incrementAndGet();
-            return SignatureVerifier.DIRECT.verify(key, data, signature);
-        });
         int requests = 300;
         List<Request> all = new ArrayList<>();
         for (int i = 0; i < requests; i++) {
@@ -153,8 +204,10 @@ class SignaturePrecheckTest {
         } finally {
             threads.shutdownNow();
         }
-        assertThat(verifications.get()).as("one Ed25519 verification per request").isEqualTo(requests);
-        assertThat(verdicts.get()).as("one verdict per request, on whichever copy was first").isEqualTo(requests);
+        assertThat(verified.get()).as("one Ed25519 verification per request").isEqualTo(requests);
+        // One verdict per request on whichever copy was first, and the answer again on the client's copy
+        // when another thread had answered before it.
+        assertThat(verdicts.get()).isBetween(requests, 2 * requests);
     }
 
     @Test

@@ -83,6 +83,47 @@ class ClientStackTest {
         }
     }
 
+    /**
+     * A sink that prepares what it receives (as the signature precheck does, verifying) gets to do that
+     * work while the core sends: the core never waits on the stack for it.
+     */
+    @Test
+    void theCoreSendsWhileTheStackPreparesAReceivedFrame() throws Exception {
+        try (TestPool pool = new TestPool(1)) {
+            RecordingSink sink = new RecordingSink();
+            java.util.concurrent.CountDownLatch preparing = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            PreparingSink slow = PreparingSink.of(in -> {
+                preparing.countDown();
+                try {
+                    release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return new Received(StackName.CLIENT, ((Received) in).peer(), bytes("prepared"));
+            }, sink);
+            ClientStack stack = pool.start(new ClientStack("Node1", 0, pool.settings, slow));
+            try (Socket client = new Socket(TestPool.HOST, stack.boundPort())) {
+                String name = "127.0.0.1:" + client.getLocalPort();
+                Await.until("connected", () -> sink.isConnected(name));
+                writeFrame(client, "a request");
+                assertThat(preparing.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+                // The stack's thread is busy preparing the frame; the core sends and asks who is connected meanwhile.
+                java.util.concurrent.CompletableFuture<Integer> sent = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    stack.connectedPeers();
+                    return stack.send(List.of(name), bytes("reply"));
+                });
+                assertThat(sent.get(10, java.util.concurrent.TimeUnit.SECONDS)).as("sent without waiting for the preparing").isEqualTo(1);
+                release.countDown();
+                Await.until("the prepared input handed on", () -> sink.receivedFrom(name).size() == 1);
+                assertThat(sink.receivedFrom(name)).containsExactly(bytes("prepared"));
+                assertThat(readFrame(client)).isEqualTo("reply");
+            } finally {
+                release.countDown();
+            }
+        }
+    }
+
     @Test
     void disconnectClosesTheClientsSocket() throws IOException {
         try (TestPool pool = new TestPool(1)) {
