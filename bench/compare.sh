@@ -78,15 +78,10 @@ run() {
     '{ cpu = ($6 - $2) / hz; jit = ($7 - $3) / hz; printf "%s %s %s %.3f %.3f\n", tp, p50, p99, cpu * 1000 / n, (cpu > 0 ? jit / cpu : 0) }'
 }
 
-# The warm-up goes as loads of at most 20,000 requests, each a fresh load.sh as the measured loads
-# are (new client connections, the same keys written again): one long load left the JIT compiling
-# code that each later load's first seconds deoptimised (README "Speed", lever 1).
+# The warm-up goes as sc_warmup_loads splits it (loads shaped as the measured ones).
 for x in A B; do
-  left="$warmup"
-  while ((left > 0)); do
-    n=$((left % 20000)); ((n == 0)) && n=$((left > 20000 ? 20000 : left)) # the odd remainder first
+  for n in $(sc_warmup_loads "$warmup"); do
     r="$(run "$x" "$n")"
-    left=$((left - n))
   done
   ((warmup > 0)) && echo "warm-up $x: $warmup requests, the last $n: $(awk '{ printf "%s ordered/s, node CPU %s ms per write, JIT %.0f%%", $1, $4, $5 * 100 }' <<<"$r")"
 done

@@ -208,17 +208,11 @@ load() {
   SC_JAVA_OPTS="$load_opts" "$SC_ROOT/scripts/load.sh" --base-dir "$base" --json "$@" >"$out" 2>>"$log" || true
   tail -1 "$out" | grep -q '^{' || sc_die "load.sh failed; see $log and $out"
 }
-# warm BASE OUT N CLIENTS: N warm-up requests as loads of at most 20,000, each a fresh load.sh as
-# the measured loads are (new client connections, the same keys written again), so that the JIT
-# compiles the paths the measurement takes: after one long load, each later load's first seconds
-# deoptimised what it had compiled (README "Speed", lever 1). The odd remainder goes first, so OUT
-# gets the JSON of a last load of min(N, 20,000) requests, which the calibration reads.
+# warm BASE OUT N CLIENTS: N warm-up requests as sc_warmup_loads splits them; OUT gets the last load's JSON.
 warm() {
-  local base="$1" out="$2" left="$3" clients="$4" n
-  while ((left > 0)); do
-    n=$((left % 20000)); ((n == 0)) && n=$((left > 20000 ? 20000 : left))
-    load "$base" "$out" --requests "$n" --clients "$clients"
-    left=$((left - n))
+  local base="$1" out="$2" n
+  for n in $(sc_warmup_loads "$3"); do
+    load "$base" "$out" --requests "$n" --clients "$4"
   done
 }
 field() { # field FILE NAME: a top-level number from the file's last (JSON) line

@@ -174,3 +174,18 @@ sc_cpu_sample() {
        }
        END { printf "%d %d %d\n", nodes, jit, rec }' "${files[@]}" 2>/dev/null || echo "0 0 0"
 }
+
+# sc_warmup_loads N: the sizes of the loads a warm-up of N requests is sent as, one per line: at
+# most 20,000 each, the odd remainder first, so the last is a full load (bench.sh and compare.sh
+# calibrate from it). Each load is a fresh load.sh, as the measured loads are (new client
+# connections, the same keys written again): after one long load, each later load's first seconds
+# deoptimised what the JIT had compiled (README "Speed", lever 1).
+sc_warmup_loads() {
+  local left="$1" n
+  while ((left > 0)); do
+    n=$((left % 20000))
+    ((n > 0)) || n=20000
+    echo "$n"
+    left=$((left - n))
+  done
+}

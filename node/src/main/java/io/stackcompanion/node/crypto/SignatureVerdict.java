@@ -2,6 +2,7 @@ package io.stackcompanion.node.crypto;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The answer to one signature check made off the core thread, as it travels with the input to the
@@ -50,7 +51,7 @@ public record SignatureVerdict(byte[] of, boolean valid) {
      * (a client's REQUEST has one; a PROPAGATE one per request verified; recordings before PROPAGATEs
      * had verdicts hold exactly one).
      */
-    public static byte[] toBytes(java.util.List<SignatureVerdict> verdicts) {
+    public static byte[] toBytes(List<SignatureVerdict> verdicts) {
         byte[] b = new byte[verdicts.size() * BYTES];
         for (int i = 0; i < verdicts.size(); i++) {
             System.arraycopy(verdicts.get(i).toBytes(), 0, b, i * BYTES, BYTES);
@@ -59,16 +60,16 @@ public record SignatureVerdict(byte[] of, boolean valid) {
     }
 
     /** @throws IllegalArgumentException if {@code b} is not one or more verdicts of {@link #BYTES} bytes each */
-    public static java.util.List<SignatureVerdict> listFromBytes(byte[] b) {
+    public static List<SignatureVerdict> listFromBytes(byte[] b) {
         if (b == null || b.length == 0 || b.length % BYTES != 0) {
             throw new IllegalArgumentException("a VERIFIED event holds one or more signature verdicts of " + BYTES
                     + " bytes each; got " + (b == null ? "none" : b.length + " bytes"));
         }
-        java.util.List<SignatureVerdict> verdicts = new java.util.ArrayList<>(b.length / BYTES);
-        for (int at = 0; at < b.length; at += BYTES) {
-            verdicts.add(fromBytes(Arrays.copyOfRange(b, at, at + BYTES)));
+        SignatureVerdict[] verdicts = new SignatureVerdict[b.length / BYTES];
+        for (int i = 0; i < verdicts.length; i++) {
+            verdicts[i] = fromBytes(Arrays.copyOfRange(b, i * BYTES, (i + 1) * BYTES));
         }
-        return java.util.List.copyOf(verdicts);
+        return List.of(verdicts);
     }
 
     @Override
