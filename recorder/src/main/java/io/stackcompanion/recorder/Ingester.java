@@ -31,12 +31,26 @@ import org.rocksdb.SstFileWriter;
  *
  * <p>The backlog is bounded: a writer that outruns ingestion waits in {@link #submit} once {@code
  * maxBacklog} sealed segments are queued (the only place the writer can wait).
+ *
+ * <p>Ingestion is paced while it keeps up: after each slice of {@value #SLICE_RECORDS} records it
+ * rests {@value #REST_PER_WORK} times as long as the slice took, so it takes at most a quarter of a
+ * core, spread over the time the next segment fills, instead of a whole core in a burst. A burst
+ * (about 2 s of a core for an 8 MiB segment) on a machine the node shares set the p99 latency of a
+ * recording pool at 1,000 writes/s; see the README's "Speed". The slice's time is wall-clock time, so
+ * on a busy machine the rests grow with it. It hurries (no rests) as soon as a second segment waits,
+ * and while anyone waits for it ({@link #drain}, {@link #close}).
  */
 final class Ingester implements AutoCloseable {
 
     private final RecordingDb db;
     private final Seal.Keeper seal;
     private final int maxBacklog;
+    /** Records ingested between two rests. */
+    static final int SLICE_RECORDS = 512;
+    /** A rest's length, in slices' lengths. */
+    static final int REST_PER_WORK = 3;
+    private final int restPerWork;
+    private int draining;
     private final ArrayDeque<Path> queue = new ArrayDeque<>();
     private final Thread thread;
     private byte[] lastKey;
@@ -47,6 +61,12 @@ final class Ingester implements AutoCloseable {
      * @param lastKey the last event key RocksDB holds (null for none): records up to it are skipped
      */
     Ingester(RecordingDb db, byte[] lastKey, int maxBacklog, Seal.Keeper seal) {
+        this(db, lastKey, maxBacklog, seal, REST_PER_WORK);
+    }
+
+    /** As above, resting {@code restPerWork} times each slice's length while keeping up (0: never). */
+    Ingester(RecordingDb db, byte[] lastKey, int maxBacklog, Seal.Keeper seal, int restPerWork) {
+        this.restPerWork = restPerWork;
         this.db = db;
         this.seal = seal;
         this.lastKey = lastKey;
@@ -65,7 +85,34 @@ final class Ingester implements AutoCloseable {
 
     /** Waits until every queued segment is in RocksDB. */
     synchronized void drain() {
-        awaitWhile(() -> !queue.isEmpty());
+        draining++;
+        notifyAll(); // a resting ingester hurries
+        try {
+            awaitWhile(() -> !queue.isEmpty());
+        } finally {
+            draining--;
+        }
+    }
+
+    /** Whether ingestion must not rest: it is behind (a second segment waits), or someone waits for it. */
+    private boolean hurried() {
+        return closing || draining > 0 || queue.size() > 1;
+    }
+
+    /** After a slice that took {@code workNanos}: rests {@link #restPerWork} times that long, unless hurried (then or meanwhile). */
+    private void rest(long workNanos) {
+        long until = System.nanoTime() + workNanos * restPerWork;
+        synchronized (this) {
+            long left;
+            while (!hurried() && (left = until - System.nanoTime()) > 0) {
+                try {
+                    wait(left / 1_000_000, (int) (left % 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     /**
@@ -112,7 +159,7 @@ final class Ingester implements AutoCloseable {
                 segment = queue.peek();
             }
             try {
-                byte[] last = ingestSegment(db, segment, false, lastKey, seal);
+                byte[] last = ingestSegment(db, segment, false, lastKey, seal, restPerWork > 0 ? this::rest : null);
                 synchronized (this) {
                     lastKey = last;
                     queue.poll();
@@ -164,6 +211,15 @@ final class Ingester implements AutoCloseable {
      * @return the last key RocksDB now holds
      */
     static byte[] ingestSegment(RecordingDb db, Path segment, boolean last, byte[] after, Seal.Keeper seal) {
+        return ingestSegment(db, segment, last, after, seal, null);
+    }
+
+    /**
+     * As above; {@code rest}, when given, hears after every {@value #SLICE_RECORDS} records how long
+     * (wall-clock nanoseconds) they took, and may pause there.
+     */
+    static byte[] ingestSegment(RecordingDb db, Path segment, boolean last, byte[] after, Seal.Keeper seal,
+            java.util.function.LongConsumer rest) {
         FileChannel channel = Journal.openForReading(segment);
         if (channel == null) {
             return after; // already ingested and deleted
@@ -172,8 +228,14 @@ final class Ingester implements AutoCloseable {
         Journal.SegmentReader reader = new Journal.SegmentReader(segment, channel, last, Long.MAX_VALUE, last);
         Path table = segment.resolveSibling(segment.getFileName() + ".sst");
         TableSummary summary = seal == null ? null : new TableSummary(seal.seal());
+        long[] slice = {0, System.nanoTime()}; // records in this slice, and when it began
         try (channel) {
             newLast = writeTable(db, () -> {
+                if (rest != null && ++slice[0] > SLICE_RECORDS) {
+                    rest.accept(System.nanoTime() - slice[1]);
+                    slice[0] = 1;
+                    slice[1] = System.nanoTime();
+                }
                 byte[][] record;
                 while ((record = reader.next()) != null) {
                     if (after == null || Arrays.compareUnsigned(record[0], after) > 0) {
